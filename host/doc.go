@@ -1,0 +1,48 @@
+// Package host runs wasmvec numeric kernels compiled to WebAssembly, through
+// Wasmtime, with the pre-allocated buffer pattern.
+//
+// A guest module implements the world in wit/vector.wit: it owns three
+// static f64 buffers (A, B and RESULT) in its linear memory and exports
+// their byte offsets, their capacity in elements, and the kernels (sum, dot,
+// mul, scale, each also in a simd128 variant). When an [Instance] is made,
+// the host reads the offsets and the capacity once, checks them against the
+// memory the guest exports, and caches them with every exported function.
+// A kernel call then copies the inputs into A (and B), calls the export with
+// the length in elements, and returns the scalar result or copies RESULT out.
+// Inputs longer than the capacity are streamed through the buffers in
+// chunks of whole blocks, so the result is still the canonical one.
+//
+// # Canonical results
+//
+// Every kernel returns the same bits as package
+// [github.com/wasmvec/wasmvec/kernels], which documents the order of
+// operations (blocks of 4096 elements, 16 lanes, a pairwise tree per block).
+// NaN and ±Inf inputs are valid and propagate as IEEE 754 says.
+//
+// # Types and concurrency
+//
+//   - [Engine]: compiles modules (Cranelift, optimised for speed, SIMD on).
+//     Safe for concurrent use; one engine can serve many modules.
+//   - [Module]: a compiled guest whose exports were checked against the WIT
+//     world. Safe for concurrent use; instantiate it as often as needed.
+//   - [Instance]: one instantiation with its own store and linear memory.
+//     Its methods are safe for concurrent use: a mutex serialises calls.
+//
+// Each owns native memory: call Close when done (instances first, then
+// modules, then the engine). Finalizers are only a safety net.
+//
+// # Errors
+//
+// Errors that concern a guest are [*GuestError] values naming the guest and
+// the export; test for the cause with errors.Is and the sentinels
+// ([ErrMissingExport], [ErrSignature], [ErrLayout], [ErrImport], [ErrModule],
+// [ErrTrap], [ErrCapacity], [ErrClosed]) or [ErrLength] for slices of the
+// wrong length. Bad input never panics and never truncates.
+//
+// # Trust
+//
+// A guest is untrusted: its offsets and capacity are validated against its
+// memory before any view of that memory is made; imports are limited to
+// WASI preview 1 with no files, arguments, environment or standard streams;
+// a trap is returned as an error and the instance stays usable.
+package host

@@ -1,0 +1,72 @@
+package host
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"sync"
+
+	"github.com/bytecodealliance/wasmtime-go/v39"
+)
+
+// Engine compiles guest modules. It is configured for Cranelift with
+// optimisation level "speed" and the WebAssembly SIMD proposal enabled.
+// An Engine is safe for concurrent use and can serve many modules.
+//
+// Engine owns native memory: Close it after every module and instance made
+// from it has been closed.
+type Engine struct {
+	mu     sync.Mutex
+	e      *wasmtime.Engine
+	closed bool
+}
+
+// NewEngine returns an engine configured for wasmvec guests.
+func NewEngine() *Engine {
+	cfg := wasmtime.NewConfig()
+	cfg.SetStrategy(wasmtime.StrategyCranelift)
+	cfg.SetCraneliftOptLevel(wasmtime.OptLevelSpeed)
+	cfg.SetWasmSIMD(true)
+	return &Engine{e: wasmtime.NewEngineWithConfig(cfg)}
+}
+
+// Close releases the engine. Later calls to Compile return ErrClosed.
+// Close is idempotent and always returns nil.
+func (e *Engine) Close() error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if !e.closed {
+		e.closed = true
+		e.e.Close()
+	}
+	return nil
+}
+
+// Load compiles wasm and instantiates it once: a shorthand for Compile then
+// Module.Instantiate. The module is released when the instance is closed.
+// name identifies the guest in errors. Errors are those of Compile and
+// Instantiate.
+func (e *Engine) Load(name string, wasm []byte) (*Instance, error) {
+	m, err := e.Compile(name, wasm)
+	if err != nil {
+		return nil, err
+	}
+	in, err := m.Instantiate()
+	if err != nil {
+		m.Close()
+		return nil, err
+	}
+	in.owned = m
+	return in, nil
+}
+
+// LoadFile reads a module from path and loads it as Load does, naming the
+// guest after the file's base name. A read failure is returned as it is
+// (an *fs.PathError).
+func (e *Engine) LoadFile(path string) (*Instance, error) {
+	wasm, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("wasmvec: %w", err)
+	}
+	return e.Load(filepath.Base(path), wasm)
+}

@@ -1,0 +1,60 @@
+package host
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/wasmvec/wasmvec/kernels"
+)
+
+// Sentinel errors. Errors returned by this package wrap one of them; those
+// that concern a guest are also a [*GuestError].
+var (
+	// ErrLength: slices that must have equal lengths do not (the same value
+	// as kernels.ErrLength).
+	ErrLength = kernels.ErrLength
+	// ErrCapacity: an input is longer than the guest's capacity and cannot be
+	// streamed, because the capacity is smaller than one block
+	// (kernels.BlockLen elements) and the fold must stay block-aligned.
+	ErrCapacity = errors.New("wasmvec: input exceeds guest capacity")
+	// ErrModule: the bytes are not a valid WebAssembly module for this
+	// engine, or instantiation failed for a reason other than those below.
+	ErrModule = errors.New("wasmvec: invalid module")
+	// ErrImport: the module imports something the host does not offer.
+	ErrImport = errors.New("wasmvec: unsupported import")
+	// ErrMissingExport: the module lacks an export that wit/vector.wit names.
+	ErrMissingExport = errors.New("wasmvec: missing export")
+	// ErrSignature: an export has the wrong kind or function type.
+	ErrSignature = errors.New("wasmvec: wrong export signature")
+	// ErrLayout: the guest reports a capacity or buffer offsets that are
+	// zero, misaligned, overlapping or past the end of its linear memory.
+	ErrLayout = errors.New("wasmvec: invalid buffer layout")
+	// ErrTrap: guest code trapped (or failed) during a call.
+	ErrTrap = errors.New("wasmvec: guest trapped")
+	// ErrClosed: the instance or module was closed.
+	ErrClosed = errors.New("wasmvec: closed")
+)
+
+// GuestError is an error concerning one guest: its name (given at Compile
+// or Load), the export involved ("" when none is), and the cause, which
+// wraps one of the sentinel errors and, for traps, the *wasmtime.Trap.
+type GuestError struct {
+	Guest  string
+	Export string
+	Err    error
+}
+
+// Error implements error.
+func (e *GuestError) Error() string {
+	if e.Export == "" {
+		return fmt.Sprintf("wasmvec guest %q: %v", e.Guest, e.Err)
+	}
+	return fmt.Sprintf("wasmvec guest %q, export %q: %v", e.Guest, e.Export, e.Err)
+}
+
+// Unwrap returns the cause.
+func (e *GuestError) Unwrap() error { return e.Err }
+
+func guestErr(guest, export string, sentinel error, format string, args ...any) error {
+	return &GuestError{Guest: guest, Export: export, Err: fmt.Errorf("%w: "+format, append([]any{sentinel}, args...)...)}
+}

@@ -1,0 +1,38 @@
+package host
+
+import "fmt"
+
+// Test hooks for the in-package benchmarks' "kernel only" mode: the data is
+// put in the guest buffers once, then only the export is called.
+
+// FillForTest copies x into buffer A and y (if not nil) into buffer B.
+func (in *Instance) FillForTest(x, y []float64) error {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	if len(x) > in.cap || len(y) > in.cap {
+		return fmt.Errorf("fill: %d/%d elements, capacity %d", len(x), len(y), in.cap)
+	}
+	in.load(x, y)
+	return nil
+}
+
+// CallForTest calls the export named name with args, as the kernels do.
+func (in *Instance) CallForTest(name string, args ...any) (any, error) {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	for e, sig := range exports {
+		if sig.name == name {
+			return in.call(export(e), args...)
+		}
+	}
+	return nil, fmt.Errorf("no export %q in the WIT world", name)
+}
+
+// ExportNames lists the function exports the host requires.
+func ExportNames() []string {
+	names := make([]string, len(exports))
+	for i, sig := range exports {
+		names[i] = sig.name
+	}
+	return names
+}

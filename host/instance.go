@@ -1,0 +1,352 @@
+package host
+
+import (
+	"errors"
+	"fmt"
+	"sync"
+	"unsafe"
+
+	"github.com/bytecodealliance/wasmtime-go/v39"
+	"github.com/wasmvec/wasmvec/kernels"
+)
+
+// Instance is one instantiation of a guest module: its own store, linear
+// memory and buffers. Its methods are safe for concurrent use; a mutex
+// serialises calls, so one Instance runs one kernel at a time.
+//
+// Instance owns native memory: call Close when done.
+type Instance struct {
+	name  string
+	owned *Module // closed with the instance when it was made by Engine.Load
+
+	mu     sync.Mutex
+	closed bool
+	store  *wasmtime.Store
+	mem    *wasmtime.Memory
+	fns    [numExports]*wasmtime.Func
+	off    [3]int // byte offsets of A, B and RESULT, validated against mem
+	cap    int    // elements per buffer
+}
+
+const (
+	bufA = iota
+	bufB
+	bufResult
+)
+
+// Instantiate makes a new instance of the module in a store of its own,
+// with WASI preview 1 functions that see no files, arguments, environment
+// or standard streams. It calls the guest's "_initialize" export when there
+// is one (a WASI reactor), then reads the buffer offsets and the capacity
+// and validates them against the guest's linear memory.
+//
+// # Errors
+//
+// Every error is a *GuestError wrapping:
+//   - ErrClosed if the module was closed;
+//   - ErrImport if an import names a WASI function the host does not have;
+//   - ErrTrap if the start function, "_initialize" or a get-* export traps;
+//   - ErrModule if instantiation fails otherwise;
+//   - ErrLayout if the capacity is 0, or an offset is not 8-byte aligned,
+//     or a buffer of capacity*8 bytes at its offset runs past the end of
+//     the memory or overlaps another buffer.
+func (m *Module) Instantiate() (*Instance, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.closed {
+		return nil, &GuestError{Guest: m.name, Err: ErrClosed}
+	}
+	store := wasmtime.NewStore(m.engine.e)
+	in, err := m.instantiate(store)
+	if err != nil {
+		store.Close()
+		return nil, err
+	}
+	return in, nil
+}
+
+func (m *Module) instantiate(store *wasmtime.Store) (*Instance, error) {
+	store.SetWasi(wasmtime.NewWasiConfig())
+	linker := wasmtime.NewLinker(m.engine.e)
+	defer linker.Close()
+	if err := linker.DefineWasi(); err != nil {
+		return nil, &GuestError{Guest: m.name, Err: fmt.Errorf("%w: %w", ErrModule, err)}
+	}
+	for _, imp := range m.m.Imports() {
+		if n := imp.Name(); n == nil || linker.Get(store, imp.Module(), *n) == nil {
+			field := ""
+			if n != nil {
+				field = *n
+			}
+			return nil, guestErr(m.name, "", ErrImport, "%s.%s is not a WASI preview 1 function the host offers", imp.Module(), field)
+		}
+	}
+	wi, err := linker.Instantiate(store, m.m)
+	if err != nil {
+		var trap *wasmtime.Trap
+		if errors.As(err, &trap) {
+			return nil, &GuestError{Guest: m.name, Export: "(start)", Err: fmt.Errorf("%w: %w", ErrTrap, err)}
+		}
+		return nil, &GuestError{Guest: m.name, Err: fmt.Errorf("%w: %w", ErrModule, err)}
+	}
+	in := &Instance{name: m.name, store: store}
+	if init := wi.GetFunc(store, "_initialize"); init != nil {
+		if _, err := init.Call(store); err != nil {
+			return nil, &GuestError{Guest: m.name, Export: "_initialize", Err: fmt.Errorf("%w: %w", ErrTrap, err)}
+		}
+	}
+	// checkModule verified every export's presence and type at Compile.
+	for e, sig := range exports {
+		in.fns[e] = wi.GetFunc(store, sig.name)
+	}
+	in.mem = wi.GetExport(store, memoryExport).Memory()
+	if err := in.readLayout(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
+// readLayout asks the guest for its capacity and offsets and checks them
+// against its memory. The memory can grow later but never shrinks, so a
+// layout valid now stays valid for the life of the instance.
+func (in *Instance) readLayout() error {
+	var raw [4]uint32
+	for i, e := range []export{expBufferA, expBufferB, expResult, expCapacity} {
+		v, err := in.call(e)
+		if err != nil {
+			return err
+		}
+		raw[i] = uint32(v.(int32)) // WIT u32: the i32's bits, unsigned.
+	}
+	capacity := uint64(raw[3])
+	if capacity == 0 {
+		return guestErr(in.name, exports[expCapacity].name, ErrLayout, "capacity is 0")
+	}
+	size := uint64(in.mem.DataSize(in.store))
+	span := capacity * 8
+	for i, e := range []export{expBufferA, expBufferB, expResult} {
+		off := uint64(raw[i])
+		if off%8 != 0 {
+			return guestErr(in.name, exports[e].name, ErrLayout, "offset %d is not 8-byte aligned", off)
+		}
+		if off+span > size {
+			return guestErr(in.name, exports[e].name, ErrLayout,
+				"buffer [%d, %d) of %d elements runs past linear memory of %d bytes", off, off+span, capacity, size)
+		}
+		for j := range i {
+			other := uint64(raw[j])
+			if off < other+span && other < off+span {
+				return guestErr(in.name, exports[e].name, ErrLayout,
+					"buffer at %d overlaps buffer at %d (%d bytes each)", off, other, span)
+			}
+		}
+		in.off[i] = int(off)
+	}
+	in.cap = int(capacity)
+	return nil
+}
+
+// Name returns the guest's name as given to Compile or Load.
+func (in *Instance) Name() string { return in.name }
+
+// Capacity returns the number of elements (not bytes) in each of the
+// guest's buffers A, B and RESULT. Inputs longer than this are streamed.
+func (in *Instance) Capacity() int { return in.cap }
+
+// Close releases the instance's store and memory, and the module when the
+// instance was made by Engine.Load. Later calls return ErrClosed. Close is
+// idempotent and always returns nil.
+func (in *Instance) Close() error {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	if in.closed {
+		return nil
+	}
+	in.closed = true
+	in.store.Close()
+	if in.owned != nil {
+		in.owned.Close()
+	}
+	return nil
+}
+
+// Sum returns the canonical sum of x (see package kernels), computed by the
+// guest's scalar "sum" export:
+//
+//	if len(x) == 0 {
+//		return +0.0
+//	}
+//	acc := -0.0
+//	for each block of 4096 elements: acc = acc + tree(16 lane sums of the block)
+//	return acc
+//
+// Inputs longer than Capacity are streamed in whole blocks through
+// "sum-fold". Errors: ErrTrap if the guest traps, ErrCapacity if the input
+// cannot be streamed, ErrClosed after Close; each in a *GuestError.
+func (in *Instance) Sum(x []float64) (float64, error) {
+	return in.reduce(expSum, expSumFold, x, nil)
+}
+
+// SumSIMD is Sum computed by the guest's simd128 exports "sum-simd" and
+// "sum-simd-fold". It returns the same bits as Sum, and the same errors.
+func (in *Instance) SumSIMD(x []float64) (float64, error) {
+	return in.reduce(expSumSIMD, expSumSIMDFold, x, nil)
+}
+
+// Dot returns the canonical dot product of x and y (see package kernels),
+// computed by the guest's scalar "dot" export: Sum over the products
+// p[i] = x[i]*y[i], each rounded to float64 (no fused multiply-add).
+//
+// It returns ErrLength if len(x) != len(y); otherwise the errors of Sum.
+func (in *Instance) Dot(x, y []float64) (float64, error) {
+	if len(x) != len(y) {
+		return 0, &GuestError{Guest: in.name, Export: exports[expDot].name, Err: fmt.Errorf("%w: x %d, y %d", ErrLength, len(x), len(y))}
+	}
+	return in.reduce(expDot, expDotFold, x, y)
+}
+
+// DotSIMD is Dot computed by the guest's simd128 exports "dot-simd" and
+// "dot-simd-fold". It returns the same bits as Dot, and the same errors.
+func (in *Instance) DotSIMD(x, y []float64) (float64, error) {
+	if len(x) != len(y) {
+		return 0, &GuestError{Guest: in.name, Export: exports[expDotSIMD].name, Err: fmt.Errorf("%w: x %d, y %d", ErrLength, len(x), len(y))}
+	}
+	return in.reduce(expDotSIMD, expDotSIMDFold, x, y)
+}
+
+// Mul stores the elementwise product of a and b in dst, computed by the
+// guest's "mul" export:
+//
+//	for i := range dst {
+//		dst[i] = a[i] * b[i]
+//	}
+//
+// dst may be a or b itself; other overlaps give unspecified results. Inputs
+// longer than Capacity are processed in chunks of Capacity elements.
+// It returns ErrLength unless len(dst) == len(a) == len(b), ErrTrap if the
+// guest traps (dst is then partly written), ErrClosed after Close; each in
+// a *GuestError.
+func (in *Instance) Mul(dst, a, b []float64) error {
+	return in.elementwise(expMul, dst, a, b, 0)
+}
+
+// MulSIMD is Mul computed by the guest's simd128 export "mul-simd"; same
+// bits, same errors.
+func (in *Instance) MulSIMD(dst, a, b []float64) error {
+	return in.elementwise(expMulSIMD, dst, a, b, 0)
+}
+
+// Scale stores s times a in dst, computed by the guest's "scale" export:
+//
+//	for i := range dst {
+//		dst[i] = s * a[i]
+//	}
+//
+// dst may be a itself. It returns ErrLength unless len(dst) == len(a), and
+// otherwise the errors of Mul.
+func (in *Instance) Scale(dst, a []float64, s float64) error {
+	return in.elementwise(expScale, dst, a, nil, s)
+}
+
+// ScaleSIMD is Scale computed by the guest's simd128 export "scale-simd";
+// same bits, same errors.
+func (in *Instance) ScaleSIMD(dst, a []float64, s float64) error {
+	return in.elementwise(expScaleSIMD, dst, a, nil, s)
+}
+
+// reduce runs a folding kernel over x (and y), streaming when needed.
+func (in *Instance) reduce(whole, fold export, x, y []float64) (float64, error) {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	if in.closed {
+		return 0, &GuestError{Guest: in.name, Export: exports[whole].name, Err: ErrClosed}
+	}
+	if len(x) <= in.cap {
+		in.load(x, y)
+		return in.callF64(whole, int32(len(x)))
+	}
+	chunk := in.cap / kernels.BlockLen * kernels.BlockLen
+	if chunk == 0 {
+		return 0, guestErr(in.name, exports[whole].name, ErrCapacity,
+			"%d elements, capacity %d is below one block (%d) so the input cannot be streamed", len(x), in.cap, kernels.BlockLen)
+	}
+	acc := kernels.NegZero()
+	for start := 0; start < len(x); start += chunk {
+		end := min(start+chunk, len(x))
+		if y == nil {
+			in.load(x[start:end], nil)
+		} else {
+			in.load(x[start:end], y[start:end])
+		}
+		var err error
+		if acc, err = in.callF64(fold, acc, int32(end-start)); err != nil {
+			return 0, err
+		}
+	}
+	return acc, nil
+}
+
+// elementwise runs mul (dst = a*b) or scale (dst = s*a) in chunks.
+func (in *Instance) elementwise(e export, dst, a, b []float64, s float64) error {
+	isMul := e == expMul || e == expMulSIMD
+	if len(a) != len(dst) || (isMul && len(b) != len(dst)) {
+		return &GuestError{Guest: in.name, Export: exports[e].name, Err: fmt.Errorf("%w: dst %d, a %d, b %d", ErrLength, len(dst), len(a), len(b))}
+	}
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	if in.closed {
+		return &GuestError{Guest: in.name, Export: exports[e].name, Err: ErrClosed}
+	}
+	for start := 0; start == 0 || start < len(dst); start += in.cap {
+		end := min(start+in.cap, len(dst))
+		var err error
+		if isMul {
+			in.load(a[start:end], b[start:end])
+			_, err = in.call(e, int32(end-start))
+		} else {
+			in.load(a[start:end], nil)
+			_, err = in.call(e, s, int32(end-start))
+		}
+		if err != nil {
+			return err
+		}
+		copy(dst[start:end], in.view(bufResult, end-start))
+	}
+	return nil
+}
+
+// load copies x into A and y (if not nil) into B. len(x), len(y) <= cap.
+func (in *Instance) load(x, y []float64) {
+	copy(in.view(bufA, len(x)), x)
+	if y != nil {
+		copy(in.view(bufB, len(y)), y)
+	}
+}
+
+// view returns buffer buf's first n elements (n <= cap) as a slice over
+// linear memory. The memory's base address can change when the guest grows
+// it, so a view is made anew for each call and never kept. readLayout
+// proved off+cap*8 <= the memory size, and memory never shrinks.
+func (in *Instance) view(buf, n int) []float64 {
+	data := in.mem.UnsafeData(in.store)
+	b := data[in.off[buf] : in.off[buf]+8*n]
+	return unsafe.Slice((*float64)(unsafe.Pointer(unsafe.SliceData(b))), n)
+}
+
+// call calls export e and turns a trap into a *GuestError wrapping ErrTrap
+// and the *wasmtime.Trap. The instance stays usable after a trap.
+func (in *Instance) call(e export, args ...any) (any, error) {
+	v, err := in.fns[e].Call(in.store, args...)
+	if err != nil {
+		return nil, &GuestError{Guest: in.name, Export: exports[e].name, Err: fmt.Errorf("%w: %w", ErrTrap, err)}
+	}
+	return v, nil
+}
+
+func (in *Instance) callF64(e export, args ...any) (float64, error) {
+	v, err := in.call(e, args...)
+	if err != nil {
+		return 0, err
+	}
+	return v.(float64), nil // the result type was checked at Compile
+}
