@@ -2,8 +2,8 @@ package host
 
 import "fmt"
 
-// Test hooks for the in-package benchmarks' "kernel only" mode: the data is
-// put in the guest buffers once, then only the export is called.
+// Test hooks for the benchmarks' "kernel only" mode: the data is put in the
+// guest buffers once, then only the export is called.
 
 // FillForTest copies x into buffer A and y (if not nil) into buffer B.
 func (in *Instance) FillForTest(x, y []float64) error {
@@ -16,13 +16,16 @@ func (in *Instance) FillForTest(x, y []float64) error {
 	return nil
 }
 
-// CallForTest calls the export named name with args, as the kernels do.
-func (in *Instance) CallForTest(name string, args ...any) (any, error) {
-	in.mu.Lock()
-	defer in.mu.Unlock()
+// ExportForTest returns a function that calls the export named name with
+// args, as the kernels do (under the instance's lock, traps as errors).
+func (in *Instance) ExportForTest(name string) (func(args ...any) (any, error), error) {
 	for e, sig := range exports {
 		if sig.name == name {
-			return in.call(export(e), args...)
+			return func(args ...any) (any, error) {
+				in.mu.Lock()
+				defer in.mu.Unlock()
+				return in.call(export(e), args...)
+			}, nil
 		}
 	}
 	return nil, fmt.Errorf("no export %q in the WIT world", name)

@@ -70,18 +70,41 @@ fn tree(mut lane: [f64; LANES]) -> f64 {
     lane[0]
 }
 
-/// Canonical fold of the terms `term(i)`, i in 0..n, continued from `acc`.
-#[inline(always)]
-fn fold_scalar(mut acc: f64, n: usize, term: impl Fn(usize) -> f64) -> f64 {
-    let mut start = 0;
-    while start < n {
-        let end = usize::min(start + BLOCK, n);
+/// Canonical fold of x, continued from `acc`, in scalar code: 16 lane
+/// accumulators, updated a row of 16 elements at a time.
+fn fold_sum(mut acc: f64, x: &[f64]) -> f64 {
+    for blk in x.chunks(BLOCK) {
         let mut lane = [-0.0f64; LANES];
-        for i in start..end {
-            lane[i % LANES] += term(i);
+        let mut rows = blk.chunks_exact(LANES);
+        for row in &mut rows {
+            for j in 0..LANES {
+                lane[j] += row[j];
+            }
+        }
+        for (j, v) in rows.remainder().iter().enumerate() {
+            lane[j] += v;
         }
         acc = acc + tree(lane);
-        start = end;
+    }
+    acc
+}
+
+/// Canonical fold of the products x[i]*y[i] (each rounded: Rust never fuses
+/// a multiply and an add), continued from `acc`. len(x) == len(y).
+fn fold_dot(mut acc: f64, x: &[f64], y: &[f64]) -> f64 {
+    for (bx, by) in x.chunks(BLOCK).zip(y.chunks(BLOCK)) {
+        let mut lane = [-0.0f64; LANES];
+        let mut rx = bx.chunks_exact(LANES);
+        let mut ry = by.chunks_exact(LANES);
+        for (a, b) in (&mut rx).zip(&mut ry) {
+            for j in 0..LANES {
+                lane[j] += a[j] * b[j];
+            }
+        }
+        for (j, (a, b)) in rx.remainder().iter().zip(ry.remainder()).enumerate() {
+            lane[j] += a * b;
+        }
+        acc = acc + tree(lane);
     }
     acc
 }
@@ -196,8 +219,7 @@ impl Guest for Vector {
         finish(n, Self::sum_fold(-0.0, len))
     }
     fn sum_fold(acc: f64, len: u32) -> f64 {
-        let x = a(check(len));
-        fold_scalar(acc, x.len(), |i| x[i])
+        fold_sum(acc, a(check(len)))
     }
     fn sum_simd(len: u32) -> f64 {
         let n = check(len);
@@ -216,8 +238,7 @@ impl Guest for Vector {
     }
     fn dot_fold(acc: f64, len: u32) -> f64 {
         let n = check(len);
-        let (x, y) = (a(n), b(n));
-        fold_scalar(acc, n, |i| x[i] * y[i])
+        fold_dot(acc, a(n), b(n))
     }
     fn dot_simd(len: u32) -> f64 {
         let n = check(len);

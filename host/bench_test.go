@@ -1,0 +1,180 @@
+package host_test
+
+import (
+	"fmt"
+	"testing"
+
+	"github.com/wasmvec/wasmvec/host"
+	"github.com/wasmvec/wasmvec/kernels"
+)
+
+// The benchmark matrix: kernel × impl × n × mode, named key=value so that
+// benchstat can pivot (`benchstat -col /impl`). mode=copy is a whole API
+// call (copy the inputs into the guest, run, copy the result out); mode=kernel
+// calls only the export, on data already in the guest buffers, and exists
+// for n up to the guest's capacity. Native impls have no copy and run the
+// same code in both modes. b.SetBytes counts input bytes read (8 per
+// element per input vector), so MB/s is input bandwidth.
+//
+// Run it with ./build.sh bench.
+
+var benchSizes = []int{1, 16, 100, 1000, 10000, 100000, 1000000}
+
+var benchKernels = []struct {
+	name   string
+	inputs int // input vectors read
+}{{"sum", 1}, {"dot", 2}, {"mul", 2}, {"scale", 1}}
+
+// op is one prepared kernel call.
+type op func() error
+
+// benchImpl prepares an op for kernel on inputs x, y (output dst) in mode;
+// it returns nil when the impl has no such mode at this n.
+type benchImpl struct {
+	name    string
+	prepare func(b *testing.B, kernel, mode string, x, y, dst []float64) op
+}
+
+var sink float64
+
+func nativeImpl(name string, sum func([]float64) float64, dot func(x, y []float64) float64,
+	mul func(dst, a, b []float64), scale func(dst, a []float64, s float64)) benchImpl {
+	return benchImpl{name, func(b *testing.B, kernel, mode string, x, y, dst []float64) op {
+		switch kernel {
+		case "sum":
+			return func() error { sink += sum(x); return nil }
+		case "dot":
+			return func() error { sink += dot(x, y); return nil }
+		case "mul":
+			return func() error { mul(dst, x, y); return nil }
+		default:
+			return func() error { scale(dst, x, 1.0001); return nil }
+		}
+	}}
+}
+
+func naiveSum(x []float64) float64 {
+	s := 0.0
+	for _, v := range x {
+		s += v
+	}
+	return s
+}
+
+func naiveDot(x, y []float64) float64 {
+	s := 0.0
+	for i, v := range x {
+		s += v * y[i]
+	}
+	return s
+}
+
+func naiveMul(dst, a, b []float64) {
+	for i := range dst {
+		dst[i] = a[i] * b[i]
+	}
+}
+
+func naiveScale(dst, a []float64, s float64) {
+	for i := range dst {
+		dst[i] = s * a[i]
+	}
+}
+
+func wasmImpl(g guest) benchImpl {
+	return benchImpl{g.impl, func(b *testing.B, kernel, mode string, x, y, dst []float64) op {
+		in := load(b, g.path)
+		if mode == "copy" {
+			switch kernel {
+			case "sum":
+				return func() error { v, err := g.sum(in, x); sink += v; return err }
+			case "dot":
+				return func() error { v, err := g.dot(in, x, y); sink += v; return err }
+			case "mul":
+				return func() error { return g.mul(in, dst, x, y) }
+			default:
+				return func() error { return g.scale(in, dst, x, 1.0001) }
+			}
+		}
+		if len(x) > in.Capacity() {
+			return nil
+		}
+		if err := in.FillForTest(x, y); err != nil {
+			b.Fatal(err)
+		}
+		name := kernel
+		if g.simd {
+			name += "-simd"
+		}
+		call, err := in.ExportForTest(name)
+		if err != nil {
+			b.Fatal(err)
+		}
+		n := int32(len(x))
+		switch kernel {
+		case "sum", "dot":
+			return func() error { v, err := call(n); sink += v.(float64); return err }
+		case "mul":
+			return func() error { _, err := call(n); return err }
+		default:
+			return func() error { _, err := call(1.0001, n); return err }
+		}
+	}}
+}
+
+func benchImpls() []benchImpl {
+	impls := []benchImpl{
+		nativeImpl("go-naive", naiveSum, naiveDot, naiveMul, naiveScale),
+		nativeImpl("go", kernels.Sum,
+			func(x, y []float64) float64 { v, _ := kernels.Dot(x, y); return v },
+			func(dst, a, b []float64) { kernels.Mul(dst, a, b) },
+			func(dst, a []float64, s float64) { kernels.Scale(dst, a, s) }),
+	}
+	for _, g := range guests {
+		impls = append(impls, wasmImpl(g))
+	}
+	return impls
+}
+
+func benchKernel(b *testing.B, kernel string, inputs int) {
+	for _, impl := range benchImpls() {
+		for _, n := range benchSizes {
+			x, y, _ := makeData("random", n)
+			dst := make([]float64, n)
+			for _, mode := range []string{"copy", "kernel"} {
+				run := impl.prepare(b, kernel, mode, x, y, dst)
+				if run == nil {
+					continue
+				}
+				b.Run(fmt.Sprintf("impl=%s/n=%d/mode=%s", impl.name, n, mode), func(b *testing.B) {
+					b.SetBytes(int64(8 * n * inputs))
+					b.ReportAllocs()
+					for b.Loop() {
+						if err := run(); err != nil {
+							b.Fatal(err)
+						}
+					}
+				})
+			}
+		}
+	}
+}
+
+func BenchmarkSum(b *testing.B)   { benchKernel(b, "sum", 1) }
+func BenchmarkDot(b *testing.B)   { benchKernel(b, "dot", 2) }
+func BenchmarkMul(b *testing.B)   { benchKernel(b, "mul", 2) }
+func BenchmarkScale(b *testing.B) { benchKernel(b, "scale", 1) }
+
+// BenchmarkCall is the cost of one call with no work: sum over 0 elements.
+func BenchmarkCall(b *testing.B) {
+	in := load(b, rustGuest)
+	b.ReportAllocs()
+	for b.Loop() {
+		v, err := in.Sum(nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		sink += v
+	}
+	_ = host.ErrTrap
+}
