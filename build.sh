@@ -2,9 +2,11 @@
 # wasmvec build script: builds the guests, runs the tests and the benchmarks.
 #
 #   ./build.sh rust     build wasm/rust/vector.wasm (Rust guest)
+#   ./build.sh c        build wasm/c/vector.wasm (C guest)
 #   ./build.sh all      build every guest
 #   ./build.sh test     build every guest, then go vet, go test -race
-#   ./build.sh bench    build every guest, then run the benchmark matrix
+#   ./build.sh bench    build every guest, run the benchmark matrix, and
+#                       render bench/out/report.md and the plots
 #
 # Each step installs what it needs from the package registries (rustup
 # targets, Go modules) and says so; when something cannot be had it prints
@@ -40,8 +42,66 @@ build_rust() {
 	run cp wasm/rust/target/wasm32-wasip1/release/wasmvec_rust.wasm wasm/rust/vector.wasm
 }
 
+# The C toolchain: Debian's clang-19 + lld-19 + wasi-libc + the wasm32
+# compiler-rt, installed with apt-get when missing and we are root; else
+# PyPI's ziglang (python3 -m ziglang cc), installed with pip.
+C_FLAGS=(-O3 -msimd128 -ffp-contract=off -fno-vectorize -fno-slp-vectorize -Wall -Wextra -Werror)
+C_SOURCES=(guest.c bindings/vector.c bindings/vector_component_type.o)
+WIT_BINDGEN_VERSION=0.61.1
+
+c_toolchain_ok() {
+	command -v clang-19 >/dev/null && command -v wasm-ld-19 >/dev/null &&
+		[ -f /usr/lib/wasm32-wasi/libc.a ] &&
+		[ -f /usr/lib/llvm-19/lib/clang/19/lib/wasi/libclang_rt.builtins-wasm32.a ]
+}
+
+need_c() {
+	c_toolchain_ok && return 0
+	if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+		say "C toolchain for wasm32-wasi is missing: installing clang-19 lld-19 wasi-libc libclang-rt-19-dev-wasm32 with apt-get"
+		run apt-get update -qq
+		run env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq clang-19 lld-19 wasi-libc libclang-rt-19-dev-wasm32
+		c_toolchain_ok && return 0
+	fi
+	return 1
+}
+
+need_zig() {
+	python3 -c 'import ziglang' 2>/dev/null && return 0
+	say "installing PyPI's ziglang as the second C route (pip install ziglang)"
+	run python3 -m pip install -q ziglang
+}
+
+check_c_bindings() {
+	# The committed bindings must be what wit-bindgen makes of wit/ now.
+	command -v wit-bindgen >/dev/null || { say "wit-bindgen not installed: skipping the check that wasm/c/bindings is current (cargo install wit-bindgen-cli --version $WIT_BINDGEN_VERSION)"; return 0; }
+	local v tmp
+	v=$(wit-bindgen --version | awk '{print $2}')
+	[ "$v" = "$WIT_BINDGEN_VERSION" ] || { say "wit-bindgen $v is not $WIT_BINDGEN_VERSION: skipping the bindings check"; return 0; }
+	tmp=$(mktemp -d)
+	run wit-bindgen c --out-dir "$tmp" wit/ >/dev/null
+	diff -r "$tmp" wasm/c/bindings >&2 || die "wasm/c/bindings is stale: regenerate with wit-bindgen c --out-dir wasm/c/bindings wit/"
+	rm -rf "$tmp"
+}
+
+build_c() {
+	check_c_bindings
+	say "building the C guest"
+	if need_c; then
+		(cd wasm/c && run clang-19 --target=wasm32-wasi -mexec-model=reactor "${C_FLAGS[@]}" \
+			-Wl,--strip-all -o vector.wasm "${C_SOURCES[@]}")
+	elif need_zig; then
+		say "clang-19 could not be had: building with zig cc (ziglang from PyPI)"
+		(cd wasm/c && run python3 -m ziglang cc -target wasm32-wasi -mexec-model=reactor "${C_FLAGS[@]}" \
+			-Wl,--strip-all -o vector.wasm "${C_SOURCES[@]}")
+	else
+		die "no C compiler for wasm32-wasi: install clang-19 lld-19 wasi-libc libclang-rt-19-dev-wasm32 (Debian) or pip install ziglang"
+	fi
+}
+
 build_all() {
 	build_rust
+	build_c
 }
 
 run_tests() {
@@ -51,6 +111,8 @@ run_tests() {
 	run go vet ./...
 	say "go test -race (bit-exact table, hostile modules, examples)"
 	run go test -race -count=1 ./...
+	say "native C baseline built with -march=native: the bit-exact table again"
+	run go test -count=1 -tags wasmvec_march_native ./internal/cnative/
 }
 
 run_bench() {
@@ -59,12 +121,26 @@ run_bench() {
 	mkdir -p bench/out
 	local out=bench/out/bench.txt
 	say "running the benchmark matrix (count=${BENCH_COUNT:-5}); raw output in $out"
+	{
+		echo "go: $(go version | awk '{print $3}')"
+		echo "rustc: $(rustc --version | awk '{print $2}')"
+		echo "clang: $(clang-19 --version 2>/dev/null | head -n1 | sed 's/.*version //')"
+		echo "gcc (cgo): $(gcc -dumpfullversion 2>/dev/null)"
+		echo "wasmtime-go: $(go list -m -f '{{.Version}}' github.com/bytecodealliance/wasmtime-go/v39)"
+		echo "date: $(date -u +%Y-%m-%d)"
+	} >"$out"
 	run go test -run '^$' -bench "${BENCH:-.}" -benchtime "${BENCH_TIME:-200ms}" \
-		-count "${BENCH_COUNT:-5}" ./host/ | tee "$out"
+		-count "${BENCH_COUNT:-5}" ./host/ | tee -a "$out"
+	say "native C with -march=native (cgo-c-native rows)"
+	run go test -run '^$' -tags wasmvec_march_native -bench "${BENCH:-.}/impl=cgo-c-native/" \
+		-benchtime "${BENCH_TIME:-200ms}" -count "${BENCH_COUNT:-5}" ./host/ | tee -a "$out"
+	say "rendering the report"
+	run go run ./cmd/benchreport -o bench/out "$out"
 }
 
 case "${1:-}" in
 rust) build_rust ;;
+c) build_c ;;
 all) build_all ;;
 test) run_tests ;;
 bench) run_bench ;;

@@ -4,7 +4,11 @@ import (
 	"fmt"
 	"testing"
 
+	"gonum.org/v1/gonum/floats"
+
 	"github.com/wasmvec/wasmvec/host"
+	"github.com/wasmvec/wasmvec/internal/cnative"
+	"github.com/wasmvec/wasmvec/internal/vectors"
 	"github.com/wasmvec/wasmvec/kernels"
 )
 
@@ -129,6 +133,16 @@ func benchImpls() []benchImpl {
 			func(x, y []float64) float64 { v, _ := kernels.Dot(x, y); return v },
 			func(dst, a, b []float64) { kernels.Mul(dst, a, b) },
 			func(dst, a []float64, s float64) { kernels.Scale(dst, a, s) }),
+		// gonum's order differs from the canonical one: outside the bit-exact
+		// tests, here as what a Go programmer would pick.
+		nativeImpl("gonum", floats.Sum, floats.Dot, func(dst, a, b []float64) { floats.MulTo(dst, a, b) },
+			func(dst, a []float64, s float64) { floats.ScaleTo(dst, s, a) }),
+		// The C guest's kernels.h compiled natively (cnative.Impl names the
+		// build: cgo-c, or cgo-c-native under -tags wasmvec_march_native).
+		nativeImpl(cnative.Impl, cnative.Sum,
+			func(x, y []float64) float64 { v, _ := cnative.Dot(x, y); return v },
+			func(dst, a, b []float64) { cnative.Mul(dst, a, b) },
+			func(dst, a []float64, s float64) { cnative.Scale(dst, a, s) }),
 	}
 	for _, g := range guests {
 		impls = append(impls, wasmImpl(g))
@@ -139,7 +153,7 @@ func benchImpls() []benchImpl {
 func benchKernel(b *testing.B, kernel string, inputs int) {
 	for _, impl := range benchImpls() {
 		for _, n := range benchSizes {
-			x, y, _ := makeData("random", n)
+			x, y, _ := vectors.Make("random", n)
 			dst := make([]float64, n)
 			for _, mode := range []string{"copy", "kernel"} {
 				run := impl.prepare(b, kernel, mode, x, y, dst)

@@ -4,17 +4,20 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"math/rand/v2"
-	"sync"
+		"sync"
 	"testing"
 
 	"github.com/wasmvec/wasmvec/host"
+	"github.com/wasmvec/wasmvec/internal/vectors"
 	"github.com/wasmvec/wasmvec/kernels"
 )
 
 // Guest modules, built by ./build.sh (each folder's README or Cargo.toml
 // states how).
-const rustGuest = "../wasm/rust/vector.wasm"
+const (
+	rustGuest = "../wasm/rust/vector.wasm"
+	cGuest    = "../wasm/c/vector.wasm"
+)
 
 // guest is one implementation under test: a module and whether its simd128
 // exports are used.
@@ -27,6 +30,8 @@ type guest struct {
 var guests = []guest{
 	{"wasm-rust", rustGuest, false},
 	{"wasm-rust-simd", rustGuest, true},
+	{"wasm-c", cGuest, false},
+	{"wasm-c-simd", cGuest, true},
 }
 
 var (
@@ -82,131 +87,39 @@ func (g guest) scale(in *host.Instance, dst, a []float64, s float64) error {
 	return in.Scale(dst, a, s)
 }
 
-var sizes = []int{0, 1, 2, 15, 16, 17, 31, 4095, 4096, 4097, 99999, 100000, 100001, 250000}
-
-// dataKinds are the input families of the bit-exact table.
-var dataKinds = []string{"random", "negzero", "nan", "inf", "subnormal", "cancel"}
-
-// makeData returns two inputs of length n of the given kind, and a scalar
-// for scale. The same (kind, n) always gives the same data.
-func makeData(kind string, n int) (x, y []float64, s float64) {
-	r := rand.New(rand.NewPCG(uint64(n), uint64(len(kind))))
-	x, y = make([]float64, n), make([]float64, n)
-	s = -1.75
-	for i := range x {
-		x[i] = r.NormFloat64() * math.Pow(10, float64(r.IntN(21)-10))
-		y[i] = r.NormFloat64()
-	}
-	switch kind {
-	case "negzero":
-		for i := range x {
-			x[i], y[i] = math.Copysign(0, -1), math.Copysign(0, -1)
-		}
-	case "nan":
-		for i := 3; i < n; i += 97 {
-			x[i] = math.NaN()
-		}
-	case "inf":
-		for i := 5; i < n; i += 1000 {
-			x[i] = math.Inf(1 - 2*(i/1000%2)) // +Inf and -Inf in turn
-		}
-		if n > 0 && n < 6 {
-			x[0] = math.Inf(-1)
-		}
-	case "subnormal":
-		for i := range x {
-			x[i] = float64(r.IntN(1<<20)-1<<19) * math.SmallestNonzeroFloat64
-			y[i] = r.Float64() * 4
-		}
-		s = 0.3
-	case "cancel":
-		for i := range x {
-			switch i % 4 {
-			case 0:
-				x[i] = 1e300 * (1 + r.Float64())
-			case 1:
-				x[i] = 1e-300 * r.Float64()
-			case 2:
-				x[i] = -x[i-2]
-			default:
-				x[i] = r.Float64()
-			}
-			y[i] = 1
-		}
-	}
-	return x, y, s
-}
-
-func same(a, b float64) bool {
-	return math.Float64bits(a) == math.Float64bits(b) || (math.IsNaN(a) && math.IsNaN(b))
-}
-
-func firstDiff(got, want []float64) int {
-	for i := range want {
-		if !same(got[i], want[i]) {
-			return i
-		}
-	}
-	return -1
-}
-
 // TestBitExact runs every guest × kernel × n × data kind and compares the
 // bits with the canonical Go reference (package kernels).
 func TestBitExact(t *testing.T) {
 	for _, g := range guests {
 		in := load(t, g.path)
-		for _, kind := range dataKinds {
-			for _, n := range sizes {
-				x, y, s := makeData(kind, n)
+		for _, kind := range vectors.Kinds {
+			for _, n := range vectors.Sizes {
+				x, y, s := vectors.Make(kind, n)
 				t.Run(fmt.Sprintf("impl=%s/data=%s/n=%d", g.impl, kind, n), func(t *testing.T) {
 					want := kernels.Sum(x)
-					if got, err := g.sum(in, x); err != nil || !same(got, want) {
+					if got, err := g.sum(in, x); err != nil || !vectors.Same(got, want) {
 						t.Errorf("sum: got %v (%#x), %v; want %v (%#x)", got, math.Float64bits(got), err, want, math.Float64bits(want))
 					}
 					want, _ = kernels.Dot(x, y)
-					if got, err := g.dot(in, x, y); err != nil || !same(got, want) {
+					if got, err := g.dot(in, x, y); err != nil || !vectors.Same(got, want) {
 						t.Errorf("dot: got %v (%#x), %v; want %v (%#x)", got, math.Float64bits(got), err, want, math.Float64bits(want))
 					}
 					wantV, gotV := make([]float64, n), make([]float64, n)
 					kernels.Mul(wantV, x, y)
 					if err := g.mul(in, gotV, x, y); err != nil {
 						t.Errorf("mul: %v", err)
-					} else if i := firstDiff(gotV, wantV); i >= 0 {
+					} else if i := vectors.FirstDiff(gotV, wantV); i >= 0 {
 						t.Errorf("mul: [%d] got %v want %v", i, gotV[i], wantV[i])
 					}
 					kernels.Scale(wantV, x, s)
 					if err := g.scale(in, gotV, x, s); err != nil {
 						t.Errorf("scale: %v", err)
-					} else if i := firstDiff(gotV, wantV); i >= 0 {
+					} else if i := vectors.FirstDiff(gotV, wantV); i >= 0 {
 						t.Errorf("scale: [%d] got %v want %v", i, gotV[i], wantV[i])
 					}
 				})
 			}
 		}
-	}
-}
-
-// TestDataKindsAreWhatTheyClaim guards the table: each special family must
-// actually reach the guests with its special values.
-func TestDataKindsAreWhatTheyClaim(t *testing.T) {
-	const n = 4097
-	x, _, _ := makeData("nan", n)
-	if !math.IsNaN(kernels.Sum(x)) {
-		t.Error("nan data does not sum to NaN")
-	}
-	x, _, _ = makeData("negzero", n)
-	if got := kernels.Sum(x); got != 0 || !math.Signbit(got) {
-		t.Errorf("negzero data sums to %v, want -0", got)
-	}
-	x, _, _ = makeData("subnormal", n)
-	for _, v := range x {
-		if v != 0 && math.Abs(v) >= 0x1p-1022 {
-			t.Fatalf("subnormal data holds normal %v", v)
-		}
-	}
-	x, _, _ = makeData("inf", n)
-	if !math.IsNaN(kernels.Sum(x)) { // +Inf and -Inf both present
-		t.Error("inf data lacks +Inf and -Inf")
 	}
 }
 
@@ -232,8 +145,8 @@ func TestLengthErrors(t *testing.T) {
 }
 
 func TestEmptyInputs(t *testing.T) {
-	in := load(t, rustGuest)
 	for _, g := range guests {
+		in := load(t, g.path)
 		if got, err := g.sum(in, nil); err != nil || got != 0 || math.Signbit(got) {
 			t.Errorf("%s sum(nil) = %v, %v; want +0", g.impl, got, err)
 		}
@@ -252,20 +165,20 @@ func TestEmptyInputs(t *testing.T) {
 // TestInPlace: dst may be an input itself.
 func TestInPlace(t *testing.T) {
 	in := load(t, rustGuest)
-	x, y, s := makeData("random", 250000)
+	x, y, s := vectors.Make("random", 250000)
 	want := make([]float64, len(x))
 	kernels.Scale(want, x, s)
 	if err := in.Scale(x, x, s); err != nil {
 		t.Fatal(err)
 	}
-	if i := firstDiff(x, want); i >= 0 {
+	if i := vectors.FirstDiff(x, want); i >= 0 {
 		t.Fatalf("in-place scale differs at %d", i)
 	}
 	kernels.Mul(want, x, y)
 	if err := in.Mul(y, x, y); err != nil {
 		t.Fatal(err)
 	}
-	if i := firstDiff(y, want); i >= 0 {
+	if i := vectors.FirstDiff(y, want); i >= 0 {
 		t.Fatalf("in-place mul differs at %d", i)
 	}
 }
@@ -326,11 +239,11 @@ func TestConcurrentCalls(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			x, y, _ := makeData("random", 1000+w*5000)
+			x, y, _ := vectors.Make("random", 1000+w*5000)
 			want, _ := kernels.Dot(x, y)
 			for range 50 {
 				got, err := in.DotSIMD(x, y)
-				if err != nil || !same(got, want) {
+				if err != nil || !vectors.Same(got, want) {
 					errs <- fmt.Errorf("worker %d: got %v, %v want %v", w, got, err, want)
 					return
 				}

@@ -1,0 +1,389 @@
+// Command benchreport renders wasmvec's benchmark report from raw
+// `go test -bench` output: a markdown table per kernel and mode (median
+// ns/op, GB/s of input, and the ratio to a baseline impl), a log–log plot of
+// ns per element against n with one line per impl, and a short summary on
+// standard output.
+//
+// Usage:
+//
+//	benchreport [-baseline cgo-c] [-o bench/out] bench.txt...
+//
+// The benchmark names must be key=value, as host/bench_test.go writes them:
+// BenchmarkSum/impl=wasm-rust-simd/n=100000/mode=kernel. Parsing is
+// golang.org/x/perf/benchfmt's, medians and 95% confidence intervals are
+// golang.org/x/perf/benchmath's (AssumeNothing: non-parametric, as
+// benchstat), plots are gonum.org/v1/plot's. File configuration lines
+// ("cpu: …", "go: …") are copied into the report's header.
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"log"
+	"math"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+
+	"golang.org/x/perf/benchfmt"
+	"golang.org/x/perf/benchmath"
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/plotutil"
+	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
+	"gonum.org/v1/plot/vg/vgimg"
+)
+
+// key identifies one benchmark configuration.
+type key struct {
+	kernel, impl, mode string
+	n                  int
+}
+
+// stat is the summary of one configuration's runs.
+type stat struct {
+	ns, lo, hi float64 // median ns/op and its 95% confidence interval
+	gbps       float64 // median input GB/s (0 when the benchmark set no bytes)
+	runs       int
+}
+
+type data struct {
+	config  []string // file configuration lines, in first-seen order
+	stats   map[key]stat
+	kernels []string
+	impls   []string // in first-seen order: the benchmark's own order
+	modes   []string
+	ns      []int
+}
+
+func main() {
+	baseline := flag.String("baseline", "cgo-c", "impl that ratios are relative to")
+	outDir := flag.String("o", "bench/out", "directory for report.md and the plots")
+	flag.Parse()
+	if flag.NArg() == 0 {
+		fmt.Fprintln(os.Stderr, "usage: benchreport [-baseline impl] [-o dir] bench.txt...")
+		os.Exit(2)
+	}
+	d, err := read(flag.Args())
+	if err != nil {
+		log.Fatal(err)
+	}
+	if len(d.stats) == 0 {
+		log.Fatal("benchreport: no benchmark results with impl=, n= and mode= in the input")
+	}
+	if err := os.MkdirAll(*outDir, 0o755); err != nil {
+		log.Fatal(err)
+	}
+	var md strings.Builder
+	d.markdown(&md, *baseline)
+	if err := os.WriteFile(filepath.Join(*outDir, "report.md"), []byte(md.String()), 0o644); err != nil {
+		log.Fatal(err)
+	}
+	plots := []string{}
+	for _, mode := range d.modes {
+		path := filepath.Join(*outDir, "ns-per-element-"+mode+".png")
+		if err := d.plot(path, mode); err != nil {
+			log.Fatal(err)
+		}
+		plots = append(plots, path)
+	}
+	d.summary(os.Stdout, *baseline)
+	fmt.Printf("\nwrote %s and %s\n", filepath.Join(*outDir, "report.md"), strings.Join(plots, ", "))
+}
+
+func read(files []string) (*data, error) {
+	d := &data{stats: map[key]stat{}}
+	ns := map[key][]float64{}
+	gb := map[key][]float64{}
+	seenConfig := map[string]bool{}
+	for _, name := range files {
+		f, err := os.Open(name)
+		if err != nil {
+			return nil, err
+		}
+		r := benchfmt.NewReader(f, name)
+		for r.Scan() {
+			res, ok := r.Result().(*benchfmt.Result)
+			if !ok {
+				continue // syntax errors and unit lines: go test's other output
+			}
+			for _, c := range res.Config {
+				line := c.Key + ": " + string(c.Value)
+				if c.File && !seenConfig[line] {
+					seenConfig[line] = true
+					d.config = append(d.config, line)
+				}
+			}
+			k, ok := parseName(res.Name)
+			if !ok {
+				continue
+			}
+			if v, ok := res.Value("sec/op"); ok {
+				ns[k] = append(ns[k], v*1e9)
+			}
+			if v, ok := res.Value("B/s"); ok {
+				gb[k] = append(gb[k], v/1e9)
+			}
+			d.kernels = appendNew(d.kernels, k.kernel)
+			d.impls = appendNew(d.impls, k.impl)
+			d.modes = appendNew(d.modes, k.mode)
+			if !slices.Contains(d.ns, k.n) {
+				d.ns = append(d.ns, k.n)
+			}
+		}
+		f.Close()
+		if err := r.Err(); err != nil {
+			return nil, err
+		}
+	}
+	slices.Sort(d.ns)
+	for k, v := range ns {
+		s := summarize(v)
+		st := stat{ns: s.Center, lo: s.Lo, hi: s.Hi, runs: len(v)}
+		if g := gb[k]; len(g) > 0 {
+			st.gbps = summarize(g).Center
+		}
+		d.stats[k] = st
+	}
+	return d, nil
+}
+
+func summarize(v []float64) benchmath.Summary {
+	return benchmath.AssumeNothing.Summary(benchmath.NewSample(v, &benchmath.DefaultThresholds), 0.95)
+}
+
+// parseName reads BenchmarkKernel/impl=X/n=N/mode=M[-procs].
+func parseName(name benchfmt.Name) (key, bool) {
+	base, parts := name.Parts()
+	k := key{kernel: strings.ToLower(strings.TrimPrefix(string(base), "Benchmark")), n: -1}
+	for _, p := range parts {
+		kv, ok := strings.CutPrefix(string(p), "/")
+		if !ok {
+			continue // "-2": GOMAXPROCS
+		}
+		name, val, _ := strings.Cut(kv, "=")
+		switch name {
+		case "impl":
+			k.impl = val
+		case "mode":
+			k.mode = val
+		case "n":
+			n, err := strconv.Atoi(val)
+			if err != nil {
+				return k, false
+			}
+			k.n = n
+		}
+	}
+	return k, k.impl != "" && k.mode != "" && k.n >= 0
+}
+
+func appendNew(list []string, s string) []string {
+	if slices.Contains(list, s) {
+		return list
+	}
+	return append(list, s)
+}
+
+func fmtNs(ns float64) string {
+	switch {
+	case ns >= 1e6:
+		return fmt.Sprintf("%.3g ms", ns/1e6)
+	case ns >= 1e3:
+		return fmt.Sprintf("%.3g µs", ns/1e3)
+	default:
+		return fmt.Sprintf("%.3g ns", ns)
+	}
+}
+
+func (d *data) ratio(k key, baseline string) (float64, bool) {
+	s, ok := d.stats[k]
+	b, okb := d.stats[key{k.kernel, baseline, k.mode, k.n}]
+	if !ok || !okb || b.ns == 0 {
+		return 0, false
+	}
+	return s.ns / b.ns, true
+}
+
+func (d *data) markdown(w io.Writer, baseline string) {
+	fmt.Fprintf(w, "# wasmvec benchmark report\n\n")
+	for _, c := range d.config {
+		fmt.Fprintf(w, "- %s\n", c)
+	}
+	fmt.Fprintf(w, "\nEach cell: median time per call, median input bandwidth (GB/s), and the ratio of the median to %s's (lower is faster). "+
+		"mode=copy is a whole call (copy in, kernel, copy out); mode=kernel calls only the export on data already in the guest "+
+		"(native impls run the same code in both modes). Medians and 95%% confidence intervals by golang.org/x/perf/benchmath; "+
+		"the interval's half-width relative to the median is in report-ci.md's terms the ± below each table.\n", baseline)
+	for _, kernel := range d.kernels {
+		for _, mode := range d.modes {
+			fmt.Fprintf(w, "\n## %s, mode=%s\n\n| impl |", kernel, mode)
+			for _, n := range d.ns {
+				fmt.Fprintf(w, " n=%d |", n)
+			}
+			fmt.Fprintf(w, "\n|---|%s\n", strings.Repeat("---:|", len(d.ns)))
+			worst := 0.0
+			for _, impl := range d.impls {
+				row := fmt.Sprintf("| %s |", impl)
+				any := false
+				for _, n := range d.ns {
+					k := key{kernel, impl, mode, n}
+					s, ok := d.stats[k]
+					if !ok {
+						row += " – |"
+						continue
+					}
+					any = true
+					cell := fmtNs(s.ns)
+					if s.gbps > 0 {
+						cell += fmt.Sprintf("<br>%.3g GB/s", s.gbps)
+					}
+					if r, ok := d.ratio(k, baseline); ok {
+						cell += fmt.Sprintf("<br>%.2f×", r)
+					}
+					row += " " + cell + " |"
+					if s.ns > 0 {
+						worst = math.Max(worst, math.Max(s.hi-s.ns, s.ns-s.lo)/s.ns)
+					}
+				}
+				if any {
+					fmt.Fprintln(w, row)
+				}
+			}
+			fmt.Fprintf(w, "\nLargest 95%% confidence half-width in this table: ±%.0f%% of the median.\n", 100*worst)
+		}
+		if c, ok := d.crossover(kernel); ok {
+			fmt.Fprintf(w, "\n%s\n", c)
+		}
+	}
+	for _, mode := range d.modes {
+		fmt.Fprintf(w, "\n![ns per element, mode=%s](ns-per-element-%s.png)\n", mode, mode)
+	}
+}
+
+// crossover finds, in copy mode, the smallest n at which the fastest wasm
+// impl is at least as fast as the faster of the two Go impls, and stays so
+// for every larger n measured.
+func (d *data) crossover(kernel string) (string, bool) {
+	var wasmImpls []string
+	for _, impl := range d.impls {
+		if strings.HasPrefix(impl, "wasm-") {
+			wasmImpls = append(wasmImpls, impl)
+		}
+	}
+	if len(wasmImpls) == 0 {
+		return "", false
+	}
+	best := func(impls []string, n int) (string, float64) {
+		name, ns := "", math.Inf(1)
+		for _, impl := range impls {
+			if s, ok := d.stats[key{kernel, impl, "copy", n}]; ok && s.ns < ns {
+				name, ns = impl, s.ns
+			}
+		}
+		return name, ns
+	}
+	cross := -1
+	for i := len(d.ns) - 1; i >= 0; i-- {
+		_, w := best(wasmImpls, d.ns[i])
+		_, g := best([]string{"go", "go-naive"}, d.ns[i])
+		if math.IsInf(w, 1) || math.IsInf(g, 1) || w > g {
+			break
+		}
+		cross = d.ns[i]
+	}
+	if cross < 0 {
+		return fmt.Sprintf("Crossover (%s, mode=copy): native Go (go or go-naive) is faster at every n measured.", kernel), true
+	}
+	impl, _ := best(wasmImpls, cross)
+	return fmt.Sprintf("Crossover (%s, mode=copy): from n=%d up, the fastest wasm guest (%s at that n) is at least as fast as the faster native Go impl; below it native Go wins.", kernel, cross, impl), true
+}
+
+func (d *data) summary(w io.Writer, baseline string) {
+	const n = 100000
+	fmt.Fprintf(w, "median ns/op at n=%d (ratio to %s)\n", n, baseline)
+	for _, kernel := range d.kernels {
+		for _, mode := range d.modes {
+			fmt.Fprintf(w, "%-6s %-6s", kernel, mode)
+			for _, impl := range d.impls {
+				k := key{kernel, impl, mode, n}
+				if s, ok := d.stats[k]; ok {
+					r, _ := d.ratio(k, baseline)
+					fmt.Fprintf(w, "  %s %s (%.2f×)", impl, fmtNs(s.ns), r)
+				}
+			}
+			fmt.Fprintln(w)
+		}
+	}
+	for _, kernel := range d.kernels {
+		if c, ok := d.crossover(kernel); ok {
+			fmt.Fprintln(w, c)
+		}
+	}
+}
+
+// plot draws ns per element against n, log–log, one line per impl, one
+// panel per kernel.
+func (d *data) plot(path, mode string) error {
+	cols := 2
+	rows := (len(d.kernels) + cols - 1) / cols
+	grid := make([][]*plot.Plot, rows)
+	for i := range grid {
+		grid[i] = make([]*plot.Plot, cols)
+	}
+	for i, kernel := range d.kernels {
+		p := plot.New()
+		p.Title.Text = fmt.Sprintf("%s, mode=%s", kernel, mode)
+		p.X.Label.Text = "n (elements)"
+		p.Y.Label.Text = "ns per element"
+		p.X.Scale, p.Y.Scale = plot.LogScale{}, plot.LogScale{}
+		p.X.Tick.Marker, p.Y.Tick.Marker = plot.LogTicks{Prec: -1}, plot.LogTicks{Prec: -1}
+		p.Legend.Top = true
+		var lines []any
+		for _, impl := range d.impls {
+			var xys plotter.XYs
+			for _, n := range d.ns {
+				if s, ok := d.stats[key{kernel, impl, mode, n}]; ok && n > 0 {
+					xys = append(xys, plotter.XY{X: float64(n), Y: s.ns / float64(n)})
+				}
+			}
+			if len(xys) > 0 {
+				lines = append(lines, impl, xys)
+			}
+		}
+		if err := plotutil.AddLinePoints(p, lines...); err != nil {
+			return err
+		}
+		grid[i/cols][i%cols] = p
+	}
+	for i := range grid {
+		for j := range grid[i] {
+			if grid[i][j] == nil {
+				grid[i][j] = plot.New()
+				grid[i][j].HideAxes()
+			}
+		}
+	}
+	img := vgimg.New(vg.Length(cols)*6*vg.Inch, vg.Length(rows)*4.5*vg.Inch)
+	dc := draw.New(img)
+	tiles := draw.Tiles{Rows: rows, Cols: cols, PadX: vg.Millimeter * 4, PadY: vg.Millimeter * 4,
+		PadTop: vg.Millimeter * 2, PadBottom: vg.Millimeter * 2, PadLeft: vg.Millimeter * 2, PadRight: vg.Millimeter * 2}
+	canvases := plot.Align(grid, tiles, dc)
+	for i := range grid {
+		for j := range grid[i] {
+			grid[i][j].Draw(canvases[i][j])
+		}
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if _, err := (vgimg.PngCanvas{Canvas: img}).WriteTo(f); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
