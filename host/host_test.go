@@ -4,7 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
-		"sync"
+	"sync"
 	"testing"
 
 	"github.com/wasmvec/wasmvec/host"

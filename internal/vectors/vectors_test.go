@@ -30,4 +30,3 @@ func TestDataKindsAreWhatTheyClaim(t *testing.T) {
 		t.Error("inf data lacks +Inf and -Inf")
 	}
 }
-
