@@ -3,7 +3,9 @@
 #
 #   ./build.sh rust     build wasm/rust/vector.wasm (Rust guest)
 #   ./build.sh c        build wasm/c/vector.wasm (C guest)
-#   ./build.sh all      build every guest
+#   ./build.sh go       build wasm/go/vector.wasm (standard Go, wasip1 reactor)
+#   ./build.sh tinygo   build a TinyGo guest, or say why it cannot be had
+#   ./build.sh all      build every guest that can be had
 #   ./build.sh test     build every guest, then go vet, go test -race
 #   ./build.sh bench    build every guest, run the benchmark matrix, and
 #                       render bench/out/report.md and the plots
@@ -99,9 +101,30 @@ build_c() {
 	fi
 }
 
+build_go() {
+	command -v go >/dev/null || die "go is not installed: install Go 1.26 or newer"
+	say "building the Go guest (standard toolchain, GOOS=wasip1 GOARCH=wasm, c-shared reactor)"
+	(cd wasm/go && run env GOOS=wasip1 GOARCH=wasm go build -buildmode=c-shared -trimpath -o vector.wasm .)
+}
+
+# TinyGo cannot be had from this project's registries (checked 2026-11-21):
+# no Debian, PyPI or npm package, and the Go module proxy answers
+# "403 Forbidden / not available" for github.com/tinygo-org/tinygo, so not
+# even its source can be fetched to build against Debian's LLVM 19.
+TINYGO_WHY="TinyGo is not available: no Debian, PyPI or npm package exists, and the Go module proxy refuses github.com/tinygo-org/tinygo (403, 'not available'), so neither a binary nor its source can be installed from the registries this project may use. The standard Go guest (./build.sh go) is the Go route."
+
+build_tinygo() {
+	if command -v tinygo >/dev/null; then
+		die "tinygo found at $(command -v tinygo), but wasmvec has no TinyGo guest yet: it could never be built or tested here. $TINYGO_WHY"
+	fi
+	die "$TINYGO_WHY"
+}
+
 build_all() {
 	build_rust
 	build_c
+	build_go
+	say "skipping TinyGo: $TINYGO_WHY"
 }
 
 run_tests() {
@@ -141,11 +164,13 @@ run_bench() {
 case "${1:-}" in
 rust) build_rust ;;
 c) build_c ;;
+go) build_go ;;
+tinygo) build_tinygo ;;
 all) build_all ;;
 test) run_tests ;;
 bench) run_bench ;;
 *)
-	sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//' >&2
+	sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//' >&2
 	exit 2
 	;;
 esac

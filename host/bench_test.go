@@ -2,6 +2,7 @@ package host_test
 
 import (
 	"fmt"
+	"path/filepath"
 	"testing"
 
 	"gonum.org/v1/gonum/floats"
@@ -145,7 +146,9 @@ func benchImpls() []benchImpl {
 			func(dst, a []float64, s float64) { cnative.Scale(dst, a, s) }),
 	}
 	for _, g := range guests {
-		impls = append(impls, wasmImpl(g))
+		if !g.noBench {
+			impls = append(impls, wasmImpl(g))
+		}
 	}
 	return impls
 }
@@ -178,6 +181,52 @@ func BenchmarkSum(b *testing.B)   { benchKernel(b, "sum", 1) }
 func BenchmarkDot(b *testing.B)   { benchKernel(b, "dot", 2) }
 func BenchmarkMul(b *testing.B)   { benchKernel(b, "mul", 2) }
 func BenchmarkScale(b *testing.B) { benchKernel(b, "scale", 1) }
+
+// BenchmarkInstantiate is the start-up cost of a guest: a new store and
+// instance of an already compiled module, "_initialize" (the Go guest's
+// runtime starts here), and the layout checks; then Close.
+func BenchmarkInstantiate(b *testing.B) {
+	e := host.NewEngine()
+	defer e.Close()
+	for _, path := range []string{rustGuest, cGuest, goGuest} {
+		m, err := e.Compile(path, mustRead(b, path))
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Run("guest="+guestName(path), func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				in, err := m.Instantiate()
+				if err != nil {
+					b.Fatal(err)
+				}
+				in.Close()
+			}
+		})
+		m.Close()
+	}
+}
+
+// BenchmarkCompile is the cost of compiling a guest module with Cranelift.
+func BenchmarkCompile(b *testing.B) {
+	e := host.NewEngine()
+	defer e.Close()
+	for _, path := range []string{rustGuest, cGuest, goGuest} {
+		wasm := mustRead(b, path)
+		b.Run("guest="+guestName(path), func(b *testing.B) {
+			b.SetBytes(int64(len(wasm)))
+			for b.Loop() {
+				m, err := e.Compile(path, wasm)
+				if err != nil {
+					b.Fatal(err)
+				}
+				m.Close()
+			}
+		})
+	}
+}
+
+func guestName(path string) string { return filepath.Base(filepath.Dir(path)) }
 
 // BenchmarkCall is the cost of one call with no work: sum over 0 elements.
 func BenchmarkCall(b *testing.B) {

@@ -17,21 +17,27 @@ import (
 const (
 	rustGuest = "../wasm/rust/vector.wasm"
 	cGuest    = "../wasm/c/vector.wasm"
+	goGuest   = "../wasm/go/vector.wasm"
 )
 
 // guest is one implementation under test: a module and whether its simd128
-// exports are used.
+// exports are used. noBench leaves it out of the benchmark matrix.
 type guest struct {
-	impl string
-	path string
-	simd bool
+	impl    string
+	path    string
+	simd    bool
+	noBench bool
 }
 
 var guests = []guest{
-	{"wasm-rust", rustGuest, false},
-	{"wasm-rust-simd", rustGuest, true},
-	{"wasm-c", cGuest, false},
-	{"wasm-c-simd", cGuest, true},
+	{"wasm-rust", rustGuest, false, false},
+	{"wasm-rust-simd", rustGuest, true, false},
+	{"wasm-c", cGuest, false, false},
+	{"wasm-c-simd", cGuest, true, false},
+	{"wasm-go", goGuest, false, false},
+	// Go's wasm port has no SIMD: the Go guest's -simd exports run its
+	// scalar code. They are tested, but not benchmarked as a row of their own.
+	{"wasm-go-simd-exports", goGuest, true, true},
 }
 
 var (

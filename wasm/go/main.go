@@ -1,0 +1,109 @@
+//go:build wasip1
+
+// Command go is the wasmvec guest in standard Go: the `vector` world of
+// wit/vector.wit as //go:wasmexport functions over three global arrays, a
+// WASI reactor built with
+//
+//	GOOS=wasip1 GOARCH=wasm go build -buildmode=c-shared -o vector.wasm .
+//
+// (./build.sh go). The kernels are package kernels itself, the canonical Go
+// reference, compiled to WebAssembly: the guest is bit-exact by
+// construction, and the benchmarks show what Go's wasm back end makes of it.
+//
+// Go's wasm port emits no simd128 instructions, so the -simd exports run
+// the same scalar code (same bits, as the WIT requires); the benchmarks
+// report this guest only as wasm-go.
+//
+// The exports are written by hand: wit-bindgen's Go generator targets the
+// component model through TinyGo, not core modules from the standard
+// toolchain. host/exports_test.go checks this module's exports against the
+// WIT world.
+package main
+
+import (
+	"unsafe"
+
+	"github.com/wasmvec/wasmvec/kernels"
+)
+
+// capacity is the number of elements in each buffer.
+const capacity = 100000
+
+// The buffers. Globals never move: their addresses are stable offsets.
+var a, b, result [capacity]float64
+
+func main() {}
+
+// check bounds len to the capacity; a larger len panics, which ends the Go
+// runtime and makes the call fail in the host (a trap).
+func check(n uint32) int {
+	if n > capacity {
+		panic("wasmvec: len exceeds capacity")
+	}
+	return int(n)
+}
+
+func finish(n uint32, acc float64) float64 {
+	if n == 0 {
+		return 0
+	}
+	return acc
+}
+
+//go:wasmexport get-buffer-a-offset
+func getBufferAOffset() uint32 { return uint32(uintptr(unsafe.Pointer(&a))) }
+
+//go:wasmexport get-buffer-b-offset
+func getBufferBOffset() uint32 { return uint32(uintptr(unsafe.Pointer(&b))) }
+
+//go:wasmexport get-result-offset
+func getResultOffset() uint32 { return uint32(uintptr(unsafe.Pointer(&result))) }
+
+//go:wasmexport get-capacity
+func getCapacity() uint32 { return capacity }
+
+//go:wasmexport sum
+func sum(n uint32) float64 { return finish(n, sumFold(kernels.NegZero(), n)) }
+
+//go:wasmexport sum-fold
+func sumFold(acc float64, n uint32) float64 { return kernels.SumFold(acc, a[:check(n)]) }
+
+//go:wasmexport sum-simd
+func sumSIMD(n uint32) float64 { return sum(n) }
+
+//go:wasmexport sum-simd-fold
+func sumSIMDFold(acc float64, n uint32) float64 { return sumFold(acc, n) }
+
+//go:wasmexport dot
+func dot(n uint32) float64 { return finish(n, dotFold(kernels.NegZero(), n)) }
+
+//go:wasmexport dot-fold
+func dotFold(acc float64, n uint32) float64 {
+	k := check(n)
+	v, _ := kernels.DotFold(acc, a[:k], b[:k]) // equal lengths: no error
+	return v
+}
+
+//go:wasmexport dot-simd
+func dotSIMD(n uint32) float64 { return dot(n) }
+
+//go:wasmexport dot-simd-fold
+func dotSIMDFold(acc float64, n uint32) float64 { return dotFold(acc, n) }
+
+//go:wasmexport mul
+func mul(n uint32) {
+	k := check(n)
+	_ = kernels.Mul(result[:k], a[:k], b[:k]) // equal lengths: no error
+}
+
+//go:wasmexport mul-simd
+func mulSIMD(n uint32) { mul(n) }
+
+//go:wasmexport scale
+func scale(s float64, n uint32) {
+	k := check(n)
+	_ = kernels.Scale(result[:k], a[:k], s) // equal lengths: no error
+}
+
+//go:wasmexport scale-simd
+func scaleSIMD(s float64, n uint32) { scale(s, n) }
