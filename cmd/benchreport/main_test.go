@@ -1,0 +1,67 @@
+package main
+
+import (
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+const sample = `goos: linux
+cpu: Test CPU
+go: go1.26
+BenchmarkSum/impl=go/n=10/mode=copy-2         100  10 ns/op  8000 MB/s
+BenchmarkSum/impl=go/n=10/mode=copy-2         100  12 ns/op  6667 MB/s
+BenchmarkSum/impl=go/n=10/mode=copy-2         100  11 ns/op  7273 MB/s
+BenchmarkSum/impl=cgo-c/n=10/mode=copy-2      100  20 ns/op
+BenchmarkSum/impl=wasm-c/n=10/mode=copy-2     100  40 ns/op
+BenchmarkSum/impl=go/n=1000/mode=copy-2       100  1000 ns/op
+BenchmarkSum/impl=cgo-c/n=1000/mode=copy-2    100  500 ns/op
+BenchmarkSum/impl=wasm-c/n=1000/mode=copy-2   100  900 ns/op
+BenchmarkCall-2                               100  5 ns/op
+PASS
+`
+
+func TestReport(t *testing.T) {
+	dir := t.TempDir()
+	in := filepath.Join(dir, "bench.txt")
+	if err := os.WriteFile(in, []byte(sample), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	d, err := read([]string{in})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := d.stats[key{"sum", "go", "copy", 10}]
+	if math.Abs(s.ns-11) > 1e-9 || s.runs != 3 {
+		t.Errorf("median of 10, 12, 11 ns = %v over %d runs, want 11 over 3", s.ns, s.runs)
+	}
+	if s.gbps < 7.2 || s.gbps > 7.3 {
+		t.Errorf("median GB/s %v, want 7.273", s.gbps)
+	}
+	if r, ok := d.ratio(key{"sum", "wasm-c", "copy", 10}, "cgo-c"); !ok || math.Abs(r-2) > 1e-9 {
+		t.Errorf("ratio %v, %v; want 2", r, ok)
+	}
+	if len(d.stats) != 6 {
+		t.Errorf("%d configurations, want 6 (BenchmarkCall has no impl/n/mode)", len(d.stats))
+	}
+	c, _ := d.crossover("sum")
+	if !strings.Contains(c, "from n=1000 up") || !strings.Contains(c, "wasm-c") {
+		t.Errorf("crossover: %q", c)
+	}
+	var md strings.Builder
+	d.markdown(&md, "cgo-c")
+	for _, want := range []string{"cpu: Test CPU", "| wasm-c | 40 ns<br>2.00× | 900 ns<br>1.80× |", "## sum, mode=copy"} {
+		if !strings.Contains(md.String(), want) {
+			t.Errorf("report lacks %q:\n%s", want, md.String())
+		}
+	}
+	png := filepath.Join(dir, "p.png")
+	if err := d.plot(png, "copy"); err != nil {
+		t.Fatal(err)
+	}
+	if fi, err := os.Stat(png); err != nil || fi.Size() < 1000 {
+		t.Errorf("plot: %v, %v", fi, err)
+	}
+}
