@@ -143,20 +143,20 @@ run_bench() {
 	build_all
 	mkdir -p bench/out
 	local out=bench/out/bench.txt
-	say "running the benchmark matrix (count=${BENCH_COUNT:-5}); raw output in $out"
+	say "running the benchmark matrix (count=${BENCH_COUNT:-6}); raw output in $out"
 	{
 		echo "go: $(go version | awk '{print $3}')"
 		echo "rustc: $(rustc --version | awk '{print $2}')"
 		echo "clang: $(clang-19 --version 2>/dev/null | head -n1 | sed 's/.*version //')"
-		echo "gcc (cgo): $(gcc -dumpfullversion 2>/dev/null)"
+		echo "gcc: $(gcc -dumpfullversion 2>/dev/null)"
 		echo "wasmtime-go: $(go list -m -f '{{.Version}}' github.com/bytecodealliance/wasmtime-go/v39)"
 		echo "date: $(date -u +%Y-%m-%d)"
 	} >"$out"
 	run go test -run '^$' -bench "${BENCH:-.}" -benchtime "${BENCH_TIME:-200ms}" \
-		-count "${BENCH_COUNT:-5}" ./host/ | tee -a "$out"
+		-count "${BENCH_COUNT:-6}" ./host/ | tee -a "$out"
 	say "native C with -march=native (cgo-c-native rows)"
 	run go test -run '^$' -tags wasmvec_march_native -bench "${BENCH:-.}/impl=cgo-c-native/" \
-		-benchtime "${BENCH_TIME:-200ms}" -count "${BENCH_COUNT:-5}" ./host/ | tee -a "$out"
+		-benchtime "${BENCH_TIME:-200ms}" -count "${BENCH_COUNT:-6}" ./host/ | tee -a "$out"
 	say "rendering the report"
 	run go run ./cmd/benchreport -o bench/out "$out"
 }

@@ -253,7 +253,11 @@ func (d *data) markdown(w io.Writer, baseline string) {
 					fmt.Fprintln(w, row)
 				}
 			}
-			fmt.Fprintf(w, "\nLargest 95%% confidence half-width in this table: ±%.0f%% of the median.\n", 100*worst)
+			if math.IsInf(worst, 1) {
+				fmt.Fprintf(w, "\nNo 95%% confidence intervals: they need at least 6 runs of each benchmark (go test -count 6).\n")
+			} else {
+				fmt.Fprintf(w, "\nLargest 95%% confidence half-width in this table: ±%.0f%% of the median.\n", 100*worst)
+			}
 		}
 		if c, ok := d.crossover(kernel); ok {
 			fmt.Fprintf(w, "\n%s\n", c)
