@@ -111,19 +111,12 @@ func wasmImpl(g guest) benchImpl {
 		if g.simd {
 			name += "-simd"
 		}
-		call, err := in.ExportForTest(name)
+		call, err := in.KernelForTest(name)
 		if err != nil {
 			b.Fatal(err)
 		}
-		n := int32(len(x))
-		switch kernel {
-		case "sum", "dot":
-			return func() error { v, err := call(n); sink += v.(float64); return err }
-		case "mul":
-			return func() error { _, err := call(n); return err }
-		default:
-			return func() error { _, err := call(1.0001, n); return err }
-		}
+		n := len(x)
+		return func() error { v, err := call(1.0001, n); sink += v; return err }
 	}}
 }
 
@@ -228,16 +221,40 @@ func BenchmarkCompile(b *testing.B) {
 
 func guestName(path string) string { return filepath.Base(filepath.Dir(path)) }
 
-// BenchmarkCall is the cost of one call with no work: sum over 0 elements.
+// BenchmarkCall is the cost of one call with no work, "sum" over 0
+// elements: path=typed is Instance.Sum (one cgo crossing), path=func-call
+// the same export through wasmtime-go's Func.Call, and path=cgo-empty an
+// empty cgo call, the floor of any call into C.
 func BenchmarkCall(b *testing.B) {
 	in := load(b, rustGuest)
-	b.ReportAllocs()
-	for b.Loop() {
-		v, err := in.Sum(nil)
+	b.Run("path=typed", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			v, err := in.Sum(nil)
+			if err != nil {
+				b.Fatal(err)
+			}
+			sink += v
+		}
+	})
+	b.Run("path=func-call", func(b *testing.B) {
+		call, err := in.ExportForTest("sum")
 		if err != nil {
 			b.Fatal(err)
 		}
-		sink += v
-	}
-	_ = host.ErrTrap
+		b.ReportAllocs()
+		for b.Loop() {
+			v, err := call(int32(0))
+			if err != nil {
+				b.Fatal(err)
+			}
+			sink += v.(float64)
+		}
+	})
+	b.Run("path=cgo-empty", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			sink += float64(cnative.Empty())
+		}
+	})
 }

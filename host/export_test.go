@@ -39,3 +39,32 @@ func ExportNames() []string {
 	}
 	return names
 }
+
+// KernelForTest returns a function that calls the kernel export named name
+// through the typed call path, as the kernels do: x is the scalar argument
+// (acc or scalar) for exports that take one and is ignored otherwise; the
+// f64 result, if the export has one, is returned.
+func (in *Instance) KernelForTest(name string) (func(x float64, n int) (float64, error), error) {
+	for e, sig := range exports {
+		if sig.name != name || len(sig.params) == 0 {
+			continue
+		}
+		e := export(e)
+		twoArgs := len(sig.params) == 2
+		return func(x float64, n int) (float64, error) {
+			in.mu.Lock()
+			defer in.mu.Unlock()
+			var err error
+			if twoArgs {
+				err = in.callF64Len(e, x, n)
+			} else {
+				err = in.callLen(e, n)
+			}
+			if err != nil || len(exports[e].results) == 0 {
+				return 0, err
+			}
+			return in.result(), nil
+		}, nil
+	}
+	return nil, fmt.Errorf("no kernel export %q in the WIT world", name)
+}

@@ -26,6 +26,13 @@ type Instance struct {
 	fns    [numExports]*wasmtime.Func
 	off    [3]int // byte offsets of A, B and RESULT, validated against mem
 	cap    int    // elements per buffer
+
+	// The typed call path (rawcall.go): raw handles and argument slots.
+	ctx    rawCtx
+	raw    [numExports]rawFunc
+	rawMem rawMemory
+	vals   [2]rawVal
+	state  rawState
 }
 
 const (
@@ -101,6 +108,9 @@ func (m *Module) instantiate(store *wasmtime.Store) (*Instance, error) {
 	}
 	in.mem = wi.GetExport(store, memoryExport).Memory()
 	if err := in.readLayout(); err != nil {
+		return nil, err
+	}
+	if err := in.bindRaw(); err != nil {
 		return nil, err
 	}
 	return in, nil
@@ -263,7 +273,10 @@ func (in *Instance) reduce(whole, fold export, x, y []float64) (float64, error) 
 	}
 	if len(x) <= in.cap {
 		in.load(x, y)
-		return in.callF64(whole, int32(len(x)))
+		if err := in.callLen(whole, len(x)); err != nil {
+			return 0, err
+		}
+		return in.result(), nil
 	}
 	chunk := in.cap / kernels.BlockLen * kernels.BlockLen
 	if chunk == 0 {
@@ -278,10 +291,10 @@ func (in *Instance) reduce(whole, fold export, x, y []float64) (float64, error) 
 		} else {
 			in.load(x[start:end], y[start:end])
 		}
-		var err error
-		if acc, err = in.callF64(fold, acc, int32(end-start)); err != nil {
+		if err := in.callF64Len(fold, acc, end-start); err != nil {
 			return 0, err
 		}
+		acc = in.result()
 	}
 	return acc, nil
 }
@@ -302,10 +315,10 @@ func (in *Instance) elementwise(e export, dst, a, b []float64, s float64) error 
 		var err error
 		if isMul {
 			in.load(a[start:end], b[start:end])
-			_, err = in.call(e, int32(end-start))
+			err = in.callLen(e, end-start)
 		} else {
 			in.load(a[start:end], nil)
-			_, err = in.call(e, s, int32(end-start))
+			err = in.callF64Len(e, s, end-start)
 		}
 		if err != nil {
 			return err
@@ -328,25 +341,17 @@ func (in *Instance) load(x, y []float64) {
 // it, so a view is made anew for each call and never kept. readLayout
 // proved off+cap*8 <= the memory size, and memory never shrinks.
 func (in *Instance) view(buf, n int) []float64 {
-	data := in.mem.UnsafeData(in.store)
-	b := data[in.off[buf] : in.off[buf]+8*n]
+	b := in.linear()[in.off[buf] : in.off[buf]+8*n]
 	return unsafe.Slice((*float64)(unsafe.Pointer(unsafe.SliceData(b))), n)
 }
 
-// call calls export e and turns a trap into a *GuestError wrapping ErrTrap
-// and the *wasmtime.Trap. The instance stays usable after a trap.
+// call calls export e through wasmtime-go's Func.Call, for the load-time
+// calls, and turns a trap into a *GuestError wrapping ErrTrap and the
+// *wasmtime.Trap. The kernels use the typed path of rawcall.go instead.
 func (in *Instance) call(e export, args ...any) (any, error) {
 	v, err := in.fns[e].Call(in.store, args...)
 	if err != nil {
 		return nil, &GuestError{Guest: in.name, Export: exports[e].name, Err: fmt.Errorf("%w: %w", ErrTrap, err)}
 	}
 	return v, nil
-}
-
-func (in *Instance) callF64(e export, args ...any) (float64, error) {
-	v, err := in.call(e, args...)
-	if err != nil {
-		return 0, err
-	}
-	return v.(float64), nil // the result type was checked at Compile
 }

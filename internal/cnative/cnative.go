@@ -14,6 +14,7 @@ package cnative
 #cgo CFLAGS: -O3 -std=c11 -Wall -Wextra -Werror
 #define WV_API static __attribute__((unused))
 #include "kernels.h"
+static int wv_empty(int x) { return x; }
 */
 import "C"
 
@@ -24,6 +25,10 @@ import (
 )
 
 func ptr(x []float64) *C.double { return (*C.double)(unsafe.Pointer(unsafe.SliceData(x))) }
+
+// Empty calls an empty C function: the floor cost of any cgo call, for the
+// benchmarks.
+func Empty() int { return int(C.wv_empty(0)) }
 
 // Sum returns the canonical sum of x (see kernels.Sum).
 func Sum(x []float64) float64 {

@@ -1,0 +1,181 @@
+//go:build amd64 || arm64
+
+package host
+
+/*
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+// The few declarations of the Wasmtime C API that the typed call path needs,
+// as in the headers wasmtime-go v39.0.1 ships (build/include: wasmtime/func.h,
+// wasmtime/extern.h, wasmtime/val.h, wasmtime/trap.h, wasmtime/error.h,
+// wasm.h). The symbols are those of the libwasmtime.a that wasmtime-go links;
+// TestRawCallMatchesFuncCall fails if a layout assumed here changes.
+typedef struct wasmtime_context wasmtime_context_t;
+typedef struct wasm_trap_t wasm_trap_t;
+typedef struct wasmtime_error wasmtime_error_t;
+typedef struct { uint64_t store_id; void *private_; } wv_func_t;    // wasmtime_func_t
+typedef union { int64_t i64; double f64; uint8_t v128[16]; } wv_val_raw_t; // wasmtime_val_raw_t
+typedef struct { size_t size; char *data; } wv_byte_vec_t;         // wasm_byte_vec_t
+typedef struct { struct { uint64_t store_id; uint32_t private1; } id; uint32_t private2; } wv_memory_t; // wasmtime_memory_t
+
+wasmtime_error_t *wasmtime_func_call_unchecked(wasmtime_context_t *, const wv_func_t *,
+	wv_val_raw_t *args_and_results, size_t len, wasm_trap_t **trap);
+void wasm_trap_message(const wasm_trap_t *, wv_byte_vec_t *out);
+bool wasmtime_trap_code(const wasm_trap_t *, uint8_t *code);
+void wasm_trap_delete(wasm_trap_t *);
+void wasmtime_error_message(const wasmtime_error_t *, wv_byte_vec_t *out);
+void wasmtime_error_delete(wasmtime_error_t *);
+void wasm_byte_vec_delete(wv_byte_vec_t *);
+uint8_t *wasmtime_memory_data(const wasmtime_context_t *, const wv_memory_t *);
+size_t wasmtime_memory_data_size(const wasmtime_context_t *, const wv_memory_t *);
+
+// The linear memory's base and size, and the trap of the last call.
+typedef struct { uint8_t *base; size_t size; wasm_trap_t *trap; } wv_state_t;
+
+static void wv_refresh(wasmtime_context_t *ctx, const wv_memory_t *mem, wv_state_t *st) {
+	st->base = wasmtime_memory_data(ctx, mem);
+	st->size = wasmtime_memory_data_size(ctx, mem);
+}
+
+// One crossing per kernel call: the call, then the memory's base and size,
+// which the call may have changed by growing the memory.
+static wasmtime_error_t *wv_call(wasmtime_context_t *ctx, const wv_func_t *f, wv_val_raw_t *vals,
+	size_t n, const wv_memory_t *mem, wv_state_t *st) {
+	st->trap = NULL;
+	wasmtime_error_t *err = wasmtime_func_call_unchecked(ctx, f, vals, n, &st->trap);
+	wv_refresh(ctx, mem, st);
+	return err;
+}
+*/
+import "C"
+
+import (
+	"fmt"
+	"math"
+	"unsafe"
+
+	"github.com/bytecodealliance/wasmtime-go/v39"
+)
+
+// The typed call path. The kernels' core signatures are fixed by the WIT
+// world and checked at Compile, so a kernel is called with one cgo crossing
+// to wasmtime_func_call_unchecked, with its arguments in a raw-value array
+// that the Instance owns: no type lookup, no allocation, no lock but the
+// instance's own. wasmtime-go's Func.Call (about ten crossings and several
+// allocations per call) serves only the load-time calls.
+
+// rawFunc is a wasmtime_func_t.
+type rawFunc = C.wv_func_t
+
+// rawVal is a wasmtime_val_raw_t: 16 bytes, little-endian, 8-byte aligned.
+type rawVal = C.wv_val_raw_t
+
+// rawCtx is a wasmtime_context_t*; rawMemory a wasmtime_memory_t; rawState
+// the memory's base and size and the last call's trap.
+type (
+	rawCtx    = *C.wasmtime_context_t
+	rawMemory = C.wv_memory_t
+	rawState  = C.wv_state_t
+)
+
+// Trap is a trap, or another failure, raised while guest code ran: the trap
+// code (nil when Wasmtime reports none, as for a WASI exit) and Wasmtime's
+// message with the wasm backtrace. Kernel errors wrap it with ErrTrap.
+type Trap struct {
+	Code    *wasmtime.TrapCode
+	Message string
+}
+
+// Error implements error.
+func (t *Trap) Error() string { return t.Message }
+
+// rawFuncOf reads the wasmtime_func_t inside a *wasmtime.Func, whose only
+// field it is (wasmtime-go v39: type Func struct{ val C.wasmtime_func_t }).
+// A zero store id means the assumption broke; the caller reports it.
+func rawFuncOf(f *wasmtime.Func) rawFunc {
+	return *(*rawFunc)(unsafe.Pointer(f))
+}
+
+// rawContext returns the store's wasmtime_context_t, stable for its life.
+func rawContext(s *wasmtime.Store) rawCtx {
+	return rawCtx(unsafe.Pointer(s.Context()))
+}
+
+func putF64(v *rawVal, x float64) { *(*uint64)(unsafe.Pointer(v)) = math.Float64bits(x) }
+func putI32(v *rawVal, n int32)   { *(*uint64)(unsafe.Pointer(v)) = uint64(uint32(n)) }
+func getF64(v *rawVal) float64    { return math.Float64frombits(*(*uint64)(unsafe.Pointer(v))) }
+
+// fastCall calls export e with the first nargs values of in.raw, which hold
+// the results afterwards. The caller holds in.mu.
+func (in *Instance) fastCall(e export, nargs int) error {
+	err := C.wv_call(in.ctx, &in.raw[e], &in.vals[0], C.size_t(nargs), &in.rawMem, &in.state)
+	trap := in.state.trap
+	in.state.trap = nil
+	if trap == nil && err == nil {
+		return nil
+	}
+	t := &Trap{}
+	var msg C.wv_byte_vec_t
+	if trap != nil {
+		var code C.uint8_t
+		if C.wasmtime_trap_code(trap, &code) {
+			c := wasmtime.TrapCode(code)
+			t.Code = &c
+		}
+		C.wasm_trap_message(trap, &msg)
+		C.wasm_trap_delete(trap)
+	} else {
+		C.wasmtime_error_message(err, &msg)
+		C.wasmtime_error_delete(err)
+	}
+	t.Message = C.GoStringN(msg.data, C.int(msg.size))
+	C.wasm_byte_vec_delete(&msg)
+	return &GuestError{Guest: in.name, Export: exports[e].name, Err: fmt.Errorf("%w: %w", ErrTrap, t)}
+}
+
+// callLen calls a kernel of type (i32) -> (f64 | ()).
+func (in *Instance) callLen(e export, n int) error {
+	putI32(&in.vals[0], int32(n))
+	return in.fastCall(e, 1)
+}
+
+// callF64Len calls a kernel of type (f64, i32) -> (f64 | ()).
+func (in *Instance) callF64Len(e export, x float64, n int) error {
+	putF64(&in.vals[0], x)
+	putI32(&in.vals[1], int32(n))
+	return in.fastCall(e, 2)
+}
+
+// result returns the f64 result of the last call.
+func (in *Instance) result() float64 { return getF64(&in.vals[0]) }
+
+// linear returns the guest's linear memory as of the last call. It is
+// refreshed after every call, because the guest may grow (and so move) its
+// memory only while it runs.
+func (in *Instance) linear() []byte {
+	return unsafe.Slice((*byte)(unsafe.Pointer(in.state.base)), int(in.state.size))
+}
+
+// bindRaw caches the raw handles of the store, the memory and the kernels.
+func (in *Instance) bindRaw() error {
+	in.ctx = rawContext(in.store)
+	in.rawMem = *(*rawMemory)(unsafe.Pointer(in.mem)) // wasmtime-go v39: type Memory struct{ val C.wasmtime_memory_t }
+	if in.rawMem.id.store_id == 0 {
+		return guestErr(in.name, memoryExport, ErrModule,
+			"wasmtime-go's Memory no longer holds a wasmtime_memory_t first: the typed call path does not fit this wasmtime-go version")
+	}
+	C.wv_refresh(in.ctx, &in.rawMem, &in.state)
+	if uintptr(in.state.size) != in.mem.DataSize(in.store) {
+		return guestErr(in.name, memoryExport, ErrModule, "raw memory size %d differs from wasmtime-go's %d", in.state.size, in.mem.DataSize(in.store))
+	}
+	for e := range exports {
+		in.raw[e] = rawFuncOf(in.fns[e])
+		if in.raw[e].store_id == 0 {
+			return guestErr(in.name, exports[e].name, ErrModule,
+				"wasmtime-go's Func no longer holds a wasmtime_func_t first: the typed call path does not fit this wasmtime-go version")
+		}
+	}
+	return nil
+}

@@ -1,0 +1,87 @@
+//go:build amd64 || arm64
+
+package host
+
+import (
+	"math"
+	"testing"
+	"unsafe"
+
+	"github.com/bytecodealliance/wasmtime-go/v39"
+)
+
+// TestRawCallMatchesFuncCall guards the assumptions of the typed call path
+// about wasmtime-go: the layout of wasmtime.Func, and that the raw call
+// returns what Func.Call returns for every kernel export.
+func TestRawCallMatchesFuncCall(t *testing.T) {
+	if a, b := unsafe.Sizeof(wasmtime.Func{}), unsafe.Sizeof(rawFunc{}); a != b {
+		t.Fatalf("sizeof(wasmtime.Func) = %d, sizeof(wasmtime_func_t) = %d: the typed call path does not fit this wasmtime-go", a, b)
+	}
+	if a, b := unsafe.Sizeof(wasmtime.Memory{}), unsafe.Sizeof(rawMemory{}); a != b {
+		t.Fatalf("sizeof(wasmtime.Memory) = %d, sizeof(wasmtime_memory_t) = %d: the typed call path does not fit this wasmtime-go", a, b)
+	}
+	e := NewEngine()
+	defer e.Close()
+	in, err := e.LoadFile("../wasm/rust/vector.wasm")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer in.Close()
+	x := make([]float64, 1000)
+	y := make([]float64, 1000)
+	for i := range x {
+		x[i], y[i] = math.Sqrt(float64(i)), 1/float64(i+1)
+	}
+	if err := in.FillForTest(x, y); err != nil {
+		t.Fatal(err)
+	}
+	for _, sig := range exports {
+		if len(sig.params) == 0 {
+			continue
+		}
+		typed, err := in.KernelForTest(sig.name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		slow, _ := in.ExportForTest(sig.name)
+		got, err := typed(0.5, 999)
+		if err != nil {
+			t.Fatalf("%s typed: %v", sig.name, err)
+		}
+		args := []any{int32(999)}
+		if len(sig.params) == 2 {
+			args = []any{0.5, int32(999)}
+		}
+		want, err := slow(args...)
+		if err != nil {
+			t.Fatalf("%s Func.Call: %v", sig.name, err)
+		}
+		if len(sig.results) == 1 && math.Float64bits(got) != math.Float64bits(want.(float64)) {
+			t.Errorf("%s: typed %v, Func.Call %v", sig.name, got, want)
+		}
+	}
+}
+
+// TestTypedCallDoesNotAllocate: a kernel call on the typed path makes no Go
+// allocation.
+func TestTypedCallDoesNotAllocate(t *testing.T) {
+	e := NewEngine()
+	defer e.Close()
+	in, err := e.LoadFile("../wasm/c/vector.wasm")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer in.Close()
+	x := []float64{1, 2, 3}
+	dst := make([]float64, 3)
+	if n := testing.AllocsPerRun(100, func() {
+		if _, err := in.SumSIMD(x); err != nil {
+			t.Fatal(err)
+		}
+		if err := in.Scale(dst, x, 2); err != nil {
+			t.Fatal(err)
+		}
+	}); n != 0 {
+		t.Errorf("%v allocations per Sum+Scale, want 0", n)
+	}
+}
