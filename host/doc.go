@@ -12,6 +12,18 @@
 // Inputs longer than the capacity are streamed through the buffers in
 // chunks of whole blocks, so the result is still the canonical one.
 //
+// # Call path
+//
+// The kernels' core signatures are fixed by the WIT world and checked at
+// Compile, so each kernel call is one cgo crossing to Wasmtime's
+// wasmtime_func_call_unchecked with a raw argument array the Instance owns:
+// no allocation and no lock but the instance's. wasmtime-go's Func.Call
+// (several crossings and allocations per call) serves only the calls made
+// while loading. BenchmarkCall in this package compares the two. This path
+// reads two unexported layouts of wasmtime-go v39 (Func and Memory hold the
+// C handle as their only field); TestRawCallMatchesFuncCall fails if that
+// changes, and Instantiate returns ErrModule rather than guess.
+//
 // # Canonical results
 //
 // Every kernel returns the same bits as package
@@ -37,7 +49,8 @@
 // the export; test for the cause with errors.Is and the sentinels
 // ([ErrMissingExport], [ErrSignature], [ErrLayout], [ErrImport], [ErrModule],
 // [ErrTrap], [ErrCapacity], [ErrClosed]) or [ErrLength] for slices of the
-// wrong length. Bad input never panics and never truncates.
+// wrong length. A trap in a kernel also wraps a [*Trap] with its code and
+// backtrace. Bad input never panics and never truncates.
 //
 // # Trust
 //

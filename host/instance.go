@@ -191,8 +191,9 @@ func (in *Instance) Close() error {
 //	return acc
 //
 // Inputs longer than Capacity are streamed in whole blocks through
-// "sum-fold". Errors: ErrTrap if the guest traps, ErrCapacity if the input
-// cannot be streamed, ErrClosed after Close; each in a *GuestError.
+// "sum-fold". Errors: ErrTrap (with a *Trap) if the guest traps, ErrCapacity
+// if the input cannot be streamed, ErrClosed after Close; each in a
+// *GuestError. The instance stays usable after a trap.
 func (in *Instance) Sum(x []float64) (float64, error) {
 	return in.reduce(expSum, expSumFold, x, nil)
 }

@@ -217,7 +217,7 @@ func (d *data) markdown(w io.Writer, baseline string) {
 	fmt.Fprintf(w, "\nEach cell: median time per call, median input bandwidth (GB/s), and the ratio of the median to %s's (lower is faster). "+
 		"mode=copy is a whole call (copy in, kernel, copy out); mode=kernel calls only the export on data already in the guest "+
 		"(native impls run the same code in both modes). Medians and 95%% confidence intervals by golang.org/x/perf/benchmath; "+
-		"the interval's half-width relative to the median is in report-ci.md's terms the ± below each table.\n", baseline)
+		"below each table, the typical and the widest interval half-width as a share of the median.\n", baseline)
 	for _, kernel := range d.kernels {
 		for _, mode := range d.modes {
 			fmt.Fprintf(w, "\n## %s, mode=%s\n\n| impl |", kernel, mode)
@@ -225,7 +225,7 @@ func (d *data) markdown(w io.Writer, baseline string) {
 				fmt.Fprintf(w, " n=%d |", n)
 			}
 			fmt.Fprintf(w, "\n|---|%s\n", strings.Repeat("---:|", len(d.ns)))
-			worst := 0.0
+			var widths []float64
 			for _, impl := range d.impls {
 				row := fmt.Sprintf("| %s |", impl)
 				any := false
@@ -246,21 +246,26 @@ func (d *data) markdown(w io.Writer, baseline string) {
 					}
 					row += " " + cell + " |"
 					if s.ns > 0 {
-						worst = math.Max(worst, math.Max(s.hi-s.ns, s.ns-s.lo)/s.ns)
+						widths = append(widths, math.Max(s.hi-s.ns, s.ns-s.lo)/s.ns)
 					}
 				}
 				if any {
 					fmt.Fprintln(w, row)
 				}
 			}
-			if math.IsInf(worst, 1) {
+			slices.Sort(widths)
+			switch {
+			case len(widths) == 0:
+			case math.IsInf(widths[len(widths)-1], 1):
 				fmt.Fprintf(w, "\nNo 95%% confidence intervals: they need at least 6 runs of each benchmark (go test -count 6).\n")
-			} else {
-				fmt.Fprintf(w, "\nLargest 95%% confidence half-width in this table: ±%.0f%% of the median.\n", 100*worst)
+			default:
+				fmt.Fprintf(w, "\n95%% confidence half-width: median ±%.0f%%, widest ±%.0f%% of the cell's median.\n",
+					100*widths[len(widths)/2], 100*widths[len(widths)-1])
 			}
 		}
-		if c, ok := d.crossover(kernel); ok {
-			fmt.Fprintf(w, "\n%s\n", c)
+		fmt.Fprintln(w)
+		for _, c := range d.crossovers(kernel) {
+			fmt.Fprintf(w, "- %s\n", c)
 		}
 	}
 	for _, mode := range d.modes {
@@ -268,42 +273,54 @@ func (d *data) markdown(w io.Writer, baseline string) {
 	}
 }
 
-// crossover finds, in copy mode, the smallest n at which the fastest wasm
-// impl is at least as fast as the faster of the two Go impls, and stays so
-// for every larger n measured.
-func (d *data) crossover(kernel string) (string, bool) {
-	var wasmImpls []string
-	for _, impl := range d.impls {
-		if strings.HasPrefix(impl, "wasm-") {
-			wasmImpls = append(wasmImpls, impl)
-		}
-	}
-	if len(wasmImpls) == 0 {
-		return "", false
-	}
-	best := func(impls []string, n int) (string, float64) {
+// crossover finds, in the given mode, the smallest n from which the fastest
+// wasm impl is at least as fast as the fastest of the native Go impls in
+// against, and stays so for every larger n at which both were measured;
+// -1 if there is none.
+func (d *data) crossover(kernel, mode string, against []string) (n int, impl string) {
+	best := func(match func(string) bool, n int) (string, float64) {
 		name, ns := "", math.Inf(1)
-		for _, impl := range impls {
-			if s, ok := d.stats[key{kernel, impl, "copy", n}]; ok && s.ns < ns {
+		for _, impl := range d.impls {
+			if s, ok := d.stats[key{kernel, impl, mode, n}]; ok && match(impl) && s.ns < ns {
 				name, ns = impl, s.ns
 			}
 		}
 		return name, ns
 	}
-	cross := -1
+	isWasm := func(impl string) bool { return strings.HasPrefix(impl, "wasm-") }
+	isGo := func(impl string) bool { return slices.Contains(against, impl) }
+	n = -1
 	for i := len(d.ns) - 1; i >= 0; i-- {
-		_, w := best(wasmImpls, d.ns[i])
-		_, g := best([]string{"go", "go-naive"}, d.ns[i])
-		if math.IsInf(w, 1) || math.IsInf(g, 1) || w > g {
+		w, wns := best(isWasm, d.ns[i])
+		_, gns := best(isGo, d.ns[i])
+		if math.IsInf(wns, 1) || math.IsInf(gns, 1) {
+			continue // not measured at this n (kernel mode past the capacity)
+		}
+		if wns > gns {
 			break
 		}
-		cross = d.ns[i]
+		n, impl = d.ns[i], w
 	}
-	if cross < 0 {
-		return fmt.Sprintf("Crossover (%s, mode=copy): native Go (go or go-naive) is faster at every n measured.", kernel), true
+	return n, impl
+}
+
+// crossovers describes the crossovers of a kernel against native Go, in
+// every mode, both against the faster of go and go-naive and against
+// go-naive alone (what a Go programmer writes without thinking of it).
+func (d *data) crossovers(kernel string) []string {
+	var lines []string
+	for _, mode := range d.modes {
+		for _, against := range [][]string{{"go", "go-naive"}, {"go-naive"}} {
+			name := strings.Join(against, " and ")
+			n, impl := d.crossover(kernel, mode, against)
+			if n < 0 {
+				lines = append(lines, fmt.Sprintf("Crossover (%s, mode=%s, against %s): none — native Go is faster at some n at or above every n measured.", kernel, mode, name))
+				continue
+			}
+			lines = append(lines, fmt.Sprintf("Crossover (%s, mode=%s, against %s): n=%d — from there up the fastest wasm guest (%s at n=%d) is at least as fast; below it native Go wins.", kernel, mode, name, n, impl, n))
+		}
 	}
-	impl, _ := best(wasmImpls, cross)
-	return fmt.Sprintf("Crossover (%s, mode=copy): from n=%d up, the fastest wasm guest (%s at that n) is at least as fast as the faster native Go impl; below it native Go wins.", kernel, cross, impl), true
+	return lines
 }
 
 func (d *data) summary(w io.Writer, baseline string) {
@@ -323,7 +340,7 @@ func (d *data) summary(w io.Writer, baseline string) {
 		}
 	}
 	for _, kernel := range d.kernels {
-		if c, ok := d.crossover(kernel); ok {
+		for _, c := range d.crossovers(kernel) {
 			fmt.Fprintln(w, c)
 		}
 	}

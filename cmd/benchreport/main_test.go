@@ -46,9 +46,11 @@ func TestReport(t *testing.T) {
 	if len(d.stats) != 6 {
 		t.Errorf("%d configurations, want 6 (BenchmarkCall has no impl/n/mode)", len(d.stats))
 	}
-	c, _ := d.crossover("sum")
-	if !strings.Contains(c, "from n=1000 up") || !strings.Contains(c, "wasm-c") {
-		t.Errorf("crossover: %q", c)
+	if n, impl := d.crossover("sum", "copy", []string{"go"}); n != 1000 || impl != "wasm-c" {
+		t.Errorf("crossover against go: n=%d by %s, want n=1000 by wasm-c", n, impl)
+	}
+	if n, _ := d.crossover("sum", "kernel", []string{"go"}); n != -1 {
+		t.Errorf("crossover in a mode with no data: n=%d, want -1", n)
 	}
 	var md strings.Builder
 	d.markdown(&md, "cgo-c")
