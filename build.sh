@@ -130,8 +130,9 @@ build_all() {
 run_tests() {
 	need_go
 	build_all
-	say "go vet"
+	say "go vet (host module, and the Go guest for GOOS=wasip1)"
 	run go vet ./...
+	(cd wasm/go && run env GOOS=wasip1 GOARCH=wasm go vet ./...)
 	say "go test -race (bit-exact table, hostile modules, examples)"
 	run go test -race -count=1 ./...
 	say "native C baseline built with -march=native: the bit-exact table again"
