@@ -1,0 +1,107 @@
+package host
+
+import (
+	"context"
+	"fmt"
+	"runtime"
+	"sync"
+)
+
+// Pool is a fixed set of instances of one module, for many goroutines: each
+// instance has its own store and buffers, so calls on different instances
+// run in parallel. A Pool is safe for concurrent use.
+//
+//	err := pool.Do(ctx, func(in *host.Instance) error {
+//		s, err = in.SumSIMD(x)
+//		return err
+//	})
+//
+// Close it when done; it closes its instances.
+type Pool struct {
+	name string
+	free chan *Instance
+	all  []*Instance
+
+	mu     sync.Mutex
+	closed bool
+	done   chan struct{} // closed by Close: wakes every waiting Acquire
+}
+
+// NewPool makes size instances of the module (size <= 0 means
+// runtime.GOMAXPROCS(0)). It returns the first error of Instantiate, after
+// closing the instances already made.
+func (m *Module) NewPool(size int) (*Pool, error) {
+	if size <= 0 {
+		size = runtime.GOMAXPROCS(0)
+	}
+	p := &Pool{name: m.name, free: make(chan *Instance, size), done: make(chan struct{})}
+	for range size {
+		in, err := m.Instantiate()
+		if err != nil {
+			p.Close()
+			return nil, err
+		}
+		p.all = append(p.all, in)
+		p.free <- in
+	}
+	return p, nil
+}
+
+// Size returns the number of instances in the pool.
+func (p *Pool) Size() int { return len(p.all) }
+
+// Acquire takes a free instance, waiting until one is released. It returns
+// ctx.Err() (wrapped) if ctx ends first, and ErrClosed if the pool is or
+// gets closed. Give the instance back with Release.
+func (p *Pool) Acquire(ctx context.Context) (*Instance, error) {
+	select {
+	case <-p.done:
+		return nil, &GuestError{Guest: p.name, Err: fmt.Errorf("%w: pool", ErrClosed)}
+	default:
+	}
+	select {
+	case in := <-p.free:
+		return in, nil
+	case <-p.done:
+		return nil, &GuestError{Guest: p.name, Err: fmt.Errorf("%w: pool", ErrClosed)}
+	case <-ctx.Done():
+		return nil, &GuestError{Guest: p.name, Err: fmt.Errorf("wasmvec: waiting for a pool instance: %w", ctx.Err())}
+	}
+}
+
+// Release gives back an instance taken with Acquire. Releasing an instance
+// twice, or one from another pool, is a programming error: it is ignored
+// when the pool is full rather than blocking.
+func (p *Pool) Release(in *Instance) {
+	select {
+	case p.free <- in:
+	default:
+	}
+}
+
+// Do runs fn with an instance of the pool, acquired as by Acquire and
+// released when fn returns. It returns Acquire's error or fn's.
+func (p *Pool) Do(ctx context.Context, fn func(*Instance) error) error {
+	in, err := p.Acquire(ctx)
+	if err != nil {
+		return err
+	}
+	defer p.Release(in)
+	return fn(in)
+}
+
+// Close closes every instance (a call in progress on one finishes first) and
+// makes Acquire return ErrClosed. Close is idempotent and returns nil.
+func (p *Pool) Close() error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.closed {
+		return nil
+	}
+	p.closed = true
+	close(p.done)
+	for _, in := range p.all {
+		in.Close()
+	}
+	return nil
+}
