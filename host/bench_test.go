@@ -200,22 +200,36 @@ func BenchmarkInstantiate(b *testing.B) {
 	}
 }
 
-// BenchmarkCompile is the cost of compiling a guest module with Cranelift.
+// BenchmarkCompile is the cost of compiling a guest module with Cranelift
+// (cache=none), and of loading its compiled code from a warm
+// Engine.CompileCached directory instead (cache=hit).
 func BenchmarkCompile(b *testing.B) {
 	e := host.NewEngine()
 	defer e.Close()
+	dir := b.TempDir()
 	for _, path := range []string{rustGuest, cGuest, goGuest} {
 		wasm := mustRead(b, path)
-		b.Run("guest="+guestName(path), func(b *testing.B) {
-			b.SetBytes(int64(len(wasm)))
-			for b.Loop() {
-				m, err := e.Compile(path, wasm)
+		for _, cache := range []string{"none", "hit"} {
+			compile := func() (*host.Module, error) { return e.Compile(path, wasm) }
+			if cache == "hit" {
+				compile = func() (*host.Module, error) { return e.CompileCached(path, wasm, dir) }
+				m, err := compile() // warm the cache
 				if err != nil {
 					b.Fatal(err)
 				}
 				m.Close()
 			}
-		})
+			b.Run("guest="+guestName(path)+"/cache="+cache, func(b *testing.B) {
+				b.SetBytes(int64(len(wasm)))
+				for b.Loop() {
+					m, err := compile()
+					if err != nil {
+						b.Fatal(err)
+					}
+					m.Close()
+				}
+			})
+		}
 	}
 }
 

@@ -1,0 +1,93 @@
+package host
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+
+	"github.com/bytecodealliance/wasmtime-go/v39"
+)
+
+// engineSettings names everything that changes the machine code an Engine
+// makes; it is part of every cache key. Wasmtime also checks, when it
+// deserializes, that the code was made by the same Wasmtime version with
+// compatible settings, and refuses it otherwise.
+const engineSettings = "wasmtime-go/v39;cranelift;opt=speed;simd=on;" + runtime.GOOS + "/" + runtime.GOARCH
+
+// CompileCached is Compile with an on-disk cache of compiled machine code in
+// dir (made with mode 0700 if missing), keyed by the SHA-256 of wasm and the
+// engine's settings: a second process that loads the same module skips
+// Cranelift and deserializes the code instead (Wasmtime's
+// Module.Serialize / NewModuleDeserialize). A cache entry Wasmtime refuses
+// (another Wasmtime version, a damaged file) is compiled anew and replaced.
+//
+// dir must be writable only by users you trust as much as this program:
+// Wasmtime runs deserialized code without checking it, so whoever can
+// write a cache entry can run native code in this process.
+//
+// Errors are those of Compile, and an error wrapping the file system's
+// when dir cannot be made, read or written.
+func (e *Engine) CompileCached(name string, wasm []byte, dir string) (*Module, error) {
+	e.mu.Lock()
+	closed := e.closed
+	e.mu.Unlock()
+	if closed {
+		return nil, &GuestError{Guest: name, Err: ErrClosed}
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("wasmvec: module cache: %w", err)
+	}
+	sum := sha256.Sum256(append([]byte(engineSettings+"\x00"), wasm...))
+	path := filepath.Join(dir, hex.EncodeToString(sum[:])+".cwasm")
+	if code, err := os.ReadFile(path); err == nil {
+		if m, err := wasmtime.NewModuleDeserialize(e.e, code); err == nil {
+			if err := checkModule(name, m); err != nil {
+				m.Close()
+				return nil, err
+			}
+			return &Module{name: name, engine: e, m: m}, nil
+		}
+		// Refused by Wasmtime: fall through, compile and replace it.
+	} else if !os.IsNotExist(err) {
+		return nil, fmt.Errorf("wasmvec: module cache: %w", err)
+	}
+	m, err := e.Compile(name, wasm)
+	if err != nil {
+		return nil, err
+	}
+	code, err := m.m.Serialize()
+	if err == nil {
+		err = writeFileAtomic(path, code)
+	}
+	if err != nil {
+		m.Close()
+		return nil, fmt.Errorf("wasmvec: module cache: %w", err)
+	}
+	return m, nil
+}
+
+// writeFileAtomic writes data to path through a temporary file and a
+// rename, so a reader never sees a partial entry.
+func writeFileAtomic(path string, data []byte) error {
+	f, err := os.CreateTemp(filepath.Dir(path), ".tmp-*")
+	if err != nil {
+		return err
+	}
+	if _, err := f.Write(data); err != nil {
+		f.Close()
+		os.Remove(f.Name())
+		return err
+	}
+	if err := f.Close(); err != nil {
+		os.Remove(f.Name())
+		return err
+	}
+	if err := os.Rename(f.Name(), path); err != nil {
+		os.Remove(f.Name())
+		return err
+	}
+	return nil
+}
