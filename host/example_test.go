@@ -1,8 +1,11 @@
 package host_test
 
 import (
+	"context"
 	"fmt"
 	"log"
+	"os"
+	"sync"
 
 	"github.com/wasmvec/wasmvec/host"
 )
@@ -36,4 +39,75 @@ func Example() {
 	}
 	fmt.Println(sum, dot, prod, guest.Capacity())
 	// Output: 10 300 [10 40 90 160] 100000
+}
+
+// Fill the guest's buffers in place and call kernels by length: no copy
+// between Go memory and linear memory.
+func ExampleInstance_InPlace() {
+	engine := host.NewEngine()
+	defer engine.Close()
+	guest, err := engine.LoadFile("../wasm/c/vector.wasm")
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer guest.Close()
+
+	err = guest.InPlace(func(b *host.Buffers) error {
+		a := b.A()
+		for i := range 8 {
+			a[i] = float64(i + 1)
+		}
+		sum, err := b.SumSIMD(8)
+		if err != nil {
+			return err
+		}
+		if err := b.Scale(0.5, 8); err != nil {
+			return err
+		}
+		fmt.Println(sum, b.Result()[:8])
+		return nil
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+	// Output: 36 [0.5 1 1.5 2 2.5 3 3.5 4]
+}
+
+// Share one compiled module between goroutines through a pool of
+// instances.
+func ExamplePool() {
+	engine := host.NewEngine()
+	defer engine.Close()
+	wasm, err := os.ReadFile("../wasm/rust/vector.wasm")
+	if err != nil {
+		log.Fatal(err)
+	}
+	module, err := engine.Compile("rust", wasm)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer module.Close()
+	pool, err := module.NewPool(2)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer pool.Close()
+
+	var wg sync.WaitGroup
+	sums := make([]float64, 4)
+	for g := range sums {
+		wg.Go(func() {
+			x := []float64{float64(g), 1, 2}
+			err := pool.Do(context.Background(), func(in *host.Instance) (err error) {
+				sums[g], err = in.Sum(x)
+				return err
+			})
+			if err != nil {
+				log.Print(err)
+			}
+		})
+	}
+	wg.Wait()
+	fmt.Println(sums)
+	// Output: [3 4 5 6]
 }

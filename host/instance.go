@@ -45,7 +45,9 @@ const (
 // with WASI preview 1 functions that see no files, arguments, environment
 // or standard streams. It calls the guest's "_initialize" export when there
 // is one (a WASI reactor), then reads the buffer offsets and the capacity
-// and validates them against the guest's linear memory.
+// and validates them against the guest's linear memory. Last it caps the
+// memory at its current size: a guest's memory.grow fails (returns -1) from
+// then on, so the memory never moves (see Buffers).
 //
 // # Errors
 //
@@ -113,6 +115,9 @@ func (m *Module) instantiate(store *wasmtime.Store) (*Instance, error) {
 	if err := in.bindRaw(); err != nil {
 		return nil, err
 	}
+	// From here the memory cannot grow: kernels have no use for more memory,
+	// and a memory that never moves keeps Buffers views valid.
+	store.Limiter(int64(in.mem.DataSize(store)), -1, -1, -1, -1)
 	return in, nil
 }
 

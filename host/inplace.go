@@ -1,0 +1,134 @@
+package host
+
+import (
+	"errors"
+	"fmt"
+)
+
+// ErrExpired is returned by a Buffers method called after the InPlace call
+// that handed the Buffers out has returned.
+var ErrExpired = errors.New("wasmvec: buffers used after InPlace returned")
+
+// Buffers is in-place access to an instance's buffers A, B and RESULT: the
+// caller writes inputs straight into linear memory and reads results from
+// it, and calls kernels by length, with no copy. A Buffers is handed to the
+// function given to Instance.InPlace and is valid only while that function
+// runs; the instance's lock is held all that time.
+//
+// # Rules for the slices
+//
+// A, B and Result return slices of Capacity elements that alias the guest's
+// linear memory. They stay valid for the whole InPlace call: the host caps
+// every instance's memory at its size after instantiation, so the memory
+// cannot grow and move, and Close waits for InPlace to return. They must
+// not be kept or used after InPlace returns: the memory is freed when the
+// instance is closed, and Go cannot tell. After InPlace returns, A, B and
+// Result return nil and the kernel methods return ErrExpired.
+type Buffers struct {
+	in    *Instance
+	valid bool
+}
+
+// InPlace calls fn with in-place access to the instance's buffers (see
+// Buffers), holding the instance's lock until fn returns, and returns fn's
+// error. It returns ErrClosed (in a *GuestError) without calling fn if the
+// instance is closed.
+func (in *Instance) InPlace(fn func(*Buffers) error) error {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	if in.closed {
+		return &GuestError{Guest: in.name, Err: ErrClosed}
+	}
+	b := &Buffers{in: in, valid: true}
+	defer func() { b.valid = false }()
+	return fn(b)
+}
+
+func (b *Buffers) buffer(buf int) []float64 {
+	if !b.valid {
+		return nil
+	}
+	return b.in.view(buf, b.in.cap)
+}
+
+// A returns buffer A, Capacity elements, aliasing linear memory; nil after
+// InPlace returned.
+func (b *Buffers) A() []float64 { return b.buffer(bufA) }
+
+// B returns buffer B, Capacity elements, aliasing linear memory; nil after
+// InPlace returned.
+func (b *Buffers) B() []float64 { return b.buffer(bufB) }
+
+// Result returns buffer RESULT, Capacity elements, aliasing linear memory;
+// nil after InPlace returned.
+func (b *Buffers) Result() []float64 { return b.buffer(bufResult) }
+
+// check validates a length in elements for a call on the buffers.
+func (b *Buffers) check(e export, n int) error {
+	switch {
+	case !b.valid:
+		return &GuestError{Guest: b.in.name, Export: exports[e].name, Err: ErrExpired}
+	case n < 0:
+		return &GuestError{Guest: b.in.name, Export: exports[e].name, Err: fmt.Errorf("%w: negative length %d", ErrLength, n)}
+	case n > b.in.cap:
+		return guestErr(b.in.name, exports[e].name, ErrCapacity, "%d elements in place, capacity %d", n, b.in.cap)
+	}
+	return nil
+}
+
+func (b *Buffers) reduce(e export, n int) (float64, error) {
+	if err := b.check(e, n); err != nil {
+		return 0, err
+	}
+	if err := b.in.callLen(e, n); err != nil {
+		return 0, err
+	}
+	return b.in.result(), nil
+}
+
+// Sum returns the canonical sum of A[:n] (see Instance.Sum) from the
+// guest's "sum" export. Errors: ErrExpired, ErrLength if n < 0, ErrCapacity
+// if n > Capacity, ErrTrap; each in a *GuestError.
+func (b *Buffers) Sum(n int) (float64, error) { return b.reduce(expSum, n) }
+
+// SumSIMD is Sum from the "sum-simd" export; same bits, same errors.
+func (b *Buffers) SumSIMD(n int) (float64, error) { return b.reduce(expSumSIMD, n) }
+
+// Dot returns the canonical dot product of A[:n] and B[:n] (see
+// Instance.Dot); errors as Sum.
+func (b *Buffers) Dot(n int) (float64, error) { return b.reduce(expDot, n) }
+
+// DotSIMD is Dot from the "dot-simd" export; same bits, same errors.
+func (b *Buffers) DotSIMD(n int) (float64, error) { return b.reduce(expDotSIMD, n) }
+
+// Mul sets Result[i] = A[i] * B[i] for i < n; errors as Sum.
+func (b *Buffers) Mul(n int) error {
+	if err := b.check(expMul, n); err != nil {
+		return err
+	}
+	return b.in.callLen(expMul, n)
+}
+
+// MulSIMD is Mul from the "mul-simd" export; same bits, same errors.
+func (b *Buffers) MulSIMD(n int) error {
+	if err := b.check(expMulSIMD, n); err != nil {
+		return err
+	}
+	return b.in.callLen(expMulSIMD, n)
+}
+
+// Scale sets Result[i] = s * A[i] for i < n; errors as Sum.
+func (b *Buffers) Scale(s float64, n int) error {
+	if err := b.check(expScale, n); err != nil {
+		return err
+	}
+	return b.in.callF64Len(expScale, s, n)
+}
+
+// ScaleSIMD is Scale from the "scale-simd" export; same bits, same errors.
+func (b *Buffers) ScaleSIMD(s float64, n int) error {
+	if err := b.check(expScaleSIMD, n); err != nil {
+		return err
+	}
+	return b.in.callF64Len(expScaleSIMD, s, n)
+}

@@ -1,0 +1,109 @@
+package host_test
+
+import (
+	"errors"
+	"testing"
+
+	"github.com/wasmvec/wasmvec/host"
+	"github.com/wasmvec/wasmvec/internal/vectors"
+	"github.com/wasmvec/wasmvec/kernels"
+)
+
+// TestInPlace: write inputs straight into the buffers, call by length, read
+// the result in place; bit-exact with the reference for every guest.
+func TestInPlaceKernels(t *testing.T) {
+	for _, g := range guests {
+		in := load(t, g.path)
+		n := in.Capacity()
+		x, y, s := vectors.Make("random", n)
+		err := in.InPlace(func(b *host.Buffers) error {
+			copy(b.A(), x)
+			copy(b.B(), y)
+			sum, dot := b.Sum, b.Dot
+			mul, scale := b.Mul, b.Scale
+			if g.simd {
+				sum, dot, mul, scale = b.SumSIMD, b.DotSIMD, b.MulSIMD, b.ScaleSIMD
+			}
+			for _, m := range []int{0, 17, n} {
+				if got, err := sum(m); err != nil || !vectors.Same(got, kernels.Sum(x[:m])) {
+					t.Errorf("%s sum(%d) = %v, %v", g.impl, m, got, err)
+				}
+				want, _ := kernels.Dot(x[:m], y[:m])
+				if got, err := dot(m); err != nil || !vectors.Same(got, want) {
+					t.Errorf("%s dot(%d) = %v, %v", g.impl, m, got, err)
+				}
+				wantV := make([]float64, m)
+				kernels.Mul(wantV, x[:m], y[:m])
+				if err := mul(m); err != nil || vectors.FirstDiff(b.Result(), wantV) >= 0 {
+					t.Errorf("%s mul(%d): %v", g.impl, m, err)
+				}
+				kernels.Scale(wantV, x[:m], s)
+				if err := scale(s, m); err != nil || vectors.FirstDiff(b.Result(), wantV) >= 0 {
+					t.Errorf("%s scale(%d): %v", g.impl, m, err)
+				}
+			}
+			if _, err := sum(n + 1); !errors.Is(err, host.ErrCapacity) {
+				t.Errorf("%s sum(capacity+1): %v, want ErrCapacity", g.impl, err)
+			}
+			if err := mul(-1); !errors.Is(err, host.ErrLength) {
+				t.Errorf("%s mul(-1): %v, want ErrLength", g.impl, err)
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// TestBuffersExpire: a Buffers kept past InPlace, or past Close, gives nil
+// views and ErrExpired, never a read of freed memory; InPlace on a closed
+// instance returns ErrClosed without calling fn.
+func TestBuffersExpire(t *testing.T) {
+	e := host.NewEngine()
+	defer e.Close()
+	in, err := e.LoadFile(rustGuest)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var kept *host.Buffers
+	sentinel := errors.New("from fn")
+	if err := in.InPlace(func(b *host.Buffers) error { kept = b; return sentinel }); err != sentinel {
+		t.Fatalf("InPlace returned %v, want fn's error", err)
+	}
+	check := func(when string) {
+		if kept.A() != nil || kept.B() != nil || kept.Result() != nil {
+			t.Errorf("%s: views not nil", when)
+		}
+		if _, err := kept.Sum(1); !errors.Is(err, host.ErrExpired) {
+			t.Errorf("%s: Sum = %v, want ErrExpired", when, err)
+		}
+		if err := kept.ScaleSIMD(2, 1); !errors.Is(err, host.ErrExpired) {
+			t.Errorf("%s: ScaleSIMD = %v, want ErrExpired", when, err)
+		}
+	}
+	check("after InPlace")
+	in.Close()
+	check("after Close")
+	called := false
+	if err := in.InPlace(func(*host.Buffers) error { called = true; return nil }); !errors.Is(err, host.ErrClosed) || called {
+		t.Errorf("InPlace after Close: %v (fn called: %v), want ErrClosed", err, called)
+	}
+}
+
+// TestMemoryCannotGrow: after instantiation a guest's memory.grow fails, so
+// the memory never moves under a view.
+func TestMemoryCannotGrow(t *testing.T) {
+	e := host.NewEngine()
+	defer e.Close()
+	in, err := e.Load("grower", compileWAT(t, wat(map[string]string{
+		"sum": `(func (export "sum") (param i32) (result f64) (f64.convert_i32_s (memory.grow (i32.const 1))))`,
+	})))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer in.Close()
+	if got, err := in.Sum(nil); err != nil || got != -1 {
+		t.Fatalf("memory.grow in a kernel returned %v, %v; want -1 (refused)", got, err)
+	}
+}
