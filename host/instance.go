@@ -27,12 +27,9 @@ type Instance struct {
 	off    [3]int // byte offsets of A, B and RESULT, validated against mem
 	cap    int    // elements per buffer
 
-	// The typed call path (rawcall.go): raw handles and argument slots.
-	ctx    rawCtx
-	raw    [numExports]rawFunc
-	rawMem rawMemory
-	vals   [2]rawVal
-	state  rawState
+	// The typed call path (rawcall.go): raw handles and argument slots, in
+	// C memory.
+	c rawInstance
 }
 
 const (

@@ -6,6 +6,7 @@ package host
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 
 // The few declarations of the Wasmtime C API that the typed call path needs,
 // as in the headers wasmtime-go v39.0.1 ships (build/include: wasmtime/func.h,
@@ -34,18 +35,28 @@ size_t wasmtime_memory_data_size(const wasmtime_context_t *, const wv_memory_t *
 // The linear memory's base and size, and the trap of the last call.
 typedef struct { uint8_t *base; size_t size; wasm_trap_t *trap; } wv_state_t;
 
-static void wv_refresh(wasmtime_context_t *ctx, const wv_memory_t *mem, wv_state_t *st) {
-	st->base = wasmtime_memory_data(ctx, mem);
-	st->size = wasmtime_memory_data_size(ctx, mem);
+// Everything the typed call path passes to Wasmtime, in C memory: Go memory
+// would make cgo's pointer check scan it on every call.
+#define WV_MAX_EXPORTS 32
+typedef struct {
+	wasmtime_context_t *ctx;
+	wv_memory_t mem;
+	wv_state_t state;
+	wv_val_raw_t vals[2];
+	wv_func_t funcs[WV_MAX_EXPORTS];
+} wv_instance_t;
+
+static void wv_refresh(wv_instance_t *in) {
+	in->state.base = wasmtime_memory_data(in->ctx, &in->mem);
+	in->state.size = wasmtime_memory_data_size(in->ctx, &in->mem);
 }
 
-// One crossing per kernel call: the call, then the memory's base and size,
-// which the call may have changed by growing the memory.
-static wasmtime_error_t *wv_call(wasmtime_context_t *ctx, const wv_func_t *f, wv_val_raw_t *vals,
-	size_t n, const wv_memory_t *mem, wv_state_t *st) {
-	st->trap = NULL;
-	wasmtime_error_t *err = wasmtime_func_call_unchecked(ctx, f, vals, n, &st->trap);
-	wv_refresh(ctx, mem, st);
+// One crossing per kernel call: the call, then the memory's base and size
+// (which only the guest can change, and only while it runs).
+static wasmtime_error_t *wv_call(wv_instance_t *in, int e, size_t nargs) {
+	in->state.trap = NULL;
+	wasmtime_error_t *err = wasmtime_func_call_unchecked(in->ctx, &in->funcs[e], in->vals, nargs, &in->state.trap);
+	wv_refresh(in);
 	return err;
 }
 */
@@ -54,6 +65,7 @@ import "C"
 import (
 	"fmt"
 	"math"
+	"runtime"
 	"unsafe"
 
 	"github.com/bytecodealliance/wasmtime-go/v39"
@@ -72,12 +84,12 @@ type rawFunc = C.wv_func_t
 // rawVal is a wasmtime_val_raw_t: 16 bytes, little-endian, 8-byte aligned.
 type rawVal = C.wv_val_raw_t
 
-// rawCtx is a wasmtime_context_t*; rawMemory a wasmtime_memory_t; rawState
-// the memory's base and size and the last call's trap.
+// rawCtx is a wasmtime_context_t*; rawMemory a wasmtime_memory_t;
+// rawInstance the C block of one Instance's call path.
 type (
-	rawCtx    = *C.wasmtime_context_t
-	rawMemory = C.wv_memory_t
-	rawState  = C.wv_state_t
+	rawCtx      = *C.wasmtime_context_t
+	rawMemory   = C.wv_memory_t
+	rawInstance = *C.wv_instance_t
 )
 
 // Trap is a trap, or another failure, raised while guest code ran: the trap
@@ -107,12 +119,12 @@ func putF64(v *rawVal, x float64) { *(*uint64)(unsafe.Pointer(v)) = math.Float64
 func putI32(v *rawVal, n int32)   { *(*uint64)(unsafe.Pointer(v)) = uint64(uint32(n)) }
 func getF64(v *rawVal) float64    { return math.Float64frombits(*(*uint64)(unsafe.Pointer(v))) }
 
-// fastCall calls export e with the first nargs values of in.raw, which hold
-// the results afterwards. The caller holds in.mu.
+// fastCall calls export e with the first nargs values of in.c.vals, which
+// hold the results afterwards. The caller holds in.mu.
 func (in *Instance) fastCall(e export, nargs int) error {
-	err := C.wv_call(in.ctx, &in.raw[e], &in.vals[0], C.size_t(nargs), &in.rawMem, &in.state)
-	trap := in.state.trap
-	in.state.trap = nil
+	err := C.wv_call(in.c, C.int(e), C.size_t(nargs))
+	trap := in.c.state.trap
+	in.c.state.trap = nil
 	if trap == nil && err == nil {
 		return nil
 	}
@@ -137,45 +149,57 @@ func (in *Instance) fastCall(e export, nargs int) error {
 
 // callLen calls a kernel of type (i32) -> (f64 | ()).
 func (in *Instance) callLen(e export, n int) error {
-	putI32(&in.vals[0], int32(n))
+	putI32(&in.c.vals[0], int32(n))
 	return in.fastCall(e, 1)
 }
 
 // callF64Len calls a kernel of type (f64, i32) -> (f64 | ()).
 func (in *Instance) callF64Len(e export, x float64, n int) error {
-	putF64(&in.vals[0], x)
-	putI32(&in.vals[1], int32(n))
+	putF64(&in.c.vals[0], x)
+	putI32(&in.c.vals[1], int32(n))
 	return in.fastCall(e, 2)
 }
 
 // result returns the f64 result of the last call.
-func (in *Instance) result() float64 { return getF64(&in.vals[0]) }
+func (in *Instance) result() float64 { return getF64(&in.c.vals[0]) }
 
 // linear returns the guest's linear memory as of the last call. It is
 // refreshed after every call, because the guest may grow (and so move) its
 // memory only while it runs.
 func (in *Instance) linear() []byte {
-	return unsafe.Slice((*byte)(unsafe.Pointer(in.state.base)), int(in.state.size))
+	return unsafe.Slice((*byte)(unsafe.Pointer(in.c.state.base)), int(in.c.state.size))
 }
 
-// bindRaw caches the raw handles of the store, the memory and the kernels.
+// bindRaw makes the instance's C block and caches in it the raw handles of
+// the store, the memory and the kernels. The block is freed by a cleanup
+// when the Instance is garbage: it is a few hundred bytes, and never freed
+// while a method could still use it.
 func (in *Instance) bindRaw() error {
-	in.ctx = rawContext(in.store)
-	in.rawMem = *(*rawMemory)(unsafe.Pointer(in.mem)) // wasmtime-go v39: type Memory struct{ val C.wasmtime_memory_t }
-	if in.rawMem.id.store_id == 0 {
+	c := (*C.wv_instance_t)(C.calloc(1, C.size_t(unsafe.Sizeof(C.wv_instance_t{}))))
+	if c == nil {
+		return &GuestError{Guest: in.name, Err: fmt.Errorf("%w: out of C memory", ErrModule)}
+	}
+	runtime.AddCleanup(in, func(p unsafe.Pointer) { C.free(p) }, unsafe.Pointer(c))
+	in.c = c
+	c.ctx = rawContext(in.store)
+	c.mem = *(*rawMemory)(unsafe.Pointer(in.mem)) // wasmtime-go v39: type Memory struct{ val C.wasmtime_memory_t }
+	if c.mem.id.store_id == 0 {
 		return guestErr(in.name, memoryExport, ErrModule,
 			"wasmtime-go's Memory no longer holds a wasmtime_memory_t first: the typed call path does not fit this wasmtime-go version")
 	}
-	C.wv_refresh(in.ctx, &in.rawMem, &in.state)
-	if uintptr(in.state.size) != in.mem.DataSize(in.store) {
-		return guestErr(in.name, memoryExport, ErrModule, "raw memory size %d differs from wasmtime-go's %d", in.state.size, in.mem.DataSize(in.store))
+	C.wv_refresh(c)
+	if uintptr(c.state.size) != in.mem.DataSize(in.store) {
+		return guestErr(in.name, memoryExport, ErrModule, "raw memory size %d differs from wasmtime-go's %d", c.state.size, in.mem.DataSize(in.store))
 	}
 	for e := range exports {
-		in.raw[e] = rawFuncOf(in.fns[e])
-		if in.raw[e].store_id == 0 {
+		c.funcs[e] = rawFuncOf(in.fns[e])
+		if c.funcs[e].store_id == 0 {
 			return guestErr(in.name, exports[e].name, ErrModule,
 				"wasmtime-go's Func no longer holds a wasmtime_func_t first: the typed call path does not fit this wasmtime-go version")
 		}
 	}
 	return nil
 }
+
+// The C block has room for every export of the WIT world.
+var _ [C.WV_MAX_EXPORTS - numExports]struct{}
