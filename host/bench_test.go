@@ -272,3 +272,35 @@ func BenchmarkCall(b *testing.B) {
 		}
 	})
 }
+
+// BenchmarkCopy is the bandwidth of copying n float64 from a Go slice into
+// a guest buffer (dst=guest, through Instance.InPlace, as mode=copy does)
+// against Go's copy between two Go slices (dst=go). Both sides hold written
+// data: an untouched Go slice reads as shared zero pages and flatters copy.
+func BenchmarkCopy(b *testing.B) {
+	in := load(b, cGuest)
+	for _, n := range []int{1000, 100000} {
+		x, _, _ := vectors.Make("random", n)
+		goDst := make([]float64, n)
+		copy(goDst, x)
+		b.Run(fmt.Sprintf("dst=go/n=%d", n), func(b *testing.B) {
+			b.SetBytes(int64(8 * n))
+			for b.Loop() {
+				copy(goDst, x)
+			}
+		})
+		b.Run(fmt.Sprintf("dst=guest/n=%d", n), func(b *testing.B) {
+			b.SetBytes(int64(8 * n))
+			err := in.InPlace(func(buf *host.Buffers) error {
+				a := buf.A()[:n]
+				for b.Loop() {
+					copy(a, x)
+				}
+				return nil
+			})
+			if err != nil {
+				b.Fatal(err)
+			}
+		})
+	}
+}

@@ -156,10 +156,13 @@ func summarize(v []float64) benchmath.Summary {
 	return benchmath.AssumeNothing.Summary(benchmath.NewSample(v, &benchmath.DefaultThresholds), 0.95)
 }
 
-// parseName reads BenchmarkKernel/impl=X/n=N/mode=M[-procs].
+// parseName reads BenchmarkKernel/impl=X/n=N/mode=M[-procs]. A kernel=K
+// part overrides the kernel named by the base name, and runtime=R (other
+// than wasmtime) makes the impl "X@R".
 func parseName(name benchfmt.Name) (key, bool) {
 	base, parts := name.Parts()
 	k := key{kernel: strings.ToLower(strings.TrimPrefix(string(base), "Benchmark")), n: -1}
+	runtime := ""
 	for _, p := range parts {
 		kv, ok := strings.CutPrefix(string(p), "/")
 		if !ok {
@@ -167,6 +170,10 @@ func parseName(name benchfmt.Name) (key, bool) {
 		}
 		name, val, _ := strings.Cut(kv, "=")
 		switch name {
+		case "kernel":
+			k.kernel = val
+		case "runtime":
+			runtime = val
 		case "impl":
 			k.impl = val
 		case "mode":
@@ -178,6 +185,9 @@ func parseName(name benchfmt.Name) (key, bool) {
 			}
 			k.n = n
 		}
+	}
+	if runtime != "" && runtime != "wasmtime" && k.impl != "" {
+		k.impl += "@" + runtime
 	}
 	return k, k.impl != "" && k.mode != "" && k.n >= 0
 }
