@@ -201,4 +201,3 @@ func BenchmarkWazero(b *testing.B) {
 		}
 	}
 }
-
