@@ -20,6 +20,8 @@ const (
 	expDotFold
 	expDotSIMD
 	expDotSIMDFold
+	expSumBlocks
+	expDotBlocks
 	expMul
 	expMulSIMD
 	expScale
@@ -52,6 +54,8 @@ var exports = [numExports]signature{
 	expDotFold:     {"dot-fold", []wasmtime.ValKind{f64, i32}, []wasmtime.ValKind{f64}},
 	expDotSIMD:     {"dot-simd", []wasmtime.ValKind{i32}, []wasmtime.ValKind{f64}},
 	expDotSIMDFold: {"dot-simd-fold", []wasmtime.ValKind{f64, i32}, []wasmtime.ValKind{f64}},
+	expSumBlocks:   {"sum-blocks", []wasmtime.ValKind{i32}, nil},
+	expDotBlocks:   {"dot-blocks", []wasmtime.ValKind{i32}, nil},
 	expMul:         {"mul", []wasmtime.ValKind{i32}, nil},
 	expMulSIMD:     {"mul-simd", []wasmtime.ValKind{i32}, nil},
 	expScale:       {"scale", []wasmtime.ValKind{f64, i32}, nil},

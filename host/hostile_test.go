@@ -38,7 +38,7 @@ func wat(replace map[string]string) string {
 		parts[name+"-fold"] = fmt.Sprintf(`(func (export "%s-fold") (param f64 i32) (result f64) local.get 0)`, name)
 		order = append(order, name, name+"-fold")
 	}
-	for _, name := range []string{"mul", "mul-simd"} {
+	for _, name := range []string{"sum-blocks", "dot-blocks", "mul", "mul-simd"} {
 		parts[name] = fmt.Sprintf(`(func (export %q) (param i32))`, name)
 		order = append(order, name)
 	}

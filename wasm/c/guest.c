@@ -47,6 +47,18 @@ double exports_vector_dot_fold(double acc, uint32_t len) { return wv_dot_fold(ac
 double exports_vector_dot_simd(uint32_t len) { return len == 0 ? 0.0 : wv_dot_fold_simd(-0.0, a, b, check(len)); }
 double exports_vector_dot_simd_fold(double acc, uint32_t len) { return wv_dot_fold_simd(acc, a, b, check(len)); }
 
+/* RESULT[k] = the partial of block k (-0.0 + t == t for every t). */
+void exports_vector_sum_blocks(uint32_t len) {
+	size_t n = check(len);
+	for (size_t s = 0, k = 0; s < n; s += WV_BLOCK, k++)
+		result[k] = wv_sum_fold_simd(-0.0, a + s, n - s < WV_BLOCK ? n - s : WV_BLOCK);
+}
+void exports_vector_dot_blocks(uint32_t len) {
+	size_t n = check(len);
+	for (size_t s = 0, k = 0; s < n; s += WV_BLOCK, k++)
+		result[k] = wv_dot_fold_simd(-0.0, a + s, b + s, n - s < WV_BLOCK ? n - s : WV_BLOCK);
+}
+
 void exports_vector_mul(uint32_t len) { wv_mul(result, a, b, check(len)); }
 void exports_vector_mul_simd(uint32_t len) { wv_mul_simd(result, a, b, check(len)); }
 void exports_vector_scale(double scalar, uint32_t len) { wv_scale(result, scalar, a, check(len)); }

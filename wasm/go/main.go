@@ -90,6 +90,23 @@ func dotSIMD(n uint32) float64 { return dot(n) }
 //go:wasmexport dot-simd-fold
 func dotSIMDFold(acc float64, n uint32) float64 { return dotFold(acc, n) }
 
+//go:wasmexport sum-blocks
+func sumBlocks(n uint32) {
+	k := check(n)
+	for i, s := 0, 0; s < k; i, s = i+1, s+kernels.BlockLen {
+		result[i] = kernels.SumFold(kernels.NegZero(), a[s:min(s+kernels.BlockLen, k)])
+	}
+}
+
+//go:wasmexport dot-blocks
+func dotBlocks(n uint32) {
+	k := check(n)
+	for i, s := 0, 0; s < k; i, s = i+1, s+kernels.BlockLen {
+		e := min(s+kernels.BlockLen, k)
+		result[i], _ = kernels.DotFold(kernels.NegZero(), a[s:e], b[s:e]) // equal lengths: no error
+	}
+}
+
 //go:wasmexport mul
 func mul(n uint32) {
 	k := check(n)

@@ -20,6 +20,8 @@
 
 
 
+
+
 // Canonical ABI intrinsics
 
 __attribute__((__weak__, __export_name__("cabi_realloc")))
@@ -103,6 +105,16 @@ __attribute__((__export_name__("dot-simd-fold")))
 double __wasm_export_exports_vector_dot_simd_fold(double arg, int32_t arg0) {
   double ret = exports_vector_dot_simd_fold(arg, (uint32_t) (arg0));
   return ret;
+}
+
+__attribute__((__export_name__("sum-blocks")))
+void __wasm_export_exports_vector_sum_blocks(int32_t arg) {
+  exports_vector_sum_blocks((uint32_t) (arg));
+}
+
+__attribute__((__export_name__("dot-blocks")))
+void __wasm_export_exports_vector_dot_blocks(int32_t arg) {
+  exports_vector_dot_blocks((uint32_t) (arg));
 }
 
 __attribute__((__export_name__("mul")))

@@ -22,6 +22,8 @@ double exports_vector_dot(uint32_t len);
 double exports_vector_dot_fold(double acc, uint32_t len);
 double exports_vector_dot_simd(uint32_t len);
 double exports_vector_dot_simd_fold(double acc, uint32_t len);
+void exports_vector_sum_blocks(uint32_t len);
+void exports_vector_dot_blocks(uint32_t len);
 void exports_vector_mul(uint32_t len);
 void exports_vector_mul_simd(uint32_t len);
 void exports_vector_scale(double scalar, uint32_t len);

@@ -249,6 +249,22 @@ impl Guest for Vector {
         fold_simd(acc, a(n), Some(b(n)))
     }
 
+    fn sum_blocks(len: u32) {
+        let n = check(len);
+        let out = result(n.div_ceil(BLOCK));
+        for (k, blk) in a(n).chunks(BLOCK).enumerate() {
+            // -0.0 + t == t for every t: the partial itself.
+            out[k] = fold_simd(-0.0, blk, None);
+        }
+    }
+    fn dot_blocks(len: u32) {
+        let n = check(len);
+        let out = result(n.div_ceil(BLOCK));
+        for (k, (bx, by)) in a(n).chunks(BLOCK).zip(b(n).chunks(BLOCK)).enumerate() {
+            out[k] = fold_simd(-0.0, bx, Some(by));
+        }
+    }
+
     fn mul(len: u32) {
         let n = check(len);
         let (x, y, out) = (a(n), b(n), result(n));
