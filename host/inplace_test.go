@@ -107,3 +107,34 @@ func TestMemoryCannotGrow(t *testing.T) {
 		t.Fatalf("memory.grow in a kernel returned %v, %v; want -1 (refused)", got, err)
 	}
 }
+
+// TestBuffersAfterTrap: a trap inside InPlace leaves the views valid and
+// the data in them intact; later kernels on the same Buffers still work.
+func TestBuffersAfterTrap(t *testing.T) {
+	e := host.NewEngine()
+	defer e.Close()
+	in, err := e.Load("trapper", compileWAT(t, wat(map[string]string{
+		"sum": `(func (export "sum") (param i32) (result f64) unreachable)`,
+	})))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer in.Close()
+	err = in.InPlace(func(b *host.Buffers) error {
+		a := b.A()
+		a[0], a[15] = 1.5, -2.5
+		if _, err := b.Sum(16); !errors.Is(err, host.ErrTrap) {
+			t.Errorf("Sum: %v, want ErrTrap", err)
+		}
+		if a[0] != 1.5 || a[15] != -2.5 || b.A()[15] != -2.5 {
+			t.Errorf("buffer changed across a trap: %v %v", a[0], a[15])
+		}
+		if _, err := b.Dot(16); err != nil {
+			t.Errorf("Dot after a trap: %v", err)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
