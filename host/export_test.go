@@ -41,9 +41,10 @@ func ExportNames() []string {
 }
 
 // KernelForTest returns a function that calls the kernel export named name
-// through the typed call path, as the kernels do: x is the scalar argument
-// (acc or scalar) for exports that take one and is ignored otherwise; the
-// f64 result, if the export has one, is returned.
+// through the typed call path, as the kernels do: x is the first argument
+// (acc or scalar; for the (count, len) batch exports, the count) for exports
+// that take two and is ignored otherwise; the f64 result, if the export has
+// one, is returned.
 func (in *Instance) KernelForTest(name string) (func(x float64, n int) (float64, error), error) {
 	for e, sig := range exports {
 		if sig.name != name || len(sig.params) == 0 {
@@ -51,11 +52,14 @@ func (in *Instance) KernelForTest(name string) (func(x float64, n int) (float64,
 		}
 		e := export(e)
 		twoArgs := len(sig.params) == 2
+		countFirst := twoArgs && sig.params[0] == i32
 		return func(x float64, n int) (float64, error) {
 			in.mu.Lock()
 			defer in.mu.Unlock()
 			var err error
-			if twoArgs {
+			if countFirst {
+				err = in.callLenLen(e, int(x), n)
+			} else if twoArgs {
 				err = in.callF64Len(e, x, n)
 			} else {
 				err = in.callLen(e, n)

@@ -22,6 +22,8 @@ const (
 	expDotSIMDFold
 	expSumBlocks
 	expDotBlocks
+	expSumBatch
+	expDotBatch
 	expMul
 	expMulSIMD
 	expScale
@@ -56,6 +58,8 @@ var exports = [numExports]signature{
 	expDotSIMDFold: {"dot-simd-fold", []wasmtime.ValKind{f64, i32}, []wasmtime.ValKind{f64}},
 	expSumBlocks:   {"sum-blocks", []wasmtime.ValKind{i32}, nil},
 	expDotBlocks:   {"dot-blocks", []wasmtime.ValKind{i32}, nil},
+	expSumBatch:    {"sum-batch", []wasmtime.ValKind{i32, i32}, nil},
+	expDotBatch:    {"dot-batch", []wasmtime.ValKind{i32, i32}, nil},
 	expMul:         {"mul", []wasmtime.ValKind{i32}, nil},
 	expMulSIMD:     {"mul-simd", []wasmtime.ValKind{i32}, nil},
 	expScale:       {"scale", []wasmtime.ValKind{f64, i32}, nil},

@@ -42,6 +42,10 @@ func wat(replace map[string]string) string {
 		parts[name] = fmt.Sprintf(`(func (export %q) (param i32))`, name)
 		order = append(order, name)
 	}
+	for _, name := range []string{"sum-batch", "dot-batch"} {
+		parts[name] = fmt.Sprintf(`(func (export %q) (param i32 i32))`, name)
+		order = append(order, name)
+	}
 	for _, name := range []string{"scale", "scale-simd"} {
 		parts[name] = fmt.Sprintf(`(func (export %q) (param f64 i32))`, name)
 		order = append(order, name)

@@ -160,6 +160,13 @@ func (in *Instance) callF64Len(e export, x float64, n int) error {
 	return in.fastCall(e, 2)
 }
 
+// callLenLen calls a kernel of type (i32, i32) -> ().
+func (in *Instance) callLenLen(e export, a, b int) error {
+	putI32(&in.c.vals[0], int32(a))
+	putI32(&in.c.vals[1], int32(b))
+	return in.fastCall(e, 2)
+}
+
 // result returns the f64 result of the last call.
 func (in *Instance) result() float64 { return getF64(&in.c.vals[0]) }
 

@@ -44,13 +44,16 @@ func TestRawCallMatchesFuncCall(t *testing.T) {
 			t.Fatal(err)
 		}
 		slow, _ := in.ExportForTest(sig.name)
-		got, err := typed(0.5, 999)
+		x, args := 0.5, []any{int32(999)}
+		switch {
+		case len(sig.params) == 2 && sig.params[0] == i32: // (count, len)
+			x, args = 3, []any{int32(3), int32(333)}
+		case len(sig.params) == 2:
+			args = []any{0.5, int32(999)}
+		}
+		got, err := typed(x, int(args[len(args)-1].(int32)))
 		if err != nil {
 			t.Fatalf("%s typed: %v", sig.name, err)
-		}
-		args := []any{int32(999)}
-		if len(sig.params) == 2 {
-			args = []any{0.5, int32(999)}
 		}
 		want, err := slow(args...)
 		if err != nil {

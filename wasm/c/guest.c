@@ -59,6 +59,25 @@ void exports_vector_dot_blocks(uint32_t len) {
 		result[k] = wv_dot_fold_simd(-0.0, a + s, b + s, n - s < WV_BLOCK ? n - s : WV_BLOCK);
 }
 
+/* A batch of count vectors of len elements must fit in A, and its results
+ * in RESULT; otherwise trap. */
+static size_t batch(uint32_t count, uint32_t len) {
+	if (count > CAPACITY || (len != 0 && count > CAPACITY / len))
+		__builtin_trap();
+	return (size_t)count * len;
+}
+
+void exports_vector_sum_batch(uint32_t count, uint32_t len) {
+	batch(count, len);
+	for (size_t j = 0; j < count; j++)
+		result[j] = len == 0 ? 0.0 : wv_sum_fold_simd(-0.0, a + j * len, len);
+}
+void exports_vector_dot_batch(uint32_t count, uint32_t len) {
+	batch(count, len);
+	for (size_t j = 0; j < count; j++)
+		result[j] = len == 0 ? 0.0 : wv_dot_fold_simd(-0.0, a + j * len, b + j * len, len);
+}
+
 void exports_vector_mul(uint32_t len) { wv_mul(result, a, b, check(len)); }
 void exports_vector_mul_simd(uint32_t len) { wv_mul_simd(result, a, b, check(len)); }
 void exports_vector_scale(double scalar, uint32_t len) { wv_scale(result, scalar, a, check(len)); }

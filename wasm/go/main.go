@@ -107,6 +107,31 @@ func dotBlocks(n uint32) {
 	}
 }
 
+// batch checks that count vectors of n elements, and their results, fit.
+func batch(count, n uint32) (int, int) {
+	c, l := int(count), int(n)
+	if c > capacity || (l != 0 && c > capacity/l) {
+		panic("wasmvec: batch exceeds capacity")
+	}
+	return c, l
+}
+
+//go:wasmexport sum-batch
+func sumBatch(count, n uint32) {
+	c, l := batch(count, n)
+	for j := range c {
+		result[j] = kernels.Sum(a[j*l : (j+1)*l])
+	}
+}
+
+//go:wasmexport dot-batch
+func dotBatch(count, n uint32) {
+	c, l := batch(count, n)
+	for j := range c {
+		result[j], _ = kernels.Dot(a[j*l:(j+1)*l], b[j*l:(j+1)*l]) // equal lengths: no error
+	}
+}
+
 //go:wasmexport mul
 func mul(n uint32) {
 	k := check(n)

@@ -22,6 +22,8 @@
 
 
 
+
+
 // Canonical ABI intrinsics
 
 __attribute__((__weak__, __export_name__("cabi_realloc")))
@@ -115,6 +117,16 @@ void __wasm_export_exports_vector_sum_blocks(int32_t arg) {
 __attribute__((__export_name__("dot-blocks")))
 void __wasm_export_exports_vector_dot_blocks(int32_t arg) {
   exports_vector_dot_blocks((uint32_t) (arg));
+}
+
+__attribute__((__export_name__("sum-batch")))
+void __wasm_export_exports_vector_sum_batch(int32_t arg, int32_t arg0) {
+  exports_vector_sum_batch((uint32_t) (arg), (uint32_t) (arg0));
+}
+
+__attribute__((__export_name__("dot-batch")))
+void __wasm_export_exports_vector_dot_batch(int32_t arg, int32_t arg0) {
+  exports_vector_dot_batch((uint32_t) (arg), (uint32_t) (arg0));
 }
 
 __attribute__((__export_name__("mul")))

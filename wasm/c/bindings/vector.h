@@ -24,6 +24,8 @@ double exports_vector_dot_simd(uint32_t len);
 double exports_vector_dot_simd_fold(double acc, uint32_t len);
 void exports_vector_sum_blocks(uint32_t len);
 void exports_vector_dot_blocks(uint32_t len);
+void exports_vector_sum_batch(uint32_t count, uint32_t len);
+void exports_vector_dot_batch(uint32_t count, uint32_t len);
 void exports_vector_mul(uint32_t len);
 void exports_vector_mul_simd(uint32_t len);
 void exports_vector_scale(double scalar, uint32_t len);

@@ -40,6 +40,14 @@ fn check(len: u32) -> usize {
     n
 }
 
+/// Checks a batch shape: count vectors of len elements fit in A and their
+/// results in RESULT; traps otherwise.
+fn batch(count: u32, len: u32) -> (usize, usize) {
+    let (c, l) = (count as usize, len as usize);
+    assert!(c <= CAPACITY && c.checked_mul(l).is_some_and(|t| t <= CAPACITY));
+    (c, l)
+}
+
 fn a(n: usize) -> &'static [f64] {
     // SAFETY: n <= CAPACITY (checked by `check`); the guest is single-threaded
     // and no kernel holds a mutable reference to A while this one is alive.
@@ -194,6 +202,7 @@ fn scale_simd(s: f64, x: &[f64], out: &mut [f64]) {
 }
 
 /// `len == 0 ? +0.0 : acc`, the empty-sum rule of the canonical order.
+#[inline(always)]
 fn finish(n: usize, acc: f64) -> f64 {
     if n == 0 { 0.0 } else { acc }
 }
@@ -262,6 +271,22 @@ impl Guest for Vector {
         let out = result(n.div_ceil(BLOCK));
         for (k, (bx, by)) in a(n).chunks(BLOCK).zip(b(n).chunks(BLOCK)).enumerate() {
             out[k] = fold_simd(-0.0, bx, Some(by));
+        }
+    }
+
+    fn sum_batch(count: u32, len: u32) {
+        let (c, l) = batch(count, len);
+        let (x, out) = (a(c * l), result(c));
+        for (j, o) in out.iter_mut().enumerate() {
+            *o = finish(l, fold_simd(-0.0, &x[j * l..(j + 1) * l], None));
+        }
+    }
+    fn dot_batch(count: u32, len: u32) {
+        let (c, l) = batch(count, len);
+        let (x, y, out) = (a(c * l), b(c * l), result(c));
+        for (j, o) in out.iter_mut().enumerate() {
+            let r = j * l..(j + 1) * l;
+            *o = finish(l, fold_simd(-0.0, &x[r.clone()], Some(&y[r])));
         }
     }
 
