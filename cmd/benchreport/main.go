@@ -54,6 +54,8 @@ type stat struct {
 type data struct {
 	config  []string // file configuration lines, in first-seen order
 	stats   map[key]stat
+	others  []string        // names of benchmarks outside the matrix, first-seen order
+	other   map[string]stat // their summaries
 	kernels []string
 	impls   []string // in first-seen order: the benchmark's own order
 	modes   []string
@@ -96,8 +98,9 @@ func main() {
 }
 
 func read(files []string) (*data, error) {
-	d := &data{stats: map[key]stat{}}
+	d := &data{stats: map[key]stat{}, other: map[string]stat{}}
 	ns := map[key][]float64{}
+	otherNs := map[string][]float64{}
 	gb := map[key][]float64{}
 	seenConfig := map[string]bool{}
 	for _, name := range files {
@@ -120,6 +123,14 @@ func read(files []string) (*data, error) {
 			}
 			k, ok := parseName(res.Name)
 			if !ok {
+				// Outside the matrix (call, copy, pool, parallel, batch, ...).
+				if v, ok := res.Value("sec/op"); ok {
+					name := strings.TrimPrefix(res.Name.String(), "Benchmark")
+					if _, seen := otherNs[name]; !seen {
+						d.others = append(d.others, name)
+					}
+					otherNs[name] = append(otherNs[name], v*1e9)
+				}
 				continue
 			}
 			if v, ok := res.Value("sec/op"); ok {
@@ -141,6 +152,10 @@ func read(files []string) (*data, error) {
 		}
 	}
 	slices.Sort(d.ns)
+	for name, v := range otherNs {
+		s := summarize(v)
+		d.other[name] = stat{ns: s.Center, lo: s.Lo, hi: s.Hi, runs: len(v)}
+	}
 	for k, v := range ns {
 		s := summarize(v)
 		st := stat{ns: s.Center, lo: s.Lo, hi: s.Hi, runs: len(v)}
@@ -201,6 +216,8 @@ func appendNew(list []string, s string) []string {
 
 func fmtNs(ns float64) string {
 	switch {
+	case ns >= 1e9:
+		return fmt.Sprintf("%.3g s", ns/1e9)
 	case ns >= 1e6:
 		return fmt.Sprintf("%.3g ms", ns/1e6)
 	case ns >= 1e3:
@@ -280,6 +297,17 @@ func (d *data) markdown(w io.Writer, baseline string) {
 	}
 	for _, mode := range d.modes {
 		fmt.Fprintf(w, "\n![ns per element, mode=%s](ns-per-element-%s.png)\n", mode, mode)
+	}
+	if len(d.others) > 0 {
+		fmt.Fprintf(w, "\n## Outside the matrix\n\n| benchmark | median | 95%% interval | runs |\n|---|---:|---|---:|\n")
+		for _, name := range d.others {
+			s := d.other[name]
+			interval := "–"
+			if !math.IsInf(s.lo, 0) && !math.IsInf(s.hi, 0) {
+				interval = fmtNs(s.lo) + " – " + fmtNs(s.hi)
+			}
+			fmt.Fprintf(w, "| %s | %s | %s | %d |\n", name, fmtNs(s.ns), interval, s.runs)
+		}
 	}
 }
 

@@ -58,7 +58,7 @@ func TestReport(t *testing.T) {
 	}
 	var md strings.Builder
 	d.markdown(&md, "cgo-c")
-	for _, want := range []string{"cpu: Test CPU", "| wasm-c | 40 ns<br>2.00× | 900 ns<br>1.80× |", "## sum, mode=copy"} {
+	for _, want := range []string{"cpu: Test CPU", "| Call-2 | 5 ns |", "| wasm-c | 40 ns<br>2.00× | 900 ns<br>1.80× |", "## sum, mode=copy"} {
 		if !strings.Contains(md.String(), want) {
 			t.Errorf("report lacks %q:\n%s", want, md.String())
 		}
