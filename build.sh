@@ -2,6 +2,8 @@
 # wasmvec build script: builds the guests, runs the tests and the benchmarks.
 #
 #   ./build.sh rust     build wasm/rust/vector.wasm (Rust guest)
+#   ./build.sh rust-threads
+#                       build wasm/rust-threads/vector.wasm (Rust on wasi-threads)
 #   ./build.sh c        build wasm/c/vector.wasm (C guest)
 #   ./build.sh go       build wasm/go/vector.wasm (standard Go, wasip1 reactor)
 #   ./build.sh tinygo   build a TinyGo guest, or say why it cannot be had
@@ -42,6 +44,13 @@ build_rust() {
 	say "building the Rust guest"
 	(cd wasm/rust && run cargo build --release --locked --target wasm32-wasip1)
 	run cp wasm/rust/target/wasm32-wasip1/release/wasmvec_rust.wasm wasm/rust/vector.wasm
+}
+
+build_rust_threads() {
+	need_rust wasm32-wasip1-threads
+	say "building the threaded Rust guest"
+	(cd wasm/rust-threads && run cargo build --release --locked --target wasm32-wasip1-threads)
+	run cp wasm/rust-threads/target/wasm32-wasip1-threads/release/wasmvec_rust_threads.wasm wasm/rust-threads/vector.wasm
 }
 
 # The C toolchain: Debian's clang-19 + lld-19 + wasi-libc + the wasm32
@@ -122,6 +131,7 @@ build_tinygo() {
 
 build_all() {
 	build_rust
+	build_rust_threads
 	build_c
 	build_go
 	say "skipping TinyGo: $TINYGO_WHY"
@@ -167,6 +177,7 @@ run_bench() {
 
 case "${1:-}" in
 rust) build_rust ;;
+rust-threads) build_rust_threads ;;
 c) build_c ;;
 go) build_go ;;
 tinygo) build_tinygo ;;
@@ -174,7 +185,7 @@ all) build_all ;;
 test) run_tests ;;
 bench) run_bench ;;
 *)
-	sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//' >&2
+	sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//' >&2
 	exit 2
 	;;
 esac

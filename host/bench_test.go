@@ -88,7 +88,7 @@ func naiveScale(dst, a []float64, s float64) {
 
 func wasmImpl(g guest) benchImpl {
 	return benchImpl{g.impl, func(b *testing.B, kernel, mode string, x, y, dst []float64) op {
-		in := load(b, g.path)
+		in := g.instance(b)
 		if mode == "copy" {
 			switch kernel {
 			case "sum":

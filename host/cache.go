@@ -15,7 +15,7 @@ import (
 // makes; it is part of every cache key. Wasmtime also checks, when it
 // deserializes, that the code was made by the same Wasmtime version with
 // compatible settings, and refuses it otherwise.
-const engineSettings = "wasmtime-go/v39;cranelift;opt=speed;simd=on;" + runtime.GOOS + "/" + runtime.GOARCH
+const engineSettings = "wasmtime-go/v39;cranelift;opt=speed;simd=on;threads=on;" + runtime.GOOS + "/" + runtime.GOARCH
 
 // CompileCached is Compile with an on-disk cache of compiled machine code in
 // dir (made with mode 0700 if missing), keyed by the SHA-256 of wasm and the
@@ -44,11 +44,12 @@ func (e *Engine) CompileCached(name string, wasm []byte, dir string) (*Module, e
 	path := filepath.Join(dir, hex.EncodeToString(sum[:])+".cwasm")
 	if code, err := os.ReadFile(path); err == nil {
 		if m, err := wasmtime.NewModuleDeserialize(e.e, code); err == nil {
-			if err := checkModule(name, m); err != nil {
+			shared, err := checkModule(name, m)
+			if err != nil {
 				m.Close()
 				return nil, err
 			}
-			return &Module{name: name, engine: e, m: m}, nil
+			return &Module{name: name, engine: e, m: m, shared: shared}, nil
 		}
 		// Refused by Wasmtime: fall through, compile and replace it.
 	} else if !os.IsNotExist(err) {

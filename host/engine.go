@@ -10,7 +10,8 @@ import (
 )
 
 // Engine compiles guest modules. It is configured for Cranelift with
-// optimisation level "speed" and the WebAssembly SIMD proposal enabled.
+// optimisation level "speed" and the WebAssembly SIMD and threads proposals
+// enabled.
 // An Engine is safe for concurrent use and can serve many modules.
 //
 // Engine owns native memory: Close it after every module and instance made
@@ -27,6 +28,7 @@ func NewEngine() *Engine {
 	cfg.SetStrategy(wasmtime.StrategyCranelift)
 	cfg.SetCraneliftOptLevel(wasmtime.OptLevelSpeed)
 	cfg.SetWasmSIMD(true)
+	cfg.SetWasmThreads(true) // shared memory and atomics, for threaded guests
 	return &Engine{e: wasmtime.NewEngineWithConfig(cfg)}
 }
 
@@ -42,16 +44,16 @@ func (e *Engine) Close() error {
 	return nil
 }
 
-// Load compiles wasm and instantiates it once: a shorthand for Compile then
-// Module.Instantiate. The module is released when the instance is closed.
+// Load compiles wasm and instantiates it once with opts: a shorthand for
+// Compile then Module.Instantiate. The module is released when the instance is closed.
 // name identifies the guest in errors. Errors are those of Compile and
 // Instantiate.
-func (e *Engine) Load(name string, wasm []byte) (*Instance, error) {
+func (e *Engine) Load(name string, wasm []byte, opts ...Option) (*Instance, error) {
 	m, err := e.Compile(name, wasm)
 	if err != nil {
 		return nil, err
 	}
-	in, err := m.Instantiate()
+	in, err := m.Instantiate(opts...)
 	if err != nil {
 		m.Close()
 		return nil, err
@@ -63,10 +65,10 @@ func (e *Engine) Load(name string, wasm []byte) (*Instance, error) {
 // LoadFile reads a module from path and loads it as Load does, naming the
 // guest after the file's base name. A read failure is returned as it is
 // (an *fs.PathError).
-func (e *Engine) LoadFile(path string) (*Instance, error) {
+func (e *Engine) LoadFile(path string, opts ...Option) (*Instance, error) {
 	wasm, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("wasmvec: %w", err)
 	}
-	return e.Load(filepath.Base(path), wasm)
+	return e.Load(filepath.Base(path), wasm, opts...)
 }

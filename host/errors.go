@@ -31,6 +31,14 @@ var (
 	ErrLayout = errors.New("wasmvec: invalid buffer layout")
 	// ErrTrap: guest code trapped (or failed) during a call.
 	ErrTrap = errors.New("wasmvec: guest trapped")
+	// ErrAborted: a thread of a threaded guest trapped (or failed), which
+	// ends the whole computation (the wasi-threads rule): the call running
+	// then returns it together with ErrTrap, and the instance returns it for
+	// every later call. Close the instance and make a new one.
+	ErrAborted = errors.New("wasmvec: threaded instance aborted")
+	// ErrOption: an option passed to Instantiate is out of range or does
+	// not apply to the module.
+	ErrOption = errors.New("wasmvec: invalid option")
 	// ErrClosed: the instance or module was closed.
 	ErrClosed = errors.New("wasmvec: closed")
 )

@@ -29,7 +29,19 @@ const (
 	expScale
 	expScaleSIMD
 	numExports
+
+	// expPing is "ping-workers" of a threaded guest: it has a slot in the
+	// typed call path, but is not part of the vector world.
+	expPing = numExports
 )
+
+// name returns the export's name in the WIT world.
+func (e export) name() string {
+	if e == expPing {
+		return expPingWorkers
+	}
+	return exports[e].name
+}
 
 const (
 	i32 = wasmtime.KindI32

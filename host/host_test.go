@@ -18,26 +18,40 @@ const (
 	rustGuest = "../wasm/rust/vector.wasm"
 	cGuest    = "../wasm/c/vector.wasm"
 	goGuest   = "../wasm/go/vector.wasm"
+	// threadsGuest is the Rust guest on wasi-threads (world vector-threads).
+	threadsGuest = "../wasm/rust-threads/vector.wasm"
 )
 
 // guest is one implementation under test: a module and whether its simd128
-// exports are used. noBench leaves it out of the benchmark matrix.
+// exports are used. noBench leaves it out of the benchmark matrix; threads
+// (0 for a guest that is not threaded) is passed to WithThreads.
 type guest struct {
 	impl    string
 	path    string
 	simd    bool
 	noBench bool
+	threads int
 }
 
 var guests = []guest{
-	{"wasm-rust", rustGuest, false, false},
-	{"wasm-rust-simd", rustGuest, true, false},
-	{"wasm-c", cGuest, false, false},
-	{"wasm-c-simd", cGuest, true, false},
-	{"wasm-go", goGuest, false, false},
+	{"wasm-rust", rustGuest, false, false, 0},
+	{"wasm-rust-simd", rustGuest, true, false, 0},
+	{"wasm-c", cGuest, false, false, 0},
+	{"wasm-c-simd", cGuest, true, false, 0},
+	{"wasm-go", goGuest, false, false, 0},
 	// Go's wasm port has no SIMD: the Go guest's -simd exports run its
 	// scalar code. They are tested, but not benchmarked as a row of their own.
-	{"wasm-go-simd-exports", goGuest, true, true},
+	{"wasm-go-simd-exports", goGuest, true, true, 0},
+	// The threaded guest at 1 to 4 threads, scalar and simd128 exports; its
+	// benchmark rows are made by benchThreads (n up to 10^7).
+	{"wasm-rust-threads/threads=1", threadsGuest, false, true, 1},
+	{"wasm-rust-threads-simd/threads=1", threadsGuest, true, true, 1},
+	{"wasm-rust-threads/threads=2", threadsGuest, false, true, 2},
+	{"wasm-rust-threads-simd/threads=2", threadsGuest, true, true, 2},
+	{"wasm-rust-threads/threads=3", threadsGuest, false, true, 3},
+	{"wasm-rust-threads-simd/threads=3", threadsGuest, true, true, 3},
+	{"wasm-rust-threads/threads=4", threadsGuest, false, true, 4},
+	{"wasm-rust-threads-simd/threads=4", threadsGuest, true, true, 4},
 }
 
 var (
@@ -48,21 +62,33 @@ var (
 )
 
 // load returns a shared instance of the module at path.
-func load(t testing.TB, path string) *host.Instance {
+func load(t testing.TB, path string) *host.Instance { return loadThreads(t, path, 0) }
+
+// loadThreads returns a shared instance of the module at path, made with
+// WithThreads(threads) unless threads is 0.
+func loadThreads(t testing.TB, path string, threads int) *host.Instance {
 	t.Helper()
 	engineOnce.Do(func() { engine = host.NewEngine() })
 	instMu.Lock()
 	defer instMu.Unlock()
-	if in, ok := instances[path]; ok {
+	key := fmt.Sprintf("%s#%d", path, threads)
+	if in, ok := instances[key]; ok {
 		return in
 	}
-	in, err := engine.LoadFile(path)
+	var opts []host.Option
+	if threads > 0 {
+		opts = append(opts, host.WithThreads(threads))
+	}
+	in, err := engine.LoadFile(path, opts...)
 	if err != nil {
 		t.Fatalf("load %s: %v", path, err)
 	}
-	instances[path] = in
+	instances[key] = in
 	return in
 }
+
+// instance returns the guest's shared instance.
+func (g guest) instance(t testing.TB) *host.Instance { return loadThreads(t, g.path, g.threads) }
 
 // The kernels of a guest, selected by its simd flag.
 func (g guest) sum(in *host.Instance, x []float64) (float64, error) {
@@ -97,7 +123,7 @@ func (g guest) scale(in *host.Instance, dst, a []float64, s float64) error {
 // bits with the canonical Go reference (package kernels).
 func TestBitExact(t *testing.T) {
 	for _, g := range guests {
-		in := load(t, g.path)
+		in := g.instance(t)
 		for _, kind := range vectors.Kinds {
 			for _, n := range vectors.Sizes {
 				x, y, s := vectors.Make(kind, n)
@@ -152,7 +178,7 @@ func TestLengthErrors(t *testing.T) {
 
 func TestEmptyInputs(t *testing.T) {
 	for _, g := range guests {
-		in := load(t, g.path)
+		in := g.instance(t)
 		if got, err := g.sum(in, nil); err != nil || got != 0 || math.Signbit(got) {
 			t.Errorf("%s sum(nil) = %v, %v; want +0", g.impl, got, err)
 		}

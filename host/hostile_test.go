@@ -23,7 +23,7 @@ func mustRead(t testing.TB, path string) []byte {
 // wat builds a guest module in the WebAssembly text format: a well-formed
 // guest (one page of memory, buffers of 16 elements at 0, 1024 and 2048)
 // with the given exports replaced. A replacement "" drops the export;
-// "head" adds text at the top of the module.
+// "head" adds text at the top of the module, "tail" at the end.
 func wat(replace map[string]string) string {
 	parts := map[string]string{
 		"memory":              `(memory (export "memory") 1)`,
@@ -50,6 +50,7 @@ func wat(replace map[string]string) string {
 		parts[name] = fmt.Sprintf(`(func (export %q) (param f64 i32))`, name)
 		order = append(order, name)
 	}
+	order = append(order, "tail")
 	for k, v := range replace {
 		parts[k] = v
 	}

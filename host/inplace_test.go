@@ -13,7 +13,7 @@ import (
 // the result in place; bit-exact with the reference for every guest.
 func TestInPlaceKernels(t *testing.T) {
 	for _, g := range guests {
-		in := load(t, g.path)
+		in := g.instance(t)
 		n := in.Capacity()
 		x, y, s := vectors.Make("random", n)
 		err := in.InPlace(func(b *host.Buffers) error {

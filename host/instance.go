@@ -3,6 +3,7 @@ package host
 import (
 	"errors"
 	"fmt"
+	"runtime"
 	"sync"
 	"unsafe"
 
@@ -30,6 +31,26 @@ type Instance struct {
 	// The typed call path (rawcall.go): raw handles and argument slots, in
 	// C memory.
 	c rawInstance
+
+	// th is the state of a threaded guest (threads.go), nil for others.
+	th *threads
+}
+
+// Option configures Module.Instantiate (and Engine.Load).
+type Option func(*options)
+
+type options struct {
+	threads int
+}
+
+// WithThreads sets the number of threads, 1 to MaxThreads, a threaded guest
+// (world vector-threads) runs each kernel on: the calling thread plus
+// threads-1 workers spawned once at Instantiate. The default is
+// runtime.GOMAXPROCS(0), at most MaxThreads. A guest that is not threaded
+// accepts only WithThreads(1); anything else makes Instantiate return
+// ErrOption.
+func WithThreads(threads int) Option {
+	return func(o *options) { o.threads = threads }
 }
 
 const (
@@ -46,24 +67,47 @@ const (
 // memory at its current size: a guest's memory.grow fails (returns -1) from
 // then on, so the memory never moves (see Buffers).
 //
+// A threaded guest (world vector-threads of wit/vector.wit) gets a shared
+// memory of at most MaxSharedMemory bytes (which never moves either), a
+// host thread-spawn that allows at most threads-1 spawns for the life of
+// the instance, and its workers started with "start-workers" (see
+// WithThreads). A trap in any of its threads ends the instance (ErrAborted).
+//
 // # Errors
 //
 // Every error is a *GuestError wrapping:
 //   - ErrClosed if the module was closed;
+//   - ErrOption if an option is out of range, or WithThreads(n > 1) is given
+//     for a guest that is not threaded;
 //   - ErrImport if an import names a WASI function the host does not have;
 //   - ErrTrap if the start function, "_initialize" or a get-* export traps;
-//   - ErrModule if instantiation fails otherwise;
+//   - ErrModule if instantiation fails otherwise, or a threaded guest
+//     starts fewer workers than asked;
 //   - ErrLayout if the capacity is 0, or an offset is not 8-byte aligned,
 //     or a buffer of capacity*8 bytes at its offset runs past the end of
-//     the memory or overlaps another buffer.
-func (m *Module) Instantiate() (*Instance, error) {
+//     the memory or overlaps another buffer (for a threaded guest also: the
+//     abort flag is not 4-byte aligned, past the memory or in a buffer).
+func (m *Module) Instantiate(opts ...Option) (*Instance, error) {
+	o := options{threads: min(runtime.GOMAXPROCS(0), MaxThreads)}
+	if m.shared == nil {
+		o.threads = 1
+	}
+	for _, opt := range opts {
+		opt(&o)
+	}
+	if o.threads < 1 || o.threads > MaxThreads {
+		return nil, guestErr(m.name, "", ErrOption, "WithThreads(%d): want 1 to %d", o.threads, MaxThreads)
+	}
+	if m.shared == nil && o.threads != 1 {
+		return nil, guestErr(m.name, "", ErrOption, "WithThreads(%d): the guest is not threaded (it does not import a shared memory)", o.threads)
+	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if m.closed {
 		return nil, &GuestError{Guest: m.name, Err: ErrClosed}
 	}
 	store := wasmtime.NewStore(m.engine.e)
-	in, err := m.instantiate(store)
+	in, err := m.instantiate(store, o)
 	if err != nil {
 		store.Close()
 		return nil, err
@@ -71,12 +115,31 @@ func (m *Module) Instantiate() (*Instance, error) {
 	return in, nil
 }
 
-func (m *Module) instantiate(store *wasmtime.Store) (*Instance, error) {
+func (m *Module) instantiate(store *wasmtime.Store, o options) (in *Instance, err error) {
 	store.SetWasi(wasmtime.NewWasiConfig())
-	linker := wasmtime.NewLinker(m.engine.e)
-	defer linker.Close()
-	if err := linker.DefineWasi(); err != nil {
-		return nil, &GuestError{Guest: m.name, Err: fmt.Errorf("%w: %w", ErrModule, err)}
+	var linker *wasmtime.Linker
+	var th *threads
+	if m.shared != nil {
+		th, err = newThreads(m.name, m.engine.e, m.m, m.shared, store, o.threads-1)
+		if err != nil {
+			return nil, err
+		}
+		// On failure from here, end the workers (if any started) and free
+		// the shared memory.
+		defer func() {
+			if err != nil {
+				th.fail(err)
+				th.wait(closeWait)
+				th.close()
+			}
+		}()
+		linker = th.linker
+	} else {
+		linker = wasmtime.NewLinker(m.engine.e)
+		defer linker.Close()
+		if err := linker.DefineWasi(); err != nil {
+			return nil, &GuestError{Guest: m.name, Err: fmt.Errorf("%w: %w", ErrModule, err)}
+		}
 	}
 	for _, imp := range m.m.Imports() {
 		if n := imp.Name(); n == nil || linker.Get(store, imp.Module(), *n) == nil {
@@ -95,7 +158,7 @@ func (m *Module) instantiate(store *wasmtime.Store) (*Instance, error) {
 		}
 		return nil, &GuestError{Guest: m.name, Err: fmt.Errorf("%w: %w", ErrModule, err)}
 	}
-	in := &Instance{name: m.name, store: store}
+	in = &Instance{name: m.name, store: store, th: th}
 	if init := wi.GetFunc(store, "_initialize"); init != nil {
 		if _, err := init.Call(store); err != nil {
 			return nil, &GuestError{Guest: m.name, Export: "_initialize", Err: fmt.Errorf("%w: %w", ErrTrap, err)}
@@ -105,17 +168,35 @@ func (m *Module) instantiate(store *wasmtime.Store) (*Instance, error) {
 	for e, sig := range exports {
 		in.fns[e] = wi.GetFunc(store, sig.name)
 	}
-	in.mem = wi.GetExport(store, memoryExport).Memory()
+	if th == nil {
+		// checkModule refused a shared memory export for other guests.
+		in.mem = wi.GetExport(store, memoryExport).Memory()
+	}
 	if err := in.readLayout(); err != nil {
 		return nil, err
 	}
 	if err := in.bindRaw(); err != nil {
 		return nil, err
 	}
+	if th != nil {
+		if err := in.startThreads(wi, o.threads); err != nil {
+			return nil, err
+		}
+		return in, nil
+	}
 	// From here the memory cannot grow: kernels have no use for more memory,
 	// and a memory that never moves keeps Buffers views valid.
 	store.Limiter(int64(in.mem.DataSize(store)), -1, -1, -1, -1)
 	return in, nil
+}
+
+// memorySize returns the size of the guest's linear memory in bytes.
+func (in *Instance) memorySize() int {
+	if in.th != nil {
+		_, n := in.th.data()
+		return n
+	}
+	return int(in.mem.DataSize(in.store))
 }
 
 // readLayout asks the guest for its capacity and offsets and checks them
@@ -134,7 +215,7 @@ func (in *Instance) readLayout() error {
 	if capacity == 0 {
 		return guestErr(in.name, exports[expCapacity].name, ErrLayout, "capacity is 0")
 	}
-	size := uint64(in.mem.DataSize(in.store))
+	size := uint64(in.memorySize())
 	span := capacity * 8
 	for i, e := range []export{expBufferA, expBufferB, expResult} {
 		off := uint64(raw[i])
@@ -175,6 +256,9 @@ func (in *Instance) Close() error {
 		return nil
 	}
 	in.closed = true
+	if in.th != nil {
+		in.closeThreads()
+	}
 	in.store.Close()
 	if in.owned != nil {
 		in.owned.Close()

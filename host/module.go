@@ -14,6 +14,9 @@ type Module struct {
 	name   string
 	engine *Engine
 	m      *wasmtime.Module
+	// shared is the type of the shared memory a threaded guest (world
+	// vector-threads) imports as env.memory; nil for other guests.
+	shared *wasmtime.MemoryType
 
 	mu     sync.Mutex
 	closed bool
@@ -30,7 +33,9 @@ type Module struct {
 //   - ErrModule if wasm is not a valid module (malformed bytes, a feature the
 //     engine does not enable);
 //   - ErrImport if it imports anything but functions of
-//     wasi_snapshot_preview1;
+//     wasi_snapshot_preview1, and, for a threaded guest (world
+//     vector-threads), a shared 32-bit memory env.memory together with
+//     wasi.thread-spawn of type (i32) -> i32;
 //   - ErrMissingExport if an export of the WIT world, or the memory
 //     "memory", is absent;
 //   - ErrSignature if an export has the wrong kind or function type.
@@ -45,22 +50,39 @@ func (e *Engine) Compile(name string, wasm []byte) (*Module, error) {
 	if err != nil {
 		return nil, &GuestError{Guest: name, Err: fmt.Errorf("%w: %w", ErrModule, err)}
 	}
-	if err := checkModule(name, m); err != nil {
+	shared, err := checkModule(name, m)
+	if err != nil {
 		m.Close()
 		return nil, err
 	}
-	return &Module{name: name, engine: e, m: m}, nil
+	return &Module{name: name, engine: e, m: m, shared: shared}, nil
 }
 
-func checkModule(name string, m *wasmtime.Module) error {
+func checkModule(name string, m *wasmtime.Module) (shared *wasmtime.MemoryType, err error) {
+	spawn := false
 	for _, imp := range m.Imports() {
 		field := ""
 		if n := imp.Name(); n != nil {
 			field = *n
 		}
-		if imp.Module() != wasiModule || imp.Type().FuncType() == nil {
-			return guestErr(name, "", ErrImport, "%s.%s: only functions of %s are offered", imp.Module(), field, wasiModule)
+		switch {
+		case imp.Module() == wasiModule && imp.Type().FuncType() != nil:
+		case imp.Module() == sharedModule && field == sharedName && imp.Type().MemoryType() != nil &&
+			imp.Type().MemoryType().IsShared() && !imp.Type().MemoryType().Is64():
+			shared = imp.Type().MemoryType()
+		case imp.Module() == threadModule && field == threadSpawn && imp.Type().FuncType() != nil:
+			want := signature{threadSpawn, []wasmtime.ValKind{i32}, []wasmtime.ValKind{i32}}
+			if !want.matches(imp.Type().FuncType()) {
+				return nil, guestErr(name, "", ErrImport, "%s.%s: want %v", threadModule, threadSpawn, want)
+			}
+			spawn = true
+		default:
+			return nil, guestErr(name, "", ErrImport, "%s.%s: only functions of %s, and for a threaded guest a shared 32-bit %s.%s and %s.%s, are offered",
+				imp.Module(), field, wasiModule, sharedModule, sharedName, threadModule, threadSpawn)
 		}
+	}
+	if (shared != nil) != spawn {
+		return nil, guestErr(name, "", ErrImport, "a threaded guest imports both a shared %s.%s and %s.%s; this one imports only one", sharedModule, sharedName, threadModule, threadSpawn)
 	}
 	found := make(map[string]*wasmtime.ExternType)
 	for _, exp := range m.Exports() {
@@ -68,26 +90,36 @@ func checkModule(name string, m *wasmtime.Module) error {
 	}
 	mem, ok := found[memoryExport]
 	if !ok {
-		return guestErr(name, memoryExport, ErrMissingExport, "no linear memory exported")
+		return nil, guestErr(name, memoryExport, ErrMissingExport, "no linear memory exported")
 	}
 	if mem.MemoryType() == nil {
-		return guestErr(name, memoryExport, ErrSignature, "export is not a memory")
+		return nil, guestErr(name, memoryExport, ErrSignature, "export is not a memory")
 	}
-	for _, sig := range exports {
+	if mem.MemoryType().IsShared() && shared == nil {
+		return nil, guestErr(name, memoryExport, ErrSignature, "a shared memory is only accepted as the import %s.%s of a threaded guest", sharedModule, sharedName)
+	}
+	if mem.MemoryType().Is64() {
+		return nil, guestErr(name, memoryExport, ErrSignature, "a 64-bit memory; guests use 32-bit offsets")
+	}
+	want := exports[:]
+	if shared != nil {
+		want = append(want, threadExports...)
+	}
+	for _, sig := range want {
 		ty, ok := found[sig.name]
 		if !ok {
-			return guestErr(name, sig.name, ErrMissingExport, "want %v", sig)
+			return nil, guestErr(name, sig.name, ErrMissingExport, "want %v", sig)
 		}
 		ft := ty.FuncType()
 		if ft == nil {
-			return guestErr(name, sig.name, ErrSignature, "export is not a function, want %v", sig)
+			return nil, guestErr(name, sig.name, ErrSignature, "export is not a function, want %v", sig)
 		}
 		if !sig.matches(ft) {
-			return guestErr(name, sig.name, ErrSignature, "got %s, want %v",
+			return nil, guestErr(name, sig.name, ErrSignature, "got %s, want %v",
 				funcString(kinds(ft.Params()), kinds(ft.Results())), sig)
 		}
 	}
-	return nil
+	return shared, nil
 }
 
 // Name returns the guest's name as given to Compile.

@@ -31,6 +31,9 @@ void wasmtime_error_delete(wasmtime_error_t *);
 void wasm_byte_vec_delete(wv_byte_vec_t *);
 uint8_t *wasmtime_memory_data(const wasmtime_context_t *, const wv_memory_t *);
 size_t wasmtime_memory_data_size(const wasmtime_context_t *, const wv_memory_t *);
+typedef struct wasmtime_sharedmemory wasmtime_sharedmemory_t;
+uint8_t *wasmtime_sharedmemory_data(const wasmtime_sharedmemory_t *);
+size_t wasmtime_sharedmemory_data_size(const wasmtime_sharedmemory_t *);
 
 // The linear memory's base and size, and the trap of the last call.
 typedef struct { uint8_t *base; size_t size; wasm_trap_t *trap; } wv_state_t;
@@ -40,13 +43,19 @@ typedef struct { uint8_t *base; size_t size; wasm_trap_t *trap; } wv_state_t;
 #define WV_MAX_EXPORTS 32
 typedef struct {
 	wasmtime_context_t *ctx;
-	wv_memory_t mem;
+	wv_memory_t mem;                 // the linear memory, or
+	wasmtime_sharedmemory_t *shared; // a threaded guest's shared memory
 	wv_state_t state;
 	wv_val_raw_t vals[2];
 	wv_func_t funcs[WV_MAX_EXPORTS];
 } wv_instance_t;
 
 static void wv_refresh(wv_instance_t *in) {
+	if (in->shared != NULL) {
+		in->state.base = wasmtime_sharedmemory_data(in->shared);
+		in->state.size = wasmtime_sharedmemory_data_size(in->shared);
+		return;
+	}
 	in->state.base = wasmtime_memory_data(in->ctx, &in->mem);
 	in->state.size = wasmtime_memory_data_size(in->ctx, &in->mem);
 }
@@ -122,6 +131,12 @@ func getF64(v *rawVal) float64    { return math.Float64frombits(*(*uint64)(unsaf
 // fastCall calls export e with the first nargs values of in.c.vals, which
 // hold the results afterwards. The caller holds in.mu.
 func (in *Instance) fastCall(e export, nargs int) error {
+	if in.th != nil {
+		if err := in.th.failure(); err != nil {
+			return &GuestError{Guest: in.name, Export: e.name(),
+				Err: fmt.Errorf("%w: the instance ended with an earlier trap: %w", ErrAborted, err)}
+		}
+	}
 	err := C.wv_call(in.c, C.int(e), C.size_t(nargs))
 	trap := in.c.state.trap
 	in.c.state.trap = nil
@@ -144,7 +159,14 @@ func (in *Instance) fastCall(e export, nargs int) error {
 	}
 	t.Message = C.GoStringN(msg.data, C.int(msg.size))
 	C.wasm_byte_vec_delete(&msg)
-	return &GuestError{Guest: in.name, Export: exports[e].name, Err: fmt.Errorf("%w: %w", ErrTrap, t)}
+	if in.th != nil {
+		// wasi-threads: a trap in any thread ends the whole computation. When
+		// a worker trapped first, the caller trapped because of it (the abort
+		// flag), and the worker's trap is the one to report.
+		in.th.fail(&GuestError{Guest: in.name, Export: e.name(), Err: fmt.Errorf("%w: %w: calling thread: %w", ErrAborted, ErrTrap, t)})
+		return in.th.failure()
+	}
+	return &GuestError{Guest: in.name, Export: e.name(), Err: fmt.Errorf("%w: %w", ErrTrap, t)}
 }
 
 // callLen calls a kernel of type (i32) -> (f64 | ()).
@@ -189,14 +211,18 @@ func (in *Instance) bindRaw() error {
 	runtime.AddCleanup(in, func(p unsafe.Pointer) { C.free(p) }, unsafe.Pointer(c))
 	in.c = c
 	c.ctx = rawContext(in.store)
-	c.mem = *(*rawMemory)(unsafe.Pointer(in.mem)) // wasmtime-go v39: type Memory struct{ val C.wasmtime_memory_t }
-	if c.mem.id.store_id == 0 {
-		return guestErr(in.name, memoryExport, ErrModule,
-			"wasmtime-go's Memory no longer holds a wasmtime_memory_t first: the typed call path does not fit this wasmtime-go version")
+	if in.th != nil {
+		c.shared = (*C.wasmtime_sharedmemory_t)(unsafe.Pointer(in.th.shared))
+	} else {
+		c.mem = *(*rawMemory)(unsafe.Pointer(in.mem)) // wasmtime-go v39: type Memory struct{ val C.wasmtime_memory_t }
+		if c.mem.id.store_id == 0 {
+			return guestErr(in.name, memoryExport, ErrModule,
+				"wasmtime-go's Memory no longer holds a wasmtime_memory_t first: the typed call path does not fit this wasmtime-go version")
+		}
 	}
 	C.wv_refresh(c)
-	if uintptr(c.state.size) != in.mem.DataSize(in.store) {
-		return guestErr(in.name, memoryExport, ErrModule, "raw memory size %d differs from wasmtime-go's %d", c.state.size, in.mem.DataSize(in.store))
+	if int(c.state.size) != in.memorySize() {
+		return guestErr(in.name, memoryExport, ErrModule, "raw memory size %d differs from wasmtime-go's %d", c.state.size, in.memorySize())
 	}
 	for e := range exports {
 		c.funcs[e] = rawFuncOf(in.fns[e])
@@ -209,4 +235,4 @@ func (in *Instance) bindRaw() error {
 }
 
 // The C block has room for every export of the WIT world.
-var _ [C.WV_MAX_EXPORTS - numExports]struct{}
+var _ [C.WV_MAX_EXPORTS - numExports - 1]struct{}

@@ -16,14 +16,12 @@ wit_bindgen::generate!({
     world: "vector",
 });
 
-use core::arch::wasm32::{f64x2_add, f64x2_mul, f64x2_splat, v128, v128_load, v128_store};
+mod kernels;
+
+use kernels::{BLOCK, finish, fold_dot, fold_simd, fold_sum, mul_simd, scale_simd};
 
 /// Elements in each buffer.
 const CAPACITY: usize = 100_000;
-/// Elements per block of the canonical order.
-const BLOCK: usize = 4096;
-/// Lanes of the canonical order.
-const LANES: usize = 16;
 
 #[repr(C, align(16))]
 struct Buffer([f64; CAPACITY]);
@@ -63,148 +61,6 @@ fn result(n: usize) -> &'static mut [f64] {
     // SAFETY: n <= CAPACITY; RESULT is never aliased by A or B, and only one
     // kernel runs at a time (a wasm instance is single-threaded).
     unsafe { core::slice::from_raw_parts_mut((&raw mut RESULT).cast::<f64>(), n) }
-}
-
-/// The per-block lane tree: for w in 8, 4, 2, 1: lane[j] = lane[j] + lane[j+w].
-#[inline(always)]
-fn tree(mut lane: [f64; LANES]) -> f64 {
-    let mut w = LANES / 2;
-    while w > 0 {
-        for j in 0..w {
-            lane[j] = lane[j] + lane[j + w];
-        }
-        w /= 2;
-    }
-    lane[0]
-}
-
-/// Canonical fold of x, continued from `acc`, in scalar code: 16 lane
-/// accumulators, updated a row of 16 elements at a time.
-fn fold_sum(mut acc: f64, x: &[f64]) -> f64 {
-    for blk in x.chunks(BLOCK) {
-        let mut lane = [-0.0f64; LANES];
-        let mut rows = blk.chunks_exact(LANES);
-        for row in &mut rows {
-            for j in 0..LANES {
-                lane[j] += row[j];
-            }
-        }
-        for (j, v) in rows.remainder().iter().enumerate() {
-            lane[j] += v;
-        }
-        acc = acc + tree(lane);
-    }
-    acc
-}
-
-/// Canonical fold of the products x[i]*y[i] (each rounded: Rust never fuses
-/// a multiply and an add), continued from `acc`. len(x) == len(y).
-fn fold_dot(mut acc: f64, x: &[f64], y: &[f64]) -> f64 {
-    for (bx, by) in x.chunks(BLOCK).zip(y.chunks(BLOCK)) {
-        let mut lane = [-0.0f64; LANES];
-        let mut rx = bx.chunks_exact(LANES);
-        let mut ry = by.chunks_exact(LANES);
-        for (a, b) in (&mut rx).zip(&mut ry) {
-            for j in 0..LANES {
-                lane[j] += a[j] * b[j];
-            }
-        }
-        for (j, (a, b)) in rx.remainder().iter().zip(ry.remainder()).enumerate() {
-            lane[j] += a * b;
-        }
-        acc = acc + tree(lane);
-    }
-    acc
-}
-
-/// The same fold with 8 f64x2 accumulators: accumulator k holds lanes 2k and
-/// 2k+1. The lane remainder of a short block is added in scalar code into the
-/// same lanes before the tree, so the order of every add is unchanged.
-#[target_feature(enable = "simd128")]
-fn fold_simd(mut acc: f64, x: &[f64], y: Option<&[f64]>) -> f64 {
-    let n = x.len();
-    let mut start = 0;
-    while start < n {
-        let end = usize::min(start + BLOCK, n);
-        let full = start + (end - start) / LANES * LANES;
-        let mut v = [f64x2_splat(-0.0); LANES / 2];
-        let mut i = start;
-        while i < full {
-            for (k, vk) in v.iter_mut().enumerate() {
-                // SAFETY: i + 2k + 1 < full <= n = x.len() (= y.len()); v128_load
-                // has no alignment requirement.
-                let t = unsafe {
-                    let xv = v128_load(x.as_ptr().add(i + 2 * k) as *const v128);
-                    match y {
-                        Some(y) => f64x2_mul(xv, v128_load(y.as_ptr().add(i + 2 * k) as *const v128)),
-                        None => xv,
-                    }
-                };
-                *vk = f64x2_add(*vk, t);
-            }
-            i += LANES;
-        }
-        let mut lane = [0.0f64; LANES];
-        for (k, vk) in v.iter().enumerate() {
-            // SAFETY: lane has room for 2 f64 at 2k (k < 8).
-            unsafe { v128_store(lane.as_mut_ptr().add(2 * k) as *mut v128, *vk) };
-        }
-        for j in full..end {
-            lane[j % LANES] += match y {
-                Some(y) => x[j] * y[j],
-                None => x[j],
-            };
-        }
-        acc = acc + tree(lane);
-        start = end;
-    }
-    acc
-}
-
-#[target_feature(enable = "simd128")]
-fn mul_simd(x: &[f64], y: &[f64], out: &mut [f64]) {
-    let n = out.len();
-    let pairs = n / 2 * 2;
-    let mut i = 0;
-    while i < pairs {
-        // SAFETY: i + 1 < n, and x, y and out all have length n.
-        unsafe {
-            let p = f64x2_mul(
-                v128_load(x.as_ptr().add(i) as *const v128),
-                v128_load(y.as_ptr().add(i) as *const v128),
-            );
-            v128_store(out.as_mut_ptr().add(i) as *mut v128, p);
-        }
-        i += 2;
-    }
-    if pairs < n {
-        out[pairs] = x[pairs] * y[pairs];
-    }
-}
-
-#[target_feature(enable = "simd128")]
-fn scale_simd(s: f64, x: &[f64], out: &mut [f64]) {
-    let n = out.len();
-    let pairs = n / 2 * 2;
-    let sv = f64x2_splat(s);
-    let mut i = 0;
-    while i < pairs {
-        // SAFETY: i + 1 < n, and x and out have length n.
-        unsafe {
-            let p = f64x2_mul(sv, v128_load(x.as_ptr().add(i) as *const v128));
-            v128_store(out.as_mut_ptr().add(i) as *mut v128, p);
-        }
-        i += 2;
-    }
-    if pairs < n {
-        out[pairs] = s * x[pairs];
-    }
-}
-
-/// `len == 0 ? +0.0 : acc`, the empty-sum rule of the canonical order.
-#[inline(always)]
-fn finish(n: usize, acc: f64) -> f64 {
-    if n == 0 { 0.0 } else { acc }
 }
 
 struct Vector;

@@ -1,0 +1,361 @@
+//go:build amd64 || arm64
+
+package host
+
+/*
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+// The Wasmtime C API for shared memory, which wasmtime-go v39 does not bind
+// (wasmtime-go issue #218), declared as in the headers wasmtime-go v39.0.1
+// ships (build/include: wasmtime/sharedmemory.h, wasmtime/memory.h,
+// wasmtime/extern.h, wasmtime/linker.h). TestThreadsAssumptions fails if
+// one of them no longer holds.
+typedef struct wasm_engine_t wasm_engine_t;
+typedef struct wasm_memorytype_t wasm_memorytype_t;
+typedef struct wasmtime_linker wasmtime_linker_t;
+typedef struct wasmtime_sharedmemory wasmtime_sharedmemory_t;
+typedef struct wasmtime_context wasmtime_context_t;
+typedef struct wasmtime_error wasmtime_error_t;
+typedef struct { size_t size; char *data; } wv_byte_vec_t; // wasm_byte_vec_t, as in rawcall.go
+
+// wasmtime_extern_t: a uint8_t kind, then a union of 24 bytes aligned to 8
+// (its largest member is wasmtime_global_t); a shared memory is a pointer.
+#define WV_EXTERN_SHAREDMEMORY 4
+typedef struct {
+	uint8_t kind;
+	union { uint64_t pad[3]; wasmtime_sharedmemory_t *sharedmemory; } of;
+} wv_extern_t;
+
+wasmtime_error_t *wasmtime_memorytype_new(uint64_t min, bool max_present, uint64_t max,
+	bool is_64, bool shared, uint8_t page_size_log2, wasm_memorytype_t **ret);
+void wasm_memorytype_delete(wasm_memorytype_t *);
+wasmtime_error_t *wasmtime_sharedmemory_new(const wasm_engine_t *, const wasm_memorytype_t *,
+	wasmtime_sharedmemory_t **ret);
+void wasmtime_sharedmemory_delete(wasmtime_sharedmemory_t *);
+uint8_t *wasmtime_sharedmemory_data(const wasmtime_sharedmemory_t *);
+size_t wasmtime_sharedmemory_data_size(const wasmtime_sharedmemory_t *);
+wasmtime_error_t *wasmtime_linker_define(wasmtime_linker_t *, wasmtime_context_t *,
+	const char *module, size_t module_len, const char *name, size_t name_len, const wv_extern_t *item);
+void wasmtime_error_message(const wasmtime_error_t *, wv_byte_vec_t *out);
+void wasmtime_error_delete(wasmtime_error_t *);
+void wasm_byte_vec_delete(wv_byte_vec_t *);
+
+// wv_shared_new makes a shared memory of min..max 64 KiB pages.
+static wasmtime_error_t *wv_shared_new(const wasm_engine_t *e, uint64_t min, uint64_t max,
+		wasmtime_sharedmemory_t **ret) {
+	wasm_memorytype_t *ty = NULL;
+	wasmtime_error_t *err = wasmtime_memorytype_new(min, true, max, false, true, 16, &ty);
+	if (err != NULL) return err;
+	err = wasmtime_sharedmemory_new(e, ty, ret);
+	wasm_memorytype_delete(ty);
+	return err;
+}
+
+static wasmtime_error_t *wv_define_shared(wasmtime_linker_t *l, wasmtime_context_t *ctx,
+		_GoString_ module, _GoString_ name, wasmtime_sharedmemory_t *m) {
+	wv_extern_t item = {0};
+	item.kind = WV_EXTERN_SHAREDMEMORY;
+	item.of.sharedmemory = m;
+	return wasmtime_linker_define(l, ctx, _GoStringPtr(module), _GoStringLen(module),
+		_GoStringPtr(name), _GoStringLen(name), &item);
+}
+*/
+import "C"
+
+import (
+	"errors"
+	"fmt"
+	"runtime"
+	"sync"
+	"sync/atomic"
+	"time"
+	"unsafe"
+
+	"github.com/bytecodealliance/wasmtime-go/v39"
+)
+
+// A threaded guest (the vector-threads world of wit/vector.wit) imports its
+// linear memory as a shared memory, env.memory, and wasi.thread-spawn. The
+// host makes the shared memory itself (wasmtime-go cannot), defines it in a
+// linker with WASI and its own thread-spawn, and runs each spawned thread
+// as wasi-threads specifies: a new store, the same module instantiated
+// against the same shared memory (without "_initialize"), and
+// wasi_thread_start(tid, start_arg) called on a goroutine of its own.
+
+const (
+	// MaxThreads is the largest thread count an instance accepts
+	// (WithThreads): each thread is an OS thread, a store and an instance.
+	MaxThreads = 64
+
+	// MaxSharedMemory is the most linear memory, in bytes, a threaded guest
+	// gets: its shared memory is created with at most this maximum (1 GiB),
+	// whatever the module declares, so a memory.grow loop ends in -1.
+	MaxSharedMemory = 1 << 30
+
+	// closeWait bounds how long Close waits for worker threads to end.
+	closeWait = 10 * time.Second
+
+	pageSize = 1 << 16
+)
+
+// The exports of the vector-threads world beyond those of vector.
+const (
+	expStartWorkers = "start-workers"
+	expPingWorkers  = "ping-workers"
+	expStopWorkers  = "stop-workers"
+	expAbortOffset  = "get-abort-offset"
+	expThreadStart  = "wasi_thread_start"
+	threadSpawn     = "thread-spawn"
+	threadModule    = "wasi"
+	sharedModule    = "env"
+	sharedName      = "memory"
+)
+
+var threadExports = []signature{
+	{expStartWorkers, []wasmtime.ValKind{i32}, []wasmtime.ValKind{i32}},
+	{expPingWorkers, nil, nil},
+	{expStopWorkers, nil, nil},
+	{expAbortOffset, nil, []wasmtime.ValKind{i32}},
+	{expThreadStart, []wasmtime.ValKind{i32, i32}, nil},
+}
+
+// threads is the state of a threaded instance: its shared memory, the
+// linker every thread instantiates through, and the worker threads.
+type threads struct {
+	name   string
+	engine *wasmtime.Engine
+	module *wasmtime.Module
+	linker *wasmtime.Linker
+	shared *C.wasmtime_sharedmemory_t
+	want   int32 // worker threads the instance asked for (threads - 1)
+
+	spawned atomic.Int32 // thread-spawn calls so far; ids are 1..want
+	running sync.WaitGroup
+	abort   *uint32 // the guest's abort flag, in shared memory
+
+	stop *wasmtime.Func // stop-workers
+
+	mu  sync.Mutex
+	err error // the first failure of any thread; the instance is done
+}
+
+// failure reports the first failure of any thread, or nil.
+func (t *threads) failure() error {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.err
+}
+
+// fail records the first failure of any thread and raises the guest's abort
+// flag, so a thread waiting for the failed one traps within about a
+// millisecond instead of waiting forever.
+func (t *threads) fail(err error) {
+	t.mu.Lock()
+	if t.err == nil {
+		t.err = err
+	}
+	t.mu.Unlock()
+	if t.abort != nil {
+		atomic.StoreUint32(t.abort, 1)
+	}
+}
+
+// spawn implements wasi.thread-spawn(start_arg) -> tid. It refuses (returns
+// -1, as wasi-threads specifies for a failure) every spawn beyond the
+// thread count the instance was made with: a guest cannot spawn more.
+func (t *threads) spawn(arg int32) int32 {
+	n := t.spawned.Add(1)
+	if n > t.want {
+		return -1
+	}
+	t.running.Add(1)
+	go t.run(n, arg)
+	return n // in [1, MaxThreads) ⊂ [1, 2^29)
+}
+
+// run is one guest thread: a store of its own, the module instantiated
+// against the shared memory, and wasi_thread_start(tid, arg). A trap, or
+// any other failure, ends the whole computation.
+func (t *threads) run(tid, arg int32) {
+	defer t.running.Done()
+	store := wasmtime.NewStore(t.engine)
+	defer store.Close()
+	store.SetWasi(wasmtime.NewWasiConfig())
+	err := func() error {
+		wi, err := t.linker.Instantiate(store, t.module)
+		if err != nil {
+			return err
+		}
+		start := wi.GetFunc(store, expThreadStart)
+		if start == nil {
+			return errors.New("no wasi_thread_start export")
+		}
+		_, err = start.Call(store, tid, arg)
+		return err
+	}()
+	if err != nil {
+		t.fail(&GuestError{Guest: t.name, Export: expThreadStart,
+			Err: fmt.Errorf("%w: %w: thread %d: %w", ErrAborted, ErrTrap, tid, err)})
+	}
+}
+
+// data returns the shared memory's base and its size in bytes now. The base
+// never moves: Wasmtime reserves a shared memory at its maximum.
+func (t *threads) data() (unsafe.Pointer, int) {
+	return unsafe.Pointer(C.wasmtime_sharedmemory_data(t.shared)), int(C.wasmtime_sharedmemory_data_size(t.shared))
+}
+
+// newThreads makes the shared memory a threaded module imports and a linker
+// that offers it, WASI and thread-spawn. ty is the module's env.memory
+// import type.
+func newThreads(name string, e *wasmtime.Engine, m *wasmtime.Module, ty *wasmtime.MemoryType, store *wasmtime.Store, workers int) (*threads, error) {
+	min := ty.Minimum()
+	hasMax, max := ty.Maximum()
+	if !hasMax || max > MaxSharedMemory/pageSize {
+		max = MaxSharedMemory / pageSize
+	}
+	if min > max {
+		return nil, guestErr(name, "", ErrLayout, "shared memory of %d pages exceeds the %d-byte limit", min, MaxSharedMemory)
+	}
+	t := &threads{name: name, engine: e, module: m, want: int32(workers)}
+	enginePtr := *(**C.wasm_engine_t)(unsafe.Pointer(e)) // wasmtime-go v39: type Engine struct{ _ptr *C.wasm_engine_t }
+	if err := cError(C.wv_shared_new(enginePtr, C.uint64_t(min), C.uint64_t(max), &t.shared)); err != nil {
+		return nil, guestErr(name, "", ErrModule, "creating a shared memory of %d..%d pages: %v", min, max, err)
+	}
+	runtime.KeepAlive(e)
+	t.linker = wasmtime.NewLinker(e)
+	ok := false
+	defer func() {
+		if !ok {
+			t.close()
+		}
+	}()
+	if err := t.linker.DefineWasi(); err != nil {
+		return nil, &GuestError{Guest: name, Err: fmt.Errorf("%w: %w", ErrModule, err)}
+	}
+	linkerPtr := *(**C.wasmtime_linker_t)(unsafe.Pointer(t.linker)) // type Linker struct{ _ptr *C.wasmtime_linker_t; ... }
+	if linkerPtr == nil || enginePtr == nil {
+		return nil, guestErr(name, "", ErrModule, "wasmtime-go's Engine or Linker no longer holds its C pointer first: threaded guests do not fit this wasmtime-go version")
+	}
+	if err := cError(C.wv_define_shared(linkerPtr, rawContext(store), sharedModule, sharedName, t.shared)); err != nil {
+		return nil, guestErr(name, "", ErrModule, "defining env.memory: %v", err)
+	}
+	runtime.KeepAlive(t.linker)
+	if err := t.linker.FuncWrap(threadModule, threadSpawn, t.spawn); err != nil {
+		return nil, &GuestError{Guest: name, Err: fmt.Errorf("%w: %w", ErrModule, err)}
+	}
+	ok = true
+	return t, nil
+}
+
+// close releases the linker and the host's handle on the shared memory
+// (the guest's instances keep their own references).
+func (t *threads) close() {
+	if t.linker != nil {
+		t.linker.Close()
+		t.linker = nil
+	}
+	if t.shared != nil {
+		C.wasmtime_sharedmemory_delete(t.shared)
+		t.shared = nil
+	}
+}
+
+// wait waits at most d for every thread to end; it reports whether they did.
+func (t *threads) wait(d time.Duration) bool {
+	done := make(chan struct{})
+	go func() { t.running.Wait(); close(done) }()
+	select {
+	case <-done:
+		return true
+	case <-time.After(d):
+		return false
+	}
+}
+
+func cError(err *C.wasmtime_error_t) error {
+	if err == nil {
+		return nil
+	}
+	var msg C.wv_byte_vec_t
+	C.wasmtime_error_message(err, &msg)
+	s := C.GoStringN(msg.data, C.int(msg.size))
+	C.wasm_byte_vec_delete(&msg)
+	C.wasmtime_error_delete(err)
+	return errors.New(s)
+}
+
+// startThreads reads and validates the guest's abort flag, then starts its
+// workers: threads-1 of them, or an error.
+func (in *Instance) startThreads(wi *wasmtime.Instance, threads int) error {
+	t := in.th
+	v, err := wi.GetFunc(in.store, expAbortOffset).Call(in.store)
+	if err != nil {
+		return &GuestError{Guest: in.name, Export: expAbortOffset, Err: fmt.Errorf("%w: %w", ErrTrap, err)}
+	}
+	off := uint64(uint32(v.(int32)))
+	if off%4 != 0 || off+4 > uint64(in.memorySize()) {
+		return guestErr(in.name, expAbortOffset, ErrLayout, "abort flag at %d is not a 4-byte-aligned u32 inside linear memory of %d bytes", off, in.memorySize())
+	}
+	span := uint64(in.cap) * 8
+	for _, b := range in.off {
+		if off < uint64(b)+span && uint64(b) < off+4 {
+			return guestErr(in.name, expAbortOffset, ErrLayout, "abort flag at %d lies in the buffer at %d", off, b)
+		}
+	}
+	base, _ := t.data()
+	t.abort = (*uint32)(unsafe.Add(base, off))
+	in.c.funcs[expPing] = rawFuncOf(wi.GetFunc(in.store, expPingWorkers))
+	t.stop = wi.GetFunc(in.store, expStopWorkers)
+	r, err := wi.GetFunc(in.store, expStartWorkers).Call(in.store, int32(threads))
+	if err != nil {
+		return &GuestError{Guest: in.name, Export: expStartWorkers, Err: fmt.Errorf("%w: %w", ErrTrap, err)}
+	}
+	if got := r.(int32); got != int32(threads-1) {
+		return guestErr(in.name, expStartWorkers, ErrModule, "started %d of %d workers", got, threads-1)
+	}
+	return nil
+}
+
+// closeThreads ends the workers: through stop-workers when all is well,
+// through the abort flag (each thread traps when it sees it) after a
+// failure. It waits up to closeWait for their goroutines; a guest whose
+// threads ignore both keeps them (and their OS threads) until the process
+// ends. The caller holds in.mu.
+func (in *Instance) closeThreads() {
+	t := in.th
+	if t.failure() == nil && t.stop != nil {
+		if _, err := t.stop.Call(in.store); err != nil {
+			t.fail(&GuestError{Guest: in.name, Export: expStopWorkers, Err: fmt.Errorf("%w: %w", ErrTrap, err)})
+		}
+	} else {
+		t.fail(&GuestError{Guest: in.name, Err: ErrClosed})
+	}
+	t.wait(closeWait)
+	t.close()
+}
+
+// Threads returns the number of threads a kernel call runs on: 1 for a
+// guest that is not threaded, else the count given to WithThreads.
+func (in *Instance) Threads() int {
+	if in.th == nil {
+		return 1
+	}
+	return int(in.th.want) + 1
+}
+
+// ping wakes the workers for an empty job and waits for them: the dispatch
+// round trip of one kernel call (one typed call to "ping-workers").
+func (in *Instance) ping() error {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	if in.closed {
+		return &GuestError{Guest: in.name, Err: ErrClosed}
+	}
+	if in.th == nil {
+		return nil
+	}
+	return in.fastCall(expPing, 0)
+}
