@@ -147,6 +147,7 @@ func benchImpls() []benchImpl {
 }
 
 func benchKernel(b *testing.B, kernel string, inputs int) {
+	defer benchThreads(b, kernel, inputs)
 	for _, impl := range benchImpls() {
 		for _, n := range benchSizes {
 			x, y, _ := vectors.Make("random", n)
@@ -168,6 +169,80 @@ func benchKernel(b *testing.B, kernel string, inputs int) {
 			}
 		}
 	}
+}
+
+// The threaded guest's rows: its simd128 exports at threadCounts threads
+// for n from 16 (one block: no dispatch) to 10^7, beside the canonical Go
+// and native C rows at n = 10^7 (the matrix stops at 10^6).
+var (
+	threadCounts = []int{1, 2, 4}
+	threadSizes  = []int{16, 10000, 100000, 1000000, 10000000}
+)
+
+func threadImpls() []benchImpl {
+	var impls []benchImpl
+	for _, n := range threadCounts {
+		g := guest{impl: fmt.Sprintf("wasm-rust-threads/threads=%d", n), path: threadsGuest, simd: true, threads: n}
+		impls = append(impls, wasmImpl(g))
+	}
+	return impls
+}
+
+func benchThreads(b *testing.B, kernel string, inputs int) {
+	all := benchImpls()
+	natives := []benchImpl{all[1], all[3]} // go, cgo-c
+	for _, n := range threadSizes {
+		impls := threadImpls()
+		if n > benchSizes[len(benchSizes)-1] {
+			impls = append(natives, impls...)
+		}
+		x, y, _ := vectors.Make("random", n)
+		dst := make([]float64, n)
+		for _, impl := range impls {
+			for _, mode := range []string{"copy", "kernel"} {
+				run := impl.prepare(b, kernel, mode, x, y, dst)
+				if run == nil {
+					continue
+				}
+				b.Run(fmt.Sprintf("impl=%s/n=%d/mode=%s", impl.name, n, mode), func(b *testing.B) {
+					b.SetBytes(int64(8 * n * inputs))
+					b.ReportAllocs()
+					for b.Loop() {
+						if err := run(); err != nil {
+							b.Fatal(err)
+						}
+					}
+				})
+			}
+		}
+	}
+}
+
+// BenchmarkThreads measures what threading costs: op=ping is one dispatch
+// round trip (wake every worker for an empty job and wait for all) through
+// the typed call path; op=copy-go is Go's copy of 10^7 float64, the memory
+// bandwidth the kernels at n = 10^7 can be held against (SetBytes counts the
+// bytes read, as the kernel rows do).
+func BenchmarkThreads(b *testing.B) {
+	for _, threads := range threadCounts {
+		in := loadThreads(b, threadsGuest, threads)
+		b.Run(fmt.Sprintf("op=ping/threads=%d", threads), func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if err := in.PingForTest(); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+	n := threadSizes[len(threadSizes)-1]
+	x, dst := make([]float64, n), make([]float64, n)
+	b.Run(fmt.Sprintf("op=copy-go/n=%d", n), func(b *testing.B) {
+		b.SetBytes(int64(8 * n))
+		for b.Loop() {
+			copy(dst, x)
+		}
+	})
 }
 
 func BenchmarkSum(b *testing.B)   { benchKernel(b, "sum", 1) }

@@ -72,3 +72,7 @@ func (in *Instance) KernelForTest(name string) (func(x float64, n int) (float64,
 	}
 	return nil, fmt.Errorf("no kernel export %q in the WIT world", name)
 }
+
+// PingForTest runs the threaded guest's ping-workers through the typed call
+// path: one dispatch round trip with no kernel work.
+func (in *Instance) PingForTest() error { return in.ping() }

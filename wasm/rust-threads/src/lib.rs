@@ -7,7 +7,8 @@
 //! (`std::thread`, which wasi-libc's pthreads turn into `wasi.thread-spawn`),
 //! and each kernel call is a job of independent units (one block of 4096
 //! elements, or one vector of a batch). The calling thread publishes the job,
-//! wakes the workers, takes units itself from a shared counter, waits until
+//! wakes the workers, runs its own share of the units (each thread has a
+//! fixed contiguous share), waits until
 //! every worker has finished, and then folds the per-block partials in block
 //! order. A partial is `fold(-0.0, block)` = the block's lane tree exactly, so
 //! `acc + partial[0] + partial[1] + ...` performs the additions of the
@@ -59,8 +60,6 @@ static mut PARTIAL: [f64; MAX_BLOCKS] = [0.0; MAX_BLOCKS];
 
 /// Bumped (Release) to publish a job; workers wait on it.
 static GEN: AtomicU32 = AtomicU32::new(0);
-/// The next unit of the current job to take.
-static NEXT: AtomicU32 = AtomicU32::new(0);
 /// Workers that have finished the current job; the caller waits on it.
 static DONE: AtomicU32 = AtomicU32::new(0);
 /// Set by stop-workers: workers leave their loop at the next job.
@@ -119,7 +118,7 @@ fn b(n: usize) -> &'static [f64] {
 
 fn out(start: usize, end: usize) -> &'static mut [f64] {
     // SAFETY: end <= CAPACITY; units are disjoint ranges of RESULT and each
-    // is taken by exactly one thread (NEXT), so no two mutable slices overlap.
+    // is run by exactly one thread (work), so no two mutable slices overlap.
     unsafe { core::slice::from_raw_parts_mut((&raw mut RESULT).cast::<f64>().add(start), end - start) }
 }
 
@@ -172,14 +171,13 @@ impl Job {
     }
 }
 
-/// Takes units of the published job until none is left.
-fn work(job: &Job) {
+/// Runs this thread's share of the job: thread `me` of `threads` (the
+/// caller is thread 0) takes the contiguous units [me*u/threads,
+/// (me+1)*u/threads). A static split keeps each thread on the same part of
+/// the buffers call after call, so that part stays in its core's cache.
+fn work(job: &Job, me: usize, threads: usize) {
     let units = job.units();
-    loop {
-        let k = NEXT.fetch_add(1, Ordering::Relaxed) as usize;
-        if k >= units {
-            return;
-        }
+    for k in me * units / threads..(me + 1) * units / threads {
         job.run(k);
     }
 }
@@ -216,11 +214,10 @@ fn dispatch(job: Job) {
     // SAFETY: no worker reads JOB until GEN changes below, and every worker
     // finished the previous job before the previous dispatch returned.
     unsafe { JOB = job };
-    NEXT.store(0, Ordering::Relaxed);
     DONE.store(0, Ordering::Relaxed);
     GEN.fetch_add(1, Ordering::Release);
     wake_workers();
-    work(&job);
+    work(&job, 0, workers as usize + 1);
     let mut done = DONE.load(Ordering::Acquire);
     while done != workers {
         done = wait_change(&DONE, done, Duration::from_millis(1), check_abort);
@@ -241,7 +238,7 @@ fn wake_workers() {
     }
 }
 
-fn worker(mut seen: u32) {
+fn worker(me: usize, mut seen: u32) {
     loop {
         // A timed wait, so that the loop (and a host deadline) keeps running.
         seen = wait_change(&GEN, seen, Duration::from_millis(100), check_abort);
@@ -250,7 +247,8 @@ fn worker(mut seen: u32) {
         }
         // SAFETY: see dispatch.
         let job = unsafe { JOB };
-        work(&job);
+        // WORKERS counts the workers that did start (me is one of them).
+        work(&job, me, WORKERS.load(Ordering::Relaxed) as usize + 1);
         if DONE.fetch_add(1, Ordering::Release) + 1 == WORKERS.load(Ordering::Relaxed) {
             if let Some(t) = CALLER.get() {
                 t.unpark();
@@ -380,8 +378,8 @@ impl Guest for Vector {
         let _ = CALLER.set(std::thread::current());
         let seen = GEN.load(Ordering::Acquire);
         let mut threads_ = THREADS.lock().unwrap_or_else(|e| e.into_inner());
-        for _ in 1..threads {
-            match std::thread::Builder::new().stack_size(64 << 10).spawn(move || worker(seen)) {
+        for me in 1..threads as usize {
+            match std::thread::Builder::new().stack_size(64 << 10).spawn(move || worker(me, seen)) {
                 Ok(h) => {
                     threads_.push(h.thread().clone());
                     handles.push(h);
