@@ -15,7 +15,7 @@ import (
 // makes; it is part of every cache key. Wasmtime also checks, when it
 // deserializes, that the code was made by the same Wasmtime version with
 // compatible settings, and refuses it otherwise.
-const engineSettings = "wasmtime-go/v39;cranelift;opt=speed;simd=on;threads=on;" + runtime.GOOS + "/" + runtime.GOARCH
+const engineSettings = "wasmtime-go/v39;cranelift;opt=speed;simd=on;threads=on;epoch=on;" + runtime.GOOS + "/" + runtime.GOARCH
 
 // CompileCached is Compile with an on-disk cache of compiled machine code in
 // dir (made with mode 0700 if missing), keyed by the SHA-256 of wasm and the

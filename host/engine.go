@@ -10,8 +10,8 @@ import (
 )
 
 // Engine compiles guest modules. It is configured for Cranelift with
-// optimisation level "speed" and the WebAssembly SIMD and threads proposals
-// enabled.
+// optimisation level "speed", the WebAssembly SIMD and threads proposals
+// enabled, and epoch interruption (for deadlines: see WithTimeout).
 // An Engine is safe for concurrent use and can serve many modules.
 //
 // Engine owns native memory: Close it after every module and instance made
@@ -20,6 +20,7 @@ type Engine struct {
 	mu     sync.Mutex
 	e      *wasmtime.Engine
 	closed bool
+	ticker *ticker // the epoch ticker (deadline.go), nil until needed
 }
 
 // NewEngine returns an engine configured for wasmvec guests.
@@ -28,7 +29,8 @@ func NewEngine() *Engine {
 	cfg.SetStrategy(wasmtime.StrategyCranelift)
 	cfg.SetCraneliftOptLevel(wasmtime.OptLevelSpeed)
 	cfg.SetWasmSIMD(true)
-	cfg.SetWasmThreads(true) // shared memory and atomics, for threaded guests
+	cfg.SetWasmThreads(true)       // shared memory and atomics, for threaded guests
+	cfg.SetEpochInterruption(true) // deadlines (deadline.go)
 	return &Engine{e: wasmtime.NewEngineWithConfig(cfg)}
 }
 
@@ -39,6 +41,7 @@ func (e *Engine) Close() error {
 	defer e.mu.Unlock()
 	if !e.closed {
 		e.closed = true
+		e.stopTicker()
 		e.e.Close()
 	}
 	return nil

@@ -36,6 +36,10 @@ var (
 	// then returns it together with ErrTrap, and the instance returns it for
 	// every later call. Close the instance and make a new one.
 	ErrAborted = errors.New("wasmvec: threaded instance aborted")
+	// ErrDeadline: a call ran past its timeout (WithTimeout) or its bound
+	// context ended (Bind, Pool.Do); it wraps the context's error when
+	// there is one. The instance serves later calls; a Pool replaces it.
+	ErrDeadline = errors.New("wasmvec: call deadline exceeded")
 	// ErrOption: an option passed to Instantiate is out of range or does
 	// not apply to the module.
 	ErrOption = errors.New("wasmvec: invalid option")

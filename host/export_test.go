@@ -40,6 +40,16 @@ func ExportNames() []string {
 	return names
 }
 
+// ThreadExportNames lists the function exports the host requires of a
+// threaded guest beyond ExportNames.
+func ThreadExportNames() []string {
+	names := make([]string, len(threadExports))
+	for i, sig := range threadExports {
+		names[i] = sig.name
+	}
+	return names
+}
+
 // KernelForTest returns a function that calls the kernel export named name
 // through the typed call path, as the kernels do: x is the first argument
 // (acc or scalar; for the (count, len) batch exports, the count) for exports

@@ -30,6 +30,14 @@ func TestExportsMatchWIT(t *testing.T) {
 			t.Errorf("%s exports %v\nWIT world exports %v", path, got, fromWIT)
 		}
 	}
+	// The threaded guest's bindings come from the vector-threads world;
+	// wasi_thread_start is wasi-libc's, required by wasi-threads.
+	fromThreadsWIT := functionExports(t, threadsGuest)
+	wantThreads := append(host.ExportNames(), host.ThreadExportNames()...)
+	slices.Sort(wantThreads)
+	if !slices.Equal(fromThreadsWIT, wantThreads) {
+		t.Errorf("vector-threads world exports %v\nhost requires              %v", fromThreadsWIT, wantThreads)
+	}
 }
 
 // functionExports lists a module's function exports, sorted, less the
@@ -40,7 +48,9 @@ func functionExports(t *testing.T, path string) []string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	m, err := wasmtime.NewModule(wasmtime.NewEngine(), wasm)
+	cfg := wasmtime.NewConfig()
+	cfg.SetWasmThreads(true)
+	m, err := wasmtime.NewModule(wasmtime.NewEngineWithConfig(cfg), wasm)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,10 +1,12 @@
 package host
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"runtime"
 	"sync"
+	"time"
 	"unsafe"
 
 	"github.com/bytecodealliance/wasmtime-go/v39"
@@ -17,8 +19,9 @@ import (
 //
 // Instance owns native memory: call Close when done.
 type Instance struct {
-	name  string
-	owned *Module // closed with the instance when it was made by Engine.Load
+	name   string
+	engine *Engine
+	owned  *Module // closed with the instance when it was made by Engine.Load
 
 	mu     sync.Mutex
 	closed bool
@@ -34,6 +37,12 @@ type Instance struct {
 
 	// th is the state of a threaded guest (threads.go), nil for others.
 	th *threads
+
+	// Deadlines (deadline.go): every call's bound, and the context bound
+	// by Bind, if any. tainted: a call was interrupted.
+	timeout time.Duration
+	ctx     context.Context
+	tainted bool
 }
 
 // Option configures Module.Instantiate (and Engine.Load).
@@ -41,6 +50,7 @@ type Option func(*options)
 
 type options struct {
 	threads int
+	timeout time.Duration
 }
 
 // WithThreads sets the number of threads, 1 to MaxThreads, a threaded guest
@@ -106,21 +116,36 @@ func (m *Module) Instantiate(opts ...Option) (*Instance, error) {
 	if m.closed {
 		return nil, &GuestError{Guest: m.name, Err: ErrClosed}
 	}
+	if o.timeout < 0 {
+		return nil, guestErr(m.name, "", ErrOption, "WithTimeout(%v): want 0 (none) or more", o.timeout)
+	}
+	c := newBlock()
+	if c == nil {
+		return nil, &GuestError{Guest: m.name, Err: fmt.Errorf("%w: out of C memory", ErrModule)}
+	}
+	if o.timeout > 0 {
+		m.engine.startTicker()
+	}
 	store := wasmtime.NewStore(m.engine.e)
-	in, err := m.instantiate(store, o)
+	// Before any guest code runs (the start function, _initialize): with
+	// epoch interruption on, a store without a deadline traps at once.
+	watch(store, c, false)
+	in, err := m.instantiate(store, c, o)
 	if err != nil {
 		store.Close()
+		freeBlock(c)
 		return nil, err
 	}
+	in.own()
 	return in, nil
 }
 
-func (m *Module) instantiate(store *wasmtime.Store, o options) (in *Instance, err error) {
+func (m *Module) instantiate(store *wasmtime.Store, c rawInstance, o options) (in *Instance, err error) {
 	store.SetWasi(wasmtime.NewWasiConfig())
 	var linker *wasmtime.Linker
 	var th *threads
 	if m.shared != nil {
-		th, err = newThreads(m.name, m.engine.e, m.m, m.shared, store, o.threads-1)
+		th, err = newThreads(m.name, m.engine.e, m.m, m.shared, store, c, o.threads-1)
 		if err != nil {
 			return nil, err
 		}
@@ -158,7 +183,7 @@ func (m *Module) instantiate(store *wasmtime.Store, o options) (in *Instance, er
 		}
 		return nil, &GuestError{Guest: m.name, Err: fmt.Errorf("%w: %w", ErrModule, err)}
 	}
-	in = &Instance{name: m.name, store: store, th: th}
+	in = &Instance{name: m.name, engine: m.engine, store: store, th: th, c: c, timeout: o.timeout}
 	if init := wi.GetFunc(store, "_initialize"); init != nil {
 		if _, err := init.Call(store); err != nil {
 			return nil, &GuestError{Guest: m.name, Export: "_initialize", Err: fmt.Errorf("%w: %w", ErrTrap, err)}

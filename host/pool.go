@@ -22,6 +22,7 @@ import (
 // call. Close it when done; it closes its instances.
 type Pool struct {
 	name   string
+	module *Module
 	all    []*Instance
 	tokens chan struct{} // one per free instance: what Acquire waits on
 
@@ -38,7 +39,7 @@ func (m *Module) NewPool(size int) (*Pool, error) {
 	if size <= 0 {
 		size = runtime.GOMAXPROCS(0)
 	}
-	p := &Pool{name: m.name, tokens: make(chan struct{}, size), done: make(chan struct{})}
+	p := &Pool{name: m.name, module: m, tokens: make(chan struct{}, size), done: make(chan struct{})}
 	for range size {
 		in, err := m.Instantiate()
 		if err != nil {
@@ -80,27 +81,46 @@ func (p *Pool) Acquire(ctx context.Context) (*Instance, error) {
 	}
 }
 
-// Release gives back an instance taken with Acquire. Releasing an instance
-// twice, or one from another pool, is a programming error: it is ignored
-// when the pool is full rather than blocking.
+// Release gives back an instance taken with Acquire. An instance that can
+// no longer be trusted (a call was interrupted by its deadline, or a thread
+// of a threaded guest trapped) is closed and replaced by a new one; if that
+// fails, a threaded instance is dropped (the pool shrinks) and another is
+// kept. Releasing an instance twice, or one from another pool, is a
+// programming error: it is ignored when the pool is full rather than
+// blocking.
 func (p *Pool) Release(in *Instance) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if len(p.free) == len(p.all) {
 		return
 	}
+	if !p.closed && in.untrusted() {
+		if fresh, err := p.module.Instantiate(); err == nil {
+			for i, old := range p.all {
+				if old == in {
+					p.all[i] = fresh
+				}
+			}
+			in.Close()
+			in = fresh
+		}
+	}
 	p.free = append(p.free, in)
 	p.tokens <- struct{}{} // never blocks: one token per free instance, len(free) <= cap
 }
 
 // Do runs fn with an instance of the pool, acquired as by Acquire and
-// released when fn returns. It returns Acquire's error or fn's.
+// released when fn returns; while fn runs, the instance's calls are bound
+// by ctx (see Instance.Bind): they return ErrDeadline when ctx ends. It
+// returns Acquire's error or fn's.
 func (p *Pool) Do(ctx context.Context, fn func(*Instance) error) error {
 	in, err := p.Acquire(ctx)
 	if err != nil {
 		return err
 	}
 	defer p.Release(in)
+	unbind := in.Bind(ctx)
+	defer unbind()
 	return fn(in)
 }
 

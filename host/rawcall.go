@@ -7,6 +7,7 @@ package host
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <time.h>
 
 // The few declarations of the Wasmtime C API that the typed call path needs,
 // as in the headers wasmtime-go v39.0.1 ships (build/include: wasmtime/func.h,
@@ -35,6 +36,12 @@ typedef struct wasmtime_sharedmemory wasmtime_sharedmemory_t;
 uint8_t *wasmtime_sharedmemory_data(const wasmtime_sharedmemory_t *);
 size_t wasmtime_sharedmemory_data_size(const wasmtime_sharedmemory_t *);
 
+typedef struct wasmtime_store wasmtime_store_t;
+wasmtime_error_t *wasmtime_error_new(const char *);
+void wasmtime_context_set_epoch_deadline(wasmtime_context_t *, uint64_t ticks_beyond_current);
+void wasmtime_store_epoch_deadline_callback(wasmtime_store_t *,
+	wasmtime_error_t *(*)(wasmtime_context_t *, void *, uint64_t *, uint8_t *), void *, void (*)(void *));
+
 // The linear memory's base and size, and the trap of the last call.
 typedef struct { uint8_t *base; size_t size; wasm_trap_t *trap; } wv_state_t;
 
@@ -48,7 +55,63 @@ typedef struct {
 	wv_state_t state;
 	wv_val_raw_t vals[2];
 	wv_func_t funcs[WV_MAX_EXPORTS];
+
+	// Deadlines (deadline.go). timeout_ns > 0 bounds the next call:
+	// wv_call turns it into deadline_ns on CLOCK_MONOTONIC. interrupt is
+	// set (atomically) from any thread to stop the running call and every
+	// thread of the instance; interrupted records that the epoch callback
+	// ended the last call.
+	int64_t timeout_ns;
+	int64_t deadline_ns;
+	int32_t interrupt;
+	int32_t interrupted;
 } wv_instance_t;
+
+static int64_t wv_now(void) {
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+// The epoch deadline callback of an instance's store, run by Wasmtime on
+// the calling thread once per engine tick while guest code runs: it ends
+// the call when interrupted or past its deadline, else waits for the next
+// tick.
+static wasmtime_error_t *wv_epoch(wasmtime_context_t *ctx, void *data, uint64_t *delta, uint8_t *kind) {
+	wv_instance_t *in = data;
+	(void)ctx;
+	if (__atomic_load_n(&in->interrupt, __ATOMIC_RELAXED) ||
+			(in->deadline_ns != 0 && wv_now() >= in->deadline_ns)) {
+		in->interrupted = 1;
+		return wasmtime_error_new("wasmvec: the call passed its deadline or was cancelled");
+	}
+	*delta = 1;
+	*kind = 0; // WASMTIME_UPDATE_DEADLINE_CONTINUE
+	return NULL;
+}
+
+// The same for a worker thread's store: only the interrupt flag ends it.
+static wasmtime_error_t *wv_epoch_worker(wasmtime_context_t *ctx, void *data, uint64_t *delta, uint8_t *kind) {
+	wv_instance_t *in = data;
+	(void)ctx;
+	if (__atomic_load_n(&in->interrupt, __ATOMIC_RELAXED)) {
+		return wasmtime_error_new("wasmvec: the instance was interrupted");
+	}
+	*delta = 1;
+	*kind = 0;
+	return NULL;
+}
+
+// wv_arm bounds guest code run outside wv_call (Func.Call) by timeout_ns.
+static void wv_arm(wv_instance_t *in, int64_t timeout_ns) {
+	in->interrupted = 0;
+	in->deadline_ns = wv_now() + timeout_ns;
+}
+
+static void wv_watch(wasmtime_store_t *store, wasmtime_context_t *ctx, wv_instance_t *in, int worker) {
+	wasmtime_store_epoch_deadline_callback(store, worker ? wv_epoch_worker : wv_epoch, in, NULL);
+	wasmtime_context_set_epoch_deadline(ctx, 1);
+}
 
 static void wv_refresh(wv_instance_t *in) {
 	if (in->shared != NULL) {
@@ -64,6 +127,8 @@ static void wv_refresh(wv_instance_t *in) {
 // (which only the guest can change, and only while it runs).
 static wasmtime_error_t *wv_call(wv_instance_t *in, int e, size_t nargs) {
 	in->state.trap = NULL;
+	in->interrupted = 0;
+	in->deadline_ns = in->timeout_ns > 0 ? wv_now() + in->timeout_ns : 0;
 	wasmtime_error_t *err = wasmtime_func_call_unchecked(in->ctx, &in->funcs[e], in->vals, nargs, &in->state.trap);
 	wv_refresh(in);
 	return err;
@@ -75,6 +140,7 @@ import (
 	"fmt"
 	"math"
 	"runtime"
+	"time"
 	"unsafe"
 
 	"github.com/bytecodealliance/wasmtime-go/v39"
@@ -137,6 +203,13 @@ func (in *Instance) fastCall(e export, nargs int) error {
 				Err: fmt.Errorf("%w: the instance ended with an earlier trap: %w", ErrAborted, err)}
 		}
 	}
+	if in.timeout > 0 || in.ctx != nil {
+		if err := in.arm(e.name()); err != nil {
+			return err
+		}
+	} else if in.c.timeout_ns != 0 {
+		in.c.timeout_ns = 0
+	}
 	err := C.wv_call(in.c, C.int(e), C.size_t(nargs))
 	trap := in.c.state.trap
 	in.c.state.trap = nil
@@ -159,14 +232,18 @@ func (in *Instance) fastCall(e export, nargs int) error {
 	}
 	t.Message = C.GoStringN(msg.data, C.int(msg.size))
 	C.wasm_byte_vec_delete(&msg)
+	var failed error = &GuestError{Guest: in.name, Export: e.name(), Err: fmt.Errorf("%w: %w", ErrTrap, t)}
+	if in.c.interrupted != 0 {
+		failed = in.deadlineError(e.name(), t)
+	}
 	if in.th != nil {
 		// wasi-threads: a trap in any thread ends the whole computation. When
 		// a worker trapped first, the caller trapped because of it (the abort
 		// flag), and the worker's trap is the one to report.
-		in.th.fail(&GuestError{Guest: in.name, Export: e.name(), Err: fmt.Errorf("%w: %w: calling thread: %w", ErrAborted, ErrTrap, t)})
+		in.th.fail(&GuestError{Guest: in.name, Export: e.name(), Err: fmt.Errorf("%w: calling thread: %w", ErrAborted, failed)})
 		return in.th.failure()
 	}
-	return &GuestError{Guest: in.name, Export: e.name(), Err: fmt.Errorf("%w: %w", ErrTrap, t)}
+	return failed
 }
 
 // callLen calls a kernel of type (i32) -> (f64 | ()).
@@ -199,17 +276,44 @@ func (in *Instance) linear() []byte {
 	return unsafe.Slice((*byte)(unsafe.Pointer(in.c.state.base)), int(in.c.state.size))
 }
 
-// bindRaw makes the instance's C block and caches in it the raw handles of
-// the store, the memory and the kernels. The block is freed by a cleanup
-// when the Instance is garbage: it is a few hundred bytes, and never freed
-// while a method could still use it.
-func (in *Instance) bindRaw() error {
-	c := (*C.wv_instance_t)(C.calloc(1, C.size_t(unsafe.Sizeof(C.wv_instance_t{}))))
-	if c == nil {
-		return &GuestError{Guest: in.name, Err: fmt.Errorf("%w: out of C memory", ErrModule)}
+// newBlock allocates the C block of an instance's call path, or returns
+// nil when C memory is exhausted. Once an Instance owns it, a cleanup frees
+// it when the Instance is garbage (a few hundred bytes, never freed while a
+// method could still use it); until then freeBlock does.
+func newBlock() rawInstance {
+	return (*C.wv_instance_t)(C.calloc(1, C.size_t(unsafe.Sizeof(C.wv_instance_t{}))))
+}
+
+func freeBlock(c rawInstance) { C.free(unsafe.Pointer(c)) }
+
+// setTimeout sets the bound of the next call (0: none).
+func (in *Instance) setTimeout(d time.Duration) { in.c.timeout_ns = C.int64_t(d) }
+
+// armOutside bounds guest code run through Func.Call from now by d.
+func (in *Instance) armOutside(d time.Duration) { C.wv_arm(in.c, C.int64_t(d)) }
+
+// own ties the C block's life to the Instance.
+func (in *Instance) own() {
+	runtime.AddCleanup(in, func(p unsafe.Pointer) { C.free(p) }, unsafe.Pointer(in.c))
+}
+
+// watch installs the epoch deadline callback of block c on store (see
+// deadline.go): worker stores stop only on interrupt, others also at the
+// call's deadline.
+func watch(store *wasmtime.Store, c rawInstance, worker bool) {
+	sp := *(**C.wasmtime_store_t)(unsafe.Pointer(store)) // wasmtime-go v39: type Store struct{ _ptr *C.wasmtime_store_t; ... }
+	w := C.int(0)
+	if worker {
+		w = 1
 	}
-	runtime.AddCleanup(in, func(p unsafe.Pointer) { C.free(p) }, unsafe.Pointer(c))
-	in.c = c
+	C.wv_watch(sp, rawContext(store), c, w)
+	runtime.KeepAlive(store)
+}
+
+// bindRaw caches in the instance's C block the raw handles of the store,
+// the memory and the kernels.
+func (in *Instance) bindRaw() error {
+	c := in.c
 	c.ctx = rawContext(in.store)
 	if in.th != nil {
 		c.shared = (*C.wasmtime_sharedmemory_t)(unsafe.Pointer(in.th.shared))

@@ -129,7 +129,8 @@ type threads struct {
 	module *wasmtime.Module
 	linker *wasmtime.Linker
 	shared *C.wasmtime_sharedmemory_t
-	want   int32 // worker threads the instance asked for (threads - 1)
+	c      rawInstance // the instance's C block: its interrupt flag stops the workers
+	want   int32       // worker threads the instance asked for (threads - 1)
 
 	spawned atomic.Int32 // thread-spawn calls so far; ids are 1..want
 	running sync.WaitGroup
@@ -182,6 +183,7 @@ func (t *threads) run(tid, arg int32) {
 	defer t.running.Done()
 	store := wasmtime.NewStore(t.engine)
 	defer store.Close()
+	watch(store, t.c, true)
 	store.SetWasi(wasmtime.NewWasiConfig())
 	err := func() error {
 		wi, err := t.linker.Instantiate(store, t.module)
@@ -196,8 +198,12 @@ func (t *threads) run(tid, arg int32) {
 		return err
 	}()
 	if err != nil {
+		cause := ErrTrap
+		if atomic.LoadInt32((*int32)(unsafe.Pointer(&t.c.interrupt))) != 0 {
+			cause = ErrDeadline // interrupted: a deadline, a cancel, or Close
+		}
 		t.fail(&GuestError{Guest: t.name, Export: expThreadStart,
-			Err: fmt.Errorf("%w: %w: thread %d: %w", ErrAborted, ErrTrap, tid, err)})
+			Err: fmt.Errorf("%w: %w: thread %d: %w", ErrAborted, cause, tid, err)})
 	}
 }
 
@@ -210,7 +216,7 @@ func (t *threads) data() (unsafe.Pointer, int) {
 // newThreads makes the shared memory a threaded module imports and a linker
 // that offers it, WASI and thread-spawn. ty is the module's env.memory
 // import type.
-func newThreads(name string, e *wasmtime.Engine, m *wasmtime.Module, ty *wasmtime.MemoryType, store *wasmtime.Store, workers int) (*threads, error) {
+func newThreads(name string, e *wasmtime.Engine, m *wasmtime.Module, ty *wasmtime.MemoryType, store *wasmtime.Store, c rawInstance, workers int) (*threads, error) {
 	min := ty.Minimum()
 	hasMax, max := ty.Maximum()
 	if !hasMax || max > MaxSharedMemory/pageSize {
@@ -219,7 +225,7 @@ func newThreads(name string, e *wasmtime.Engine, m *wasmtime.Module, ty *wasmtim
 	if min > max {
 		return nil, guestErr(name, "", ErrLayout, "shared memory of %d pages exceeds the %d-byte limit", min, MaxSharedMemory)
 	}
-	t := &threads{name: name, engine: e, module: m, want: int32(workers)}
+	t := &threads{name: name, engine: e, module: m, c: c, want: int32(workers)}
 	enginePtr := *(**C.wasm_engine_t)(unsafe.Pointer(e)) // wasmtime-go v39: type Engine struct{ _ptr *C.wasm_engine_t }
 	if err := cError(C.wv_shared_new(enginePtr, C.uint64_t(min), C.uint64_t(max), &t.shared)); err != nil {
 		return nil, guestErr(name, "", ErrModule, "creating a shared memory of %d..%d pages: %v", min, max, err)
@@ -321,20 +327,39 @@ func (in *Instance) startThreads(wi *wasmtime.Instance, threads int) error {
 
 // closeThreads ends the workers: through stop-workers when all is well,
 // through the abort flag (each thread traps when it sees it) after a
-// failure. It waits up to closeWait for their goroutines; a guest whose
-// threads ignore both keeps them (and their OS threads) until the process
-// ends. The caller holds in.mu.
+// failure; then, for threads that ignore both, by interrupting every
+// thread's store at the next engine tick. It waits up to closeWait; a
+// thread that still runs after that (blocked in a wait without timeout)
+// keeps its goroutine and OS thread until the process ends, and the
+// instance's C block is kept for it. The caller holds in.mu.
 func (in *Instance) closeThreads() {
 	t := in.th
 	if t.failure() == nil && t.stop != nil {
+		in.engine.startTicker()
+		in.armOutside(closeWait)
 		if _, err := t.stop.Call(in.store); err != nil {
 			t.fail(&GuestError{Guest: in.name, Export: expStopWorkers, Err: fmt.Errorf("%w: %w", ErrTrap, err)})
 		}
 	} else {
 		t.fail(&GuestError{Guest: in.name, Err: ErrClosed})
 	}
-	t.wait(closeWait)
+	if !t.wait(time.Second) {
+		in.engine.startTicker()
+		in.interrupt()
+		if !t.wait(closeWait) {
+			leaked.Lock()
+			leaked.instances = append(leaked.instances, in)
+			leaked.Unlock()
+		}
+	}
 	t.close()
+}
+
+// leaked keeps instances whose threads outlived Close reachable, so their C
+// block (which those threads' stores still use) is never freed.
+var leaked struct {
+	sync.Mutex
+	instances []*Instance
 }
 
 // Threads returns the number of threads a kernel call runs on: 1 for a

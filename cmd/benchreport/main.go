@@ -172,12 +172,12 @@ func summarize(v []float64) benchmath.Summary {
 }
 
 // parseName reads BenchmarkKernel/impl=X/n=N/mode=M[-procs]. A kernel=K
-// part overrides the kernel named by the base name, and runtime=R (other
-// than wasmtime) makes the impl "X@R".
+// part overrides the kernel named by the base name, runtime=R (other than
+// wasmtime) makes the impl "X@R", and threads=T makes it "X×T".
 func parseName(name benchfmt.Name) (key, bool) {
 	base, parts := name.Parts()
 	k := key{kernel: strings.ToLower(strings.TrimPrefix(string(base), "Benchmark")), n: -1}
-	runtime := ""
+	runtime, threads := "", ""
 	for _, p := range parts {
 		kv, ok := strings.CutPrefix(string(p), "/")
 		if !ok {
@@ -189,6 +189,8 @@ func parseName(name benchfmt.Name) (key, bool) {
 			k.kernel = val
 		case "runtime":
 			runtime = val
+		case "threads":
+			threads = val
 		case "impl":
 			k.impl = val
 		case "mode":
@@ -200,6 +202,9 @@ func parseName(name benchfmt.Name) (key, bool) {
 			}
 			k.n = n
 		}
+	}
+	if threads != "" && k.impl != "" {
+		k.impl += "×" + threads
 	}
 	if runtime != "" && runtime != "wasmtime" && k.impl != "" {
 		k.impl += "@" + runtime

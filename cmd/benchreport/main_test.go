@@ -20,6 +20,7 @@ BenchmarkSum/impl=go/n=1000/mode=copy-2       100  1000 ns/op
 BenchmarkSum/impl=cgo-c/n=1000/mode=copy-2    100  500 ns/op
 BenchmarkSum/impl=wasm-c/n=1000/mode=copy-2   100  900 ns/op
 BenchmarkWazero/kernel=sum/impl=wasm-c/n=10/mode=copy/runtime=wazero-2  100  30 ns/op
+BenchmarkSum/impl=wasm-rust-threads/threads=2/n=10/mode=copy-2  100  50 ns/op
 BenchmarkCall-2                               100  5 ns/op
 PASS
 `
@@ -44,8 +45,11 @@ func TestReport(t *testing.T) {
 	if r, ok := d.ratio(key{"sum", "wasm-c", "copy", 10}, "cgo-c"); !ok || math.Abs(r-2) > 1e-9 {
 		t.Errorf("ratio %v, %v; want 2", r, ok)
 	}
-	if len(d.stats) != 7 {
-		t.Errorf("%d configurations, want 7 (BenchmarkCall has no impl/n/mode)", len(d.stats))
+	if len(d.stats) != 8 {
+		t.Errorf("%d configurations, want 8 (BenchmarkCall has no impl/n/mode)", len(d.stats))
+	}
+	if s, ok := d.stats[key{"sum", "wasm-rust-threads×2", "copy", 10}]; !ok || math.Abs(s.ns-50) > 1e-9 {
+		t.Errorf("threads row: %v, %v", s, ok)
 	}
 	if s, ok := d.stats[key{"sum", "wasm-c@wazero", "copy", 10}]; !ok || math.Abs(s.ns-30) > 1e-9 {
 		t.Errorf("wazero row: %v, %v", s, ok)

@@ -1,0 +1,160 @@
+package host
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"time"
+	"unsafe"
+)
+
+// Deadlines use Wasmtime's epoch interruption: the engine is built with it,
+// one ticker goroutine per Engine (started the first time an instance needs
+// it, stopped by Engine.Close) advances the epoch every EpochTick, and at
+// each tick guest code still running calls the store's deadline callback
+// (C, in rawcall.go), which ends the call if it is past its deadline or
+// interrupted. Guest code checks the epoch at function entries and loop
+// back-edges, so a call ends within about one tick of its deadline
+// whatever the guest does, including an infinite loop.
+
+// EpochTick is the period of an engine's epoch ticker: the resolution of
+// deadlines (a call can overrun its deadline by up to about one tick).
+const EpochTick = time.Millisecond
+
+// WithTimeout bounds every kernel call of the instance by d: a call still
+// running after d returns ErrDeadline, within about EpochTick. 0 (the
+// default) means no bound. A negative d makes Instantiate return ErrOption.
+func WithTimeout(d time.Duration) Option {
+	return func(o *options) { o.timeout = d }
+}
+
+// ticker is an Engine's epoch ticker.
+type ticker struct {
+	stop chan struct{}
+	done chan struct{}
+}
+
+// startTicker starts the engine's epoch ticker unless it runs already or
+// the engine is closed.
+func (e *Engine) startTicker() {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.ticker != nil || e.closed {
+		return
+	}
+	t := &ticker{stop: make(chan struct{}), done: make(chan struct{})}
+	e.ticker = t
+	go func() {
+		defer close(t.done)
+		tk := time.NewTicker(EpochTick)
+		defer tk.Stop()
+		for {
+			select {
+			case <-tk.C:
+				e.e.IncrementEpoch()
+			case <-t.stop:
+				return
+			}
+		}
+	}()
+}
+
+// stopTicker stops the ticker and waits for its goroutine. The caller holds
+// e.mu.
+func (e *Engine) stopTicker() {
+	if e.ticker != nil {
+		close(e.ticker.stop)
+		<-e.ticker.done
+		e.ticker = nil
+	}
+}
+
+// Bind bounds every call on the instance by ctx until the returned unbind
+// function is called: a call returns ErrDeadline (wrapping ctx.Err()) when
+// ctx is cancelled or reaches its deadline while it runs (within about
+// EpochTick), or at once when ctx has ended before. It is meant for an
+// instance one goroutine owns for a while, as Pool.Do does: calls from
+// other goroutines meanwhile are bound too. Call unbind exactly once; a
+// second Bind before it replaces the first. Cancelling ctx also ends the
+// worker threads of a threaded guest, which then returns ErrAborted.
+func (in *Instance) Bind(ctx context.Context) (unbind func()) {
+	if ctx.Done() == nil {
+		return func() {} // never cancelled, no deadline
+	}
+	in.engine.startTicker()
+	in.mu.Lock()
+	in.ctx = ctx
+	in.mu.Unlock()
+	var mu sync.Mutex
+	unbound := false
+	stop := context.AfterFunc(ctx, func() {
+		mu.Lock()
+		defer mu.Unlock()
+		if !unbound {
+			in.interrupt()
+		}
+	})
+	return func() {
+		stop()
+		mu.Lock()
+		unbound = true
+		mu.Unlock()
+		in.mu.Lock()
+		defer in.mu.Unlock()
+		if in.ctx == ctx {
+			in.ctx = nil
+		}
+		if !in.closed && in.th == nil {
+			atomic.StoreInt32((*int32)(unsafe.Pointer(&in.c.interrupt)), 0)
+		}
+	}
+}
+
+// interrupt ends the running call (and every thread of a threaded guest)
+// at the next tick; calls stay interrupted until the flag is cleared.
+func (in *Instance) interrupt() {
+	atomic.StoreInt32((*int32)(unsafe.Pointer(&in.c.interrupt)), 1)
+}
+
+// arm sets the bound of the next call from the instance's timeout and bound
+// context, or returns the error of a context that has already ended. The
+// caller holds in.mu.
+func (in *Instance) arm(name string) error {
+	d := in.timeout
+	if in.ctx != nil {
+		if err := in.ctx.Err(); err != nil {
+			return &GuestError{Guest: in.name, Export: name, Err: fmt.Errorf("%w: %w", ErrDeadline, err)}
+		}
+		if dl, ok := in.ctx.Deadline(); ok {
+			r := time.Until(dl)
+			if r <= 0 {
+				return &GuestError{Guest: in.name, Export: name, Err: fmt.Errorf("%w: %w", ErrDeadline, context.DeadlineExceeded)}
+			}
+			if d == 0 || r < d {
+				d = r
+			}
+		}
+	}
+	in.setTimeout(d)
+	return nil
+}
+
+// deadlineError is the error of a call the epoch callback ended.
+func (in *Instance) deadlineError(name string, trap error) error {
+	in.tainted = true
+	cause := fmt.Errorf("the call ran past its timeout of %v", in.timeout)
+	if in.ctx != nil && in.ctx.Err() != nil {
+		cause = in.ctx.Err()
+	}
+	return &GuestError{Guest: in.name, Export: name, Err: fmt.Errorf("%w: %w (%w)", ErrDeadline, cause, trap)}
+}
+
+// untrusted reports whether the instance should be replaced: a call was
+// interrupted (the guest stopped at an arbitrary point, its own state may
+// be inconsistent), or a threaded instance aborted.
+func (in *Instance) untrusted() bool {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	return in.tainted || (in.th != nil && in.th.failure() != nil)
+}

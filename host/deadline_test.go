@@ -1,0 +1,178 @@
+package host_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"go.uber.org/goleak"
+
+	"github.com/wasmvec/wasmvec/host"
+)
+
+// loopForever is a sum export that never returns.
+const loopForever = `(func (export "sum") (param i32) (result f64) (loop $l (br $l)) f64.const 0)`
+
+// within fails the test when a call that should end at its deadline took
+// far longer: the bound is generous for a loaded CI machine; the log shows
+// the real figure.
+func within(t *testing.T, took, bound time.Duration) {
+	t.Helper()
+	t.Logf("returned after %v", took)
+	if took > bound {
+		t.Errorf("returned after %v, want about %v", took, bound)
+	}
+}
+
+// TestTimeout: an infinite loop in a kernel returns ErrDeadline about the
+// timeout later, and the instance serves the next call.
+func TestTimeout(t *testing.T) {
+	defer goleak.VerifyNone(t, goleak.IgnoreCurrent()) // Engine.Close stops the ticker
+	e := host.NewEngine()
+	defer e.Close()
+	in, err := e.Load("loop", compileWAT(t, wat(map[string]string{"sum": loopForever})), host.WithTimeout(50*time.Millisecond))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer in.Close()
+	for range 2 {
+		start := time.Now()
+		_, err := in.Sum([]float64{1})
+		within(t, time.Since(start), 2*time.Second)
+		var ge *host.GuestError
+		if !errors.Is(err, host.ErrDeadline) || !errors.As(err, &ge) || ge.Export != "sum" {
+			t.Fatalf("Sum: %v, want ErrDeadline from export sum", err)
+		}
+		if err := in.Mul(make([]float64, 4), make([]float64, 4), make([]float64, 4)); err != nil {
+			t.Fatalf("Mul after the deadline: %v", err)
+		}
+	}
+	if _, err := e.Load("loop", nil, host.WithTimeout(-1)); err == nil {
+		t.Error("WithTimeout(-1) was accepted")
+	}
+}
+
+// TestTimeoutKeepsFastCalls: a timeout far above a call's length does not
+// change its result.
+func TestTimeoutKeepsFastCalls(t *testing.T) {
+	e := host.NewEngine()
+	defer e.Close()
+	in, err := e.LoadFile(rustGuest, host.WithTimeout(time.Minute))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer in.Close()
+	if s, err := in.SumSIMD([]float64{1, 2, 3}); err != nil || s != 6 {
+		t.Fatalf("SumSIMD = %v, %v", s, err)
+	}
+}
+
+// TestBind: a bound context's cancellation and deadline end a running call
+// with ErrDeadline wrapping the context's error; after unbind the instance
+// runs calls unbounded again.
+func TestBind(t *testing.T) {
+	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
+	e := host.NewEngine()
+	defer e.Close()
+	in, err := e.Load("loop", compileWAT(t, wat(map[string]string{"sum": loopForever})))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer in.Close()
+
+	ctx, cancel := context.WithCancel(context.Background())
+	unbind := in.Bind(ctx)
+	time.AfterFunc(30*time.Millisecond, cancel)
+	start := time.Now()
+	_, err = in.Sum([]float64{1})
+	within(t, time.Since(start), 2*time.Second)
+	if !errors.Is(err, host.ErrDeadline) || !errors.Is(err, context.Canceled) {
+		t.Fatalf("Sum under a cancelled context: %v, want ErrDeadline and context.Canceled", err)
+	}
+	if _, err := in.Sum([]float64{1}); !errors.Is(err, context.Canceled) {
+		t.Errorf("Sum after the cancel, still bound: %v, want context.Canceled at once", err)
+	}
+	unbind()
+	if err := in.Mul(make([]float64, 4), make([]float64, 4), make([]float64, 4)); err != nil {
+		t.Fatalf("Mul after unbind: %v", err)
+	}
+
+	ctx, cancel = context.WithTimeout(context.Background(), 40*time.Millisecond)
+	defer cancel()
+	unbind = in.Bind(ctx)
+	start = time.Now()
+	_, err = in.Sum([]float64{1})
+	within(t, time.Since(start), 2*time.Second)
+	if !errors.Is(err, host.ErrDeadline) || !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("Sum past the context's deadline: %v, want ErrDeadline and context.DeadlineExceeded", err)
+	}
+	unbind()
+}
+
+// TestPoolDeadlineRecycles: Pool.Do bounds the calls by ctx, and the
+// interrupted instance is replaced when released.
+func TestPoolDeadlineRecycles(t *testing.T) {
+	e := host.NewEngine()
+	defer e.Close()
+	m, err := e.Compile("loop", compileWAT(t, wat(map[string]string{"sum": loopForever})))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	p, err := m.NewPool(1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	var first *host.Instance
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Millisecond)
+	defer cancel()
+	err = p.Do(ctx, func(in *host.Instance) error {
+		first = in
+		_, err := in.Sum([]float64{1})
+		return err
+	})
+	if !errors.Is(err, host.ErrDeadline) {
+		t.Fatalf("Do: %v, want ErrDeadline", err)
+	}
+	err = p.Do(context.Background(), func(in *host.Instance) error {
+		if in == first {
+			t.Error("the interrupted instance was handed out again")
+		}
+		return in.Mul(make([]float64, 4), make([]float64, 4), make([]float64, 4))
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := first.Sum(nil); !errors.Is(err, host.ErrClosed) {
+		t.Errorf("the replaced instance: %v, want ErrClosed", err)
+	}
+}
+
+// TestThreadsCancel: cancelling the context of a threaded instance's call
+// ends the call and every worker thread; the instance reports ErrAborted and
+// Close leaves no goroutine.
+func TestThreadsCancel(t *testing.T) {
+	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
+	e := host.NewEngine()
+	defer e.Close()
+	src := threadedWAT(map[string]string{"sum": loopForever}, `(loop $l (br $l))`, "")
+	in, err := e.Load("threads-loop", compileWAT(t, src), host.WithThreads(3))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Millisecond)
+	defer cancel()
+	unbind := in.Bind(ctx)
+	start := time.Now()
+	_, err = in.Sum([]float64{1})
+	within(t, time.Since(start), 2*time.Second)
+	if !errors.Is(err, host.ErrDeadline) || !errors.Is(err, host.ErrAborted) {
+		t.Fatalf("Sum: %v, want ErrDeadline and ErrAborted", err)
+	}
+	unbind()
+	start = time.Now()
+	in.Close()
+	within(t, time.Since(start), 5*time.Second)
+}
