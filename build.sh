@@ -170,8 +170,8 @@ run_bench() {
 		-benchtime "${BENCH_TIME:-200ms}" -count "${BENCH_COUNT:-6}" ./host/ | tee -a "$out"
 	say "rendering the report"
 	run go run ./cmd/benchreport -o bench/out "$out"
-	say "benchstat of the rows outside the matrix (call, copy, pool, parallel, batch, threads, compile, instantiate)"
-	grep -E '^(goos|goarch|pkg|cpu):|^Benchmark(Call|Copy|Pool|Parallel|Batch|Threads|Compile|Instantiate)/' "$out" >bench/out/extra.txt
+	say "benchstat of the rows outside the matrix (call, copy, pool, parallel, batch, threads, deadlines, compile, instantiate)"
+	grep -E '^(goos|goarch|pkg|cpu):|^Benchmark(Call|Copy|Pool|Parallel|Batch|Threads|Deadlines|Compile|Instantiate)/' "$out" >bench/out/extra.txt
 	run go run golang.org/x/perf/cmd/benchstat bench/out/extra.txt | tee bench/out/extra-benchstat.txt
 }
 

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"gonum.org/v1/gonum/floats"
 
@@ -377,5 +378,48 @@ func BenchmarkCopy(b *testing.B) {
 				b.Fatal(err)
 			}
 		})
+	}
+}
+
+// BenchmarkDeadlines is the price of WithDeadlines: the Rust guest's
+// simd128 sum and dot, kernel only, at n = 100000, on an engine without and
+// with epoch interruption (the latter also with a timeout armed per call).
+func BenchmarkDeadlines(b *testing.B) {
+	const n = 100000
+	x, y, _ := vectors.Make("random", n)
+	for _, c := range []struct {
+		name string
+		opts []host.EngineOption
+		inst []host.Option
+	}{
+		{"epoch=off", nil, nil},
+		{"epoch=on", []host.EngineOption{host.WithDeadlines()}, nil},
+		{"epoch=on-timeout", []host.EngineOption{host.WithDeadlines()}, []host.Option{host.WithTimeout(time.Second)}},
+	} {
+		e := host.NewEngine(c.opts...)
+		in, err := e.Load("rust", mustRead(b, rustGuest), c.inst...)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := in.FillForTest(x, y); err != nil {
+			b.Fatal(err)
+		}
+		for _, k := range []string{"sum-simd", "dot-simd"} {
+			call, err := in.KernelForTest(k)
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.Run(fmt.Sprintf("%s/kernel=%s/n=%d", c.name, k, n), func(b *testing.B) {
+				for b.Loop() {
+					v, err := call(0, n)
+					if err != nil {
+						b.Fatal(err)
+					}
+					sink += v
+				}
+			})
+		}
+		in.Close()
+		e.Close()
 	}
 }

@@ -15,7 +15,15 @@ import (
 // makes; it is part of every cache key. Wasmtime also checks, when it
 // deserializes, that the code was made by the same Wasmtime version with
 // compatible settings, and refuses it otherwise.
-const engineSettings = "wasmtime-go/v39;cranelift;opt=speed;simd=on;threads=on;epoch=on;" + runtime.GOOS + "/" + runtime.GOARCH
+const engineSettings = "wasmtime-go/v39;cranelift;opt=speed;simd=on;threads=on;" + runtime.GOOS + "/" + runtime.GOARCH
+
+// settings returns engineSettings plus this engine's own options.
+func (e *Engine) settings() string {
+	if e.deadlines {
+		return engineSettings + ";epoch=on"
+	}
+	return engineSettings
+}
 
 // CompileCached is Compile with an on-disk cache of compiled machine code in
 // dir (made with mode 0700 if missing), keyed by the SHA-256 of wasm and the
@@ -40,7 +48,7 @@ func (e *Engine) CompileCached(name string, wasm []byte, dir string) (*Module, e
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("wasmvec: module cache: %w", err)
 	}
-	sum := sha256.Sum256(append([]byte(engineSettings+"\x00"), wasm...))
+	sum := sha256.Sum256(append([]byte(e.settings()+"\x00"), wasm...))
 	path := filepath.Join(dir, hex.EncodeToString(sum[:])+".cwasm")
 	if code, err := os.ReadFile(path); err == nil {
 		if m, err := wasmtime.NewModuleDeserialize(e.e, code); err == nil {

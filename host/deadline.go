@@ -9,7 +9,8 @@ import (
 	"unsafe"
 )
 
-// Deadlines use Wasmtime's epoch interruption: the engine is built with it,
+// Deadlines use Wasmtime's epoch interruption: an engine made WithDeadlines
+// is built with it,
 // one ticker goroutine per Engine (started the first time an instance needs
 // it, stopped by Engine.Close) advances the epoch every EpochTick, and at
 // each tick guest code still running calls the store's deadline callback
@@ -24,7 +25,8 @@ const EpochTick = time.Millisecond
 
 // WithTimeout bounds every kernel call of the instance by d: a call still
 // running after d returns ErrDeadline, within about EpochTick. 0 (the
-// default) means no bound. A negative d makes Instantiate return ErrOption.
+// default) means no bound. Instantiate returns ErrOption for a negative d,
+// or a positive one on an engine not made WithDeadlines.
 func WithTimeout(d time.Duration) Option {
 	return func(o *options) { o.timeout = d }
 }
@@ -78,11 +80,16 @@ func (e *Engine) stopTicker() {
 // other goroutines meanwhile are bound too. Call unbind exactly once; a
 // second Bind before it replaces the first. Cancelling ctx also ends the
 // worker threads of a threaded guest, which then returns ErrAborted.
+//
+// On an engine not made WithDeadlines, a running call cannot be stopped:
+// Bind then only refuses calls that start after ctx ended.
 func (in *Instance) Bind(ctx context.Context) (unbind func()) {
 	if ctx.Done() == nil {
 		return func() {} // never cancelled, no deadline
 	}
-	in.engine.startTicker()
+	if in.engine.deadlines {
+		in.engine.startTicker()
+	}
 	in.mu.Lock()
 	in.ctx = ctx
 	in.mu.Unlock()
@@ -126,7 +133,7 @@ func (in *Instance) arm(name string) error {
 		if err := in.ctx.Err(); err != nil {
 			return &GuestError{Guest: in.name, Export: name, Err: fmt.Errorf("%w: %w", ErrDeadline, err)}
 		}
-		if dl, ok := in.ctx.Deadline(); ok {
+		if dl, ok := in.ctx.Deadline(); ok && in.engine.deadlines {
 			r := time.Until(dl)
 			if r <= 0 {
 				return &GuestError{Guest: in.name, Export: name, Err: fmt.Errorf("%w: %w", ErrDeadline, context.DeadlineExceeded)}

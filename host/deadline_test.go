@@ -29,7 +29,7 @@ func within(t *testing.T, took, bound time.Duration) {
 // timeout later, and the instance serves the next call.
 func TestTimeout(t *testing.T) {
 	defer goleak.VerifyNone(t, goleak.IgnoreCurrent()) // Engine.Close stops the ticker
-	e := host.NewEngine()
+	e := host.NewEngine(host.WithDeadlines())
 	defer e.Close()
 	in, err := e.Load("loop", compileWAT(t, wat(map[string]string{"sum": loopForever})), host.WithTimeout(50*time.Millisecond))
 	if err != nil {
@@ -48,15 +48,25 @@ func TestTimeout(t *testing.T) {
 			t.Fatalf("Mul after the deadline: %v", err)
 		}
 	}
-	if _, err := e.Load("loop", nil, host.WithTimeout(-1)); err == nil {
-		t.Error("WithTimeout(-1) was accepted")
+	m, err := e.Compile("loop", compileWAT(t, wat(map[string]string{"sum": loopForever})))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	if _, err := m.Instantiate(host.WithTimeout(-1)); !errors.Is(err, host.ErrOption) {
+		t.Errorf("WithTimeout(-1): %v, want ErrOption", err)
+	}
+	plain := host.NewEngine()
+	defer plain.Close()
+	if _, err := plain.Load("loop", compileWAT(t, wat(nil)), host.WithTimeout(time.Second)); !errors.Is(err, host.ErrOption) {
+		t.Errorf("WithTimeout on an engine without deadlines: %v, want ErrOption", err)
 	}
 }
 
 // TestTimeoutKeepsFastCalls: a timeout far above a call's length does not
 // change its result.
 func TestTimeoutKeepsFastCalls(t *testing.T) {
-	e := host.NewEngine()
+	e := host.NewEngine(host.WithDeadlines())
 	defer e.Close()
 	in, err := e.LoadFile(rustGuest, host.WithTimeout(time.Minute))
 	if err != nil {
@@ -73,7 +83,7 @@ func TestTimeoutKeepsFastCalls(t *testing.T) {
 // runs calls unbounded again.
 func TestBind(t *testing.T) {
 	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
-	e := host.NewEngine()
+	e := host.NewEngine(host.WithDeadlines())
 	defer e.Close()
 	in, err := e.Load("loop", compileWAT(t, wat(map[string]string{"sum": loopForever})))
 	if err != nil {
@@ -113,7 +123,7 @@ func TestBind(t *testing.T) {
 // TestPoolDeadlineRecycles: Pool.Do bounds the calls by ctx, and the
 // interrupted instance is replaced when released.
 func TestPoolDeadlineRecycles(t *testing.T) {
-	e := host.NewEngine()
+	e := host.NewEngine(host.WithDeadlines())
 	defer e.Close()
 	m, err := e.Compile("loop", compileWAT(t, wat(map[string]string{"sum": loopForever})))
 	if err != nil {
@@ -155,7 +165,7 @@ func TestPoolDeadlineRecycles(t *testing.T) {
 // Close leaves no goroutine.
 func TestThreadsCancel(t *testing.T) {
 	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
-	e := host.NewEngine()
+	e := host.NewEngine(host.WithDeadlines())
 	defer e.Close()
 	src := threadedWAT(map[string]string{"sum": loopForever}, `(loop $l (br $l))`, "")
 	in, err := e.Load("threads-loop", compileWAT(t, src), host.WithThreads(3))

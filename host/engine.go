@@ -10,8 +10,8 @@ import (
 )
 
 // Engine compiles guest modules. It is configured for Cranelift with
-// optimisation level "speed", the WebAssembly SIMD and threads proposals
-// enabled, and epoch interruption (for deadlines: see WithTimeout).
+// optimisation level "speed", and the WebAssembly SIMD and threads
+// proposals enabled; with WithDeadlines, also epoch interruption.
 // An Engine is safe for concurrent use and can serve many modules.
 //
 // Engine owns native memory: Close it after every module and instance made
@@ -21,17 +21,38 @@ type Engine struct {
 	e      *wasmtime.Engine
 	closed bool
 	ticker *ticker // the epoch ticker (deadline.go), nil until needed
+
+	deadlines bool // built WithDeadlines
+}
+
+// EngineOption configures NewEngine.
+type EngineOption func(*Engine)
+
+// WithDeadlines builds the engine with Wasmtime's epoch interruption, which
+// WithTimeout, Instance.Bind and Pool.Do need to stop a running call (an
+// infinite loop included; see deadline.go). It has a price: compiled code
+// checks the epoch at every loop back-edge, which made the Rust guest's
+// simd128 sum at n = 100000 1.6 to 1.9 times slower, and its dot about
+// 1.15 times, on the machine of the README (BenchmarkDeadlines). Use it for
+// guests you do not trust.
+func WithDeadlines() EngineOption {
+	return func(e *Engine) { e.deadlines = true }
 }
 
 // NewEngine returns an engine configured for wasmvec guests.
-func NewEngine() *Engine {
+func NewEngine(opts ...EngineOption) *Engine {
+	eng := &Engine{}
+	for _, o := range opts {
+		o(eng)
+	}
 	cfg := wasmtime.NewConfig()
 	cfg.SetStrategy(wasmtime.StrategyCranelift)
 	cfg.SetCraneliftOptLevel(wasmtime.OptLevelSpeed)
 	cfg.SetWasmSIMD(true)
-	cfg.SetWasmThreads(true)       // shared memory and atomics, for threaded guests
-	cfg.SetEpochInterruption(true) // deadlines (deadline.go)
-	return &Engine{e: wasmtime.NewEngineWithConfig(cfg)}
+	cfg.SetWasmThreads(true) // shared memory and atomics, for threaded guests
+	cfg.SetEpochInterruption(eng.deadlines)
+	eng.e = wasmtime.NewEngineWithConfig(cfg)
+	return eng
 }
 
 // Close releases the engine. Later calls to Compile return ErrClosed.

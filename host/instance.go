@@ -119,6 +119,9 @@ func (m *Module) Instantiate(opts ...Option) (*Instance, error) {
 	if o.timeout < 0 {
 		return nil, guestErr(m.name, "", ErrOption, "WithTimeout(%v): want 0 (none) or more", o.timeout)
 	}
+	if o.timeout > 0 && !m.engine.deadlines {
+		return nil, guestErr(m.name, "", ErrOption, "WithTimeout(%v) needs an engine made WithDeadlines", o.timeout)
+	}
 	c := newBlock()
 	if c == nil {
 		return nil, &GuestError{Guest: m.name, Err: fmt.Errorf("%w: out of C memory", ErrModule)}

@@ -328,29 +328,32 @@ func (in *Instance) startThreads(wi *wasmtime.Instance, threads int) error {
 // closeThreads ends the workers: through stop-workers when all is well,
 // through the abort flag (each thread traps when it sees it) after a
 // failure; then, for threads that ignore both, by interrupting every
-// thread's store at the next engine tick. It waits up to closeWait; a
+// thread's store at the next engine tick (on an engine made WithDeadlines).
+// It waits up to closeWait more; a
 // thread that still runs after that (blocked in a wait without timeout)
 // keeps its goroutine and OS thread until the process ends, and the
 // instance's C block is kept for it. The caller holds in.mu.
 func (in *Instance) closeThreads() {
 	t := in.th
 	if t.failure() == nil && t.stop != nil {
-		in.engine.startTicker()
-		in.armOutside(closeWait)
+		if in.engine.deadlines {
+			in.engine.startTicker()
+			in.armOutside(closeWait)
+		}
 		if _, err := t.stop.Call(in.store); err != nil {
 			t.fail(&GuestError{Guest: in.name, Export: expStopWorkers, Err: fmt.Errorf("%w: %w", ErrTrap, err)})
 		}
 	} else {
 		t.fail(&GuestError{Guest: in.name, Err: ErrClosed})
 	}
-	if !t.wait(time.Second) {
+	if !t.wait(time.Second) && in.engine.deadlines {
 		in.engine.startTicker()
 		in.interrupt()
-		if !t.wait(closeWait) {
-			leaked.Lock()
-			leaked.instances = append(leaked.instances, in)
-			leaked.Unlock()
-		}
+	}
+	if !t.wait(closeWait) {
+		leaked.Lock()
+		leaked.instances = append(leaked.instances, in)
+		leaked.Unlock()
 	}
 	t.close()
 }
