@@ -36,6 +36,12 @@ var (
 	// then returns it together with ErrTrap, and the instance returns it for
 	// every later call. Close the instance and make a new one.
 	ErrAborted = errors.New("wasmvec: threaded instance aborted")
+	// ErrContract: a kernel wrote where the WIT contract says it must not
+	// (detected by guard words the host places around the buffers' live
+	// elements for each call: A[len], B[len], and RESULT[len], or RESULT[0]
+	// for a reduction). The results of that call are discarded; a Pool
+	// replaces the instance.
+	ErrContract = errors.New("wasmvec: guest broke the buffer contract")
 	// ErrDeadline: a call ran past its timeout (WithTimeout) or its bound
 	// context ended (Bind, Pool.Do); it wraps the context's error when
 	// there is one. The instance serves later calls; a Pool replaces it.

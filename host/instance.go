@@ -91,6 +91,7 @@ const (
 //     for a guest that is not threaded;
 //   - ErrImport if an import names a WASI function the host does not have;
 //   - ErrTrap if the start function, "_initialize" or a get-* export traps;
+//   - ErrDeadline if, with WithTimeout, they run longer than the timeout;
 //   - ErrModule if instantiation fails otherwise, or a threaded guest
 //     starts fewer workers than asked;
 //   - ErrLayout if the capacity is 0, or an offset is not 8-byte aligned,
@@ -133,8 +134,20 @@ func (m *Module) Instantiate(opts ...Option) (*Instance, error) {
 	// Before any guest code runs (the start function, _initialize): with
 	// epoch interruption on, a store without a deadline traps at once.
 	watch(store, c, false)
+	if o.timeout > 0 {
+		armBlock(c, o.timeout)
+	}
 	in, err := m.instantiate(store, c, o)
 	if err != nil {
+		if blockInterrupted(c) {
+			ge := &GuestError{Guest: m.name}
+			errors.As(err, &ge)
+			if ge.Export == "" {
+				ge.Export = "(start)" // the only guest code run before the exports
+			}
+			err = &GuestError{Guest: m.name, Export: ge.Export,
+				Err: fmt.Errorf("%w: instantiation ran past the timeout of %v: %w", ErrDeadline, o.timeout, err)}
+		}
 		store.Close()
 		freeBlock(c)
 		return nil, err

@@ -249,14 +249,62 @@ func (in *Instance) fastCall(e export, nargs int) error {
 // callLen calls a kernel of type (i32) -> (f64 | ()).
 func (in *Instance) callLen(e export, n int) error {
 	putI32(&in.c.vals[0], int32(n))
-	return in.fastCall(e, 1)
+	return in.guardedCall(e, 1, n)
 }
 
 // callF64Len calls a kernel of type (f64, i32) -> (f64 | ()).
 func (in *Instance) callF64Len(e export, x float64, n int) error {
 	putF64(&in.c.vals[0], x)
 	putI32(&in.c.vals[1], int32(n))
-	return in.fastCall(e, 2)
+	return in.guardedCall(e, 2, n)
+}
+
+// guardBits is what the guard words hold during a call: a signalling NaN
+// that no kernel computes from the inputs by accident.
+const guardBits = 0x7ff4_dead_beef_cafe
+
+// guardedCall runs fastCall with guard words in the buffer elements a
+// kernel of length n must not write (WIT: a kernel touches only A[0..n),
+// B[0..n) and RESULT[0..n), and a reduction does not write RESULT): A[n],
+// B[n] and, for a reduction RESULT[0], else RESULT[n]; each within the
+// capacity. Their values are saved and restored, so callers (Buffers) see
+// no change. A changed guard word is ErrContract. The caller holds in.mu.
+func (in *Instance) guardedCall(e export, nargs, n int) error {
+	var at [3]int
+	var saved [3]uint64
+	k := 0
+	mem := in.linear()
+	add := func(buf, i int) {
+		if i < in.cap {
+			at[k] = in.off[buf] + 8*i
+			p := (*uint64)(unsafe.Pointer(&mem[at[k]]))
+			saved[k] = *p
+			*p = guardBits
+			k++
+		}
+	}
+	add(bufA, n)
+	add(bufB, n)
+	if len(exports[e].results) > 0 {
+		add(bufResult, 0)
+	} else {
+		add(bufResult, n)
+	}
+	err := in.fastCall(e, nargs)
+	mem = in.linear()
+	var broken []int
+	for j := range k {
+		p := (*uint64)(unsafe.Pointer(&mem[at[j]]))
+		if *p != guardBits {
+			broken = append(broken, at[j])
+		}
+		*p = saved[j]
+	}
+	if err == nil && broken != nil {
+		in.tainted = true
+		return guestErr(in.name, e.name(), ErrContract, "len %d: the kernel wrote guard words at byte offsets %v, outside what the contract lets it write", n, broken)
+	}
+	return err
 }
 
 // callLenLen calls a kernel of type (i32, i32) -> ().
@@ -291,6 +339,13 @@ func (in *Instance) setTimeout(d time.Duration) { in.c.timeout_ns = C.int64_t(d)
 
 // armOutside bounds guest code run through Func.Call from now by d.
 func (in *Instance) armOutside(d time.Duration) { C.wv_arm(in.c, C.int64_t(d)) }
+
+// armBlock bounds the guest code that instantiation runs (start function,
+// _initialize, the get-* exports) by d; blockInterrupted reports whether
+// the epoch callback ended it.
+func armBlock(c rawInstance, d time.Duration) { C.wv_arm(c, C.int64_t(d)) }
+
+func blockInterrupted(c rawInstance) bool { return c.interrupted != 0 }
 
 // own ties the C block's life to the Instance.
 func (in *Instance) own() {

@@ -3,7 +3,6 @@ package host_test
 import (
 	"errors"
 	"fmt"
-	"math"
 	"strings"
 	"testing"
 	"time"
@@ -216,99 +215,3 @@ func TestThreadsWorkerTrap(t *testing.T) {
 	in.Close()
 }
 
-// TestThreadsHostile: modules that misuse the threads contract fail at
-// Compile or Instantiate with their own error and leave nothing running.
-func TestThreadsHostile(t *testing.T) {
-	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
-	e := host.NewEngine()
-	defer e.Close()
-	idle := `(loop $w (if (i32.eqz (i32.atomic.load (i32.const 3084)))
-  (then (drop (memory.atomic.wait32 (i32.const 3084) (i32.const 0) (i64.const 1000000))) (br $w))))`
-	cases := []struct {
-		name string
-		src  string
-		want error
-	}{
-		{"spawn bomb", threadedWAT(nil, "", "1000"), host.ErrModule},
-		{"memory not shared", threadedWAT(map[string]string{
-			"memory": `(import "env" "memory" (memory 1 1)) (export "memory" (memory 0))`}, "", ""), host.ErrImport},
-		{"thread-spawn without shared memory", wat(map[string]string{
-			"head": `(import "wasi" "thread-spawn" (func $spawn (param i32) (result i32)))`}), host.ErrImport},
-		{"thread-spawn of the wrong type", threadedWAT(map[string]string{
-			"head": `(import "wasi" "thread-spawn" (func $spawn (param i32) (result i32)))
-				(import "wasi" "thread-spawn" (func $bad (param i64) (result i32)))`}, "", ""), host.ErrImport},
-		{"own shared memory", wat(map[string]string{
-			"memory": `(memory (export "memory") 1 1 shared)`}), host.ErrSignature},
-		{"missing wasi_thread_start", strings.Replace(threadedWAT(nil, "", ""),
-			`(export "wasi_thread_start")`, "", 1), host.ErrMissingExport},
-		{"abort flag past memory", strings.Replace(threadedWAT(nil, idle, ""),
-			"i32.const 3072)\n(func (export \"ping", "i32.const 65536)\n(func (export \"ping", 1), host.ErrLayout},
-		{"abort flag misaligned", strings.Replace(threadedWAT(nil, idle, ""),
-			"i32.const 3072)\n(func (export \"ping", "i32.const 3073)\n(func (export \"ping", 1), host.ErrLayout},
-		{"abort flag in a buffer", strings.Replace(threadedWAT(nil, idle, ""),
-			"i32.const 3072)\n(func (export \"ping", "i32.const 8)\n(func (export \"ping", 1), host.ErrLayout},
-		{"more pages than the limit", threadedWAT(map[string]string{
-			"memory": `(import "env" "memory" (memory 16385 65536 shared)) (export "memory" (memory 0))`}, "", ""), host.ErrLayout},
-	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			in, err := e.Load(c.name, compileWAT(t, c.src), host.WithThreads(2))
-			if err == nil {
-				in.Close()
-				t.Fatalf("loaded; want %v", c.want)
-			}
-			var ge *host.GuestError
-			if !errors.Is(err, c.want) || !errors.As(err, &ge) {
-				t.Fatalf("%v; want a *GuestError wrapping %v", err, c.want)
-			}
-			t.Log(err)
-		})
-	}
-	// A worker that traps at once: Instantiate succeeds (start-workers
-	// returned), and the first call reports the worker's trap.
-	in, err := e.Load("early trap", compileWAT(t, threadedWAT(nil, "unreachable", "")), host.WithThreads(2))
-	if err != nil {
-		t.Fatal(err)
-	}
-	deadline := time.Now().Add(5 * time.Second)
-	for {
-		_, err = in.Sum([]float64{1})
-		if err != nil || time.Now().After(deadline) {
-			break
-		}
-		time.Sleep(time.Millisecond)
-	}
-	if !errors.Is(err, host.ErrAborted) || !errors.Is(err, host.ErrTrap) {
-		t.Errorf("Sum after a worker trapped at start: %v, want ErrAborted and ErrTrap", err)
-	}
-	in.Close()
-}
-
-// TestThreadsMemoryBomb: a kernel that grows the shared memory until
-// memory.grow fails gets -1 at the host's limit (MaxSharedMemory), not an
-// out-of-memory crash, and the instance stays usable.
-func TestThreadsMemoryBomb(t *testing.T) {
-	e := host.NewEngine()
-	defer e.Close()
-	bomb := `(func (export "sum") (param i32) (result f64) (local $pages i32)
-  (block $done (loop $l
-    (br_if $done (i32.eq (memory.grow (i32.const 256)) (i32.const -1)))
-    (br $l)))
-  (f64.convert_i32_u (memory.size)))`
-	src := threadedWAT(map[string]string{
-		"memory": `(import "env" "memory" (memory 1 65536 shared)) (export "memory" (memory 0))`,
-		"sum":    bomb}, "", "")
-	in, err := e.Load("memory bomb", compileWAT(t, src), host.WithThreads(1))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer in.Close()
-	pages, err := in.Sum([]float64{1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if max := float64(host.MaxSharedMemory / 65536); pages > max || math.IsNaN(pages) {
-		t.Errorf("the memory grew to %v pages, past the limit of %v", pages, max)
-	}
-	t.Logf("memory.grow failed at %v pages", pages)
-}

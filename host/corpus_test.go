@@ -1,0 +1,189 @@
+package host_test
+
+import (
+	"errors"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"go.uber.org/goleak"
+
+	"github.com/bytecodealliance/wasmtime-go/v39"
+	"github.com/wasmvec/wasmvec/host"
+)
+
+// The hostile-guest corpus: testdata/hostile holds one module per attack,
+// in the text format, each headed by comments that state what the host
+// must do with it:
+//
+//	;; attack: what the module does
+//	;; want: the sentinel error (or nil: the call must succeed)
+//	;; export: the export the *GuestError must name (optional)
+//	;; call: the kernel to call after a successful load, or "every kernel"
+//	;;       (absent: the error is expected from loading)
+//	;; threads: WithThreads(n) (optional)
+//	;; timeout: WithTimeout(d), on an engine made WithDeadlines (optional)
+//	;; result: the float64 the call must return when want is nil
+//
+// The .wasm files are byte strings that are not modules; they must fail to
+// load with ErrModule.
+
+var sentinels = map[string]error{
+	"nil": nil, "ErrLayout": host.ErrLayout, "ErrMissingExport": host.ErrMissingExport,
+	"ErrSignature": host.ErrSignature, "ErrImport": host.ErrImport, "ErrModule": host.ErrModule,
+	"ErrTrap": host.ErrTrap, "ErrDeadline": host.ErrDeadline, "ErrContract": host.ErrContract,
+	"ErrAborted": host.ErrAborted,
+}
+
+type attack struct {
+	want    error
+	export  string
+	call    string
+	threads int
+	timeout time.Duration
+	result  string
+}
+
+func readAttack(t *testing.T, src string) attack {
+	t.Helper()
+	a := attack{}
+	wantSeen := false
+	for _, line := range strings.Split(src, "\n") {
+		rest, ok := strings.CutPrefix(line, ";; ")
+		if !ok {
+			break
+		}
+		key, val, _ := strings.Cut(rest, ": ")
+		switch key {
+		case "want":
+			err, ok := sentinels[val]
+			if !ok {
+				t.Fatalf("unknown sentinel %q", val)
+			}
+			a.want, wantSeen = err, true
+		case "export":
+			a.export = val
+		case "call":
+			a.call = val
+		case "threads":
+			a.threads, _ = strconv.Atoi(val)
+		case "timeout":
+			d, err := time.ParseDuration(val)
+			if err != nil {
+				t.Fatal(err)
+			}
+			a.timeout = d
+		case "result":
+			a.result = val
+		}
+	}
+	if !wantSeen {
+		t.Fatal("no want: line")
+	}
+	return a
+}
+
+// callKernel calls the named kernel (or each of them) on small inputs.
+func callKernel(in *host.Instance, name string) (float64, error) {
+	x, y, dst := []float64{1, 2, 3, 4}, []float64{5, 6, 7, 8}, make([]float64, 4)
+	calls := map[string]func() (float64, error){
+		"sum":        func() (float64, error) { return in.Sum(x) },
+		"sum-simd":   func() (float64, error) { return in.SumSIMD(x) },
+		"dot":        func() (float64, error) { return in.Dot(x, y) },
+		"dot-simd":   func() (float64, error) { return in.DotSIMD(x, y) },
+		"mul":        func() (float64, error) { return 0, in.Mul(dst, x, y) },
+		"mul-simd":   func() (float64, error) { return 0, in.MulSIMD(dst, x, y) },
+		"scale":      func() (float64, error) { return 0, in.Scale(dst, x, 2) },
+		"scale-simd": func() (float64, error) { return 0, in.ScaleSIMD(dst, x, 2) },
+		"sum-batch":  func() (float64, error) { return 0, in.SumBatch(dst[:2], x, 2) },
+		"dot-batch":  func() (float64, error) { return 0, in.DotBatch(dst[:2], x, y, 2) },
+	}
+	if name != "every kernel" {
+		return calls[name]()
+	}
+	var errs []error
+	for k, f := range calls {
+		_, err := f()
+		if err == nil {
+			err = errors.New(k + " succeeded")
+		}
+		errs = append(errs, err)
+	}
+	// every one must fail the same way: report the first that does not.
+	for _, err := range errs {
+		if !errors.Is(err, host.ErrTrap) {
+			return 0, err
+		}
+	}
+	return 0, errs[0]
+}
+
+func TestHostileCorpus(t *testing.T) {
+	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
+	e := host.NewEngine(host.WithDeadlines())
+	defer e.Close()
+	files, err := filepath.Glob("testdata/hostile/*")
+	if err != nil || len(files) < 30 {
+		t.Fatalf("corpus: %d files, %v", len(files), err)
+	}
+	for _, path := range files {
+		name := filepath.Base(path)
+		t.Run(name, func(t *testing.T) {
+			src := mustRead(t, path)
+			a := attack{want: host.ErrModule}
+			module := src
+			if strings.HasSuffix(name, ".wat") {
+				a = readAttack(t, string(src))
+				module, err = wasmtime.Wat2Wasm(string(src))
+				if err != nil {
+					t.Fatalf("does not assemble: %v", err)
+				}
+			}
+			var opts []host.Option
+			if a.threads > 0 {
+				opts = append(opts, host.WithThreads(a.threads))
+			}
+			if a.timeout > 0 {
+				opts = append(opts, host.WithTimeout(a.timeout))
+			}
+			in, err := e.Load(name, module, opts...)
+			var got float64
+			if err == nil {
+				defer in.Close()
+				if a.call == "" {
+					t.Fatalf("loaded; want %v", a.want)
+				}
+				got, err = callKernel(in, a.call)
+			} else if a.call != "" {
+				t.Fatalf("load: %v; want it to load and %s to fail", err, a.call)
+			}
+			if a.want == nil {
+				if err != nil || strconv.FormatFloat(got, 'g', -1, 64) != a.result {
+					t.Fatalf("%s = %v, %v; want %s", a.call, got, err, a.result)
+				}
+				return
+			}
+			var ge *host.GuestError
+			if !errors.Is(err, a.want) || !errors.As(err, &ge) {
+				t.Fatalf("%v; want a *GuestError wrapping %v", err, a.want)
+			}
+			if ge.Guest != name || (a.export != "" && ge.Export != a.export) {
+				t.Errorf("error names guest %q export %q; want %q %q (%v)", ge.Guest, ge.Export, name, a.export, err)
+			}
+			t.Log(strings.SplitN(err.Error(), "\n", 2)[0])
+		})
+	}
+	// The engine still serves a good guest.
+	in, err := e.LoadFile(rustGuest)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer in.Close()
+	if got, err := in.Sum([]float64{1, 2, 3}); err != nil || got != 6 {
+		t.Fatalf("good guest after hostile ones: %v, %v", got, err)
+	}
+}
+
+

@@ -1,0 +1,28 @@
+;; attack: offset misaligned
+;; want: ErrLayout
+;; export: get-buffer-a-offset
+(module
+
+(memory (export "memory") 1)
+(func (export "get-buffer-a-offset") (result i32) i32.const 4)
+(func (export "get-buffer-b-offset") (result i32) i32.const 1024)
+(func (export "get-result-offset") (result i32) i32.const 2048)
+(func (export "get-capacity") (result i32) i32.const 16)
+(func (export "sum") (param i32) (result f64) f64.const 0)
+(func (export "sum-fold") (param f64 i32) (result f64) local.get 0)
+(func (export "sum-simd") (param i32) (result f64) f64.const 0)
+(func (export "sum-simd-fold") (param f64 i32) (result f64) local.get 0)
+(func (export "dot") (param i32) (result f64) f64.const 0)
+(func (export "dot-fold") (param f64 i32) (result f64) local.get 0)
+(func (export "dot-simd") (param i32) (result f64) f64.const 0)
+(func (export "dot-simd-fold") (param f64 i32) (result f64) local.get 0)
+(func (export "sum-blocks") (param i32))
+(func (export "dot-blocks") (param i32))
+(func (export "mul") (param i32))
+(func (export "mul-simd") (param i32))
+(func (export "sum-batch") (param i32 i32))
+(func (export "dot-batch") (param i32 i32))
+(func (export "scale") (param f64 i32))
+(func (export "scale-simd") (param f64 i32))
+
+)
