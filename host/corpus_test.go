@@ -185,5 +185,3 @@ func TestHostileCorpus(t *testing.T) {
 		t.Fatalf("good guest after hostile ones: %v, %v", got, err)
 	}
 }
-
-

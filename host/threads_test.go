@@ -214,4 +214,3 @@ func TestThreadsWorkerTrap(t *testing.T) {
 	}
 	in.Close()
 }
-
