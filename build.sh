@@ -145,6 +145,9 @@ run_tests() {
 	(cd wasm/go && run env GOOS=wasip1 GOARCH=wasm go vet ./...)
 	say "go test -race (bit-exact table, hostile modules, examples)"
 	run go test -race -count=1 ./...
+	say "short fuzz runs (FUZZTIME=${FUZZTIME:-15s} each; a long run is documented in host/fuzz_test.go)"
+	run go test -run '^$' -fuzz '^FuzzKernels$' -fuzztime "${FUZZTIME:-15s}" ./host/
+	run go test -run '^$' -fuzz '^FuzzModule$' -fuzztime "${FUZZTIME:-15s}" ./host/
 	say "native C baseline built with -march=native: the bit-exact table again"
 	run go test -count=1 -tags wasmvec_march_native ./internal/cnative/
 }
