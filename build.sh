@@ -90,8 +90,8 @@ check_c_bindings() {
 	v=$(wit-bindgen --version | awk '{print $2}')
 	[ "$v" = "$WIT_BINDGEN_VERSION" ] || { say "wit-bindgen $v is not $WIT_BINDGEN_VERSION: skipping the bindings check"; return 0; }
 	tmp=$(mktemp -d)
-	run wit-bindgen c --out-dir "$tmp" wit/ >/dev/null
-	diff -r "$tmp" wasm/c/bindings >&2 || die "wasm/c/bindings is stale: regenerate with wit-bindgen c --out-dir wasm/c/bindings wit/"
+	run wit-bindgen c --world vector --out-dir "$tmp" wit/ >/dev/null
+	diff -r "$tmp" wasm/c/bindings >&2 || die "wasm/c/bindings is stale: regenerate with wit-bindgen c --world vector --out-dir wasm/c/bindings wit/"
 	rm -rf "$tmp"
 }
 
