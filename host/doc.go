@@ -24,6 +24,26 @@
 // C handle as their only field); TestRawCallMatchesFuncCall fails if that
 // changes, and Instantiate returns ErrModule rather than guess.
 //
+// # Threaded guests
+//
+// A guest of the world vector-threads (wasm/rust-threads) imports a shared
+// memory and wasi.thread-spawn. Instantiate makes the shared memory (a small
+// cgo layer over Wasmtime's C API: wasmtime-go does not bind it), answers
+// thread-spawn with a new store and instance per thread on a goroutine of
+// its own, and starts the guest's workers ([WithThreads]). Each kernel call
+// is then split by blocks over every thread and gives the same bits as the
+// single-threaded guests. A trap in any thread ends the instance
+// ([ErrAborted]); Close stops and waits for every thread.
+//
+// # Deadlines
+//
+// An engine made [WithDeadlines] builds code with Wasmtime's epoch
+// interruption, and one ticker goroutine per engine advances the epoch every
+// [EpochTick]. A call is then bounded by [WithTimeout], or by a context
+// through [Instance.Bind] or [Pool.Do], and returns [ErrDeadline] past it,
+// whatever the guest does. The checks cost speed in tight loops
+// (BenchmarkDeadlines), so engines are made without them by default.
+//
 // # Canonical results
 //
 // Every kernel returns the same bits as package
@@ -33,7 +53,8 @@
 //
 // # Types and concurrency
 //
-//   - [Engine]: compiles modules (Cranelift, optimised for speed, SIMD on).
+//   - [Engine]: compiles modules (Cranelift, optimised for speed, SIMD and
+//     threads on).
 //     Safe for concurrent use; one engine can serve many modules.
 //   - [Module]: a compiled guest whose exports were checked against the WIT
 //     world. Safe for concurrent use; instantiate it as often as needed.
@@ -48,7 +69,8 @@
 // Errors that concern a guest are [*GuestError] values naming the guest and
 // the export; test for the cause with errors.Is and the sentinels
 // ([ErrMissingExport], [ErrSignature], [ErrLayout], [ErrImport], [ErrModule],
-// [ErrTrap], [ErrCapacity], [ErrClosed]) or [ErrLength] for slices of the
+// [ErrTrap], [ErrDeadline], [ErrContract], [ErrAborted], [ErrCapacity],
+// [ErrOption], [ErrClosed], [ErrExpired]) or [ErrLength] for slices of the
 // wrong length. A trap in a kernel also wraps a [*Trap] with its code and
 // backtrace. Bad input never panics and never truncates.
 //
@@ -56,6 +78,10 @@
 //
 // A guest is untrusted: its offsets and capacity are validated against its
 // memory before any view of that memory is made; imports are limited to
-// WASI preview 1 with no files, arguments, environment or standard streams;
-// a trap is returned as an error and the instance stays usable.
+// WASI preview 1 with no files, arguments, environment or standard streams
+// (and thread-spawn for threaded guests); memory growth and thread count
+// are capped; guard words around the live buffer elements catch a kernel
+// writing where the contract forbids ([ErrContract]); a trap is returned as
+// an error and the instance stays usable. The README's "Security model"
+// says what is promised and what is not.
 package host

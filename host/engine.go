@@ -32,9 +32,9 @@ type EngineOption func(*Engine)
 // WithTimeout, Instance.Bind and Pool.Do need to stop a running call (an
 // infinite loop included; see deadline.go). It has a price: compiled code
 // checks the epoch at every loop back-edge, which made the Rust guest's
-// simd128 sum at n = 100000 1.6 to 1.9 times slower, and its dot about
-// 1.15 times, on the machine of the README (BenchmarkDeadlines). Use it for
-// guests you do not trust.
+// simd128 sum at n = 100000 about 2 times slower, and its dot about 1.1
+// times, on the machine of the README (BenchmarkDeadlines, docs/bench).
+// Use it for guests you do not trust.
 func WithDeadlines() EngineOption {
 	return func(e *Engine) { e.deadlines = true }
 }

@@ -2,10 +2,12 @@ package host_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log"
 	"os"
 	"sync"
+	"time"
 
 	"github.com/wasmvec/wasmvec/host"
 )
@@ -110,4 +112,50 @@ func ExamplePool() {
 	wg.Wait()
 	fmt.Println(sums)
 	// Output: [3 4 5 6]
+}
+
+// Run one long sum on two threads with the threaded Rust guest (built by
+// `./build.sh rust-threads`): the result has the same bits as on one
+// thread, or in any other wasmvec guest.
+func ExampleWithThreads() {
+	engine := host.NewEngine()
+	defer engine.Close()
+
+	guest, err := engine.LoadFile("../wasm/rust-threads/vector.wasm", host.WithThreads(2))
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer guest.Close() // stops the worker thread and waits for it
+
+	x := make([]float64, 1_000_000)
+	for i := range x {
+		x[i] = 0.5
+	}
+	sum, err := guest.SumSIMD(x)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(sum, guest.Threads())
+	// Output: 500000 2
+}
+
+// Bound every call of a guest you do not trust: on an engine made
+// WithDeadlines, a call that runs past its timeout returns ErrDeadline
+// (here the Rust guest, which finishes well within it).
+func ExampleWithDeadlines() {
+	engine := host.NewEngine(host.WithDeadlines())
+	defer engine.Close()
+
+	guest, err := engine.LoadFile("../wasm/rust/vector.wasm", host.WithTimeout(100*time.Millisecond))
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer guest.Close()
+
+	sum, err := guest.Sum([]float64{1, 2, 3})
+	if errors.Is(err, host.ErrDeadline) {
+		log.Fatal("the guest ran too long: ", err)
+	}
+	fmt.Println(sum, err)
+	// Output: 6 <nil>
 }
