@@ -23,6 +23,7 @@ import (
 type Pool struct {
 	name   string
 	module *Module
+	opts   []Option // for Instantiate, also when an instance is replaced
 	all    []*Instance
 	tokens chan struct{} // one per free instance: what Acquire waits on
 
@@ -33,15 +34,21 @@ type Pool struct {
 }
 
 // NewPool makes size instances of the module (size <= 0 means
-// runtime.GOMAXPROCS(0)). It returns the first error of Instantiate, after
-// closing the instances already made.
-func (m *Module) NewPool(size int) (*Pool, error) {
+// runtime.GOMAXPROCS(0)), each with opts (see Instantiate). It returns the
+// first error of Instantiate, after closing the instances already made.
+//
+// Each instance of a threaded guest runs its own threads (WithThreads,
+// default GOMAXPROCS): size instances of n threads keep size*n threads busy,
+// and more threads than cores is slow (README: the threaded guest). Pool a
+// threaded guest with WithThreads(runtime.GOMAXPROCS(0)/size), or use one
+// instance.
+func (m *Module) NewPool(size int, opts ...Option) (*Pool, error) {
 	if size <= 0 {
 		size = runtime.GOMAXPROCS(0)
 	}
-	p := &Pool{name: m.name, module: m, tokens: make(chan struct{}, size), done: make(chan struct{})}
+	p := &Pool{name: m.name, module: m, opts: opts, tokens: make(chan struct{}, size), done: make(chan struct{})}
 	for range size {
-		in, err := m.Instantiate()
+		in, err := m.Instantiate(opts...)
 		if err != nil {
 			p.Close()
 			return nil, err
@@ -95,7 +102,7 @@ func (p *Pool) Release(in *Instance) {
 		return
 	}
 	if !p.closed && in.untrusted() {
-		if fresh, err := p.module.Instantiate(); err == nil {
+		if fresh, err := p.module.Instantiate(p.opts...); err == nil {
 			for i, old := range p.all {
 				if old == in {
 					p.all[i] = fresh

@@ -1,6 +1,7 @@
 package host_test
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"strings"
@@ -213,4 +214,29 @@ func TestThreadsWorkerTrap(t *testing.T) {
 		t.Errorf("Mul after the abort: %v, want ErrAborted", err)
 	}
 	in.Close()
+}
+
+// TestThreadsPool: a pool of threaded instances (one thread each, as its doc
+// advises on few cores) splits a long sum over instances, bit-exact.
+func TestThreadsPool(t *testing.T) {
+	e := host.NewEngine()
+	defer e.Close()
+	m, err := e.Compile("threads", mustRead(t, threadsGuest))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	p, err := m.NewPool(2, host.WithThreads(1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	x, y, _ := vectors.Make("random", 1_000_003)
+	if got, err := p.SumParallel(context.Background(), x); err != nil || !vectors.Same(got, kernels.Sum(x)) {
+		t.Errorf("SumParallel = %v, %v; want %v", got, err, kernels.Sum(x))
+	}
+	want, _ := kernels.Dot(x, y)
+	if got, err := p.DotParallel(context.Background(), x, y); err != nil || !vectors.Same(got, want) {
+		t.Errorf("DotParallel = %v, %v; want %v", got, err, want)
+	}
 }
