@@ -143,7 +143,7 @@ run_tests() {
 	say "go vet (host module, and the Go guest for GOOS=wasip1)"
 	run go vet ./...
 	(cd wasm/go && run env GOOS=wasip1 GOARCH=wasm go vet ./...)
-	say "go test -race (bit-exact table, hostile modules, examples)"
+	say "go test -race (bit-exact table incl. the threaded guest at 1-4 threads, hostile corpus, deadlines, load test, examples)"
 	run go test -race -count=1 ./...
 	say "short fuzz runs (FUZZTIME=${FUZZTIME:-15s} each; a long run is documented in host/fuzz_test.go)"
 	run go test -run '^$' -fuzz '^FuzzKernels$' -fuzztime "${FUZZTIME:-15s}" ./host/
