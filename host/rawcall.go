@@ -123,15 +123,14 @@ static void wv_refresh(wv_instance_t *in) {
 	in->state.size = wasmtime_memory_data_size(in->ctx, &in->mem);
 }
 
-// One crossing per kernel call: the call, then the memory's base and size
-// (which only the guest can change, and only while it runs).
+// One crossing per kernel call. The memory's base and size are read once,
+// at Instantiate (wv_refresh): a guest's own memory is capped at its size
+// from then on and a shared memory never moves, so neither can change.
 static wasmtime_error_t *wv_call(wv_instance_t *in, int e, size_t nargs) {
 	in->state.trap = NULL;
 	in->interrupted = 0;
 	in->deadline_ns = in->timeout_ns > 0 ? wv_now() + in->timeout_ns : 0;
-	wasmtime_error_t *err = wasmtime_func_call_unchecked(in->ctx, &in->funcs[e], in->vals, nargs, &in->state.trap);
-	wv_refresh(in);
-	return err;
+	return wasmtime_func_call_unchecked(in->ctx, &in->funcs[e], in->vals, nargs, &in->state.trap);
 }
 */
 import "C"
@@ -317,9 +316,9 @@ func (in *Instance) callLenLen(e export, a, b int) error {
 // result returns the f64 result of the last call.
 func (in *Instance) result() float64 { return getF64(&in.c.vals[0]) }
 
-// linear returns the guest's linear memory as of the last call. It is
-// refreshed after every call, because the guest may grow (and so move) its
-// memory only while it runs.
+// linear returns the guest's linear memory as read at Instantiate: it
+// cannot move (see wv_call). A threaded guest's shared memory may grow past
+// this length; the buffers lie inside it.
 func (in *Instance) linear() []byte {
 	return unsafe.Slice((*byte)(unsafe.Pointer(in.c.state.base)), int(in.c.state.size))
 }
