@@ -147,27 +147,34 @@ func benchImpls() []benchImpl {
 	return impls
 }
 
+// benchModes runs impl's rows for kernel on x, y (output dst), in both
+// modes where the impl has them.
+func benchModes(b *testing.B, impl benchImpl, kernel string, inputs int, x, y, dst []float64) {
+	n := len(x)
+	for _, mode := range []string{"copy", "kernel"} {
+		run := impl.prepare(b, kernel, mode, x, y, dst)
+		if run == nil {
+			continue
+		}
+		b.Run(fmt.Sprintf("impl=%s/n=%d/mode=%s", impl.name, n, mode), func(b *testing.B) {
+			b.SetBytes(int64(8 * n * inputs))
+			b.ReportAllocs()
+			for b.Loop() {
+				if err := run(); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
 func benchKernel(b *testing.B, kernel string, inputs int) {
 	defer benchThreads(b, kernel, inputs)
 	for _, impl := range benchImpls() {
 		for _, n := range benchSizes {
 			x, y, _ := vectors.Make("random", n)
 			dst := make([]float64, n)
-			for _, mode := range []string{"copy", "kernel"} {
-				run := impl.prepare(b, kernel, mode, x, y, dst)
-				if run == nil {
-					continue
-				}
-				b.Run(fmt.Sprintf("impl=%s/n=%d/mode=%s", impl.name, n, mode), func(b *testing.B) {
-					b.SetBytes(int64(8 * n * inputs))
-					b.ReportAllocs()
-					for b.Loop() {
-						if err := run(); err != nil {
-							b.Fatal(err)
-						}
-					}
-				})
-			}
+			benchModes(b, impl, kernel, inputs, x, y, dst)
 		}
 	}
 }
@@ -200,21 +207,7 @@ func benchThreads(b *testing.B, kernel string, inputs int) {
 		x, y, _ := vectors.Make("random", n)
 		dst := make([]float64, n)
 		for _, impl := range impls {
-			for _, mode := range []string{"copy", "kernel"} {
-				run := impl.prepare(b, kernel, mode, x, y, dst)
-				if run == nil {
-					continue
-				}
-				b.Run(fmt.Sprintf("impl=%s/n=%d/mode=%s", impl.name, n, mode), func(b *testing.B) {
-					b.SetBytes(int64(8 * n * inputs))
-					b.ReportAllocs()
-					for b.Loop() {
-						if err := run(); err != nil {
-							b.Fatal(err)
-						}
-					}
-				})
-			}
+			benchModes(b, impl, kernel, inputs, x, y, dst)
 		}
 	}
 }
