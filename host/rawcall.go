@@ -265,43 +265,31 @@ const guardBits = 0x7ff4_dead_beef_cafe
 // guardedCall runs fastCall with guard words in the buffer elements a
 // kernel of length n must not write (WIT: a kernel touches only A[0..n),
 // B[0..n) and RESULT[0..n), and a reduction does not write RESULT): A[n],
-// B[n] and, for a reduction RESULT[0], else RESULT[n]; each within the
-// capacity. Their values are saved and restored, so callers (Buffers) see
+// B[n] and, for a reduction RESULT[0], else RESULT[n], when n is below the
+// capacity (at n = capacity a kernel may write all of RESULT). Their values are saved and restored, so callers (Buffers) see
 // no change. A changed guard word is ErrContract. The caller holds in.mu.
 func (in *Instance) guardedCall(e export, nargs, n int) error {
-	var at [3]int
-	var saved [3]uint64
-	k := 0
-	mem := in.linear()
-	add := func(buf, i int) {
-		if i < in.cap {
-			at[k] = in.off[buf] + 8*i
-			p := (*uint64)(unsafe.Pointer(&mem[at[k]]))
-			saved[k] = *p
-			*p = guardBits
-			k++
-		}
+	if n < 0 || n >= in.cap {
+		return in.fastCall(e, nargs) // no element past the live ones to guard
 	}
-	add(bufA, n)
-	add(bufB, n)
+	base := unsafe.Pointer(in.c.state.base)
+	r := n
 	if len(exports[e].results) > 0 {
-		add(bufResult, 0)
-	} else {
-		add(bufResult, n)
+		r = 0
 	}
+	pa := (*uint64)(unsafe.Add(base, in.off[bufA]+8*n))
+	pb := (*uint64)(unsafe.Add(base, in.off[bufB]+8*n))
+	pr := (*uint64)(unsafe.Add(base, in.off[bufResult]+8*r))
+	sa, sb, sr := *pa, *pb, *pr
+	*pa, *pb, *pr = guardBits, guardBits, guardBits
 	err := in.fastCall(e, nargs)
-	mem = in.linear()
-	var broken []int
-	for j := range k {
-		p := (*uint64)(unsafe.Pointer(&mem[at[j]]))
-		if *p != guardBits {
-			broken = append(broken, at[j])
-		}
-		*p = saved[j]
-	}
-	if err == nil && broken != nil {
+	ga, gb, gr := *pa, *pb, *pr
+	*pa, *pb, *pr = sa, sb, sr
+	if err == nil && (ga != guardBits || gb != guardBits || gr != guardBits) {
 		in.tainted = true
-		return guestErr(in.name, e.name(), ErrContract, "len %d: the kernel wrote guard words at byte offsets %v, outside what the contract lets it write", n, broken)
+		return guestErr(in.name, e.name(), ErrContract,
+			"len %d: the kernel wrote a guard word (A[%d] %t, B[%d] %t, RESULT[%d] %t), where the contract forbids it",
+			n, n, ga != guardBits, n, gb != guardBits, r, gr != guardBits)
 	}
 	return err
 }
