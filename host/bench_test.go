@@ -197,8 +197,12 @@ func threadImpls() []benchImpl {
 }
 
 func benchThreads(b *testing.B, kernel string, inputs int) {
-	all := benchImpls()
-	natives := []benchImpl{all[1], all[3]} // go, cgo-c
+	var natives []benchImpl // go and the native C build, beside the 10^7 rows
+	for _, impl := range benchImpls() {
+		if impl.name == "go" || impl.name == cnative.Impl {
+			natives = append(natives, impl)
+		}
+	}
 	for _, n := range threadSizes {
 		impls := threadImpls()
 		if n > benchSizes[len(benchSizes)-1] {

@@ -324,12 +324,9 @@ func freeBlock(c rawInstance) { C.free(unsafe.Pointer(c)) }
 // setTimeout sets the bound of the next call (0: none).
 func (in *Instance) setTimeout(d time.Duration) { in.c.timeout_ns = C.int64_t(d) }
 
-// armOutside bounds guest code run through Func.Call from now by d.
-func (in *Instance) armOutside(d time.Duration) { C.wv_arm(in.c, C.int64_t(d)) }
-
-// armBlock bounds the guest code that instantiation runs (start function,
-// _initialize, the get-* exports) by d; blockInterrupted reports whether
-// the epoch callback ended it.
+// armBlock bounds guest code run outside the typed path (Func.Call: the
+// start function, _initialize, the get-* exports, stop-workers) by d from
+// now; blockInterrupted reports whether the epoch callback ended it.
 func armBlock(c rawInstance, d time.Duration) { C.wv_arm(c, C.int64_t(d)) }
 
 func blockInterrupted(c rawInstance) bool { return c.interrupted != 0 }

@@ -338,7 +338,7 @@ func (in *Instance) closeThreads() {
 	if t.failure() == nil && t.stop != nil {
 		if in.engine.deadlines {
 			in.engine.startTicker()
-			in.armOutside(closeWait)
+			armBlock(in.c, closeWait)
 		}
 		if _, err := t.stop.Call(in.store); err != nil {
 			t.fail(&GuestError{Guest: in.name, Export: expStopWorkers, Err: fmt.Errorf("%w: %w", ErrTrap, err)})
