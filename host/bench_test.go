@@ -309,9 +309,11 @@ func BenchmarkCompile(b *testing.B) {
 func guestName(path string) string { return filepath.Base(filepath.Dir(path)) }
 
 // BenchmarkCall is the cost of one call with no work, "sum" over 0
-// elements: path=typed is Instance.Sum (one cgo crossing), path=func-call
-// the same export through wasmtime-go's Func.Call, and path=cgo-empty an
-// empty cgo call, the floor of any call into C.
+// elements: path=typed is Instance.Sum (one cgo crossing, and the
+// instance's lock), path=in-place is Buffers.Sum inside one InPlace (the
+// lock taken once for all calls), path=func-call the same export through
+// wasmtime-go's Func.Call, and path=cgo-empty an empty cgo call, the floor
+// of any call into C.
 func BenchmarkCall(b *testing.B) {
 	in := load(b, rustGuest)
 	b.Run("path=typed", func(b *testing.B) {
@@ -322,6 +324,22 @@ func BenchmarkCall(b *testing.B) {
 				b.Fatal(err)
 			}
 			sink += v
+		}
+	})
+	b.Run("path=in-place", func(b *testing.B) {
+		b.ReportAllocs()
+		err := in.InPlace(func(buf *host.Buffers) error {
+			for b.Loop() {
+				v, err := buf.Sum(0)
+				if err != nil {
+					return err
+				}
+				sink += v
+			}
+			return nil
+		})
+		if err != nil {
+			b.Fatal(err)
 		}
 	})
 	b.Run("path=func-call", func(b *testing.B) {

@@ -43,6 +43,10 @@ type Instance struct {
 	timeout time.Duration
 	ctx     context.Context
 	tainted bool
+
+	// The pool and slot the instance belongs to (pool.go), if any.
+	pool *Pool
+	slot int
 }
 
 // Option configures Module.Instantiate (and Engine.Load).

@@ -38,10 +38,10 @@ func (p *Pool) foldParallel(ctx context.Context, e export, x, y []float64) (floa
 	if len(x) == 0 {
 		return 0, nil
 	}
-	blockCap := p.all[0].cap / kernels.BlockLen // blocks per chunk: every instance has the same capacity
+	blockCap := p.cap / kernels.BlockLen // blocks per chunk
 	if blockCap == 0 {
 		return 0, guestErr(p.name, exports[e].name, ErrCapacity,
-			"capacity %d is below one block (%d): blocks cannot be computed apart", p.all[0].cap, kernels.BlockLen)
+			"capacity %d is below one block (%d): blocks cannot be computed apart", p.cap, kernels.BlockLen)
 	}
 	chunk := blockCap * kernels.BlockLen
 	chunks := (len(x) + chunk - 1) / chunk

@@ -3,8 +3,10 @@ package host
 import (
 	"context"
 	"fmt"
+	"math/rand/v2"
 	"runtime"
 	"sync"
+	"sync/atomic"
 )
 
 // Pool is a fixed set of instances of one module, for many goroutines: each
@@ -16,21 +18,35 @@ import (
 //		return err
 //	})
 //
-// Each Acquire and Release touches state shared by all goroutines (a
-// channel and a mutex): for calls of a microsecond or less, hold an
-// instance across many calls (Acquire, loop, Release) instead of one Do per
-// call. Close it when done; it closes its instances.
+// Acquire and Release touch no state shared by all goroutines on their
+// common path: each instance sits in its own slot (one cache line), taken
+// by compare-and-swap, and the slot released last on the same processor
+// (a per-P hint, sync.Pool) is tried first, its buffers likely in cache.
+// Only an Acquire that finds every instance taken waits on shared state.
+// Close the pool when done; it closes its instances.
 type Pool struct {
 	name   string
 	module *Module
 	opts   []Option // for Instantiate, also when an instance is replaced
-	all    []*Instance
-	tokens chan struct{} // one per free instance: what Acquire waits on
+	cap    int      // every instance's capacity, elements
+	slots  []poolSlot
 
-	mu     sync.Mutex
-	free   []*Instance // a stack: the instance released last, its buffers likely in cache, goes out first
-	closed bool
+	hints   sync.Pool     // *poolSlot released last on this P: a hint, checked by the CAS
+	waiters atomic.Int32  // Acquires waiting for a slot
+	wake    chan struct{} // Release's signal to waiters, buffered len(slots)
+
+	mu     sync.Mutex // Close, and replacing an instance
+	closed atomic.Bool
 	done   chan struct{} // closed by Close: wakes every waiting Acquire
+}
+
+// poolSlot holds one instance of a pool. busy is set by the Acquire that
+// takes it and cleared by Release; in changes only while busy is set (an
+// instance replaced by Release).
+type poolSlot struct {
+	busy atomic.Bool
+	in   atomic.Pointer[Instance]
+	_    [64 - 16]byte // one cache line per slot: no false sharing between processors
 }
 
 // NewPool makes size instances of the module (size <= 0 means
@@ -46,74 +62,114 @@ func (m *Module) NewPool(size int, opts ...Option) (*Pool, error) {
 	if size <= 0 {
 		size = runtime.GOMAXPROCS(0)
 	}
-	p := &Pool{name: m.name, module: m, opts: opts, tokens: make(chan struct{}, size), done: make(chan struct{})}
-	for range size {
+	p := &Pool{name: m.name, module: m, opts: opts, slots: make([]poolSlot, size),
+		wake: make(chan struct{}, size), done: make(chan struct{})}
+	for i := range p.slots {
 		in, err := m.Instantiate(opts...)
 		if err != nil {
 			p.Close()
 			return nil, err
 		}
-		p.all = append(p.all, in)
-		p.free = append(p.free, in)
-		p.tokens <- struct{}{}
+		in.pool, in.slot = p, i
+		p.cap = in.cap
+		p.slots[i].in.Store(in)
 	}
 	return p, nil
 }
 
 // Size returns the number of instances in the pool.
-func (p *Pool) Size() int { return len(p.all) }
+func (p *Pool) Size() int { return len(p.slots) }
+
+func (p *Pool) errClosed() error {
+	return &GuestError{Guest: p.name, Err: fmt.Errorf("%w: pool", ErrClosed)}
+}
 
 // Acquire takes a free instance, waiting until one is released; the one
-// released most recently goes out first, as its buffers are the likeliest
-// to be in cache. It returns ctx.Err() (wrapped) if ctx ends first, and
-// ErrClosed if the pool is or gets closed. Give the instance back with
-// Release.
+// released last on the calling goroutine's processor is tried first, as
+// its buffers are the likeliest to be in cache. It returns ctx.Err()
+// (wrapped) if ctx ends before an instance is free, and ErrClosed if the
+// pool is or gets closed. Give the instance back with Release.
 func (p *Pool) Acquire(ctx context.Context) (*Instance, error) {
-	select {
-	case <-p.done:
-		return nil, &GuestError{Guest: p.name, Err: fmt.Errorf("%w: pool", ErrClosed)}
-	default:
+	if p.closed.Load() {
+		return nil, p.errClosed()
 	}
-	select {
-	case <-p.tokens:
-		p.mu.Lock()
-		in := p.free[len(p.free)-1]
-		p.free = p.free[:len(p.free)-1]
-		p.mu.Unlock()
+	if s, ok := p.hints.Get().(*poolSlot); ok && s.busy.CompareAndSwap(false, true) {
+		return s.in.Load(), nil
+	}
+	if in := p.take(); in != nil {
 		return in, nil
-	case <-p.done:
-		return nil, &GuestError{Guest: p.name, Err: fmt.Errorf("%w: pool", ErrClosed)}
-	case <-ctx.Done():
-		return nil, &GuestError{Guest: p.name, Err: fmt.Errorf("wasmvec: waiting for a pool instance: %w", ctx.Err())}
+	}
+	// Every slot was taken. Count as a waiter before looking again, so a
+	// Release either sees the waiter (and wakes it) or frees its slot
+	// before the look (and the look finds it).
+	p.waiters.Add(1)
+	defer p.waiters.Add(-1)
+	for {
+		if in := p.take(); in != nil {
+			return in, nil
+		}
+		select {
+		case <-p.wake:
+		case <-p.done:
+			return nil, p.errClosed()
+		case <-ctx.Done():
+			return nil, &GuestError{Guest: p.name, Err: fmt.Errorf("wasmvec: waiting for a pool instance: %w", ctx.Err())}
+		}
 	}
 }
 
-// Release gives back an instance taken with Acquire. An instance that can
-// no longer be trusted (a call was interrupted by its deadline, or a thread
-// of a threaded guest trapped) is closed and replaced by a new one; if that
-// fails, a threaded instance is dropped (the pool shrinks) and another is
-// kept. Releasing an instance twice, or one from another pool, is a
-// programming error: it is ignored when the pool is full rather than
-// blocking.
-func (p *Pool) Release(in *Instance) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if len(p.free) == len(p.all) {
-		return
-	}
-	if !p.closed && in.untrusted() {
-		if fresh, err := p.module.Instantiate(p.opts...); err == nil {
-			for i, old := range p.all {
-				if old == in {
-					p.all[i] = fresh
-				}
-			}
-			in.Close()
-			in = fresh
+// take returns the instance of a free slot, now taken, or nil; it starts
+// at a random slot so that goroutines do not all contend for the first.
+func (p *Pool) take() *Instance {
+	n := len(p.slots)
+	start := rand.IntN(n)
+	for i := range n {
+		s := &p.slots[(start+i)%n]
+		if !s.busy.Load() && s.busy.CompareAndSwap(false, true) {
+			return s.in.Load()
 		}
 	}
-	p.free = append(p.free, in)
-	p.tokens <- struct{}{} // never blocks: one token per free instance, len(free) <= cap
+	return nil
+}
+
+// Release gives back an instance taken with Acquire. An instance that can
+// no longer be trusted (a call was interrupted by its deadline, broke the
+// buffer contract, or a thread of a threaded guest trapped) is closed and
+// replaced by a new one; if making the new one fails, the old one stays and
+// its calls keep returning the error that ended it (ErrAborted for a
+// threaded guest). Releasing an instance that is not taken, or one from
+// another pool or none, is a programming error; it is ignored when it can
+// be told (the instance is free or not this pool's), and otherwise frees
+// the instance while its last taker may still use it.
+func (p *Pool) Release(in *Instance) {
+	if in == nil || in.pool != p {
+		return
+	}
+	s := &p.slots[in.slot]
+	if s.in.Load() != in || !s.busy.Load() {
+		return
+	}
+	if !p.closed.Load() && in.untrusted() {
+		if fresh, err := p.module.Instantiate(p.opts...); err == nil {
+			fresh.pool, fresh.slot = p, in.slot
+			p.mu.Lock()
+			if p.closed.Load() {
+				fresh.Close() // Close has closed (or is closing) the slot's old instance
+			} else {
+				s.in.Store(fresh)
+			}
+			p.mu.Unlock()
+			in.Close()
+		}
+	}
+	s.busy.Store(false)
+	p.hints.Put(s)
+	if p.waiters.Load() > 0 {
+		select {
+		case p.wake <- struct{}{}:
+		default: // wakes are pending already: a waiter will look again
+		}
+	}
 }
 
 // Do runs fn with an instance of the pool, acquired as by Acquire and
@@ -136,13 +192,14 @@ func (p *Pool) Do(ctx context.Context, fn func(*Instance) error) error {
 func (p *Pool) Close() error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if p.closed {
+	if p.closed.Swap(true) {
 		return nil
 	}
-	p.closed = true
 	close(p.done)
-	for _, in := range p.all {
-		in.Close()
+	for i := range p.slots {
+		if in := p.slots[i].in.Load(); in != nil {
+			in.Close()
+		}
 	}
 	return nil
 }

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -105,14 +104,16 @@ func BenchmarkPool(b *testing.B) {
 			b.Run(fmt.Sprintf("impl=wasm-c-simd/n=%d/goroutines=%d", n, g), func(b *testing.B) {
 				b.SetBytes(int64(8 * n))
 				b.ReportAllocs()
-				var next atomic.Int64
-				total := int64(b.N)
 				var wg sync.WaitGroup
 				b.ResetTimer()
 				sums := make([]float64, g*8) // one slot per goroutine, 64 bytes apart
 				for w := range g {
+					ops := b.N / g // each goroutine its share: no counter shared between them
+					if w == 0 {
+						ops += b.N % g
+					}
 					wg.Go(func() {
-						for next.Add(1) <= total {
+						for range ops {
 							err := p.Do(context.Background(), func(in *host.Instance) error {
 								v, err := in.SumSIMD(x)
 								sums[w*8] += v
