@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -59,6 +60,95 @@ func TestPoolConcurrent(t *testing.T) {
 	for err := range errs {
 		t.Error(err)
 	}
+}
+
+// TestPoolExclusive: no instance is ever held by two goroutines at once,
+// however Acquire finds it (the per-P hint, the scan, or a wake after
+// waiting), and misplaced Releases (nil, twice, another pool's instance) are
+// ignored. 8 goroutines over 2 instances keep Acquires waiting.
+func TestPoolExclusive(t *testing.T) {
+	p, done := newPool(t, cGuest, 2)
+	defer done()
+	other, doneOther := newPool(t, cGuest, 1)
+	defer doneOther()
+	stranger, err := other.Acquire(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	x, _, _ := vectors.Make("random", 10000)
+	var held sync.Map // *host.Instance -> *atomic.Bool
+	var wg sync.WaitGroup
+	var violations, acquired, gaveUp atomic.Int64
+	for range 8 {
+		wg.Go(func() {
+			for i := range 500 {
+				ctx := context.Background()
+				if i%7 == 0 { // some Acquires give up while waiting
+					var cancel context.CancelFunc
+					ctx, cancel = context.WithTimeout(ctx, time.Microsecond)
+					defer cancel()
+				}
+				in, err := p.Acquire(ctx)
+				if err != nil {
+					if !errors.Is(err, context.DeadlineExceeded) {
+						t.Error(err)
+						return
+					}
+					gaveUp.Add(1)
+					continue
+				}
+				acquired.Add(1)
+				f, _ := held.LoadOrStore(in, new(atomic.Bool))
+				if !f.(*atomic.Bool).CompareAndSwap(false, true) {
+					violations.Add(1)
+				}
+				if _, err := in.Sum(x); err != nil {
+					t.Error(err)
+				}
+				f.(*atomic.Bool).Store(false)
+				p.Release(in)
+				if i%50 == 0 {
+					p.Release(nil)      // none
+					p.Release(stranger) // another pool's
+				}
+			}
+		})
+	}
+	wg.Wait()
+	if v := violations.Load(); v != 0 {
+		t.Fatalf("%d of %d acquisitions handed out an instance another goroutine held", v, acquired.Load())
+	}
+	n := 0
+	held.Range(func(any, any) bool { n++; return true })
+	if n != p.Size() {
+		t.Errorf("%d distinct instances handed out, pool size %d", n, p.Size())
+	}
+	// A second Release of a free instance is ignored: afterwards exactly
+	// Size instances can be taken, and the other pool's only instance is
+	// still taken.
+	in, err := p.Acquire(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.Release(in)
+	p.Release(in)
+	for range p.Size() {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+		_, err := p.Acquire(ctx)
+		cancel()
+		if err != nil {
+			t.Fatalf("after the run, not every instance is free: %v", err)
+		}
+	}
+	for _, q := range []*host.Pool{p, other} {
+		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
+		_, err := q.Acquire(ctx)
+		cancel()
+		if !errors.Is(err, context.DeadlineExceeded) {
+			t.Fatalf("an instance was handed out twice (a misplaced Release freed it): %v", err)
+		}
+	}
+	t.Logf("%d acquisitions, %d gave up waiting", acquired.Load(), gaveUp.Load())
 }
 
 func TestPoolAcquireHonoursContextAndClose(t *testing.T) {
