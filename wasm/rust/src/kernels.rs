@@ -62,6 +62,12 @@ pub fn fold_dot(mut acc: f64, x: &[f64], y: &[f64]) -> f64 {
     acc
 }
 
+/// Two f64 loaded as one v128 with f64's alignment, for the volatile
+/// reads of the dot loop (a `*const v128` must be 16-byte aligned).
+#[derive(Clone, Copy)]
+#[repr(C, packed(8))]
+struct Pair(v128);
+
 /// The same fold with 8 f64x2 accumulators: accumulator k holds lanes 2k and
 /// 2k+1. The lane remainder of a short block is added in scalar code into the
 /// same lanes before the tree, so the order of every add is unchanged.
@@ -73,19 +79,30 @@ pub fn fold_simd(mut acc: f64, x: &[f64], y: Option<&[f64]>) -> f64 {
         let end = usize::min(start + BLOCK, n);
         let full = start + (end - start) / LANES * LANES;
         let mut v = [f64x2_splat(-0.0); LANES / 2];
+        // The dot loop pins each accumulator update with a volatile store
+        // (and loads with volatile reads, which LLVM keeps in order), as
+        // internal/cnative/kernels.h does for the C guest and for the same
+        // reason: Cranelift keeps loads in place and puts pure arithmetic at
+        // its first use, here the loop's back edge, so otherwise all 16 loads
+        // of a row come first and the 8 accumulators spill on every row. The
+        // values and their order of operations are unchanged.
+        let mut pin = [f64x2_splat(0.0); LANES / 2];
         let mut i = start;
         while i < full {
             for (k, vk) in v.iter_mut().enumerate() {
                 // SAFETY: i + 2k + 1 < full <= n = x.len() (= y.len()); v128_load
-                // has no alignment requirement.
-                let t = unsafe {
-                    let xv = v128_load(x.as_ptr().add(i + 2 * k) as *const v128);
+                // needs no alignment, and Pair only f64's.
+                unsafe {
                     match y {
-                        Some(y) => f64x2_mul(xv, v128_load(y.as_ptr().add(i + 2 * k) as *const v128)),
-                        None => xv,
+                        Some(y) => {
+                            let xv = core::ptr::read_volatile(x.as_ptr().add(i + 2 * k) as *const Pair).0;
+                            let yv = core::ptr::read_volatile(y.as_ptr().add(i + 2 * k) as *const Pair).0;
+                            *vk = f64x2_add(*vk, f64x2_mul(xv, yv));
+                            core::ptr::write_volatile(&mut pin[k], *vk);
+                        }
+                        None => *vk = f64x2_add(*vk, v128_load(x.as_ptr().add(i + 2 * k) as *const v128)),
                     }
-                };
-                *vk = f64x2_add(*vk, t);
+                }
             }
             i += LANES;
         }
