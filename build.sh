@@ -11,6 +11,9 @@
 #   ./build.sh test     build every guest, then go vet, go test -race
 #   ./build.sh bench    build every guest, run the benchmark matrix, and
 #                       render bench/out/report.md and the plots
+#   ./build.sh bench-targets
+#                       the rows behind the call-path targets, interleaved:
+#                       every row once per round, BENCH_ROUNDS rounds
 #
 # Each step installs what it needs from the package registries (rustup
 # targets, Go modules) and says so; when something cannot be had it prints
@@ -178,6 +181,29 @@ run_bench() {
 	run go run golang.org/x/perf/cmd/benchstat bench/out/extra.txt | tee bench/out/extra-benchstat.txt
 }
 
+# The rows the README's call-path targets compare, measured in rounds: each
+# round runs every row once, so rows compared in a ratio are measured minutes
+# apart at most, not the length of the whole matrix (this VM drifts).
+run_bench_targets() {
+	need_go
+	build_all
+	mkdir -p bench/out
+	local out=bench/out/targets.txt
+	run go test -c -o bench/out/host.test ./host/
+	: >"$out"
+	say "running the target rows, ${BENCH_ROUNDS:-10} rounds; raw output in $out"
+	local r pat
+	for r in $(seq "${BENCH_ROUNDS:-10}"); do
+		for pat in '^BenchmarkCall$' '^Benchmark(Sum|Dot)$/^impl=(go|cgo-c|wasm-rust-simd|wasm-c-simd)$/^n=100000$/' \
+			'^BenchmarkCopy$//^n=100000$' '^BenchmarkPool$' '^BenchmarkBatch$//^width=64$/'; do
+			(cd host && ../bench/out/host.test -test.run '^$' -test.bench "$pat" \
+				-test.benchtime "${BENCH_TIME:-200ms}" -test.count 1) >>"$out"
+		done
+		say "round $r done"
+	done
+	run go run golang.org/x/perf/cmd/benchstat "$out" | tee bench/out/targets-benchstat.txt
+}
+
 case "${1:-}" in
 rust) build_rust ;;
 rust-threads) build_rust_threads ;;
@@ -187,8 +213,9 @@ tinygo) build_tinygo ;;
 all) build_all ;;
 test) run_tests ;;
 bench) run_bench ;;
+bench-targets) run_bench_targets ;;
 *)
-	sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//' >&2
+	sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//' >&2
 	exit 2
 	;;
 esac
