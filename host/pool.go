@@ -89,6 +89,10 @@ func (p *Pool) errClosed() error {
 // its buffers are the likeliest to be in cache. It returns ctx.Err()
 // (wrapped) if ctx ends before an instance is free, and ErrClosed if the
 // pool is or gets closed. Give the instance back with Release.
+//
+// Acquire is not fair: a goroutine that finds a free instance takes it even
+// while others wait, so under sustained overload one waiter can wait longer
+// than the rest (bound the wait with ctx).
 func (p *Pool) Acquire(ctx context.Context) (*Instance, error) {
 	if p.closed.Load() {
 		return nil, p.errClosed()

@@ -89,8 +89,8 @@ static inline double wv_fold(double acc, const double *x, const double *y, size_
  * volatile store of each accumulator right after its update is an earlier
  * use that pins the multiply and add there, and volatile loads keep clang
  * from hoisting the loads above those stores: 2 loaded values live instead
- * of 16, no spills, at the price of 8 stores per row. README (kernel
- * speed) has the measurement. */
+ * of 16, no spills, at the price of 8 stores per row. The README ("What
+ * it says") has the measurement. */
 #if defined(__wasm__)
 typedef double wv_f64x2u __attribute__((vector_size(16), aligned(8)));
 #define WV_DOT_LOAD2(p) (*(const volatile wv_f64x2u *)(p))
