@@ -12,8 +12,9 @@
 #   ./build.sh bench    build every guest, run the benchmark matrix, and
 #                       render bench/out/report.md and the plots
 #   ./build.sh bench-targets
-#                       the rows behind the call-path targets, interleaved:
-#                       every row once per round, BENCH_ROUNDS rounds
+#                       the rows behind the call-path targets, interleaved
+#                       (every row once per round, BENCH_ROUNDS rounds), and
+#                       bench/out/targets.md: each target's ratio and verdict
 #
 # Each step installs what it needs from the package registries (rustup
 # targets, Go modules) and says so; when something cannot be had it prints
@@ -201,7 +202,9 @@ run_bench_targets() {
 		done
 		say "round $r done"
 	done
-	run go run golang.org/x/perf/cmd/benchstat "$out" | tee bench/out/targets-benchstat.txt
+	run go run golang.org/x/perf/cmd/benchstat "$out" >bench/out/targets-benchstat.txt
+	say "the targets, ratios of medians: bench/out/targets.md (benchstat of every row: bench/out/targets-benchstat.txt)"
+	run go run ./cmd/benchreport -targets -o bench/out "$out"
 }
 
 case "${1:-}" in

@@ -7,6 +7,11 @@
 // Usage:
 //
 //	benchreport [-baseline cgo-c] [-o bench/out] bench.txt...
+//	benchreport -targets [-o bench/out] targets.txt...
+//
+// With -targets it writes only targets.md: the call-path targets of the
+// issue "Near-native call path" (targets.go), each a ratio of two medians
+// with its verdict, from the rows ./build.sh bench-targets measures.
 //
 // The benchmark names must be key=value, as host/bench_test.go writes them:
 // BenchmarkSum/impl=wasm-rust-simd/n=100000/mode=kernel. Parsing is
@@ -56,6 +61,7 @@ type data struct {
 	stats   map[key]stat
 	others  []string        // names of benchmarks outside the matrix, first-seen order
 	other   map[string]stat // their summaries
+	named   map[string]stat // every result by plainName, for the targets
 	kernels []string
 	impls   []string // in first-seen order: the benchmark's own order
 	modes   []string
@@ -65,14 +71,28 @@ type data struct {
 func main() {
 	baseline := flag.String("baseline", "cgo-c", "impl that ratios are relative to")
 	outDir := flag.String("o", "bench/out", "directory for report.md and the plots")
+	onlyTargets := flag.Bool("targets", false, "write only targets.md, the call-path targets")
 	flag.Parse()
 	if flag.NArg() == 0 {
-		fmt.Fprintln(os.Stderr, "usage: benchreport [-baseline impl] [-o dir] bench.txt...")
+		fmt.Fprintln(os.Stderr, "usage: benchreport [-baseline impl] [-targets] [-o dir] bench.txt...")
 		os.Exit(2)
 	}
 	d, err := read(flag.Args())
 	if err != nil {
 		log.Fatal(err)
+	}
+	if *onlyTargets {
+		var md strings.Builder
+		d.targetsMarkdown(&md)
+		path := filepath.Join(*outDir, "targets.md")
+		if err := os.MkdirAll(*outDir, 0o755); err != nil {
+			log.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte(md.String()), 0o644); err != nil {
+			log.Fatal(err)
+		}
+		fmt.Print(md.String())
+		return
 	}
 	if len(d.stats) == 0 {
 		log.Fatal("benchreport: no benchmark results with impl=, n= and mode= in the input")
@@ -98,8 +118,9 @@ func main() {
 }
 
 func read(files []string) (*data, error) {
-	d := &data{stats: map[key]stat{}, other: map[string]stat{}}
+	d := &data{stats: map[key]stat{}, other: map[string]stat{}, named: map[string]stat{}}
 	ns := map[key][]float64{}
+	namedNs := map[string][]float64{}
 	otherNs := map[string][]float64{}
 	gb := map[key][]float64{}
 	seenConfig := map[string]bool{}
@@ -120,6 +141,15 @@ func read(files []string) (*data, error) {
 					seenConfig[line] = true
 					d.config = append(d.config, line)
 				}
+			}
+			if v, ok := res.Value("sec/op"); ok {
+				base, parts := res.Name.Parts()
+				ps := make([]string, len(parts))
+				for i, p := range parts {
+					ps[i] = string(p)
+				}
+				name := plainName(string(base), ps)
+				namedNs[name] = append(namedNs[name], v*1e9)
 			}
 			k, ok := parseName(res.Name)
 			if !ok {
@@ -152,6 +182,10 @@ func read(files []string) (*data, error) {
 		}
 	}
 	slices.Sort(d.ns)
+	for name, v := range namedNs {
+		s := summarize(v)
+		d.named[name] = stat{ns: s.Center, lo: s.Lo, hi: s.Hi, runs: len(v)}
+	}
 	for name, v := range otherNs {
 		s := summarize(v)
 		d.other[name] = stat{ns: s.Center, lo: s.Lo, hi: s.Hi, runs: len(v)}

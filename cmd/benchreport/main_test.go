@@ -75,3 +75,39 @@ func TestReport(t *testing.T) {
 		t.Errorf("plot: %v, %v", fi, err)
 	}
 }
+
+func TestTargets(t *testing.T) {
+	dir := t.TempDir()
+	in := filepath.Join(dir, "targets.txt")
+	const rows = `cpu: Test CPU
+BenchmarkCall/path=in-place-2     100  90 ns/op
+BenchmarkCall/path=in-place-2     100  110 ns/op
+BenchmarkCall/path=typed-2        100  130 ns/op
+BenchmarkCall/path=cgo-empty-2    100  50 ns/op
+BenchmarkCall/path=func-call-2    100  1300 ns/op
+BenchmarkSum/impl=go/n=100000/mode=copy-2  100  40000 ns/op  20000 MB/s
+`
+	if err := os.WriteFile(in, []byte(rows), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	d, err := read([]string{in})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := d.named["Sum/impl=go/n=100000/mode=copy"]; s.runs != 1 || s.ns != 40000 {
+		t.Errorf("a matrix row by name: %+v", s)
+	}
+	var md strings.Builder
+	d.targetsMarkdown(&md)
+	for _, want := range []string{
+		"| per call at n = 1 ≤ 2× an empty cgo call: in place (Buffers.Sum) | 2.00× | met |", // median of 90 and 110 over 50: at the limit
+		"| per call at n = 1 ≤ 2× an empty cgo call: Instance.Sum (its lock too) | 2.60× | missed |",
+		"| ≥ 10× faster than Func.Call (typed path) | 10.00× | met |",
+		"| kernel only ≤ 1.10× native C: sum, Rust | – | not measured |",
+		"cpu: Test CPU",
+	} {
+		if !strings.Contains(md.String(), want) {
+			t.Errorf("targets table lacks %q:\n%s", want, md.String())
+		}
+	}
+}
