@@ -351,29 +351,38 @@ func (d *data) markdown(w io.Writer, baseline string) {
 }
 
 // crossover finds, in the given mode, the smallest n from which the fastest
-// wasm impl is at least as fast as the fastest of the native Go impls in
-// against, and stays so for every larger n at which both were measured;
-// -1 if there is none.
+// single-threaded wasm impl (a threaded guest counts at 1 thread only, as
+// native Go runs on one) is at least as fast as the fastest of the native Go
+// impls in against, or within noise of it (their 95% intervals overlap), and
+// stays so for every larger n at which both were measured; -1 if there is
+// none.
 func (d *data) crossover(kernel, mode string, against []string) (n int, impl string) {
-	best := func(match func(string) bool, n int) (string, float64) {
-		name, ns := "", math.Inf(1)
+	best := func(match func(string) bool, n int) (string, stat, bool) {
+		name, st, found := "", stat{}, false
 		for _, impl := range d.impls {
-			if s, ok := d.stats[key{kernel, impl, mode, n}]; ok && match(impl) && s.ns < ns {
-				name, ns = impl, s.ns
+			if s, ok := d.stats[key{kernel, impl, mode, n}]; ok && match(impl) && (!found || s.ns < st.ns) {
+				name, st, found = impl, s, true
 			}
 		}
-		return name, ns
+		return name, st, found
 	}
-	isWasm := func(impl string) bool { return strings.HasPrefix(impl, "wasm-") }
+	// One thread against one: a threaded guest's rows count at 1 thread only.
+	isWasm := func(impl string) bool {
+		_, threads, threaded := strings.Cut(impl, "×")
+		return strings.HasPrefix(impl, "wasm-") && (!threaded || threads == "1")
+	}
 	isGo := func(impl string) bool { return slices.Contains(against, impl) }
 	n = -1
 	for i := len(d.ns) - 1; i >= 0; i-- {
-		w, wns := best(isWasm, d.ns[i])
-		_, gns := best(isGo, d.ns[i])
-		if math.IsInf(wns, 1) || math.IsInf(gns, 1) {
+		w, ws, okw := best(isWasm, d.ns[i])
+		_, gs, okg := best(isGo, d.ns[i])
+		if !okw || !okg {
 			continue // not measured at this n (kernel mode past the capacity)
 		}
-		if wns > gns {
+		// Slower, and beyond both 95% intervals (with fewer than 6 runs
+		// there are none, and the medians decide alone).
+		noCI := math.IsInf(ws.lo, 0) || math.IsInf(gs.hi, 0) || math.IsNaN(ws.lo) || math.IsNaN(gs.hi)
+		if ws.ns > gs.ns && (noCI || ws.lo > gs.hi) {
 			break
 		}
 		n, impl = d.ns[i], w
@@ -394,7 +403,7 @@ func (d *data) crossovers(kernel string) []string {
 				lines = append(lines, fmt.Sprintf("Crossover (%s, mode=%s, against %s): none — native Go is faster at some n at or above every n measured.", kernel, mode, name))
 				continue
 			}
-			lines = append(lines, fmt.Sprintf("Crossover (%s, mode=%s, against %s): n=%d — from there up the fastest wasm guest (%s at n=%d) is at least as fast; below it native Go wins.", kernel, mode, name, n, impl, n))
+			lines = append(lines, fmt.Sprintf("Crossover (%s, mode=%s, against %s): n=%d — from there up the fastest single-threaded wasm guest (%s at n=%d) is at least as fast, or within the 95%% intervals; below it native Go wins.", kernel, mode, name, n, impl, n))
 		}
 	}
 	return lines

@@ -111,3 +111,66 @@ BenchmarkSum/impl=go/n=100000/mode=copy-2  100  40000 ns/op  20000 MB/s
 		}
 	}
 }
+
+// TestCrossoverOneThread: a threaded guest at 2 threads beating Go does not
+// make a crossover; at 1 thread it does.
+func TestCrossoverOneThread(t *testing.T) {
+	dir := t.TempDir()
+	in := filepath.Join(dir, "bench.txt")
+	const rows = `BenchmarkSum/impl=go/n=1000/mode=kernel-2  100  100 ns/op
+BenchmarkSum/impl=wasm-c/n=1000/mode=kernel-2  100  300 ns/op
+BenchmarkSum/impl=wasm-rust-threads/threads=2/n=1000/mode=kernel-2  100  60 ns/op
+BenchmarkSum/impl=go/n=2000/mode=kernel-2  100  200 ns/op
+BenchmarkSum/impl=wasm-c/n=2000/mode=kernel-2  100  300 ns/op
+BenchmarkSum/impl=wasm-rust-threads/threads=1/n=2000/mode=kernel-2  100  150 ns/op
+`
+	if err := os.WriteFile(in, []byte(rows), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	d, err := read([]string{in})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n, impl := d.crossover("sum", "kernel", []string{"go"}); n != 2000 || impl != "wasm-rust-threads×1" {
+		t.Errorf("crossover n=%d by %s, want n=2000 by wasm-rust-threads×1 (the ×2 row at n=1000 must not count)", n, impl)
+	}
+}
+
+// TestCrossoverWithinNoise: at n=2000 the wasm median is higher than Go's
+// but the 95% intervals of 6 runs overlap, so the crossover stays at 1000;
+// at n=3000 wasm is slower beyond both intervals, so there is none.
+func TestCrossoverWithinNoise(t *testing.T) {
+	dir := t.TempDir()
+	var b strings.Builder
+	b.WriteString("BenchmarkSum/impl=go/n=1000/mode=kernel-2 100 100 ns/op\n")
+	b.WriteString("BenchmarkSum/impl=wasm-c/n=1000/mode=kernel-2 100 50 ns/op\n")
+	for _, v := range []string{"190", "200", "210", "220", "230", "240"} {
+		b.WriteString("BenchmarkSum/impl=go/n=2000/mode=kernel-2 100 " + v + " ns/op\n")
+	}
+	for _, v := range []string{"200", "210", "220", "230", "240", "250"} {
+		b.WriteString("BenchmarkSum/impl=wasm-c/n=2000/mode=kernel-2 100 " + v + " ns/op\n")
+	}
+	in := filepath.Join(dir, "bench.txt")
+	if err := os.WriteFile(in, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	d, err := read([]string{in})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n, _ := d.crossover("sum", "kernel", []string{"go"}); n != 1000 {
+		t.Errorf("overlapping intervals at n=2000: crossover n=%d, want 1000", n)
+	}
+	for range 6 {
+		b.WriteString("BenchmarkSum/impl=go/n=3000/mode=kernel-2 100 300 ns/op\nBenchmarkSum/impl=wasm-c/n=3000/mode=kernel-2 100 900 ns/op\n")
+	}
+	if err := os.WriteFile(in, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if d, err = read([]string{in}); err != nil {
+		t.Fatal(err)
+	}
+	if n, _ := d.crossover("sum", "kernel", []string{"go"}); n != -1 {
+		t.Errorf("wasm 3× slower at n=3000: crossover n=%d, want none", n)
+	}
+}
