@@ -20,6 +20,20 @@ func mustRead(t testing.TB, path string) []byte {
 	return b
 }
 
+// compiled compiles the guest at path on an engine of its own; the module
+// and the engine are closed when the test ends (t.Cleanup).
+func compiled(t testing.TB, path string) *host.Module {
+	t.Helper()
+	e := host.NewEngine()
+	m, err := e.Compile(path, mustRead(t, path))
+	if err != nil {
+		e.Close()
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { m.Close(); e.Close() })
+	return m
+}
+
 // wat builds a guest module in the WebAssembly text format: a well-formed
 // guest (one page of memory, buffers of 16 elements at 0, 1024 and 2048)
 // with the given exports replaced. A replacement "" drops the export;

@@ -16,16 +16,11 @@ import (
 
 func newPool(t testing.TB, path string, size int) (*host.Pool, func()) {
 	t.Helper()
-	e := host.NewEngine()
-	m, err := e.Compile(path, mustRead(t, path))
+	p, err := compiled(t, path).NewPool(size)
 	if err != nil {
 		t.Fatal(err)
 	}
-	p, err := m.NewPool(size)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return p, func() { p.Close(); m.Close(); e.Close() }
+	return p, func() { p.Close() }
 }
 
 // TestPoolConcurrent: many goroutines over a pool of 3 (run with -race),

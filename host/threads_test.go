@@ -77,23 +77,13 @@ func TestThreadsSharedMemory(t *testing.T) {
 }
 
 func TestThreadsOptions(t *testing.T) {
-	e := host.NewEngine()
-	defer e.Close()
-	m, err := e.Compile("threads", mustRead(t, threadsGuest))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer m.Close()
+	m := compiled(t, threadsGuest)
 	for _, n := range []int{0, -1, host.MaxThreads + 1} {
 		if _, err := m.Instantiate(host.WithThreads(n)); !errors.Is(err, host.ErrOption) {
 			t.Errorf("WithThreads(%d): %v, want ErrOption", n, err)
 		}
 	}
-	rust, err := e.Compile("rust", mustRead(t, rustGuest))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rust.Close()
+	rust := compiled(t, rustGuest)
 	if _, err := rust.Instantiate(host.WithThreads(2)); !errors.Is(err, host.ErrOption) {
 		t.Errorf("WithThreads(2) on a guest that is not threaded: %v, want ErrOption", err)
 	}
@@ -108,13 +98,7 @@ func TestThreadsOptions(t *testing.T) {
 // goroutine is left behind, and the instance refuses calls afterwards.
 func TestThreadsShutdown(t *testing.T) {
 	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
-	e := host.NewEngine()
-	defer e.Close()
-	m, err := e.Compile("threads", mustRead(t, threadsGuest))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer m.Close()
+	m := compiled(t, threadsGuest)
 	for _, threads := range []int{1, 2, 4} {
 		in, err := m.Instantiate(host.WithThreads(threads))
 		if err != nil {
@@ -219,13 +203,7 @@ func TestThreadsWorkerTrap(t *testing.T) {
 // TestThreadsPool: a pool of threaded instances (one thread each, as its doc
 // advises on few cores) splits a long sum over instances, bit-exact.
 func TestThreadsPool(t *testing.T) {
-	e := host.NewEngine()
-	defer e.Close()
-	m, err := e.Compile("threads", mustRead(t, threadsGuest))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer m.Close()
+	m := compiled(t, threadsGuest)
 	p, err := m.NewPool(2, host.WithThreads(1))
 	if err != nil {
 		t.Fatal(err)
