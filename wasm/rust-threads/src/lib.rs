@@ -34,7 +34,7 @@ wit_bindgen::generate!({
 mod kernels;
 
 use core::sync::atomic::{AtomicU32, Ordering};
-use kernels::{BLOCK, finish, fold_dot, fold_simd, fold_sum, mul_simd, scale_simd};
+use kernels::{BLOCK, batch_shape, finish, fold_dot, fold_simd, fold_sum, mul, mul_simd, scale, scale_simd};
 use std::sync::Mutex;
 use std::sync::OnceLock;
 use std::thread::{JoinHandle, Thread};
@@ -153,19 +153,9 @@ impl Job {
                 let y = if self.kind == Kind::DotBatch { Some(&b(e)[s..]) } else { None };
                 out(k, k + 1)[0] = finish(l, fold_simd(-0.0, &a(e)[s..], y));
             }
-            Kind::Mul => {
-                let (x, y, o) = (&a(e)[s..], &b(e)[s..], out(s, e));
-                for i in 0..o.len() {
-                    o[i] = x[i] * y[i];
-                }
-            }
+            Kind::Mul => mul(&a(e)[s..], &b(e)[s..], out(s, e)),
             Kind::MulSimd => mul_simd(&a(e)[s..], &b(e)[s..], out(s, e)),
-            Kind::Scale => {
-                let (x, o) = (&a(e)[s..], out(s, e));
-                for i in 0..o.len() {
-                    o[i] = self.scalar * x[i];
-                }
-            }
+            Kind::Scale => scale(self.scalar, &a(e)[s..], out(s, e)),
             Kind::ScaleSimd => scale_simd(self.scalar, &a(e)[s..], out(s, e)),
         }
     }
@@ -266,11 +256,9 @@ fn fold_partials(mut acc: f64, units: usize) -> f64 {
     acc
 }
 
-/// Traps when `len` exceeds the capacity.
+/// Traps when `len` exceeds the capacity (kernels::check).
 fn check(len: u32) -> usize {
-    let n = len as usize;
-    assert!(n <= CAPACITY);
-    n
+    kernels::check(len, CAPACITY)
 }
 
 fn reduce(kind: Kind, acc: f64, len: u32) -> f64 {
@@ -284,8 +272,7 @@ fn elementwise(kind: Kind, scalar: f64, len: u32) {
 }
 
 fn batch(kind: Kind, count: u32, len: u32) {
-    let (c, l) = (count as usize, len as usize);
-    assert!(c <= CAPACITY && c.checked_mul(l).is_some_and(|t| t <= CAPACITY));
+    let (c, l) = batch_shape(count, len, CAPACITY);
     dispatch(Job { kind, n: c, len: l, scalar: 0.0 });
 }
 

@@ -163,6 +163,36 @@ pub fn scale_simd(s: f64, x: &[f64], out: &mut [f64]) {
     }
 }
 
+/// `out[i] = x[i] * y[i]` for every i; x and y at least as long as out.
+pub fn mul(x: &[f64], y: &[f64], out: &mut [f64]) {
+    for i in 0..out.len() {
+        out[i] = x[i] * y[i];
+    }
+}
+
+/// `out[i] = s * x[i]` for every i; x at least as long as out.
+pub fn scale(s: f64, x: &[f64], out: &mut [f64]) {
+    for i in 0..out.len() {
+        out[i] = s * x[i];
+    }
+}
+
+/// `len` in elements; panics (and so traps, with panic=abort) above
+/// `capacity`: a kernel never touches memory outside its buffers.
+pub fn check(len: u32, capacity: usize) -> usize {
+    let n = len as usize;
+    assert!(n <= capacity);
+    n
+}
+
+/// A batch shape: `count` vectors of `len` elements must fit in a buffer of
+/// `capacity` (and their `count` results in RESULT); traps otherwise.
+pub fn batch_shape(count: u32, len: u32, capacity: usize) -> (usize, usize) {
+    let (c, l) = (count as usize, len as usize);
+    assert!(c <= capacity && c.checked_mul(l).is_some_and(|t| t <= capacity));
+    (c, l)
+}
+
 /// `len == 0 ? +0.0 : acc`, the empty-sum rule of the canonical order.
 #[inline(always)]
 pub fn finish(n: usize, acc: f64) -> f64 {

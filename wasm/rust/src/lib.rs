@@ -18,7 +18,7 @@ wit_bindgen::generate!({
 
 mod kernels;
 
-use kernels::{BLOCK, finish, fold_dot, fold_simd, fold_sum, mul_simd, scale_simd};
+use kernels::{BLOCK, batch_shape, finish, fold_dot, fold_simd, fold_sum, mul, mul_simd, scale, scale_simd};
 
 /// Elements in each buffer.
 const CAPACITY: usize = 100_000;
@@ -30,20 +30,14 @@ static mut A: Buffer = Buffer([0.0; CAPACITY]);
 static mut B: Buffer = Buffer([0.0; CAPACITY]);
 static mut RESULT: Buffer = Buffer([0.0; CAPACITY]);
 
-/// Panics (and so traps, with panic=abort) when `len` exceeds the capacity:
-/// a kernel never touches memory outside its buffers.
+/// Traps when `len` exceeds the capacity (kernels::check).
 fn check(len: u32) -> usize {
-    let n = len as usize;
-    assert!(n <= CAPACITY);
-    n
+    kernels::check(len, CAPACITY)
 }
 
-/// Checks a batch shape: count vectors of len elements fit in A and their
-/// results in RESULT; traps otherwise.
+/// Traps unless count vectors of len elements fit (kernels::batch_shape).
 fn batch(count: u32, len: u32) -> (usize, usize) {
-    let (c, l) = (count as usize, len as usize);
-    assert!(c <= CAPACITY && c.checked_mul(l).is_some_and(|t| t <= CAPACITY));
-    (c, l)
+    batch_shape(count, len, CAPACITY)
 }
 
 fn a(n: usize) -> &'static [f64] {
@@ -148,10 +142,7 @@ impl Guest for Vector {
 
     fn mul(len: u32) {
         let n = check(len);
-        let (x, y, out) = (a(n), b(n), result(n));
-        for i in 0..n {
-            out[i] = x[i] * y[i];
-        }
+        mul(a(n), b(n), result(n))
     }
     fn mul_simd(len: u32) {
         let n = check(len);
@@ -159,10 +150,7 @@ impl Guest for Vector {
     }
     fn scale(scalar: f64, len: u32) {
         let n = check(len);
-        let (x, out) = (a(n), result(n));
-        for i in 0..n {
-            out[i] = scalar * x[i];
-        }
+        scale(scalar, a(n), result(n))
     }
     fn scale_simd(scalar: f64, len: u32) {
         let n = check(len);
