@@ -116,16 +116,16 @@ func (m *Module) Instantiate(opts ...Option) (*Instance, error) {
 	if m.shared == nil && o.threads != 1 {
 		return nil, guestErr(m.name, "", ErrOption, "WithThreads(%d): the guest is not threaded (it does not import a shared memory)", o.threads)
 	}
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if m.closed {
-		return nil, &GuestError{Guest: m.name, Err: ErrClosed}
-	}
 	if o.timeout < 0 {
 		return nil, guestErr(m.name, "", ErrOption, "WithTimeout(%v): want 0 (none) or more", o.timeout)
 	}
 	if o.timeout > 0 && !m.engine.deadlines {
 		return nil, guestErr(m.name, "", ErrOption, "WithTimeout(%v) needs an engine made WithDeadlines", o.timeout)
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.closed {
+		return nil, &GuestError{Guest: m.name, Err: ErrClosed}
 	}
 	c := newBlock()
 	if c == nil {
