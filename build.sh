@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # wasmvec build script: builds the guests, runs the tests and the benchmarks.
 #
-#   ./build.sh rust     build wasm/rust/vector.wasm (Rust guest)
+#   ./build.sh rust     build guests/rust.wasm (Rust guest, sources in wasm/rust)
 #   ./build.sh rust-threads
-#                       build wasm/rust-threads/vector.wasm (Rust on wasi-threads)
-#   ./build.sh c        build wasm/c/vector.wasm (C guest)
-#   ./build.sh go       build wasm/go/vector.wasm (standard Go, wasip1 reactor)
+#                       build guests/rust-threads.wasm (Rust on wasi-threads)
+#   ./build.sh c        build guests/c.wasm (C guest)
+#   ./build.sh go       build guests/go.wasm (standard Go, wasip1 reactor)
+#   ./build.sh examples build the user-kernel example guests (examples/mykernels)
 #   ./build.sh tinygo   build a TinyGo guest, or say why it cannot be had
 #   ./build.sh all      build every guest that can be had
 #   ./build.sh test     build every guest, then go vet, go test -race
@@ -47,14 +48,14 @@ build_rust() {
 	need_rust wasm32-wasip1
 	say "building the Rust guest"
 	(cd wasm/rust && run cargo build --release --locked --target wasm32-wasip1)
-	run cp wasm/rust/target/wasm32-wasip1/release/wasmvec_rust.wasm wasm/rust/vector.wasm
+	run cp wasm/rust/target/wasm32-wasip1/release/wasmvec_rust.wasm guests/rust.wasm
 }
 
 build_rust_threads() {
 	need_rust wasm32-wasip1-threads
 	say "building the threaded Rust guest"
 	(cd wasm/rust-threads && run cargo build --release --locked --target wasm32-wasip1-threads)
-	run cp wasm/rust-threads/target/wasm32-wasip1-threads/release/wasmvec_rust_threads.wasm wasm/rust-threads/vector.wasm
+	run cp wasm/rust-threads/target/wasm32-wasip1-threads/release/wasmvec_rust_threads.wasm guests/rust-threads.wasm
 }
 
 # The C toolchain: Debian's clang-19 + lld-19 + wasi-libc + the wasm32
@@ -104,11 +105,11 @@ build_c() {
 	say "building the C guest"
 	if need_c; then
 		(cd wasm/c && run clang-19 --target=wasm32-wasi -mexec-model=reactor "${C_FLAGS[@]}" \
-			-Wl,--strip-all -o vector.wasm "${C_SOURCES[@]}")
+			-Wl,--strip-all -o ../../guests/c.wasm "${C_SOURCES[@]}")
 	elif need_zig; then
 		say "clang-19 could not be had: building with zig cc (ziglang from PyPI)"
 		(cd wasm/c && run python3 -m ziglang cc -target wasm32-wasi -mexec-model=reactor "${C_FLAGS[@]}" \
-			-Wl,--strip-all -o vector.wasm "${C_SOURCES[@]}")
+			-Wl,--strip-all -o ../../guests/c.wasm "${C_SOURCES[@]}")
 	else
 		die "no C compiler for wasm32-wasi: install clang-19 lld-19 wasi-libc libclang-rt-19-dev-wasm32 (Debian) or pip install ziglang"
 	fi
@@ -117,7 +118,7 @@ build_c() {
 build_go() {
 	command -v go >/dev/null || die "go is not installed: install Go 1.26 or newer"
 	say "building the Go guest (standard toolchain, GOOS=wasip1 GOARCH=wasm, c-shared reactor)"
-	(cd wasm/go && run env GOOS=wasip1 GOARCH=wasm go build -buildmode=c-shared -trimpath -o vector.wasm .)
+	(cd wasm/go && run env GOOS=wasip1 GOARCH=wasm go build -buildmode=c-shared -trimpath -o ../../guests/go.wasm .)
 }
 
 # TinyGo cannot be had from this project's registries (checked 2026-11-21):

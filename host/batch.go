@@ -28,23 +28,26 @@ func (in *Instance) SumBatch(dst, x []float64, width int) error {
 // len(y) must equal len(x); errors as SumBatch.
 func (in *Instance) DotBatch(dst, x, y []float64, width int) error {
 	if len(y) != len(x) {
-		return &GuestError{Guest: in.name, Export: exports[expDotBatch].name, Err: fmt.Errorf("%w: x %d, y %d", ErrLength, len(x), len(y))}
+		return &GuestError{Guest: in.name, Export: in.kname(expDotBatch), Err: fmt.Errorf("%w: x %d, y %d", ErrLength, len(x), len(y))}
 	}
 	return in.batch(expDotBatch, dst, x, y, width)
 }
 
 func (in *Instance) batch(e export, dst, x, y []float64, width int) error {
+	if err := in.mod.c.vecErr; err != nil {
+		return err
+	}
 	if width < 0 || len(x) != len(dst)*width {
-		return &GuestError{Guest: in.name, Export: exports[e].name,
+		return &GuestError{Guest: in.name, Export: in.kname(e),
 			Err: fmt.Errorf("%w: %d vectors of width %d need %d elements, got %d", ErrLength, len(dst), width, len(dst)*width, len(x))}
 	}
 	in.mu.Lock()
 	defer in.mu.Unlock()
 	if in.closed {
-		return &GuestError{Guest: in.name, Export: exports[e].name, Err: ErrClosed}
+		return &GuestError{Guest: in.name, Export: in.kname(e), Err: ErrClosed}
 	}
 	if width > in.cap {
-		return guestErr(in.name, exports[e].name, ErrCapacity, "width %d exceeds capacity %d: use Sum or Dot", width, in.cap)
+		return guestErr(in.name, in.kname(e), ErrCapacity, "width %d exceeds capacity %d: use Sum or Dot", width, in.cap)
 	}
 	perCall := in.cap // vectors per call: their elements in A, their results in RESULT
 	if width > 0 {

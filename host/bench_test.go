@@ -139,7 +139,7 @@ func benchImpls() []benchImpl {
 			func(dst, a, b []float64) { cnative.Mul(dst, a, b) },
 			func(dst, a []float64, s float64) { cnative.Scale(dst, a, s) }),
 	}
-	for _, g := range guests {
+	for _, g := range testGuests {
 		if !g.noBench {
 			impls = append(impls, wasmImpl(g))
 		}

@@ -52,12 +52,7 @@ func (e *Engine) CompileCached(name string, wasm []byte, dir string) (*Module, e
 	path := filepath.Join(dir, hex.EncodeToString(sum[:])+".cwasm")
 	if code, err := os.ReadFile(path); err == nil {
 		if m, err := wasmtime.NewModuleDeserialize(e.e, code); err == nil {
-			shared, err := checkModule(name, m)
-			if err != nil {
-				m.Close()
-				return nil, err
-			}
-			return &Module{name: name, engine: e, m: m, shared: shared}, nil
+			return e.newModule(name, m)
 		}
 		// Refused by Wasmtime: fall through, compile and replace it.
 	} else if !os.IsNotExist(err) {

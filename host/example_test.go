@@ -5,20 +5,21 @@ import (
 	"errors"
 	"fmt"
 	"log"
-	"os"
 	"sync"
 	"time"
 
+	"github.com/wasmvec/wasmvec/guests"
 	"github.com/wasmvec/wasmvec/host"
 )
 
 // Load the Rust guest, sum a vector in the guest, and multiply two vectors
-// elementwise. The guest module is built by `./build.sh rust`.
+// elementwise. The module is embedded by package guests
+// (built by `./build.sh rust`).
 func Example() {
 	engine := host.NewEngine()
 	defer engine.Close()
 
-	guest, err := engine.LoadFile("../wasm/rust/vector.wasm")
+	guest, err := engine.Load("rust", guests.Rust)
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -48,7 +49,7 @@ func Example() {
 func ExampleInstance_InPlace() {
 	engine := host.NewEngine()
 	defer engine.Close()
-	guest, err := engine.LoadFile("../wasm/c/vector.wasm")
+	guest, err := engine.Load("c", guests.C)
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -80,11 +81,7 @@ func ExampleInstance_InPlace() {
 func ExamplePool() {
 	engine := host.NewEngine()
 	defer engine.Close()
-	wasm, err := os.ReadFile("../wasm/rust/vector.wasm")
-	if err != nil {
-		log.Fatal(err)
-	}
-	module, err := engine.Compile("rust", wasm)
+	module, err := engine.Compile("rust", guests.Rust)
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -121,7 +118,7 @@ func ExampleWithThreads() {
 	engine := host.NewEngine()
 	defer engine.Close()
 
-	guest, err := engine.LoadFile("../wasm/rust-threads/vector.wasm", host.WithThreads(2))
+	guest, err := engine.Load("rust-threads", guests.RustThreads, host.WithThreads(2))
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -146,7 +143,7 @@ func ExampleWithDeadlines() {
 	engine := host.NewEngine(host.WithDeadlines())
 	defer engine.Close()
 
-	guest, err := engine.LoadFile("../wasm/rust/vector.wasm", host.WithTimeout(100*time.Millisecond))
+	guest, err := engine.Load("rust", guests.Rust, host.WithTimeout(100*time.Millisecond))
 	if err != nil {
 		log.Fatal(err)
 	}

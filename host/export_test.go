@@ -16,26 +16,31 @@ func (in *Instance) FillForTest(x, y []float64) error {
 	return nil
 }
 
-// ExportForTest returns a function that calls the export named name with
-// args, as the kernels do (under the instance's lock, traps as errors).
+// ExportForTest returns a function that calls the kernel named name with
+// args through wasmtime-go's Func.Call (under the instance's lock, traps as
+// errors).
 func (in *Instance) ExportForTest(name string) (func(args ...any) (any, error), error) {
-	for e, sig := range exports {
-		if sig.name == name {
-			return func(args ...any) (any, error) {
-				in.mu.Lock()
-				defer in.mu.Unlock()
-				return in.call(export(e), args...)
-			}, nil
-		}
+	k, err := in.mod.Kernel(name)
+	if err != nil {
+		return nil, err
 	}
-	return nil, fmt.Errorf("no export %q in the WIT world", name)
+	return func(args ...any) (any, error) {
+		in.mu.Lock()
+		defer in.mu.Unlock()
+		return in.call(name, in.fns[k.index], args...)
+	}, nil
 }
 
-// ExportNames lists the function exports the host requires.
+// ExportNames lists the function exports of the vector world: its buffers'
+// offset and capacity exports, and its kernels.
 func ExportNames() []string {
-	names := make([]string, len(exports))
-	for i, sig := range exports {
-		names[i] = sig.name
+	var names []string
+	for _, b := range vectorBuffers {
+		d := bufferDecl{b, F64}
+		names = append(names, d.offsetExport(), d.capacityExport())
+	}
+	for _, w := range vectorWorld {
+		names = append(names, w.name)
 	}
 	return names
 }
@@ -44,25 +49,26 @@ func ExportNames() []string {
 // threaded guest beyond ExportNames.
 func ThreadExportNames() []string {
 	names := make([]string, len(threadExports))
-	for i, sig := range threadExports {
-		names[i] = sig.name
+	for i, t := range threadExports {
+		names[i] = t.name
 	}
 	return names
 }
 
-// KernelForTest returns a function that calls the kernel export named name
-// through the typed call path, as the kernels do: x is the first argument
-// (acc or scalar; for the (count, len) batch exports, the count) for exports
-// that take two and is ignored otherwise; the f64 result, if the export has
-// one, is returned.
+// KernelForTest returns a function that calls the vector-world kernel
+// named name through the typed call path, as the kernels do: x is the
+// first argument (acc or scalar; for the (count, len) batch exports, the
+// count) for exports that take two and is ignored otherwise; the f64
+// result, if the export has one, is returned.
 func (in *Instance) KernelForTest(name string) (func(x float64, n int) (float64, error), error) {
-	for e, sig := range exports {
-		if sig.name != name || len(sig.params) == 0 {
+	for e, w := range vectorWorld {
+		sig := w.sig
+		if w.name != name || len(sig.params) == 0 {
 			continue
 		}
 		e := export(e)
 		twoArgs := len(sig.params) == 2
-		countFirst := twoArgs && sig.params[0] == i32
+		countFirst := twoArgs && sig.params[0] == I32
 		return func(x float64, n int) (float64, error) {
 			in.mu.Lock()
 			defer in.mu.Unlock()
@@ -74,13 +80,13 @@ func (in *Instance) KernelForTest(name string) (func(x float64, n int) (float64,
 			} else {
 				err = in.callLen(e, n)
 			}
-			if err != nil || len(exports[e].results) == 0 {
+			if err != nil || len(sig.results) == 0 {
 				return 0, err
 			}
 			return in.result(), nil
 		}, nil
 	}
-	return nil, fmt.Errorf("no kernel export %q in the WIT world", name)
+	return nil, fmt.Errorf("no kernel export %q in the vector world", name)
 }
 
 // PingForTest runs the threaded guest's ping-workers through the typed call

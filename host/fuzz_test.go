@@ -27,7 +27,7 @@ import (
 // the threaded one at 2 threads included.
 var fuzzGuests = func() []guest {
 	var gs []guest
-	for _, g := range guests {
+	for _, g := range testGuests {
 		if g.threads == 0 || g.threads == 2 {
 			gs = append(gs, g)
 		}

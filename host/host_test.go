@@ -15,11 +15,11 @@ import (
 // Guest modules, built by ./build.sh (each folder's README or Cargo.toml
 // states how).
 const (
-	rustGuest = "../wasm/rust/vector.wasm"
-	cGuest    = "../wasm/c/vector.wasm"
-	goGuest   = "../wasm/go/vector.wasm"
+	rustGuest = "../guests/rust.wasm"
+	cGuest    = "../guests/c.wasm"
+	goGuest   = "../guests/go.wasm"
 	// threadsGuest is the Rust guest on wasi-threads (world vector-threads).
-	threadsGuest = "../wasm/rust-threads/vector.wasm"
+	threadsGuest = "../guests/rust-threads.wasm"
 )
 
 // guest is one implementation under test: a module and whether its simd128
@@ -33,7 +33,7 @@ type guest struct {
 	threads int
 }
 
-var guests = []guest{
+var testGuests = []guest{
 	{"wasm-rust", rustGuest, false, false, 0},
 	{"wasm-rust-simd", rustGuest, true, false, 0},
 	{"wasm-c", cGuest, false, false, 0},
@@ -122,7 +122,7 @@ func (g guest) scale(in *host.Instance, dst, a []float64, s float64) error {
 // TestBitExact runs every guest × kernel × n × data kind and compares the
 // bits with the canonical Go reference (package kernels).
 func TestBitExact(t *testing.T) {
-	for _, g := range guests {
+	for _, g := range testGuests {
 		in := g.instance(t)
 		for _, kind := range vectors.Kinds {
 			for _, n := range vectors.Sizes {
@@ -177,7 +177,7 @@ func TestLengthErrors(t *testing.T) {
 }
 
 func TestEmptyInputs(t *testing.T) {
-	for _, g := range guests {
+	for _, g := range testGuests {
 		in := g.instance(t)
 		if got, err := g.sum(in, nil); err != nil || got != 0 || math.Signbit(got) {
 			t.Errorf("%s sum(nil) = %v, %v; want +0", g.impl, got, err)

@@ -41,12 +41,14 @@ func compiled(t testing.TB, path string) *host.Module {
 func wat(replace map[string]string) string {
 	parts := map[string]string{
 		"memory":              `(memory (export "memory") 1)`,
-		"get-buffer-a-offset": `(func (export "get-buffer-a-offset") (result i32) i32.const 0)`,
-		"get-buffer-b-offset": `(func (export "get-buffer-b-offset") (result i32) i32.const 1024)`,
-		"get-result-offset":   `(func (export "get-result-offset") (result i32) i32.const 2048)`,
-		"get-capacity":        `(func (export "get-capacity") (result i32) i32.const 16)`,
+		"buffer-a-f64":      `(func (export "buffer-a-f64") (result i32) i32.const 0)`,
+		"buffer-b-f64":      `(func (export "buffer-b-f64") (result i32) i32.const 1024)`,
+		"buffer-result-f64": `(func (export "buffer-result-f64") (result i32) i32.const 2048)`,
+		"capacity-a":        `(func (export "capacity-a") (result i32) i32.const 16)`,
+		"capacity-b":        `(func (export "capacity-b") (result i32) i32.const 16)`,
+		"capacity-result":   `(func (export "capacity-result") (result i32) i32.const 16)`,
 	}
-	order := []string{"head", "memory", "get-buffer-a-offset", "get-buffer-b-offset", "get-result-offset", "get-capacity"}
+	order := []string{"head", "memory", "buffer-a-f64", "buffer-b-f64", "buffer-result-f64", "capacity-a", "capacity-b", "capacity-result"}
 	for _, name := range []string{"sum", "sum-simd", "dot", "dot-simd"} {
 		parts[name] = fmt.Sprintf(`(func (export %q) (param i32) (result f64) f64.const 0)`, name)
 		parts[name+"-fold"] = fmt.Sprintf(`(func (export "%s-fold") (param f64 i32) (result f64) local.get 0)`, name)

@@ -45,14 +45,15 @@ func (in *Instance) InPlace(fn func(*Buffers) error) error {
 }
 
 func (b *Buffers) buffer(buf int) []float64 {
-	if !b.valid {
+	if !b.valid || b.in.mod.c.vecErr != nil {
 		return nil
 	}
 	return b.in.view(buf, b.in.cap)
 }
 
-// A returns buffer A, Capacity elements, aliasing linear memory; nil after
-// InPlace returned.
+// A returns the vector world's buffer A, Capacity elements, aliasing
+// linear memory; nil after InPlace returned, or for a guest that does not
+// implement the vector world (use View).
 func (b *Buffers) A() []float64 { return b.buffer(bufA) }
 
 // B returns buffer B, Capacity elements, aliasing linear memory; nil after
@@ -66,12 +67,14 @@ func (b *Buffers) Result() []float64 { return b.buffer(bufResult) }
 // check validates a length in elements for a call on the buffers.
 func (b *Buffers) check(e export, n int) error {
 	switch {
+	case b.in.mod.c.vecErr != nil:
+		return b.in.mod.c.vecErr
 	case !b.valid:
-		return &GuestError{Guest: b.in.name, Export: exports[e].name, Err: ErrExpired}
+		return &GuestError{Guest: b.in.name, Export: b.in.kname(e), Err: ErrExpired}
 	case n < 0:
-		return &GuestError{Guest: b.in.name, Export: exports[e].name, Err: fmt.Errorf("%w: negative length %d", ErrLength, n)}
+		return &GuestError{Guest: b.in.name, Export: b.in.kname(e), Err: fmt.Errorf("%w: negative length %d", ErrLength, n)}
 	case n > b.in.cap:
-		return guestErr(b.in.name, exports[e].name, ErrCapacity, "%d elements in place, capacity %d", n, b.in.cap)
+		return guestErr(b.in.name, b.in.kname(e), ErrCapacity, "%d elements in place, capacity %d", n, b.in.cap)
 	}
 	return nil
 }

@@ -21,15 +21,16 @@ import (
 type Instance struct {
 	name   string
 	engine *Engine
+	mod    *Module // the module it was made from
 	owned  *Module // closed with the instance when it was made by Engine.Load
 
 	mu     sync.Mutex
 	closed bool
 	store  *wasmtime.Store
 	mem    *wasmtime.Memory
-	fns    [numExports]*wasmtime.Func
-	off    [3]int // byte offsets of A, B and RESULT, validated against mem
-	cap    int    // elements per buffer
+	fns    []*wasmtime.Func // the module's kernels, by index
+	bufs   []Buffer         // the layout, validated against mem
+	cap    int              // elements in each of A, B, RESULT for a vector guest, else 0
 
 	// The typed call path (rawcall.go): raw handles and argument slots, in
 	// C memory.
@@ -67,17 +68,12 @@ func WithThreads(threads int) Option {
 	return func(o *options) { o.threads = threads }
 }
 
-const (
-	bufA = iota
-	bufB
-	bufResult
-)
-
 // Instantiate makes a new instance of the module in a store of its own,
 // with WASI preview 1 functions that see no files, arguments, environment
 // or standard streams. It calls the guest's "_initialize" export when there
-// is one (a WASI reactor), then reads the buffer offsets and the capacity
-// and validates them against the guest's linear memory. Last it caps the
+// is one (a WASI reactor), then reads every buffer's offset and capacity
+// (twice: a declaration must not change) and validates them against the
+// guest's linear memory. Last it caps the
 // memory at its current size: a guest's memory.grow fails (returns -1) from
 // then on, so the memory never moves (see Buffers).
 //
@@ -98,10 +94,12 @@ const (
 //   - ErrDeadline if, with WithTimeout, they run longer than the timeout;
 //   - ErrModule if instantiation fails otherwise, or a threaded guest
 //     starts fewer workers than asked;
-//   - ErrLayout if the capacity is 0, or an offset is not 8-byte aligned,
-//     or a buffer of capacity*8 bytes at its offset runs past the end of
-//     the memory or overlaps another buffer (for a threaded guest also: the
-//     abort flag is not 4-byte aligned, past the memory or in a buffer).
+//   - ErrLayout, naming the buffer's export, if a capacity is 0, an offset
+//     is not aligned to its element size, a buffer of capacity*size bytes at
+//     its offset runs past the end of the memory or overlaps another
+//     buffer, or an offset or capacity export answers differently when
+//     asked again (for a threaded guest also: the abort flag is not 4-byte
+//     aligned, past the memory or in a buffer).
 func (m *Module) Instantiate(opts ...Option) (*Instance, error) {
 	o := options{threads: min(runtime.GOMAXPROCS(0), MaxThreads)}
 	if m.shared == nil {
@@ -127,7 +125,7 @@ func (m *Module) Instantiate(opts ...Option) (*Instance, error) {
 	if m.closed {
 		return nil, &GuestError{Guest: m.name, Err: ErrClosed}
 	}
-	c := newBlock()
+	c := newBlock(len(m.c.kernels) + 1) // the kernels and ping-workers
 	if c == nil {
 		return nil, &GuestError{Guest: m.name, Err: fmt.Errorf("%w: out of C memory", ErrModule)}
 	}
@@ -203,21 +201,22 @@ func (m *Module) instantiate(store *wasmtime.Store, c rawInstance, o options) (i
 		}
 		return nil, &GuestError{Guest: m.name, Err: fmt.Errorf("%w: %w", ErrModule, err)}
 	}
-	in = &Instance{name: m.name, engine: m.engine, store: store, th: th, c: c, timeout: o.timeout}
+	in = &Instance{name: m.name, engine: m.engine, mod: m, store: store, th: th, c: c, timeout: o.timeout}
 	if init := wi.GetFunc(store, "_initialize"); init != nil {
 		if _, err := init.Call(store); err != nil {
 			return nil, &GuestError{Guest: m.name, Export: "_initialize", Err: fmt.Errorf("%w: %w", ErrTrap, err)}
 		}
 	}
-	// checkModule verified every export's presence and type at Compile.
-	for e, sig := range exports {
-		in.fns[e] = wi.GetFunc(store, sig.name)
+	// readContract verified every export's presence and type at Compile.
+	in.fns = make([]*wasmtime.Func, len(m.c.kernels))
+	for i, k := range m.c.kernels {
+		in.fns[i] = wi.GetFunc(store, k.name)
 	}
 	if th == nil {
-		// checkModule refused a shared memory export for other guests.
+		// readContract refused a shared memory export for other guests.
 		in.mem = wi.GetExport(store, memoryExport).Memory()
 	}
-	if err := in.readLayout(); err != nil {
+	if err := in.readLayout(wi); err != nil {
 		return nil, err
 	}
 	if err := in.bindRaw(); err != nil {
@@ -244,51 +243,83 @@ func (in *Instance) memorySize() int {
 	return int(in.mem.DataSize(in.store))
 }
 
-// readLayout asks the guest for its capacity and offsets and checks them
-// against its memory. The memory can grow later but never shrinks, so a
+// Buffer is one buffer of an instance's layout, as the guest declares it
+// (wit/README.md) and the host validated it: Capacity elements of Type at
+// byte Offset of linear memory, aligned to the element size, inside the
+// memory and disjoint from every other buffer.
+type Buffer struct {
+	Name     string
+	Type     ValType
+	Offset   int // bytes from the start of linear memory
+	Capacity int // elements
+}
+
+func (b Buffer) bytes() uint64 { return uint64(b.Capacity) * uint64(b.Type.Size()) }
+
+// readLayout asks the guest for every buffer's offset and capacity, twice,
+// and checks them against its memory. The memory never shrinks, so a
 // layout valid now stays valid for the life of the instance.
-func (in *Instance) readLayout() error {
-	var raw [4]uint32
-	for i, e := range []export{expBufferA, expBufferB, expResult, expCapacity} {
-		v, err := in.call(e)
-		if err != nil {
-			return err
-		}
-		raw[i] = uint32(v.(int32)) // WIT u32: the i32's bits, unsigned.
-	}
-	capacity := uint64(raw[3])
-	if capacity == 0 {
-		return guestErr(in.name, exports[expCapacity].name, ErrLayout, "capacity is 0")
-	}
+func (in *Instance) readLayout(wi *wasmtime.Instance) error {
 	size := uint64(in.memorySize())
-	span := capacity * 8
-	for i, e := range []export{expBufferA, expBufferB, expResult} {
-		off := uint64(raw[i])
-		if off%8 != 0 {
-			return guestErr(in.name, exports[e].name, ErrLayout, "offset %d is not 8-byte aligned", off)
-		}
-		if off+span > size {
-			return guestErr(in.name, exports[e].name, ErrLayout,
-				"buffer [%d, %d) of %d elements runs past linear memory of %d bytes", off, off+span, capacity, size)
-		}
-		for j := range i {
-			other := uint64(raw[j])
-			if off < other+span && other < off+span {
-				return guestErr(in.name, exports[e].name, ErrLayout,
-					"buffer at %d overlaps buffer at %d (%d bytes each)", off, other, span)
+	decls := in.mod.c.buffers
+	in.bufs = make([]Buffer, len(decls))
+	for i, d := range decls {
+		var got [2][2]uint32 // offset, capacity; asked twice
+		for round := range 2 {
+			for j, e := range []string{d.offsetExport(), d.capacityExport()} {
+				v, err := wi.GetFunc(in.store, e).Call(in.store)
+				if err != nil {
+					return &GuestError{Guest: in.name, Export: e, Err: fmt.Errorf("%w: %w", ErrTrap, err)}
+				}
+				got[round][j] = uint32(v.(int32)) // WIT u32: the i32's bits, unsigned
 			}
 		}
-		in.off[i] = int(off)
+		if got[0] != got[1] {
+			return guestErr(in.name, d.offsetExport(), ErrLayout, "buffer %q: offset and capacity (%d, %d) changed to (%d, %d) when asked again",
+				d.name, got[0][0], got[0][1], got[1][0], got[1][1])
+		}
+		off, capacity := uint64(got[0][0]), uint64(got[0][1])
+		b := Buffer{Name: d.name, Type: d.typ, Offset: int(off), Capacity: int(capacity)}
+		span := b.bytes()
+		switch {
+		case capacity == 0:
+			return guestErr(in.name, d.capacityExport(), ErrLayout, "buffer %q: capacity is 0", d.name)
+		case off%uint64(d.typ.Size()) != 0:
+			return guestErr(in.name, d.offsetExport(), ErrLayout, "buffer %q: offset %d is not %d-byte aligned for %v", d.name, off, d.typ.Size(), d.typ)
+		case off+span > size: // at most 2^32 + 2^35: no overflow in uint64
+			return guestErr(in.name, d.offsetExport(), ErrLayout,
+				"buffer %q [%d, %d) of %d elements runs past linear memory of %d bytes", d.name, off, off+span, capacity, size)
+		}
+		for _, o := range in.bufs[:i] {
+			if off < uint64(o.Offset)+o.bytes() && uint64(o.Offset) < off+span {
+				return guestErr(in.name, d.offsetExport(), ErrLayout,
+					"buffer %q [%d, %d) overlaps buffer %q [%d, %d)", d.name, off, off+span, o.Name, o.Offset, uint64(o.Offset)+o.bytes())
+			}
+		}
+		in.bufs[i] = b
 	}
-	in.cap = int(capacity)
+	if in.mod.c.vecErr == nil {
+		in.cap = min(in.bufs[bufA].Capacity, in.bufs[bufB].Capacity, in.bufs[bufResult].Capacity)
+	}
 	return nil
 }
+
+// Layout returns the instance's buffers, as validated at Instantiate: the
+// vector world's a, b and result first when the module implements it, the
+// rest in export order.
+func (in *Instance) Layout() []Buffer { return append([]Buffer(nil), in.bufs...) }
+
+// Module returns the module the instance was made from, whose Kernel method
+// looks up kernels to call on it.
+func (in *Instance) Module() *Module { return in.mod }
 
 // Name returns the guest's name as given to Compile or Load.
 func (in *Instance) Name() string { return in.name }
 
 // Capacity returns the number of elements (not bytes) in each of the
-// guest's buffers A, B and RESULT. Inputs longer than this are streamed.
+// vector world's buffers A, B and RESULT (the smallest of the three if they
+// differ); inputs longer than this are streamed. It returns 0 for a guest
+// that does not implement the vector world (see Layout for its buffers).
 func (in *Instance) Capacity() int { return in.cap }
 
 // Close releases the instance's store and memory, and the module when the
@@ -342,7 +373,7 @@ func (in *Instance) SumSIMD(x []float64) (float64, error) {
 // It returns ErrLength if len(x) != len(y); otherwise the errors of Sum.
 func (in *Instance) Dot(x, y []float64) (float64, error) {
 	if len(x) != len(y) {
-		return 0, &GuestError{Guest: in.name, Export: exports[expDot].name, Err: fmt.Errorf("%w: x %d, y %d", ErrLength, len(x), len(y))}
+		return 0, &GuestError{Guest: in.name, Export: in.kname(expDot), Err: fmt.Errorf("%w: x %d, y %d", ErrLength, len(x), len(y))}
 	}
 	return in.reduce(expDot, expDotFold, x, y)
 }
@@ -351,7 +382,7 @@ func (in *Instance) Dot(x, y []float64) (float64, error) {
 // "dot-simd-fold". It returns the same bits as Dot, and the same errors.
 func (in *Instance) DotSIMD(x, y []float64) (float64, error) {
 	if len(x) != len(y) {
-		return 0, &GuestError{Guest: in.name, Export: exports[expDotSIMD].name, Err: fmt.Errorf("%w: x %d, y %d", ErrLength, len(x), len(y))}
+		return 0, &GuestError{Guest: in.name, Export: in.kname(expDotSIMD), Err: fmt.Errorf("%w: x %d, y %d", ErrLength, len(x), len(y))}
 	}
 	return in.reduce(expDotSIMD, expDotSIMDFold, x, y)
 }
@@ -398,10 +429,13 @@ func (in *Instance) ScaleSIMD(dst, a []float64, s float64) error {
 
 // reduce runs a folding kernel over x (and y), streaming when needed.
 func (in *Instance) reduce(whole, fold export, x, y []float64) (float64, error) {
+	if err := in.mod.c.vecErr; err != nil {
+		return 0, err
+	}
 	in.mu.Lock()
 	defer in.mu.Unlock()
 	if in.closed {
-		return 0, &GuestError{Guest: in.name, Export: exports[whole].name, Err: ErrClosed}
+		return 0, &GuestError{Guest: in.name, Export: in.kname(whole), Err: ErrClosed}
 	}
 	if len(x) <= in.cap {
 		in.load(x, y)
@@ -412,7 +446,7 @@ func (in *Instance) reduce(whole, fold export, x, y []float64) (float64, error) 
 	}
 	chunk := in.cap / kernels.BlockLen * kernels.BlockLen
 	if chunk == 0 {
-		return 0, guestErr(in.name, exports[whole].name, ErrCapacity,
+		return 0, guestErr(in.name, in.kname(whole), ErrCapacity,
 			"%d elements, capacity %d is below one block (%d) so the input cannot be streamed", len(x), in.cap, kernels.BlockLen)
 	}
 	acc := kernels.NegZero()
@@ -433,14 +467,17 @@ func (in *Instance) reduce(whole, fold export, x, y []float64) (float64, error) 
 
 // elementwise runs mul (dst = a*b) or scale (dst = s*a) in chunks.
 func (in *Instance) elementwise(e export, dst, a, b []float64, s float64) error {
+	if err := in.mod.c.vecErr; err != nil {
+		return err
+	}
 	isMul := e == expMul || e == expMulSIMD
 	if len(a) != len(dst) || (isMul && len(b) != len(dst)) {
-		return &GuestError{Guest: in.name, Export: exports[e].name, Err: fmt.Errorf("%w: dst %d, a %d, b %d", ErrLength, len(dst), len(a), len(b))}
+		return &GuestError{Guest: in.name, Export: in.kname(e), Err: fmt.Errorf("%w: dst %d, a %d, b %d", ErrLength, len(dst), len(a), len(b))}
 	}
 	in.mu.Lock()
 	defer in.mu.Unlock()
 	if in.closed {
-		return &GuestError{Guest: in.name, Export: exports[e].name, Err: ErrClosed}
+		return &GuestError{Guest: in.name, Export: in.kname(e), Err: ErrClosed}
 	}
 	for start := 0; start == 0 || start < len(dst); start += in.cap {
 		end := min(start+in.cap, len(dst))
@@ -473,17 +510,18 @@ func (in *Instance) load(x, y []float64) {
 // it, so a view is made anew for each call and never kept. readLayout
 // proved off+cap*8 <= the memory size, and memory never shrinks.
 func (in *Instance) view(buf, n int) []float64 {
-	b := in.linear()[in.off[buf] : in.off[buf]+8*n]
+	off := in.bufs[buf].Offset
+	b := in.linear()[off : off+8*n]
 	return unsafe.Slice((*float64)(unsafe.Pointer(unsafe.SliceData(b))), n)
 }
 
-// call calls export e through wasmtime-go's Func.Call, for the load-time
-// calls, and turns a trap into a *GuestError wrapping ErrTrap and the
-// *wasmtime.Trap. The kernels use the typed path of rawcall.go instead.
-func (in *Instance) call(e export, args ...any) (any, error) {
-	v, err := in.fns[e].Call(in.store, args...)
+// call calls export f through wasmtime-go's Func.Call, for the load-time
+// calls and tests, and turns a trap into a *GuestError wrapping ErrTrap and
+// the *wasmtime.Trap. The kernels use the typed path of rawcall.go instead.
+func (in *Instance) call(name string, f *wasmtime.Func, args ...any) (any, error) {
+	v, err := f.Call(in.store, args...)
 	if err != nil {
-		return nil, &GuestError{Guest: in.name, Export: exports[e].name, Err: fmt.Errorf("%w: %w", ErrTrap, err)}
+		return nil, &GuestError{Guest: in.name, Export: name, Err: fmt.Errorf("%w: %w", ErrTrap, err)}
 	}
 	return v, nil
 }

@@ -8,14 +8,16 @@ import (
 )
 
 // Module is a compiled guest whose imports and exports were checked against
-// the WIT world (wit/vector.wit). A Module is safe for concurrent use;
-// instantiate it as often as needed. Close it after its instances.
+// the buffer-and-kernel contract (wit/README.md): it knows the guest's
+// buffers and kernels. A Module is safe for concurrent use; instantiate it
+// as often as needed. Close it after its instances.
 type Module struct {
 	name   string
 	engine *Engine
 	m      *wasmtime.Module
-	// shared is the type of the shared memory a threaded guest (world
-	// vector-threads) imports as env.memory; nil for other guests.
+	c      *contract
+	// shared is the type of the shared memory a threaded guest imports as
+	// env.memory; nil for other guests.
 	shared *wasmtime.MemoryType
 
 	mu     sync.Mutex
@@ -23,8 +25,8 @@ type Module struct {
 }
 
 // Compile compiles wasm (a core WebAssembly module in binary form) for this
-// engine and checks it against the WIT world. name identifies the guest in
-// errors.
+// engine and reads its buffers and kernels from its exports (the contract
+// of wit/README.md). name identifies the guest in errors.
 //
 // # Errors
 //
@@ -33,12 +35,20 @@ type Module struct {
 //   - ErrModule if wasm is not a valid module (malformed bytes, a feature the
 //     engine does not enable);
 //   - ErrImport if it imports anything but functions of
-//     wasi_snapshot_preview1, and, for a threaded guest (world
-//     vector-threads), a shared 32-bit memory env.memory together with
-//     wasi.thread-spawn of type (i32) -> i32;
-//   - ErrMissingExport if an export of the WIT world, or the memory
-//     "memory", is absent;
-//   - ErrSignature if an export has the wrong kind or function type.
+//     wasi_snapshot_preview1, and, for a threaded guest, a shared 32-bit
+//     memory env.memory together with wasi.thread-spawn of type (i32) -> i32;
+//   - ErrMissingExport if the memory "memory" is absent, a buffer lacks its
+//     capacity export (or a capacity its buffer), or a threaded guest lacks
+//     start-workers, stop-workers, get-abort-offset or wasi_thread_start;
+//   - ErrSignature if an export has the wrong kind or function type: a
+//     buffer or capacity export that is not func() -> i32, a kernel with a
+//     parameter or result that is not i32, i64, f32 or f64, with more than
+//     one result or more than MaxParams parameters;
+//   - ErrLayout if a buffer export names an unknown element type, or two
+//     buffer exports declare the same buffer.
+//
+// A module that does not implement the vector world is still a valid
+// guest: see Module.Vector.
 func (e *Engine) Compile(name string, wasm []byte) (*Module, error) {
 	e.mu.Lock()
 	closed := e.closed
@@ -50,16 +60,28 @@ func (e *Engine) Compile(name string, wasm []byte) (*Module, error) {
 	if err != nil {
 		return nil, &GuestError{Guest: name, Err: fmt.Errorf("%w: %w", ErrModule, err)}
 	}
-	shared, err := checkModule(name, m)
+	return e.newModule(name, m)
+}
+
+// newModule checks a compiled module's imports and reads its contract; it
+// closes m on failure.
+func (e *Engine) newModule(name string, m *wasmtime.Module) (*Module, error) {
+	mod := &Module{name: name, engine: e, m: m}
+	var err error
+	mod.shared, err = checkImports(name, m)
+	if err == nil {
+		mod.c, err = readContract(name, mod, m.Exports(), mod.shared != nil)
+	}
 	if err != nil {
 		m.Close()
 		return nil, err
 	}
-	return &Module{name: name, engine: e, m: m, shared: shared}, nil
+	return mod, nil
 }
 
-func checkModule(name string, m *wasmtime.Module) (shared *wasmtime.MemoryType, err error) {
+func checkImports(name string, m *wasmtime.Module) (shared *wasmtime.MemoryType, err error) {
 	spawn := false
+	spawnSig := signature{[]ValType{I32}, []ValType{I32}}
 	for _, imp := range m.Imports() {
 		field := ""
 		if n := imp.Name(); n != nil {
@@ -71,9 +93,8 @@ func checkModule(name string, m *wasmtime.Module) (shared *wasmtime.MemoryType, 
 			imp.Type().MemoryType().IsShared() && !imp.Type().MemoryType().Is64():
 			shared = imp.Type().MemoryType()
 		case imp.Module() == threadModule && field == threadSpawn && imp.Type().FuncType() != nil:
-			want := signature{threadSpawn, []wasmtime.ValKind{i32}, []wasmtime.ValKind{i32}}
-			if !want.matches(imp.Type().FuncType()) {
-				return nil, guestErr(name, "", ErrImport, "%s.%s: want %v", threadModule, threadSpawn, want)
+			if s, _, _ := signatureOf(imp.Type().FuncType()); !s.equal(spawnSig) {
+				return nil, guestErr(name, "", ErrImport, "%s.%s: want %v", threadModule, threadSpawn, spawnSig)
 			}
 			spawn = true
 		default:
@@ -84,43 +105,32 @@ func checkModule(name string, m *wasmtime.Module) (shared *wasmtime.MemoryType, 
 	if (shared != nil) != spawn {
 		return nil, guestErr(name, "", ErrImport, "a threaded guest imports both a shared %s.%s and %s.%s; this one imports only one", sharedModule, sharedName, threadModule, threadSpawn)
 	}
-	found := make(map[string]*wasmtime.ExternType)
-	for _, exp := range m.Exports() {
-		found[exp.Name()] = exp.Type()
-	}
-	mem, ok := found[memoryExport]
-	if !ok {
-		return nil, guestErr(name, memoryExport, ErrMissingExport, "no linear memory exported")
-	}
-	if mem.MemoryType() == nil {
-		return nil, guestErr(name, memoryExport, ErrSignature, "export is not a memory")
-	}
-	if mem.MemoryType().IsShared() && shared == nil {
-		return nil, guestErr(name, memoryExport, ErrSignature, "a shared memory is only accepted as the import %s.%s of a threaded guest", sharedModule, sharedName)
-	}
-	if mem.MemoryType().Is64() {
-		return nil, guestErr(name, memoryExport, ErrSignature, "a 64-bit memory; guests use 32-bit offsets")
-	}
-	want := exports[:]
-	if shared != nil {
-		want = append(want, threadExports...)
-	}
-	for _, sig := range want {
-		ty, ok := found[sig.name]
-		if !ok {
-			return nil, guestErr(name, sig.name, ErrMissingExport, "want %v", sig)
-		}
-		ft := ty.FuncType()
-		if ft == nil {
-			return nil, guestErr(name, sig.name, ErrSignature, "export is not a function, want %v", sig)
-		}
-		if !sig.matches(ft) {
-			return nil, guestErr(name, sig.name, ErrSignature, "got %s, want %v",
-				funcString(kinds(ft.Params()), kinds(ft.Results())), sig)
-		}
-	}
 	return shared, nil
 }
+
+// Kernel returns the kernel export named name. Look it up once and call it
+// on any instance of this module (Instance.Call, Buffers.Call). It returns
+// ErrMissingExport (in a *GuestError) if the module has no such kernel.
+func (m *Module) Kernel(name string) (*Kernel, error) {
+	if k, ok := m.c.byName[name]; ok {
+		return k, nil
+	}
+	if reserved(name) {
+		return nil, guestErr(m.name, name, ErrMissingExport, "%q is reserved by the contract, not a kernel", name)
+	}
+	if m.c.nonFunc[name] {
+		return nil, guestErr(m.name, name, ErrSignature, "export %q is not a function", name)
+	}
+	return nil, guestErr(m.name, name, ErrMissingExport, "no kernel %q", name)
+}
+
+// Kernels returns every kernel of the module: those of the vector world
+// first, in world order, when it implements it; the rest in export order.
+func (m *Module) Kernels() []*Kernel { return append([]*Kernel(nil), m.c.kernels...) }
+
+// Threaded reports whether the module is a threaded guest: it imports a
+// shared memory env.memory and wasi.thread-spawn.
+func (m *Module) Threaded() bool { return m.shared != nil }
 
 // Name returns the guest's name as given to Compile.
 func (m *Module) Name() string { return m.name }

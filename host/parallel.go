@@ -29,18 +29,21 @@ func (p *Pool) SumParallel(ctx context.Context, x []float64) (float64, error) {
 // ("dot-blocks"). It returns ErrLength if len(x) != len(y).
 func (p *Pool) DotParallel(ctx context.Context, x, y []float64) (float64, error) {
 	if len(x) != len(y) {
-		return 0, &GuestError{Guest: p.name, Export: exports[expDotBlocks].name, Err: fmt.Errorf("%w: x %d, y %d", ErrLength, len(x), len(y))}
+		return 0, &GuestError{Guest: p.name, Export: vectorWorld[expDotBlocks].name, Err: fmt.Errorf("%w: x %d, y %d", ErrLength, len(x), len(y))}
 	}
 	return p.foldParallel(ctx, expDotBlocks, x, y)
 }
 
 func (p *Pool) foldParallel(ctx context.Context, e export, x, y []float64) (float64, error) {
+	if err := p.module.c.vecErr; err != nil {
+		return 0, err
+	}
 	if len(x) == 0 {
 		return 0, nil
 	}
 	blockCap := p.cap / kernels.BlockLen // blocks per chunk
 	if blockCap == 0 {
-		return 0, guestErr(p.name, exports[e].name, ErrCapacity,
+		return 0, guestErr(p.name, vectorWorld[e].name, ErrCapacity,
 			"capacity %d is below one block (%d): blocks cannot be computed apart", p.cap, kernels.BlockLen)
 	}
 	chunk := blockCap * kernels.BlockLen
@@ -86,7 +89,7 @@ func (p *Pool) foldParallel(ctx context.Context, e export, x, y []float64) (floa
 		return 0, firstErr
 	}
 	if int(done.Load()) != chunks { // only when parent ended before every chunk ran
-		return 0, &GuestError{Guest: p.name, Export: exports[e].name, Err: fmt.Errorf("wasmvec: parallel fold: %w", parent.Err())}
+		return 0, &GuestError{Guest: p.name, Export: vectorWorld[e].name, Err: fmt.Errorf("wasmvec: parallel fold: %w", parent.Err())}
 	}
 	acc := kernels.NegZero()
 	for _, v := range partials {
@@ -101,7 +104,7 @@ func (in *Instance) blockPartials(e export, x, y, out []float64) error {
 	in.mu.Lock()
 	defer in.mu.Unlock()
 	if in.closed {
-		return &GuestError{Guest: in.name, Export: exports[e].name, Err: ErrClosed}
+		return &GuestError{Guest: in.name, Export: in.kname(e), Err: ErrClosed}
 	}
 	in.load(x, y)
 	if err := in.callLen(e, len(x)); err != nil {

@@ -47,14 +47,13 @@ typedef struct { uint8_t *base; size_t size; wasm_trap_t *trap; } wv_state_t;
 
 // Everything the typed call path passes to Wasmtime, in C memory: Go memory
 // would make cgo's pointer check scan it on every call.
-#define WV_MAX_EXPORTS 32
+#define WV_MAX_ARGS 16
 typedef struct {
 	wasmtime_context_t *ctx;
 	wv_memory_t mem;                 // the linear memory, or
 	wasmtime_sharedmemory_t *shared; // a threaded guest's shared memory
 	wv_state_t state;
-	wv_val_raw_t vals[2];
-	wv_func_t funcs[WV_MAX_EXPORTS];
+	wv_val_raw_t vals[WV_MAX_ARGS];
 
 	// Deadlines (deadline.go). timeout_ns > 0 bounds the next call:
 	// wv_call turns it into deadline_ns on CLOCK_MONOTONIC. interrupt is
@@ -65,7 +64,18 @@ typedef struct {
 	int64_t deadline_ns;
 	int32_t interrupt;
 	int32_t interrupted;
+
+	size_t nfuncs;
+	wv_func_t funcs[]; // the module's kernels by index, then ping-workers
 } wv_instance_t;
+
+enum { WV_FUNCS_OFFSET = offsetof(wv_instance_t, funcs) };
+
+static wv_instance_t *wv_new(size_t nfuncs) {
+	wv_instance_t *in = calloc(1, sizeof(wv_instance_t) + nfuncs * sizeof(wv_func_t));
+	if (in != NULL) in->nfuncs = nfuncs;
+	return in;
+}
 
 static int64_t wv_now(void) {
 	struct timespec ts;
@@ -148,8 +158,8 @@ import (
 	"github.com/bytecodealliance/wasmtime-go/v39"
 )
 
-// The typed call path. The kernels' core signatures are fixed by the WIT
-// world and checked at Compile, so a kernel is called with one cgo crossing
+// The typed call path. The kernels' core signatures are read from the
+// module and checked at Compile, so a kernel is called with one cgo crossing
 // to wasmtime_func_call_unchecked, with its arguments in a raw-value array
 // that the Instance owns: no type lookup, no allocation, no lock but the
 // instance's own. wasmtime-go's Func.Call (about ten crossings and several
@@ -192,6 +202,8 @@ func rawContext(s *wasmtime.Store) rawCtx {
 	return rawCtx(unsafe.Pointer(s.Context()))
 }
 
+func putU64(v *rawVal, x uint64)   { *(*uint64)(unsafe.Pointer(v)) = x }
+func getU64(v *rawVal) uint64      { return *(*uint64)(unsafe.Pointer(v)) }
 func putF64(v *rawVal, x float64) { *(*uint64)(unsafe.Pointer(v)) = math.Float64bits(x) }
 func putI32(v *rawVal, n int32)   { *(*uint64)(unsafe.Pointer(v)) = uint64(uint32(n)) }
 func getF64(v *rawVal) float64    { return math.Float64frombits(*(*uint64)(unsafe.Pointer(v))) }
@@ -201,12 +213,12 @@ func getF64(v *rawVal) float64    { return math.Float64frombits(*(*uint64)(unsaf
 func (in *Instance) fastCall(e export, nargs int) error {
 	if in.th != nil {
 		if err := in.th.failure(); err != nil {
-			return &GuestError{Guest: in.name, Export: e.name(),
+			return &GuestError{Guest: in.name, Export: in.kname(e),
 				Err: fmt.Errorf("%w: the instance ended with an earlier trap: %w", ErrAborted, err)}
 		}
 	}
 	if in.timeout > 0 || in.ctx != nil {
-		if err := in.arm(e.name()); err != nil {
+		if err := in.arm(in.kname(e)); err != nil {
 			return err
 		}
 	} else if in.c.timeout_ns != 0 {
@@ -234,15 +246,15 @@ func (in *Instance) fastCall(e export, nargs int) error {
 	}
 	t.Message = C.GoStringN(msg.data, C.int(msg.size))
 	C.wasm_byte_vec_delete(&msg)
-	var failed error = &GuestError{Guest: in.name, Export: e.name(), Err: fmt.Errorf("%w: %w", ErrTrap, t)}
+	var failed error = &GuestError{Guest: in.name, Export: in.kname(e), Err: fmt.Errorf("%w: %w", ErrTrap, t)}
 	if in.c.interrupted != 0 {
-		failed = in.deadlineError(e.name(), t)
+		failed = in.deadlineError(in.kname(e), t)
 	}
 	if in.th != nil {
 		// wasi-threads: a trap in any thread ends the whole computation. When
 		// a worker trapped first, the caller trapped because of it (the abort
 		// flag), and the worker's trap is the one to report.
-		in.th.fail(&GuestError{Guest: in.name, Export: e.name(), Err: fmt.Errorf("%w: calling thread: %w", ErrAborted, failed)})
+		in.th.fail(&GuestError{Guest: in.name, Export: in.kname(e), Err: fmt.Errorf("%w: calling thread: %w", ErrAborted, failed)})
 		return in.th.failure()
 	}
 	return failed
@@ -277,12 +289,12 @@ func (in *Instance) guardedCall(e export, nargs, n int) error {
 	}
 	base := unsafe.Pointer(in.c.state.base)
 	r := n
-	if len(exports[e].results) > 0 {
+	if len(in.mod.c.kernels[e].sig.results) > 0 {
 		r = 0
 	}
-	pa := (*uint64)(unsafe.Add(base, in.off[bufA]+8*n))
-	pb := (*uint64)(unsafe.Add(base, in.off[bufB]+8*n))
-	pr := (*uint64)(unsafe.Add(base, in.off[bufResult]+8*r))
+	pa := (*uint64)(unsafe.Add(base, in.bufs[bufA].Offset+8*n))
+	pb := (*uint64)(unsafe.Add(base, in.bufs[bufB].Offset+8*n))
+	pr := (*uint64)(unsafe.Add(base, in.bufs[bufResult].Offset+8*r))
 	sa, sb, sr := *pa, *pb, *pr
 	*pa, *pb, *pr = guardBits, guardBits, guardBits
 	err := in.fastCall(e, nargs)
@@ -290,7 +302,7 @@ func (in *Instance) guardedCall(e export, nargs, n int) error {
 	*pa, *pb, *pr = sa, sb, sr
 	if err == nil && (ga != guardBits || gb != guardBits || gr != guardBits) {
 		in.tainted = true
-		return guestErr(in.name, e.name(), ErrContract,
+		return guestErr(in.name, in.kname(e), ErrContract,
 			"len %d: the kernel wrote a guard word (A[%d] %t, B[%d] %t, RESULT[%d] %t), where the contract forbids it",
 			n, n, ga != guardBits, n, gb != guardBits, r, gr != guardBits)
 	}
@@ -314,13 +326,26 @@ func (in *Instance) linear() []byte {
 	return unsafe.Slice((*byte)(unsafe.Pointer(in.c.state.base)), int(in.c.state.size))
 }
 
-// newBlock allocates the C block of an instance's call path, or returns
-// nil when C memory is exhausted. Once an Instance owns it, a cleanup frees
+// newBlock allocates the C block of an instance's call path, with room for
+// nfuncs function handles, or returns nil when C memory is exhausted. Once an Instance owns it, a cleanup frees
 // it when the Instance is garbage (a few hundred bytes, never freed while a
 // method could still use it); until then freeBlock does.
-func newBlock() rawInstance {
-	return (*C.wv_instance_t)(C.calloc(1, C.size_t(unsafe.Sizeof(C.wv_instance_t{}))))
+func newBlock(nfuncs int) rawInstance {
+	return C.wv_new(C.size_t(nfuncs))
 }
+
+// funcs returns the block's table of function handles.
+func (in *Instance) funcs() []rawFunc {
+	base := unsafe.Add(unsafe.Pointer(in.c), C.WV_FUNCS_OFFSET) // funcs[], the flexible array member
+	return unsafe.Slice((*rawFunc)(base), int(in.c.nfuncs))
+}
+
+// pingSlot is the slot of ping-workers, after the kernels.
+func (in *Instance) pingSlot() export { return export(len(in.mod.c.kernels)) }
+
+func (in *Instance) setRawFunc(e export, f *wasmtime.Func) { in.funcs()[e] = rawFuncOf(f) }
+
+func (in *Instance) hasRawFunc(e export) bool { return in.funcs()[e].store_id != 0 }
 
 func freeBlock(c rawInstance) { C.free(unsafe.Pointer(c)) }
 
@@ -370,15 +395,15 @@ func (in *Instance) bindRaw() error {
 	if int(c.state.size) != in.memorySize() {
 		return guestErr(in.name, memoryExport, ErrModule, "raw memory size %d differs from wasmtime-go's %d", c.state.size, in.memorySize())
 	}
-	for e := range exports {
-		c.funcs[e] = rawFuncOf(in.fns[e])
-		if c.funcs[e].store_id == 0 {
-			return guestErr(in.name, exports[e].name, ErrModule,
+	for e, f := range in.fns {
+		in.setRawFunc(export(e), f)
+		if !in.hasRawFunc(export(e)) {
+			return guestErr(in.name, in.kname(export(e)), ErrModule,
 				"wasmtime-go's Func no longer holds a wasmtime_func_t first: the typed call path does not fit this wasmtime-go version")
 		}
 	}
 	return nil
 }
 
-// The C block has room for every export of the WIT world.
-var _ [C.WV_MAX_EXPORTS - numExports - 1]struct{}
+// The C block has room for every parameter of a kernel.
+var _ [C.WV_MAX_ARGS - MaxParams]struct{}

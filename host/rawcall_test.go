@@ -22,7 +22,7 @@ func TestRawCallMatchesFuncCall(t *testing.T) {
 	}
 	e := NewEngine()
 	defer e.Close()
-	in, err := e.LoadFile("../wasm/rust/vector.wasm")
+	in, err := e.LoadFile("../guests/rust.wasm")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -35,32 +35,32 @@ func TestRawCallMatchesFuncCall(t *testing.T) {
 	if err := in.FillForTest(x, y); err != nil {
 		t.Fatal(err)
 	}
-	for _, sig := range exports {
-		if len(sig.params) == 0 {
+	for _, w := range vectorWorld {
+		if len(w.sig.params) == 0 {
 			continue
 		}
-		typed, err := in.KernelForTest(sig.name)
+		typed, err := in.KernelForTest(w.name)
 		if err != nil {
 			t.Fatal(err)
 		}
-		slow, _ := in.ExportForTest(sig.name)
+		slow, _ := in.ExportForTest(w.name)
 		x, args := 0.5, []any{int32(999)}
 		switch {
-		case len(sig.params) == 2 && sig.params[0] == i32: // (count, len)
+		case len(w.sig.params) == 2 && w.sig.params[0] == I32: // (count, len)
 			x, args = 3, []any{int32(3), int32(333)}
-		case len(sig.params) == 2:
+		case len(w.sig.params) == 2:
 			args = []any{0.5, int32(999)}
 		}
 		got, err := typed(x, int(args[len(args)-1].(int32)))
 		if err != nil {
-			t.Fatalf("%s typed: %v", sig.name, err)
+			t.Fatalf("%s typed: %v", w.name, err)
 		}
 		want, err := slow(args...)
 		if err != nil {
-			t.Fatalf("%s Func.Call: %v", sig.name, err)
+			t.Fatalf("%s Func.Call: %v", w.name, err)
 		}
-		if len(sig.results) == 1 && math.Float64bits(got) != math.Float64bits(want.(float64)) {
-			t.Errorf("%s: typed %v, Func.Call %v", sig.name, got, want)
+		if len(w.sig.results) == 1 && math.Float64bits(got) != math.Float64bits(want.(float64)) {
+			t.Errorf("%s: typed %v, Func.Call %v", w.name, got, want)
 		}
 	}
 }
@@ -70,7 +70,7 @@ func TestRawCallMatchesFuncCall(t *testing.T) {
 func TestTypedCallDoesNotAllocate(t *testing.T) {
 	e := NewEngine()
 	defer e.Close()
-	in, err := e.LoadFile("../wasm/c/vector.wasm")
+	in, err := e.LoadFile("../guests/c.wasm")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -113,12 +113,15 @@ const (
 	sharedName      = "memory"
 )
 
-var threadExports = []signature{
-	{expStartWorkers, []wasmtime.ValKind{i32}, []wasmtime.ValKind{i32}},
-	{expPingWorkers, nil, nil},
-	{expStopWorkers, nil, nil},
-	{expAbortOffset, nil, []wasmtime.ValKind{i32}},
-	{expThreadStart, []wasmtime.ValKind{i32, i32}, nil},
+var threadExports = []struct {
+	name string
+	sig  signature
+}{
+	{expStartWorkers, signature{[]ValType{I32}, []ValType{I32}}},
+	{expPingWorkers, signature{}},
+	{expStopWorkers, signature{}},
+	{expAbortOffset, signature{nil, []ValType{I32}}},
+	{expThreadStart, signature{[]ValType{I32, I32}, nil}},
 }
 
 // threads is the state of a threaded instance: its shared memory, the
@@ -305,15 +308,16 @@ func (in *Instance) startThreads(wi *wasmtime.Instance, threads int) error {
 	if off%4 != 0 || off+4 > uint64(in.memorySize()) {
 		return guestErr(in.name, expAbortOffset, ErrLayout, "abort flag at %d is not a 4-byte-aligned u32 inside linear memory of %d bytes", off, in.memorySize())
 	}
-	span := uint64(in.cap) * 8
-	for _, b := range in.off {
-		if off < uint64(b)+span && uint64(b) < off+4 {
-			return guestErr(in.name, expAbortOffset, ErrLayout, "abort flag at %d lies in the buffer at %d", off, b)
+	for _, b := range in.bufs {
+		if off < uint64(b.Offset)+b.bytes() && uint64(b.Offset) < off+4 {
+			return guestErr(in.name, expAbortOffset, ErrLayout, "abort flag at %d lies in buffer %q at %d", off, b.Name, b.Offset)
 		}
 	}
 	base, _ := t.data()
 	t.abort = (*uint32)(unsafe.Add(base, off))
-	in.c.funcs[expPing] = rawFuncOf(wi.GetFunc(in.store, expPingWorkers))
+	if ping := wi.GetFunc(in.store, expPingWorkers); ping != nil {
+		in.setRawFunc(in.pingSlot(), ping)
+	}
 	t.stop = wi.GetFunc(in.store, expStopWorkers)
 	r, err := wi.GetFunc(in.store, expStartWorkers).Call(in.store, int32(threads))
 	if err != nil {
@@ -385,5 +389,8 @@ func (in *Instance) ping() error {
 	if in.th == nil {
 		return nil
 	}
-	return in.fastCall(expPing, 0)
+	if !in.hasRawFunc(in.pingSlot()) {
+		return guestErr(in.name, expPingWorkers, ErrMissingExport, "the guest has no ping-workers")
+	}
+	return in.fastCall(in.pingSlot(), 0)
 }

@@ -16,7 +16,7 @@ import (
 )
 
 // TestBitExact and TestEmptyInputs run the threaded guest at 1 to 4 threads
-// (see guests). The tests here cover what only threaded guests have.
+// (see testGuests). The tests here cover what only threaded guests have.
 
 // TestThreadsBatchAndBlocks: batches (split by vector) and block partials
 // (split by block) give the canonical bits at every thread count.

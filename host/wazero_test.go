@@ -44,13 +44,13 @@ func loadWazero(t testing.TB, path string) *wzGuest {
 		t.Fatalf("wazero: %s: %v", path, err)
 	}
 	g := &wzGuest{mod: mod, fns: map[string]api.Function{}, stack: make([]uint64, 2)}
-	for _, name := range []string{"get-buffer-a-offset", "get-buffer-b-offset", "get-result-offset", "get-capacity",
+	for _, name := range []string{"buffer-a-f64", "buffer-b-f64", "buffer-result-f64", "capacity-a",
 		"sum", "sum-simd", "dot", "dot-simd", "mul", "mul-simd", "scale", "scale-simd"} {
 		if g.fns[name] = mod.ExportedFunction(name); g.fns[name] == nil {
 			t.Fatalf("wazero: %s lacks %s", path, name)
 		}
 	}
-	for i, name := range []string{"get-buffer-a-offset", "get-buffer-b-offset", "get-result-offset", "get-capacity"} {
+	for i, name := range []string{"buffer-a-f64", "buffer-b-f64", "buffer-result-f64", "capacity-a"} {
 		res, err := g.fns[name].Call(ctx)
 		if err != nil {
 			t.Fatal(err)
@@ -106,7 +106,7 @@ func TestWazeroBitExact(t *testing.T) {
 	if testing.Short() {
 		t.Skip("wazero peer: skipped in -short")
 	}
-	for _, g := range guests {
+	for _, g := range testGuests {
 		if g.threads > 0 {
 			continue // wazero's wasi-threads support is not part of this peer
 		}
@@ -177,7 +177,7 @@ var wazeroGuests = map[string]*wzGuest{}
 // runtime=wazero, so benchreport shows them as impl@wazero.
 func BenchmarkWazero(b *testing.B) {
 	for _, k := range benchKernels {
-		for _, g := range guests {
+		for _, g := range testGuests {
 			if g.noBench {
 				continue
 			}

@@ -31,10 +31,12 @@ static size_t check(uint32_t len) {
 	return len;
 }
 
-uint32_t exports_vector_get_buffer_a_offset(void) { return (uint32_t)(uintptr_t)a; }
-uint32_t exports_vector_get_buffer_b_offset(void) { return (uint32_t)(uintptr_t)b; }
-uint32_t exports_vector_get_result_offset(void) { return (uint32_t)(uintptr_t)result; }
-uint32_t exports_vector_get_capacity(void) { return CAPACITY; }
+uint32_t exports_vector_buffer_a_f64(void) { return (uint32_t)(uintptr_t)a; }
+uint32_t exports_vector_capacity_a(void) { return CAPACITY; }
+uint32_t exports_vector_buffer_b_f64(void) { return (uint32_t)(uintptr_t)b; }
+uint32_t exports_vector_capacity_b(void) { return CAPACITY; }
+uint32_t exports_vector_buffer_result_f64(void) { return (uint32_t)(uintptr_t)result; }
+uint32_t exports_vector_capacity_result(void) { return CAPACITY; }
 
 /* The empty sum is +0.0; otherwise fold from -0.0. */
 double exports_vector_sum(uint32_t len) { return len == 0 ? 0.0 : wv_sum_fold(-0.0, a, check(len)); }

@@ -50,17 +50,23 @@ func finish(n uint32, acc float64) float64 {
 	return acc
 }
 
-//go:wasmexport get-buffer-a-offset
-func getBufferAOffset() uint32 { return uint32(uintptr(unsafe.Pointer(&a))) }
+//go:wasmexport buffer-a-f64
+func bufferA() uint32 { return uint32(uintptr(unsafe.Pointer(&a))) }
 
-//go:wasmexport get-buffer-b-offset
-func getBufferBOffset() uint32 { return uint32(uintptr(unsafe.Pointer(&b))) }
+//go:wasmexport capacity-a
+func capacityA() uint32 { return capacity }
 
-//go:wasmexport get-result-offset
-func getResultOffset() uint32 { return uint32(uintptr(unsafe.Pointer(&result))) }
+//go:wasmexport buffer-b-f64
+func bufferB() uint32 { return uint32(uintptr(unsafe.Pointer(&b))) }
 
-//go:wasmexport get-capacity
-func getCapacity() uint32 { return capacity }
+//go:wasmexport capacity-b
+func capacityB() uint32 { return capacity }
+
+//go:wasmexport buffer-result-f64
+func bufferResult() uint32 { return uint32(uintptr(unsafe.Pointer(&result))) }
+
+//go:wasmexport capacity-result
+func capacityResult() uint32 { return capacity }
 
 //go:wasmexport sum
 func sum(n uint32) float64 { return finish(n, sumFold(kernels.NegZero(), n)) }

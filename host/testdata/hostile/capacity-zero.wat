@@ -1,13 +1,15 @@
 ;; attack: capacity zero
 ;; want: ErrLayout
-;; export: get-capacity
+;; export: capacity-a
 (module
 
 (memory (export "memory") 1)
-(func (export "get-buffer-a-offset") (result i32) i32.const 0)
-(func (export "get-buffer-b-offset") (result i32) i32.const 1024)
-(func (export "get-result-offset") (result i32) i32.const 2048)
-(func (export "get-capacity") (result i32) i32.const 0)
+(func (export "buffer-a-f64") (result i32) i32.const 0)
+(func (export "buffer-b-f64") (result i32) i32.const 1024)
+(func (export "buffer-result-f64") (result i32) i32.const 2048)
+(func (export "capacity-a") (result i32) i32.const 0)
+(func (export "capacity-b") (result i32) i32.const 0)
+(func (export "capacity-result") (result i32) i32.const 0)
 (func (export "sum") (param i32) (result f64) f64.const 0)
 (func (export "sum-fold") (param f64 i32) (result f64) local.get 0)
 (func (export "sum-simd") (param i32) (result f64) f64.const 0)

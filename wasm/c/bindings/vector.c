@@ -24,6 +24,8 @@
 
 
 
+
+
 // Canonical ABI intrinsics
 
 __attribute__((__weak__, __export_name__("cabi_realloc")))
@@ -37,27 +39,39 @@ void *cabi_realloc(void *ptr, size_t old_size, size_t align, size_t new_size) {
 
 // Component Adapters
 
-__attribute__((__export_name__("get-buffer-a-offset")))
-int32_t __wasm_export_exports_vector_get_buffer_a_offset(void) {
-  uint32_t ret = exports_vector_get_buffer_a_offset();
+__attribute__((__export_name__("buffer-a-f64")))
+int32_t __wasm_export_exports_vector_buffer_a_f64(void) {
+  uint32_t ret = exports_vector_buffer_a_f64();
   return (int32_t) (ret);
 }
 
-__attribute__((__export_name__("get-buffer-b-offset")))
-int32_t __wasm_export_exports_vector_get_buffer_b_offset(void) {
-  uint32_t ret = exports_vector_get_buffer_b_offset();
+__attribute__((__export_name__("capacity-a")))
+int32_t __wasm_export_exports_vector_capacity_a(void) {
+  uint32_t ret = exports_vector_capacity_a();
   return (int32_t) (ret);
 }
 
-__attribute__((__export_name__("get-result-offset")))
-int32_t __wasm_export_exports_vector_get_result_offset(void) {
-  uint32_t ret = exports_vector_get_result_offset();
+__attribute__((__export_name__("buffer-b-f64")))
+int32_t __wasm_export_exports_vector_buffer_b_f64(void) {
+  uint32_t ret = exports_vector_buffer_b_f64();
   return (int32_t) (ret);
 }
 
-__attribute__((__export_name__("get-capacity")))
-int32_t __wasm_export_exports_vector_get_capacity(void) {
-  uint32_t ret = exports_vector_get_capacity();
+__attribute__((__export_name__("capacity-b")))
+int32_t __wasm_export_exports_vector_capacity_b(void) {
+  uint32_t ret = exports_vector_capacity_b();
+  return (int32_t) (ret);
+}
+
+__attribute__((__export_name__("buffer-result-f64")))
+int32_t __wasm_export_exports_vector_buffer_result_f64(void) {
+  uint32_t ret = exports_vector_buffer_result_f64();
+  return (int32_t) (ret);
+}
+
+__attribute__((__export_name__("capacity-result")))
+int32_t __wasm_export_exports_vector_capacity_result(void) {
+  uint32_t ret = exports_vector_capacity_result();
   return (int32_t) (ret);
 }
 

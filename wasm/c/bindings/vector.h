@@ -10,10 +10,12 @@ extern "C" {
 #include <stddef.h>
 
 // Exported Functions from `vector`
-uint32_t exports_vector_get_buffer_a_offset(void);
-uint32_t exports_vector_get_buffer_b_offset(void);
-uint32_t exports_vector_get_result_offset(void);
-uint32_t exports_vector_get_capacity(void);
+uint32_t exports_vector_buffer_a_f64(void);
+uint32_t exports_vector_capacity_a(void);
+uint32_t exports_vector_buffer_b_f64(void);
+uint32_t exports_vector_capacity_b(void);
+uint32_t exports_vector_buffer_result_f64(void);
+uint32_t exports_vector_capacity_result(void);
 double exports_vector_sum(uint32_t len);
 double exports_vector_sum_fold(double acc, uint32_t len);
 double exports_vector_sum_simd(uint32_t len);

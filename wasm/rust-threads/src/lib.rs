@@ -295,16 +295,22 @@ pub extern "C" fn _initialize() {
 struct Vector;
 
 impl Guest for Vector {
-    fn get_buffer_a_offset() -> u32 {
+    fn buffer_a_f64() -> u32 {
         (&raw const A) as u32
     }
-    fn get_buffer_b_offset() -> u32 {
+    fn capacity_a() -> u32 {
+        CAPACITY as u32
+    }
+    fn buffer_b_f64() -> u32 {
         (&raw const B) as u32
     }
-    fn get_result_offset() -> u32 {
+    fn capacity_b() -> u32 {
+        CAPACITY as u32
+    }
+    fn buffer_result_f64() -> u32 {
         (&raw const RESULT) as u32
     }
-    fn get_capacity() -> u32 {
+    fn capacity_result() -> u32 {
         CAPACITY as u32
     }
 

@@ -1,7 +1,8 @@
 //! wasmvec guest in Rust: implements the `vector` world of `wit/vector.wit`.
 //!
 //! Three static buffers of `CAPACITY` f64 live in linear memory; the host
-//! learns their byte offsets through the `get-*-offset` exports, writes the
+//! learns their byte offsets and capacities through the `buffer-*-f64` and
+//! `capacity-*` exports, writes the
 //! inputs, and calls a kernel with a length in elements. Every kernel follows
 //! the canonical order of operations documented in the WIT (blocks of 4096
 //! elements, 16 lanes, a pairwise tree per block), so results are
@@ -60,16 +61,22 @@ fn result(n: usize) -> &'static mut [f64] {
 struct Vector;
 
 impl Guest for Vector {
-    fn get_buffer_a_offset() -> u32 {
+    fn buffer_a_f64() -> u32 {
         (&raw const A) as u32
     }
-    fn get_buffer_b_offset() -> u32 {
+    fn capacity_a() -> u32 {
+        CAPACITY as u32
+    }
+    fn buffer_b_f64() -> u32 {
         (&raw const B) as u32
     }
-    fn get_result_offset() -> u32 {
+    fn capacity_b() -> u32 {
+        CAPACITY as u32
+    }
+    fn buffer_result_f64() -> u32 {
         (&raw const RESULT) as u32
     }
-    fn get_capacity() -> u32 {
+    fn capacity_result() -> u32 {
         CAPACITY as u32
     }
 

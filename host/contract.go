@@ -1,0 +1,346 @@
+package host
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/bytecodealliance/wasmtime-go/v39"
+)
+
+// The buffer-and-kernel contract (wit/README.md, docs/design.md): a guest
+// declares its buffers and kernels by the names and types of its exports,
+// so the host learns them from the module alone.
+//
+//	buffer-<name>-<type>: func() -> u32   byte offset of buffer <name>, elements of <type>
+//	capacity-<name>:      func() -> u32   its capacity in elements
+//	any other function export             a kernel: numeric parameters, at most one numeric result
+//
+// The names below are reserved: they are neither buffers nor kernels.
+
+const (
+	bufferPrefix   = "buffer-"
+	capacityPrefix = "capacity-"
+
+	// memoryExport is the linear memory every guest exports.
+	memoryExport = "memory"
+	// wasiModule is the only import module a guest that is not threaded may use.
+	wasiModule = "wasi_snapshot_preview1"
+
+	// MaxParams is the most parameters a kernel may take.
+	MaxParams = 16
+)
+
+// reserved reports whether a function export belongs to the runtime or to
+// the contract rather than being a kernel.
+func reserved(name string) bool {
+	switch name {
+	case "_initialize", "_start", expThreadStart, expStartWorkers, expStopWorkers, expPingWorkers, expAbortOffset:
+		return true
+	}
+	return strings.HasPrefix(name, "cabi_") || strings.HasPrefix(name, bufferPrefix) || strings.HasPrefix(name, capacityPrefix)
+}
+
+// ValType is the type of a kernel parameter or result, or of a buffer's
+// elements: one of the four numeric types of core WebAssembly. WIT's u32 and
+// s32 lower to I32, u64 and s64 to I64.
+type ValType uint8
+
+// The numeric types.
+const (
+	I32 ValType = iota + 1
+	I64
+	F32
+	F64
+)
+
+// String returns the WebAssembly name of the type: "i32", "i64", "f32" or "f64".
+func (t ValType) String() string {
+	switch t {
+	case I32:
+		return "i32"
+	case I64:
+		return "i64"
+	case F32:
+		return "f32"
+	case F64:
+		return "f64"
+	}
+	return fmt.Sprintf("ValType(%d)", uint8(t))
+}
+
+// Size returns the size of one value in bytes: 4 or 8.
+func (t ValType) Size() int {
+	if t == I32 || t == F32 {
+		return 4
+	}
+	return 8
+}
+
+func valTypeOf(k wasmtime.ValKind) (ValType, bool) {
+	switch k {
+	case wasmtime.KindI32:
+		return I32, true
+	case wasmtime.KindI64:
+		return I64, true
+	case wasmtime.KindF32:
+		return F32, true
+	case wasmtime.KindF64:
+		return F64, true
+	}
+	return 0, false
+}
+
+func parseValType(s string) (ValType, bool) {
+	for _, t := range []ValType{I32, I64, F32, F64} {
+		if t.String() == s {
+			return t, true
+		}
+	}
+	return 0, false
+}
+
+// signature is a core-wasm function type over the numeric types.
+type signature struct {
+	params, results []ValType
+}
+
+func (s signature) String() string {
+	var b strings.Builder
+	b.WriteString("func(")
+	for i, t := range s.params {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(t.String())
+	}
+	b.WriteString(")")
+	for i, t := range s.results {
+		if i == 0 {
+			b.WriteString(" -> ")
+		} else {
+			b.WriteString(", ")
+		}
+		b.WriteString(t.String())
+	}
+	return b.String()
+}
+
+func (s signature) equal(o signature) bool {
+	return typesEqual(s.params, o.params) && typesEqual(s.results, o.results)
+}
+
+func typesEqual(a, b []ValType) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// signatureOf converts a function type; ok is false if a parameter or
+// result is not numeric (v128, a reference).
+func signatureOf(ft *wasmtime.FuncType) (s signature, desc string, ok bool) {
+	ok = true
+	conv := func(vts []*wasmtime.ValType) []ValType {
+		out := make([]ValType, len(vts))
+		for i, v := range vts {
+			t, good := valTypeOf(v.Kind())
+			if !good {
+				ok = false
+			}
+			out[i] = t
+		}
+		return out
+	}
+	s = signature{conv(ft.Params()), conv(ft.Results())}
+	if !ok {
+		var b strings.Builder
+		b.WriteString("func(")
+		for i, v := range ft.Params() {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			b.WriteString(v.Kind().String())
+		}
+		b.WriteString(") -> (")
+		for i, v := range ft.Results() {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			b.WriteString(v.Kind().String())
+		}
+		b.WriteString(")")
+		return s, b.String(), false
+	}
+	return s, s.String(), true
+}
+
+var layoutSig = signature{nil, []ValType{I32}} // buffer-* and capacity-*: func() -> u32
+
+// bufferDecl is a buffer as the module's exports declare it.
+type bufferDecl struct {
+	name string
+	typ  ValType
+}
+
+func (d bufferDecl) offsetExport() string   { return bufferPrefix + d.name + "-" + d.typ.String() }
+func (d bufferDecl) capacityExport() string { return capacityPrefix + d.name }
+
+// contract is what Compile learns from a module's exports.
+type contract struct {
+	buffers  []bufferDecl // the vector world's a, b, result first when it is implemented
+	bufIndex map[string]int
+	kernels  []*Kernel // the vector world's kernels first, in world order, when it is implemented
+	byName   map[string]*Kernel
+	nonFunc  map[string]bool // exports that are not functions, nor the memory
+	// vecErr is nil when the module implements the vector world (its
+	// kernels have the indices of the exp* constants, its buffers those of
+	// bufA, bufB, bufResult), else why it does not.
+	vecErr error
+}
+
+// readContract discovers the buffers and kernels of module m.
+func readContract(guest string, m *Module, exps []*wasmtime.ExportType, threaded bool) (*contract, error) {
+	c := &contract{bufIndex: map[string]int{}, byName: map[string]*Kernel{}, nonFunc: map[string]bool{}}
+	funcs := map[string]*wasmtime.FuncType{}
+	var order []string
+	memSeen := false
+	for _, exp := range exps {
+		name := exp.Name()
+		ft := exp.Type().FuncType()
+		if name == memoryExport {
+			mt := exp.Type().MemoryType()
+			if mt == nil {
+				return nil, guestErr(guest, memoryExport, ErrSignature, "export is not a memory")
+			}
+			if mt.IsShared() && !threaded {
+				return nil, guestErr(guest, memoryExport, ErrSignature, "a shared memory is only accepted as the import %s.%s of a threaded guest", sharedModule, sharedName)
+			}
+			if mt.Is64() {
+				return nil, guestErr(guest, memoryExport, ErrSignature, "a 64-bit memory; guests use 32-bit offsets")
+			}
+			memSeen = true
+			continue
+		}
+		if ft == nil {
+			c.nonFunc[name] = true // globals, tables: not part of the contract
+			continue
+		}
+		funcs[name] = ft
+		order = append(order, name)
+	}
+	if !memSeen {
+		return nil, guestErr(guest, memoryExport, ErrMissingExport, "no linear memory exported")
+	}
+	// Buffers: buffer-<name>-<type>, each with its capacity-<name>.
+	for _, name := range order {
+		rest, ok := strings.CutPrefix(name, bufferPrefix)
+		if !ok {
+			continue
+		}
+		i := strings.LastIndexByte(rest, '-')
+		if i <= 0 {
+			return nil, guestErr(guest, name, ErrLayout, "a buffer export is named buffer-<name>-<type>, with <type> one of i32, i64, f32, f64")
+		}
+		bname, tname := rest[:i], rest[i+1:]
+		typ, ok := parseValType(tname)
+		if !ok {
+			return nil, guestErr(guest, name, ErrLayout, "buffer %q: unknown element type %q (want i32, i64, f32 or f64)", bname, tname)
+		}
+		if j, dup := c.bufIndex[bname]; dup {
+			return nil, guestErr(guest, name, ErrLayout, "buffer %q is declared twice (also by %s)", bname, c.buffers[j].offsetExport())
+		}
+		d := bufferDecl{bname, typ}
+		for _, e := range []string{d.offsetExport(), d.capacityExport()} {
+			ft, ok := funcs[e]
+			if !ok {
+				return nil, guestErr(guest, e, ErrMissingExport, "buffer %q needs %s and %s, each %v", bname, d.offsetExport(), d.capacityExport(), layoutSig)
+			}
+			if s, desc, _ := signatureOf(ft); !s.equal(layoutSig) {
+				return nil, guestErr(guest, e, ErrSignature, "got %s, want %v", desc, layoutSig)
+			}
+		}
+		c.bufIndex[bname] = len(c.buffers)
+		c.buffers = append(c.buffers, d)
+	}
+	for _, name := range order {
+		if rest, ok := strings.CutPrefix(name, capacityPrefix); ok {
+			if _, ok := c.bufIndex[rest]; !ok {
+				return nil, guestErr(guest, name, ErrMissingExport, "capacity of buffer %q, which no buffer-%s-<type> export declares", rest, rest)
+			}
+		}
+	}
+	// Kernels: every other function export.
+	for _, name := range order {
+		if reserved(name) {
+			continue
+		}
+		s, desc, ok := signatureOf(funcs[name])
+		switch {
+		case !ok:
+			return nil, guestErr(guest, name, ErrSignature, "got %s: a kernel takes and returns only i32, i64, f32 and f64", desc)
+		case len(s.results) > 1:
+			return nil, guestErr(guest, name, ErrSignature, "got %s: a kernel returns at most one value", desc)
+		case len(s.params) > MaxParams:
+			return nil, guestErr(guest, name, ErrSignature, "got %s: a kernel takes at most %d parameters", desc, MaxParams)
+		}
+		k := &Kernel{m: m, name: name, sig: s}
+		c.kernels = append(c.kernels, k)
+		c.byName[name] = k
+	}
+	if len(c.kernels) > maxKernels {
+		return nil, guestErr(guest, "", ErrSignature, "%d kernels; at most %d are supported", len(c.kernels), maxKernels)
+	}
+	if threaded {
+		for _, t := range threadExports {
+			ft, ok := funcs[t.name]
+			if !ok {
+				if t.name == expPingWorkers {
+					continue // optional: the dispatch round trip, for benchmarks
+				}
+				return nil, guestErr(guest, t.name, ErrMissingExport, "a threaded guest exports it: want %v", t.sig)
+			}
+			if s, desc, _ := signatureOf(ft); !s.equal(t.sig) {
+				return nil, guestErr(guest, t.name, ErrSignature, "got %s, want %v", desc, t.sig)
+			}
+		}
+	}
+	c.vecErr = c.orderVector(guest)
+	for i, k := range c.kernels {
+		k.index = export(i)
+	}
+	return c, nil
+}
+
+// maxKernels bounds the kernels of one module (the C block holds a handle
+// for each).
+const maxKernels = 4096
+
+// Kernel is a kernel export of a module: a function whose parameters and
+// result (at most one) are i32, i64, f32 or f64, looked up once with
+// Module.Kernel and called on any instance of that module with
+// Instance.Call or Buffers.Call. A Kernel is immutable and safe for
+// concurrent use.
+type Kernel struct {
+	m     *Module
+	index export // its slot in every instance's table of kernels
+	name  string
+	sig   signature
+}
+
+// Name returns the export's name.
+func (k *Kernel) Name() string { return k.name }
+
+// Params returns the types of the kernel's parameters, in order.
+func (k *Kernel) Params() []ValType { return append([]ValType(nil), k.sig.params...) }
+
+// Results returns the type of the kernel's result: empty, or one type.
+func (k *Kernel) Results() []ValType { return append([]ValType(nil), k.sig.results...) }
+
+// String returns the kernel's name and core signature, as
+// "axpy: func(f32, i32)".
+func (k *Kernel) String() string { return k.name + ": " + k.sig.String() }

@@ -1,0 +1,166 @@
+package host
+
+import (
+	"math"
+	"unsafe"
+)
+
+// Calling any kernel: the generic layer under the vector world's typed
+// methods. Arguments and the result travel as the raw bits of their
+// WebAssembly values, as in wazero's api.EncodeF64 and friends, so a call
+// allocates nothing and reflects on nothing.
+
+// EncodeF64 returns the bits of x as a kernel argument of type f64.
+func EncodeF64(x float64) uint64 { return math.Float64bits(x) }
+
+// EncodeF32 returns the bits of x as a kernel argument of type f32.
+func EncodeF32(x float32) uint64 { return uint64(math.Float32bits(x)) }
+
+// EncodeI32 returns x as a kernel argument of type i32 (WIT u32 or s32:
+// pass uint32 values as int32(v)).
+func EncodeI32(x int32) uint64 { return uint64(uint32(x)) }
+
+// EncodeI64 returns x as a kernel argument of type i64.
+func EncodeI64(x int64) uint64 { return uint64(x) }
+
+// DecodeF64 returns the f64 a kernel returned as v.
+func DecodeF64(v uint64) float64 { return math.Float64frombits(v) }
+
+// DecodeF32 returns the f32 a kernel returned as v.
+func DecodeF32(v uint64) float32 { return math.Float32frombits(uint32(v)) }
+
+// DecodeI32 returns the i32 a kernel returned as v (uint32(v) for WIT u32).
+func DecodeI32(v uint64) int32 { return int32(uint32(v)) }
+
+// DecodeI64 returns the i64 a kernel returned as v.
+func DecodeI64(v uint64) int64 { return int64(v) }
+
+// Call calls kernel k on the instance with args, one per parameter, each
+// encoded by EncodeF64, EncodeI32 and the rest, and returns its result
+// encoded likewise (0 when it returns nothing; a 32-bit result is
+// zero-extended). It takes the instance's lock for the call; inside
+// InPlace, use Buffers.Call. The call is one crossing into Wasmtime, with
+// the instance's deadline (WithTimeout, Bind) and, for a threaded guest, on
+// its threads.
+//
+// The host cannot know which buffer elements a kernel of the guest's own
+// reads or writes, so it places no guard words for it (the vector world's
+// typed methods do): the kernel is trusted to keep to its buffers, and if
+// it does not, it can corrupt only its own linear memory.
+//
+// # Errors
+//
+// Every error is a *GuestError naming the kernel:
+//   - ErrMissingExport if k was looked up in another module;
+//   - ErrSignature if len(args) is not the number of k's parameters;
+//   - ErrClosed after Close;
+//   - ErrTrap (with a *Trap) if the guest traps, ErrDeadline past the
+//     deadline, ErrAborted for a threaded guest one of whose threads trapped.
+func (in *Instance) Call(k *Kernel, args ...uint64) (uint64, error) {
+	if err := in.checkCall(k, args); err != nil {
+		return 0, err
+	}
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	if in.closed {
+		return 0, &GuestError{Guest: in.name, Export: k.name, Err: ErrClosed}
+	}
+	return in.rawCall(k, args)
+}
+
+// Call calls kernel k with args inside InPlace, without taking the lock
+// again: see Instance.Call for the encoding and the errors, to which it
+// adds ErrExpired after InPlace returned.
+func (b *Buffers) Call(k *Kernel, args ...uint64) (uint64, error) {
+	if !b.valid {
+		return 0, &GuestError{Guest: b.in.name, Export: k.name, Err: ErrExpired}
+	}
+	if err := b.in.checkCall(k, args); err != nil {
+		return 0, err
+	}
+	return b.in.rawCall(k, args)
+}
+
+func (in *Instance) checkCall(k *Kernel, args []uint64) error {
+	if k == nil || k.m != in.mod {
+		name := "<nil>"
+		if k != nil {
+			name = k.name
+		}
+		return guestErr(in.name, name, ErrMissingExport, "the kernel was looked up in another module: use Instance.Module().Kernel")
+	}
+	if len(args) != len(k.sig.params) {
+		return guestErr(in.name, k.name, ErrSignature, "%d arguments for %v", len(args), k.sig)
+	}
+	return nil
+}
+
+// rawCall runs k through the typed path. The caller holds in.mu.
+func (in *Instance) rawCall(k *Kernel, args []uint64) (uint64, error) {
+	for i, a := range args {
+		putU64(&in.c.vals[i], a)
+	}
+	if err := in.fastCall(k.index, len(args)); err != nil {
+		return 0, err
+	}
+	if len(k.sig.results) == 0 {
+		return 0, nil
+	}
+	v := getU64(&in.c.vals[0])
+	if k.sig.results[0].Size() == 4 {
+		v &= math.MaxUint32 // Wasmtime writes only the low 32 bits
+	}
+	return v, nil
+}
+
+// Elem is the Go type of a buffer's elements: float64 for f64, float32 for
+// f32, int32 for i32, int64 for i64.
+type Elem interface {
+	float64 | float32 | int32 | int64
+}
+
+func elemType[T Elem]() ValType {
+	var z T
+	switch any(z).(type) {
+	case float32:
+		return F32
+	case int32:
+		return I32
+	case int64:
+		return I64
+	}
+	return F64
+}
+
+// View returns the guest's buffer named name as a slice of its Capacity
+// elements that aliases linear memory, for use inside the InPlace call that
+// handed out b (see Buffers for the rules; the slice must not be kept).
+//
+// # Errors
+//
+// Each in a *GuestError: ErrExpired after InPlace returned;
+// ErrMissingExport if the guest declares no buffer of that name;
+// ErrSignature if the buffer's element type is not T's (f64 is float64,
+// f32 float32, i32 int32, i64 int64).
+func View[T Elem](b *Buffers, name string) ([]T, error) {
+	in := b.in
+	if !b.valid {
+		return nil, &GuestError{Guest: in.name, Export: bufferPrefix + name, Err: ErrExpired}
+	}
+	i, ok := in.mod.c.bufIndex[name]
+	if !ok {
+		return nil, guestErr(in.name, "", ErrMissingExport, "no buffer %q", name)
+	}
+	buf := in.bufs[i]
+	if want := elemType[T](); buf.Type != want {
+		return nil, guestErr(in.name, in.mod.c.buffers[i].offsetExport(), ErrSignature, "buffer %q holds %v, not %v", name, buf.Type, want)
+	}
+	// readLayout proved Offset+Capacity*size <= the memory size, and
+	// Offset aligned to the element size; the memory never moves.
+	mem := in.linear()[buf.Offset : buf.Offset+int(buf.bytes())]
+	return unsafe.Slice((*T)(unsafe.Pointer(unsafe.SliceData(mem))), buf.Capacity), nil
+}
+
+// Kernel is Module().Kernel(name): the kernel export named name, or
+// ErrMissingExport.
+func (in *Instance) Kernel(name string) (*Kernel, error) { return in.mod.Kernel(name) }
