@@ -134,11 +134,24 @@ build_tinygo() {
 	die "$TINYGO_WHY"
 }
 
+# The user-kernel example (examples/mykernels): the same world in Rust
+# (wit-bindgen) and in C (export_name attributes, no generated glue).
+build_examples() {
+	need_rust wasm32-wasip1
+	say "building the example guests (examples/mykernels)"
+	(cd examples/mykernels/rust && run cargo build --release --locked --target wasm32-wasip1)
+	run cp examples/mykernels/rust/target/wasm32-wasip1/release/mykernels.wasm examples/mykernels/mykernels-rust.wasm
+	need_c || die "no clang-19 for wasm32-wasi: install clang-19 lld-19 wasi-libc libclang-rt-19-dev-wasm32 (Debian)"
+	(cd examples/mykernels/c && run clang-19 --target=wasm32-wasi -mexec-model=reactor -O3 -ffp-contract=off \
+		-Wall -Wextra -Werror -Wl,--strip-all -o ../mykernels-c.wasm mykernels.c)
+}
+
 build_all() {
 	build_rust
 	build_rust_threads
 	build_c
 	build_go
+	build_examples
 	say "skipping TinyGo: $TINYGO_WHY"
 }
 
@@ -213,6 +226,7 @@ rust) build_rust ;;
 rust-threads) build_rust_threads ;;
 c) build_c ;;
 go) build_go ;;
+examples) build_examples ;;
 tinygo) build_tinygo ;;
 all) build_all ;;
 test) run_tests ;;

@@ -342,5 +342,5 @@ func (k *Kernel) Params() []ValType { return append([]ValType(nil), k.sig.params
 func (k *Kernel) Results() []ValType { return append([]ValType(nil), k.sig.results...) }
 
 // String returns the kernel's name and core signature, as
-// "axpy: func(f32, i32)".
+// "sum-fold: func(f64, i32) -> f64".
 func (k *Kernel) String() string { return k.name + ": " + k.sig.String() }

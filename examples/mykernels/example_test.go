@@ -1,0 +1,71 @@
+package mykernels_test
+
+import (
+	"fmt"
+	"log"
+
+	"github.com/wasmvec/wasmvec/examples/mykernels"
+	"github.com/wasmvec/wasmvec/host"
+)
+
+// Load a guest of your own, look up its kernels once, fill its f32 and f64
+// buffers in place and call the kernels: y = 2x + y, then a histogram of
+// samples into an i32 buffer.
+func Example() {
+	engine := host.NewEngine()
+	defer engine.Close()
+	guest, err := engine.Load("mykernels", mykernels.Rust) // or mykernels.C: same bits
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer guest.Close()
+	axpy, err := guest.Kernel("axpy") // func(f32, i32)
+	if err != nil {
+		log.Fatal(err)
+	}
+	histogram, err := guest.Kernel("histogram") // func(i32, f64, f64, i32) -> i32
+	if err != nil {
+		log.Fatal(err)
+	}
+
+	err = guest.InPlace(func(b *host.Buffers) error {
+		x, err := host.View[float32](b, "x")
+		if err != nil {
+			return err
+		}
+		y, err := host.View[float32](b, "y")
+		if err != nil {
+			return err
+		}
+		copy(x, []float32{1, 2, 3, 4})
+		copy(y, []float32{10, 20, 30, 40})
+		if _, err := b.Call(axpy, host.EncodeF32(2), host.EncodeI32(4)); err != nil {
+			return err
+		}
+		fmt.Println("y =", y[:4])
+
+		samples, err := host.View[float64](b, "samples")
+		if err != nil {
+			return err
+		}
+		counts, err := host.View[int32](b, "counts")
+		if err != nil {
+			return err
+		}
+		n := copy(samples, []float64{0.1, 0.2, 0.25, 0.7, 0.99, 1.5, -3})
+		out, err := b.Call(histogram, host.EncodeI32(int32(n)), host.EncodeF64(0), host.EncodeF64(1), host.EncodeI32(4))
+		if err != nil {
+			return err
+		}
+		fmt.Println("counts =", counts[:4], "outside =", host.DecodeI32(out))
+		return nil
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(axpy, histogram)
+	// Output:
+	// y = [12 24 36 48]
+	// counts = [2 1 1 1] outside = 2
+	// axpy: func(f32, i32) histogram: func(i32, f64, f64, i32) -> i32
+}

@@ -1,0 +1,241 @@
+package mykernels_test
+
+import (
+	"errors"
+	"math"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/wasmvec/wasmvec/examples/mykernels"
+	"github.com/wasmvec/wasmvec/host"
+)
+
+var modules = []struct {
+	name string
+	wasm []byte
+}{{"rust", mykernels.Rust}, {"c", mykernels.C}}
+
+// edge values every input mixes in with random ones.
+var edges64 = []float64{0, math.Copysign(0, -1), math.NaN(), math.Inf(1), math.Inf(-1), math.SmallestNonzeroFloat64,
+	-math.SmallestNonzeroFloat64, math.MaxFloat64, -math.MaxFloat64, 1, -1, 0.5, 1 - 1e-16}
+
+func randomF32(r *rand.Rand, n int) []float32 {
+	x := make([]float32, n)
+	for i := range x {
+		switch r.IntN(8) {
+		case 0:
+			x[i] = float32(edges64[r.IntN(len(edges64))])
+		case 1:
+			x[i] = math.Float32frombits(r.Uint32()) // any bit pattern, NaNs and subnormals included
+		default:
+			x[i] = float32(r.NormFloat64() * 100)
+		}
+	}
+	return x
+}
+
+func randomF64(r *rand.Rand, n int, lo, hi float64) []float64 {
+	x := make([]float64, n)
+	for i := range x {
+		switch r.IntN(8) {
+		case 0:
+			x[i] = edges64[r.IntN(len(edges64))]
+		case 1:
+			x[i] = lo + (hi-lo)*float64(r.IntN(5))/4 // the bin edges and hi itself
+		default:
+			x[i] = lo + (hi-lo)*(r.Float64()*1.2-0.1)
+		}
+	}
+	return x
+}
+
+// TestBitExact: both guests give the Go reference's bits, for axpy on
+// random and edge-case f32 (NaN payloads aside: any NaN matches any NaN),
+// and the same counts for histogram, at many lengths and bin counts.
+func TestBitExact(t *testing.T) {
+	e := host.NewEngine()
+	defer e.Close()
+	r := rand.New(rand.NewPCG(1, 2))
+	for _, m := range modules {
+		in, err := e.Load(m.name, m.wasm)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer in.Close()
+		axpy, err1 := in.Kernel("axpy")
+		histogram, err2 := in.Kernel("histogram")
+		if err := errors.Join(err1, err2); err != nil {
+			t.Fatal(err)
+		}
+		for _, n := range []int{0, 1, 3, 16, 17, 1000, 65536} {
+			a := randomF32(r, 1)[0]
+			x, y := randomF32(r, n), randomF32(r, n)
+			want := slices.Clone(y)
+			mykernels.Axpy(a, x, want)
+			err := in.InPlace(func(b *host.Buffers) error {
+				gx, _ := host.View[float32](b, "x")
+				gy, _ := host.View[float32](b, "y")
+				copy(gx, x)
+				copy(gy, y)
+				if _, err := b.Call(axpy, host.EncodeF32(a), host.EncodeI32(int32(n))); err != nil {
+					return err
+				}
+				for i := range n {
+					if g, w := gy[i], want[i]; math.Float32bits(g) != math.Float32bits(w) && !(g != g && w != w) {
+						t.Fatalf("%s axpy n=%d a=%v: y[%d] = %v (%#x), want %v (%#x)", m.name, n, a, i, g, math.Float32bits(g), w, math.Float32bits(w))
+					}
+				}
+				return nil
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		for _, c := range []struct {
+			n, bins int
+			lo, hi  float64
+		}{{0, 1, 0, 1}, {1, 1, 0, 1}, {1000, 7, -3, 5}, {65536, 1024, -1e3, 1e3}, {5000, 3, -1e308, 1e308}, {100, 10, 1, 1 + 1e-12}} {
+			samples := randomF64(r, c.n, c.lo, c.hi)
+			want := make([]int32, c.bins)
+			wantOut := mykernels.Histogram(want, samples, c.lo, c.hi)
+			err := in.InPlace(func(b *host.Buffers) error {
+				gs, _ := host.View[float64](b, "samples")
+				gc, _ := host.View[int32](b, "counts")
+				copy(gs, samples)
+				gc[0] = 12345 // must be cleared
+				out, err := b.Call(histogram, host.EncodeI32(int32(c.n)), host.EncodeF64(c.lo), host.EncodeF64(c.hi), host.EncodeI32(int32(c.bins)))
+				if err != nil {
+					return err
+				}
+				if uint32(out) != wantOut || !slices.Equal(gc[:c.bins], want) {
+					t.Fatalf("%s histogram %+v: out %d counts %v, want %d %v", m.name, c, uint32(out), gc[:min(c.bins, 20)], wantOut, want[:min(c.bins, 20)])
+				}
+				return nil
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+}
+
+// TestBadCalls: what a caller can get wrong gives a typed error, never a
+// panic, and the instance stays usable.
+func TestBadCalls(t *testing.T) {
+	e := host.NewEngine()
+	defer e.Close()
+	for _, m := range modules {
+		in, err := e.Load(m.name, m.wasm)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer in.Close()
+		axpy, _ := in.Kernel("axpy")
+		histogram, _ := in.Kernel("histogram")
+		checks := []struct {
+			what string
+			err  error
+			want error
+		}{
+			{"unknown kernel", second(in.Kernel("saxpy")), host.ErrMissingExport},
+			{"buffer export as kernel", second(in.Kernel("buffer-x-f32")), host.ErrMissingExport},
+			{"too few arguments", second(in.Call(axpy, host.EncodeF32(1))), host.ErrSignature},
+			{"len past capacity", second(in.Call(axpy, host.EncodeF32(1), host.EncodeI32(65537))), host.ErrTrap},
+			{"bins past capacity", second(in.Call(histogram, host.EncodeI32(1), host.EncodeF64(0), host.EncodeF64(1), host.EncodeI32(1025))), host.ErrTrap},
+			{"NaN bound", second(in.Call(histogram, host.EncodeI32(1), host.EncodeF64(math.NaN()), host.EncodeF64(1), host.EncodeI32(4))), host.ErrTrap},
+			{"lo >= hi", second(in.Call(histogram, host.EncodeI32(1), host.EncodeF64(1), host.EncodeF64(1), host.EncodeI32(4))), host.ErrTrap},
+		}
+		err = in.InPlace(func(b *host.Buffers) error {
+			_, e1 := host.View[float64](b, "x")
+			_, e2 := host.View[float32](b, "nope")
+			checks = append(checks, struct {
+				what string
+				err  error
+				want error
+			}{"f32 buffer viewed as float64", e1, host.ErrSignature}, struct {
+				what string
+				err  error
+				want error
+			}{"unknown buffer", e2, host.ErrMissingExport})
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range checks {
+			var ge *host.GuestError
+			if !errors.Is(c.err, c.want) || !errors.As(c.err, &ge) {
+				t.Errorf("%s %s: %v, want a *GuestError wrapping %v", m.name, c.what, c.err, c.want)
+			}
+		}
+		if _, err := in.Call(axpy, host.EncodeF32(1), host.EncodeI32(4)); err != nil {
+			t.Errorf("%s: axpy after the bad calls: %v", m.name, err)
+		}
+	}
+}
+
+func second[T any](_ T, err error) error { return err }
+
+// TestSameExports: the C guest, written without generated glue, exports
+// what the Rust guest's wit-bindgen makes of wit/mykernels.wit, and the
+// host finds the same buffers (by name and type) and kernels in both.
+func TestSameExports(t *testing.T) {
+	e := host.NewEngine()
+	defer e.Close()
+	var shapes [][]string
+	for _, m := range modules {
+		mod, err := e.Compile(m.name, m.wasm)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer mod.Close()
+		in, err := mod.Instantiate()
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer in.Close()
+		var shape []string
+		for _, b := range in.Layout() {
+			shape = append(shape, b.Name+" "+b.Type.String())
+		}
+		for _, k := range mod.Kernels() {
+			shape = append(shape, k.String())
+		}
+		slices.Sort(shape)
+		shapes = append(shapes, shape)
+		if err := mod.Vector(); !errors.Is(err, host.ErrMissingExport) {
+			t.Errorf("%s: Module.Vector() = %v, want ErrMissingExport (not a vector guest)", m.name, err)
+		}
+	}
+	if !slices.Equal(shapes[0], shapes[1]) {
+		t.Fatalf("rust %v\nc    %v", shapes[0], shapes[1])
+	}
+	want := []string{"axpy: func(f32, i32)", "counts i32", "histogram: func(i32, f64, f64, i32) -> i32", "samples f64", "x f32", "y f32"}
+	if !slices.Equal(shapes[0], want) {
+		t.Fatalf("got %v, want %v", shapes[0], want)
+	}
+}
+
+// TestHostDoesNotKnow: no file of the host package mentions these kernels:
+// the host runs them from what the modules declare.
+func TestHostDoesNotKnow(t *testing.T) {
+	files, err := filepath.Glob("../../host/*.go")
+	if err != nil || len(files) < 10 {
+		t.Fatalf("host sources: %d, %v", len(files), err)
+	}
+	for _, f := range files {
+		src, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, word := range []string{"axpy", "histogram", "mykernels"} {
+			if strings.Contains(strings.ToLower(string(src)), word) {
+				t.Errorf("%s mentions %q", f, word)
+			}
+		}
+	}
+}
