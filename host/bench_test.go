@@ -3,6 +3,7 @@ package host_test
 import (
 	"fmt"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -306,11 +307,12 @@ func BenchmarkCompile(b *testing.B) {
 	}
 }
 
-func guestName(path string) string { return filepath.Base(filepath.Dir(path)) }
+func guestName(path string) string { return strings.TrimSuffix(filepath.Base(path), ".wasm") }
 
 // BenchmarkCall is the cost of one call with no work, "sum" over 0
 // elements: path=typed is Instance.Sum (one cgo crossing, and the
-// instance's lock), path=in-place is Buffers.Sum inside one InPlace (the
+// instance's lock), path=kernel the generic Instance.Call of any kernel,
+// path=in-place is Buffers.Sum inside one InPlace (the
 // lock taken once for all calls), path=func-call the same export through
 // wasmtime-go's Func.Call, and path=cgo-empty an empty cgo call, the floor
 // of any call into C.
@@ -340,6 +342,22 @@ func BenchmarkCall(b *testing.B) {
 		})
 		if err != nil {
 			b.Fatal(err)
+		}
+	})
+	// path=kernel: the same export as a user kernel, through the generic
+	// Instance.Call (looked up once by name, arguments as raw bits).
+	b.Run("path=kernel", func(b *testing.B) {
+		k, err := in.Kernel("sum")
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.ReportAllocs()
+		for b.Loop() {
+			v, err := in.Call(k, host.EncodeI32(0))
+			if err != nil {
+				b.Fatal(err)
+			}
+			sink += host.DecodeF64(v)
 		}
 	})
 	b.Run("path=func-call", func(b *testing.B) {

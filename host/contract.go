@@ -164,19 +164,36 @@ func signatureOf(ft *wasmtime.FuncType) (s signature, desc string, ok bool) {
 			if i > 0 {
 				b.WriteString(", ")
 			}
-			b.WriteString(v.Kind().String())
+			b.WriteString(kindName(v.Kind()))
 		}
 		b.WriteString(") -> (")
 		for i, v := range ft.Results() {
 			if i > 0 {
 				b.WriteString(", ")
 			}
-			b.WriteString(v.Kind().String())
+			b.WriteString(kindName(v.Kind()))
 		}
 		b.WriteString(")")
 		return s, b.String(), false
 	}
 	return s, s.String(), true
+}
+
+// kindName names any value kind; wasmtime-go's ValKind.String panics on
+// v128.
+func kindName(k wasmtime.ValKind) string {
+	if t, ok := valTypeOf(k); ok {
+		return t.String()
+	}
+	switch k {
+	case wasmtime.KindExternref:
+		return "externref"
+	case wasmtime.KindFuncref:
+		return "funcref"
+	case 4: // v128: Wasmtime answers WASMTIME_V128 (wasmtime/val.h); wasm.h names no such kind
+		return "v128"
+	}
+	return fmt.Sprintf("kind %d", uint8(k))
 }
 
 var layoutSig = signature{nil, []ValType{I32}} // buffer-* and capacity-*: func() -> u32

@@ -22,12 +22,20 @@ var (
 	ErrModule = errors.New("wasmvec: invalid module")
 	// ErrImport: the module imports something the host does not offer.
 	ErrImport = errors.New("wasmvec: unsupported import")
-	// ErrMissingExport: the module lacks an export that wit/vector.wit names.
+	// ErrMissingExport: the module lacks an export the contract needs (the
+	// memory, a buffer's capacity, a threaded guest's worker exports), or
+	// one the caller names: a kernel (Module.Kernel), a buffer (View), or
+	// for the typed methods an export of the vector world (Module.Vector).
 	ErrMissingExport = errors.New("wasmvec: missing export")
-	// ErrSignature: an export has the wrong kind or function type.
+	// ErrSignature: an export has the wrong kind or function type (a
+	// kernel with a parameter or result that is not numeric, or more than
+	// one result), or a call does not fit it: the wrong number of arguments
+	// for a kernel, a View of another element type than the buffer's.
 	ErrSignature = errors.New("wasmvec: wrong export signature")
-	// ErrLayout: the guest reports a capacity or buffer offsets that are
-	// zero, misaligned, overlapping or past the end of its linear memory.
+	// ErrLayout: the guest declares a buffer badly: an unknown element type,
+	// the same name twice, a capacity of zero, an offset misaligned for its
+	// element type, buffers overlapping or past the end of linear memory,
+	// or an offset or capacity that changes when asked again.
 	ErrLayout = errors.New("wasmvec: invalid buffer layout")
 	// ErrTrap: guest code trapped (or failed) during a call.
 	ErrTrap = errors.New("wasmvec: guest trapped")

@@ -121,6 +121,7 @@ func FuzzModule(f *testing.F) {
 		f.Add(b)
 	}
 	f.Add(mustRead(f, rustGuest))
+	f.Add(mustRead(f, "../examples/mykernels/mykernels-c.wasm")) // f32, f64 and i32 buffers; user kernels
 	e := host.NewEngine(host.WithDeadlines())
 	f.Cleanup(func() { e.Close() })
 	f.Fuzz(func(t *testing.T, wasm []byte) {
@@ -136,5 +137,33 @@ func FuzzModule(f *testing.F) {
 		x := []float64{1, 2, 3}
 		in.Sum(x)
 		in.Mul(make([]float64, 3), x, x)
+		// Every buffer it declares, through a view of its type, and every
+		// kernel it has, with arguments of ones.
+		in.InPlace(func(b *host.Buffers) error {
+			for _, buf := range in.Layout() {
+				var err error
+				switch buf.Type {
+				case host.F64:
+					_, err = host.View[float64](b, buf.Name)
+				case host.F32:
+					_, err = host.View[float32](b, buf.Name)
+				case host.I32:
+					_, err = host.View[int32](b, buf.Name)
+				case host.I64:
+					_, err = host.View[int64](b, buf.Name)
+				}
+				if err != nil {
+					t.Fatalf("View of declared buffer %+v: %v", buf, err)
+				}
+			}
+			for _, k := range in.Module().Kernels() {
+				args := make([]uint64, len(k.Params()))
+				for i := range args {
+					args[i] = 1
+				}
+				b.Call(k, args...)
+			}
+			return nil
+		})
 	})
 }

@@ -40,7 +40,7 @@ func compiled(t testing.TB, path string) *host.Module {
 // "head" adds text at the top of the module, "tail" at the end.
 func wat(replace map[string]string) string {
 	parts := map[string]string{
-		"memory":              `(memory (export "memory") 1)`,
+		"memory":            `(memory (export "memory") 1)`,
 		"buffer-a-f64":      `(func (export "buffer-a-f64") (result i32) i32.const 0)`,
 		"buffer-b-f64":      `(func (export "buffer-b-f64") (result i32) i32.const 1024)`,
 		"buffer-result-f64": `(func (export "buffer-result-f64") (result i32) i32.const 2048)`,

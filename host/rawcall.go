@@ -202,8 +202,8 @@ func rawContext(s *wasmtime.Store) rawCtx {
 	return rawCtx(unsafe.Pointer(s.Context()))
 }
 
-func putU64(v *rawVal, x uint64)   { *(*uint64)(unsafe.Pointer(v)) = x }
-func getU64(v *rawVal) uint64      { return *(*uint64)(unsafe.Pointer(v)) }
+func putU64(v *rawVal, x uint64)  { *(*uint64)(unsafe.Pointer(v)) = x }
+func getU64(v *rawVal) uint64     { return *(*uint64)(unsafe.Pointer(v)) }
 func putF64(v *rawVal, x float64) { *(*uint64)(unsafe.Pointer(v)) = math.Float64bits(x) }
 func putI32(v *rawVal, n int32)   { *(*uint64)(unsafe.Pointer(v)) = uint64(uint32(n)) }
 func getF64(v *rawVal) float64    { return math.Float64frombits(*(*uint64)(unsafe.Pointer(v))) }
