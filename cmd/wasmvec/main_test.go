@@ -1,0 +1,105 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestInspectGuests: inspect prints the layout and kernels of every guest
+// in the repository, and exits 0.
+func TestInspectGuests(t *testing.T) {
+	for _, c := range []struct {
+		path string
+		want []string
+	}{
+		{"../../guests/rust.wasm", []string{"threaded: no", "result  f64", "100000", "sum-fold: func(f64, i32) -> f64", "world vector: yes"}},
+		{"../../guests/c.wasm", []string{"a       f64", "dot-batch: func(i32, i32)", "world vector: yes"}},
+		{"../../guests/go.wasm", []string{"scale: func(f64, i32)", "world vector: yes"}},
+		{"../../guests/rust-threads.wasm", []string{"threaded: yes", "env.memory (shared memory)", "wasi.thread-spawn (func)", "16777216", "world vector: yes"}},
+		{"../../examples/mykernels/mykernels-rust.wasm", []string{"x        f32", "counts   i32", "1024", "axpy: func(f32, i32)",
+			"histogram: func(i32, f64, f64, i32) -> i32", "world vector: no (buffer-a-f64:"}},
+		{"../../examples/mykernels/mykernels-c.wasm", []string{"samples  f64", "axpy: func(f32, i32)", "world vector: no"}},
+	} {
+		var out, errs bytes.Buffer
+		if code := run([]string{"inspect", c.path}, &out, &errs); code != 0 {
+			t.Errorf("%s: exit %d: %s", c.path, code, errs.String())
+			continue
+		}
+		for _, w := range c.want {
+			if !strings.Contains(out.String(), w) {
+				t.Errorf("%s: output lacks %q:\n%s", c.path, w, out.String())
+			}
+		}
+	}
+}
+
+// sentinelText is the message of each sentinel error the corpus names.
+var sentinelText = map[string]string{
+	"ErrLayout": "invalid buffer layout", "ErrMissingExport": "missing export", "ErrSignature": "wrong export signature",
+	"ErrImport": "unsupported import", "ErrModule": "invalid module", "ErrTrap": "guest trapped",
+	"ErrDeadline": "call deadline exceeded", "ErrContract": "broke the buffer contract", "ErrAborted": "threaded instance aborted",
+}
+
+// TestInspectCorpus: for every module of the hostile corpus that must fail
+// to load, inspect exits 1 and names the violation: the sentinel's text and
+// the export at fault, as the header states them.
+func TestInspectCorpus(t *testing.T) {
+	files, _ := filepath.Glob("../../host/testdata/hostile/*")
+	if len(files) < 40 {
+		t.Fatalf("corpus: %d files", len(files))
+	}
+	checked := 0
+	for _, path := range files {
+		want, export, threads, loads := "ErrModule", "", "1", false
+		if strings.HasSuffix(path, ".wat") {
+			src, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, line := range strings.Split(string(src), "\n") {
+				rest, ok := strings.CutPrefix(line, ";; ")
+				if !ok {
+					break
+				}
+				key, val, _ := strings.Cut(rest, ": ")
+				switch key {
+				case "want":
+					want = val
+				case "export":
+					export = val
+				case "threads":
+					threads = val
+				case "call":
+					loads = true
+				}
+			}
+		}
+		if loads || want == "nil" {
+			continue // it loads; a call is what fails
+		}
+		checked++
+		var out, errs bytes.Buffer
+		code := run([]string{"inspect", "-threads", threads, "-timeout", "200ms", path}, &out, &errs)
+		msg := errs.String()
+		if code != 1 || !strings.HasPrefix(msg, "violation: ") || !strings.Contains(msg, sentinelText[want]) ||
+			(export != "" && !strings.Contains(msg, `export "`+export+`"`)) {
+			t.Errorf("%s: exit %d, %q; want exit 1 naming %s (%s) and export %q", filepath.Base(path), code, msg, want, sentinelText[want], export)
+		}
+	}
+	if checked < 35 {
+		t.Errorf("only %d corpus modules fail at load", checked)
+	}
+}
+
+func TestUsage(t *testing.T) {
+	var out, errs bytes.Buffer
+	if code := run(nil, &out, &errs); code != 2 {
+		t.Errorf("no arguments: exit %d, want 2", code)
+	}
+	if code := run([]string{"inspect", "/nonexistent.wasm"}, &out, &errs); code != 1 {
+		t.Errorf("missing file: exit %d, want 1", code)
+	}
+}
