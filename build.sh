@@ -155,20 +155,55 @@ build_all() {
 	say "skipping TinyGo: $TINYGO_WHY"
 }
 
+# The README's first example, run as a user runs it: in a Go module outside
+# the repository that requires wasmvec (through a replace directive to this
+# checkout), with the guests from package guests. Its output must be the
+# block's own "// Output:" line.
+check_fresh_module() {
+	local tmp want got
+	tmp=$(mktemp -d)
+	awk '/^## First example/{on=1} on && /^```go$/{code=1; next} code && /^```$/{exit} code' README.md >"$tmp/main.go"
+	want=$(sed -n 's|^[[:space:]]*// Output: ||p' "$tmp/main.go")
+	[ -n "$want" ] || die "README.md: no Go block with an // Output: line under '## First example'"
+	cat >"$tmp/go.mod" <<EOF
+module example.com/firstexample
+
+go 1.26.0
+
+require github.com/wasmvec/wasmvec v0.0.0
+
+replace github.com/wasmvec/wasmvec => $ROOT
+EOF
+	say "the README's first example in a fresh module outside the repository ($tmp)"
+	(cd "$tmp" && run go mod tidy && run go build -o first .) || die "the README's first example does not build in a fresh module"
+	got=$("$tmp/first") || die "the README's first example failed: $got"
+	[ "$got" = "$want" ] || die "the README's first example printed '$got'; its // Output: line says '$want'"
+	say "fresh module: printed '$got', as the README says"
+	rm -rf "$tmp"
+}
+
 run_tests() {
 	need_go
 	build_all
-	say "go vet (host module, and the Go guest for GOOS=wasip1)"
+	say "go vet (the library, the report module, and the Go guest for GOOS=wasip1)"
 	run go vet ./...
+	(cd cmd/benchreport && run go vet ./...)
 	(cd wasm/go && run env GOOS=wasip1 GOARCH=wasm go vet ./...)
+	check_fresh_module
 	say "go test -race (bit-exact table incl. the threaded guest at 1-4 threads, hostile corpus, deadlines, load test, examples)"
 	run go test -race -count=1 ./...
+	(cd cmd/benchreport && run go test -count=1 ./...)
 	say "short fuzz runs (FUZZTIME=${FUZZTIME:-15s} each; a long run is documented in host/fuzz_test.go)"
 	run go test -run '^$' -fuzz '^FuzzKernels$' -fuzztime "${FUZZTIME:-15s}" ./host/
 	run go test -run '^$' -fuzz '^FuzzModule$' -fuzztime "${FUZZTIME:-15s}" ./host/
 	say "native C baseline built with -march=native: the bit-exact table again"
 	run go test -count=1 -tags wasmvec_march_native ./internal/cnative/
 }
+
+# The report tooling is a module of its own (cmd/benchreport/go.mod), so
+# the library's go.mod carries no plotting or statistics package.
+run_report() { (cd cmd/benchreport && run go run . "$@"); }
+benchstat() { (cd cmd/benchreport && run go run golang.org/x/perf/cmd/benchstat "$@"); }
 
 run_bench() {
 	need_go
@@ -190,10 +225,10 @@ run_bench() {
 	run go test -run '^$' -tags wasmvec_march_native -bench "${BENCH:-.}/impl=cgo-c-native/" \
 		-benchtime "${BENCH_TIME:-200ms}" -count "${BENCH_COUNT:-6}" ./host/ | tee -a "$out"
 	say "rendering the report"
-	run go run ./cmd/benchreport -o bench/out "$out"
+	run_report -o "$ROOT/bench/out" "$ROOT/$out"
 	say "benchstat of the rows outside the matrix (call, copy, pool, parallel, batch, threads, deadlines, compile, instantiate)"
 	grep -E '^(goos|goarch|pkg|cpu):|^Benchmark(Call|Copy|Pool|Parallel|Batch|Threads|Deadlines|Compile|Instantiate)/' "$out" >bench/out/extra.txt
-	run go run golang.org/x/perf/cmd/benchstat bench/out/extra.txt | tee bench/out/extra-benchstat.txt
+	benchstat "$ROOT/bench/out/extra.txt" | tee bench/out/extra-benchstat.txt
 }
 
 # The rows the README's call-path targets compare, measured in rounds: each
@@ -216,9 +251,9 @@ run_bench_targets() {
 		done
 		say "round $r done"
 	done
-	run go run golang.org/x/perf/cmd/benchstat "$out" >bench/out/targets-benchstat.txt
+	benchstat "$ROOT/$out" >bench/out/targets-benchstat.txt
 	say "the targets, ratios of medians: bench/out/targets.md (benchstat of every row: bench/out/targets-benchstat.txt)"
-	run go run ./cmd/benchreport -targets -o bench/out "$out"
+	run_report -targets -o "$ROOT/bench/out" "$ROOT/$out"
 }
 
 case "${1:-}" in
