@@ -1,21 +1,30 @@
-// Package host runs wasmvec numeric kernels compiled to WebAssembly, through
+// Package host runs numeric kernels compiled to WebAssembly, through
 // Wasmtime, with the pre-allocated buffer pattern.
 //
-// A guest module implements the world in wit/vector.wit: it owns three
-// static f64 buffers (A, B and RESULT) in its linear memory and exports
-// their byte offsets, their capacity in elements, and the kernels (sum, dot,
-// mul, scale, each also in a simd128 variant). When an [Instance] is made,
-// the host reads the offsets and the capacity once, checks them against the
-// memory the guest exports, and caches them with every exported function.
-// A kernel call then copies the inputs into A (and B), calls the export with
-// the length in elements, and returns the scalar result or copies RESULT out.
-// Inputs longer than the capacity are streamed through the buffers in
-// chunks of whole blocks, so the result is still the canonical one.
+// A guest module declares, by the names of its exports, static buffers in
+// its linear memory ("buffer-<name>-<type>" gives a buffer's byte offset,
+// "capacity-<name>" its capacity in elements; the type is f64, f32, i32 or
+// i64) and kernels (every other exported function whose parameters and
+// result are numeric): the contract of wit/README.md. [Engine.Compile]
+// reads the declaration from the module; [Module.Instantiate] asks each
+// buffer's offset and capacity once, checks them against the guest's memory
+// and caches them with every kernel. A kernel is looked up once
+// ([Module.Kernel]) and called with [Instance.Call], or inside
+// [Instance.InPlace] with [Buffers.Call] on data written straight into
+// typed views of the buffers ([View]).
+//
+// The vector world of wit/vector.wit (buffers a, b, result of f64; sum,
+// dot, mul, scale, each also in a simd128 variant) is one instance of the
+// contract, with typed methods: [Instance.Sum] copies the input into A,
+// calls the kernel with the length in elements and returns the result;
+// inputs longer than the capacity are streamed in chunks of whole blocks,
+// so the result is still the canonical one. Package
+// github.com/wasmvec/wasmvec/guests embeds guests that implement it.
 //
 // # Call path
 //
-// The kernels' core signatures are fixed by the WIT world and checked at
-// Compile, so each kernel call is one cgo crossing to Wasmtime's
+// Every kernel's core signature is read and checked at Compile, so each
+// kernel call is one cgo crossing to Wasmtime's
 // wasmtime_func_call_unchecked with a raw argument array the Instance owns:
 // no allocation and no lock but the instance's mutex. The kernel methods of
 // [Buffers], inside one [Instance.InPlace], skip even that: the lock is
@@ -60,8 +69,10 @@
 //   - [Engine]: compiles modules (Cranelift, optimised for speed, SIMD and
 //     threads on).
 //     Safe for concurrent use; one engine can serve many modules.
-//   - [Module]: a compiled guest whose exports were checked against the WIT
-//     world. Safe for concurrent use; instantiate it as often as needed.
+//   - [Module]: a compiled guest whose buffers and kernels were read from
+//     its exports. Safe for concurrent use; instantiate it as often as needed.
+//   - [Kernel]: a kernel export, looked up once, callable on every instance
+//     of its module. Immutable.
 //   - [Instance]: one instantiation with its own store and linear memory.
 //     Its methods are safe for concurrent use: a mutex serialises calls.
 //   - [Pool]: instances of one module for many goroutines, safe for
@@ -83,12 +94,13 @@
 //
 // # Trust
 //
-// A guest is untrusted: its offsets and capacity are validated against its
+// A guest is untrusted: its buffer declarations are validated against its
 // memory before any view of that memory is made; imports are limited to
 // WASI preview 1 with no files, arguments, environment or standard streams
 // (and thread-spawn for threaded guests); memory growth and thread count
 // are capped; guard words around the live buffer elements catch a kernel
-// writing where the contract forbids ([ErrContract]); a trap is returned as
-// an error and the instance stays usable. The README's "Security model"
+// writing where the vector world forbids ([ErrContract]; the host cannot
+// know what a user kernel may write, so it places none for those); a trap
+// is returned as an error and the instance stays usable. docs/security.md
 // says what is promised and what is not.
 package host
