@@ -107,8 +107,8 @@ func FuzzKernels(f *testing.F) {
 
 // FuzzModule: any bytes as a module never panic the host or hang it: they
 // are refused with an error, or load and answer a call (bounded by a
-// timeout) with a result or an error. Seeds: the hostile corpus and the
-// Rust guest.
+// timeout) with a result or an error. Seeds: the hostile corpus, the
+// Rust guest and a user module (kernel_test.go).
 func FuzzModule(f *testing.F) {
 	files, _ := filepath.Glob("testdata/hostile/*")
 	for _, path := range files {
@@ -121,7 +121,9 @@ func FuzzModule(f *testing.F) {
 		f.Add(b)
 	}
 	f.Add(mustRead(f, rustGuest))
-	f.Add(mustRead(f, "../examples/mykernels/mykernels-c.wasm")) // f32, f64 and i32 buffers; user kernels
+	if w, err := wasmtime.Wat2Wasm(userWAT); err == nil {
+		f.Add(w) // buffers of every element type, kernels of every value type
+	}
 	e := host.NewEngine(host.WithDeadlines())
 	f.Cleanup(func() { e.Close() })
 	f.Fuzz(func(t *testing.T, wasm []byte) {
