@@ -7,7 +7,8 @@
 #   ./build.sh c        build guests/c.wasm (C guest)
 #   ./build.sh go       build guests/go.wasm (standard Go, wasip1 reactor)
 #   ./build.sh examples build the user-kernel example guests (examples/mykernels)
-#   ./build.sh tinygo   build a TinyGo guest, or say why it cannot be had
+#   ./build.sh tinygo   build guests/tinygo.wasm with a tinygo on PATH, or one
+#                       built from TINYGO_SRC (a TinyGo source tree), or say why not
 #   ./build.sh all      build every guest that can be had
 #   ./build.sh test     build every guest, then go vet, go test -race
 #   ./build.sh bench    build every guest, run the benchmark matrix, and
@@ -121,17 +122,86 @@ build_go() {
 	(cd wasm/go && run env GOOS=wasip1 GOARCH=wasm go build -buildmode=c-shared -trimpath -o ../../guests/go.wasm .)
 }
 
-# TinyGo cannot be had from this project's registries (checked 2026-11-21):
-# no Debian, PyPI or npm package, and the Go module proxy answers
-# "403 Forbidden / not available" for github.com/tinygo-org/tinygo, so not
-# even its source can be fetched to build against Debian's LLVM 19.
-TINYGO_WHY="TinyGo is not available: no Debian, PyPI or npm package exists, and the Go module proxy refuses github.com/tinygo-org/tinygo (403, 'not available'), so neither a binary nor its source can be installed from the registries this project may use. The standard Go guest (./build.sh go) is the Go route."
+# TinyGo: no registry ships it, so ./build.sh tinygo uses a tinygo (0.33 or
+# newer) on PATH, or builds one from a TinyGo source tree (TINYGO_SRC, for
+# instance a checkout of github.com/tinygo-org/tinygo at v0.33.0) against
+# Debian's LLVM 15, with Go 1.23 from the module proxy (TinyGo 0.33 runs only
+# with Go 1.19-1.23), under TINYGO_CACHE. Without either it says so; the
+# tests then run the committed guests/tinygo.wasm.
+TINYGO_CACHE=${TINYGO_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/wasmvec/tinygo}
+TINYGO_GO=go1.23.4
+TINYGO_DEBS=(llvm-15-dev libclang-15-dev liblld-15-dev lld-15 clang-15 wasi-libc binaryen libclang-rt-16-dev-wasm32)
+TINYGO_FLAGS=(-target=wasip1 -opt=2 -llvm-features=+simd128 -scheduler=none -no-debug -panic=trap)
 
-build_tinygo() {
-	if command -v tinygo >/dev/null; then
-		die "tinygo found at $(command -v tinygo), but wasmvec has no TinyGo guest yet: it could never be built or tested here. $TINYGO_WHY"
+tinygo_ok() {
+	local v
+	v=$("$1" version 2>/dev/null | awk '{print $3}') || return 1
+	case "$v" in 0.[0-9]|0.[12][0-9]|0.3[0-2]|0.[0-9].*|0.[12][0-9].*|0.3[0-2].*) return 1 ;; esac
+	[ -n "$v" ]
+}
+
+# find_tinygo prints the tinygo to use (building it when it must), or
+# returns 1 with the reason on stderr.
+find_tinygo() {
+	if command -v tinygo >/dev/null && tinygo_ok tinygo; then
+		command -v tinygo
+		return 0
 	fi
-	die "$TINYGO_WHY"
+	if [ -x "$TINYGO_CACHE/tinygo" ] && tinygo_ok "$TINYGO_CACHE/tinygo"; then
+		echo "$TINYGO_CACHE/tinygo" # built before, with its TINYGOROOT
+		return 0
+	fi
+	if [ -z "${TINYGO_SRC:-}" ]; then
+		say "no tinygo (0.33+) on PATH and no TINYGO_SRC: TinyGo is in no package registry, so it cannot be installed here; set TINYGO_SRC to a TinyGo source tree (github.com/tinygo-org/tinygo, v0.33.0) to build it"
+		return 1
+	fi
+	grep -q '^module github.com/tinygo-org/tinygo' "$TINYGO_SRC/go.mod" 2>/dev/null || { say "TINYGO_SRC=$TINYGO_SRC is not a TinyGo source tree"; return 1; }
+	local rt=/usr/lib/llvm-16/lib/clang/16/lib/wasi/libclang_rt.builtins-wasm32.a
+	if ! command -v llvm-config-15 >/dev/null || ! command -v wasm-opt >/dev/null || [ ! -f "$rt" ] || [ ! -d /usr/lib/wasm32-wasi ]; then
+		if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+			say "TinyGo's build needs Debian's LLVM 15, lld, wasi-libc, binaryen and a wasm32 compiler-rt: installing ${TINYGO_DEBS[*]}"
+			run apt-get update -qq
+			run env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${TINYGO_DEBS[@]}"
+		else
+			say "missing Debian packages for building TinyGo (run as root to install): ${TINYGO_DEBS[*]}"
+			return 1
+		fi
+	fi
+	if [ ! -x "$TINYGO_CACHE/bin/tinygo" ]; then
+		say "building TinyGo from $TINYGO_SRC with Go $TINYGO_GO (module proxy) and LLVM 15 into $TINYGO_CACHE"
+		mkdir -p "$TINYGO_CACHE/bin"
+		(cd "$TINYGO_SRC" && run env GOTOOLCHAIN="$TINYGO_GO" go build -tags llvm15 -o "$TINYGO_CACHE/bin/tinygo" .) >&2 || return 1
+	fi
+	# TINYGOROOT: the tree's src/ and targets/, Debian's wasi-libc as the
+	# prebuilt sysroot, Debian's wasm32 builtins as compiler-rt.
+	local root="$TINYGO_CACHE/root"
+	rm -rf "$root"
+	mkdir -p "$root/lib/wasi-libc/sysroot/lib" "$root/pkg/wasm32-unknown-wasi-generic/compiler-rt"
+	ln -s "$TINYGO_SRC/src" "$root/src"
+	ln -s "$TINYGO_SRC/targets" "$root/targets"
+	ln -s /usr/include/wasm32-wasi "$root/lib/wasi-libc/sysroot/include"
+	ln -s /usr/lib/wasm32-wasi "$root/lib/wasi-libc/sysroot/lib/wasm32-wasi"
+	cp "$rt" "$root/pkg/wasm32-unknown-wasi-generic/compiler-rt/lib.a"
+	printf '#!/bin/sh\nexec env TINYGOROOT=%s GOTOOLCHAIN=%s %s "$@"\n' "$root" "$TINYGO_GO" "$TINYGO_CACHE/bin/tinygo" >"$TINYGO_CACHE/tinygo"
+	chmod +x "$TINYGO_CACHE/tinygo"
+	echo "$TINYGO_CACHE/tinygo"
+}
+
+# The TinyGo guest is the standard Go guest's source (wasm/go/main.go, whose
+# exports carry both //go:wasmexport and TinyGo's //export) over package
+# kernels, compiled by TinyGo. A module with a go line of 1.26 cannot be
+# built by TinyGo 0.33, so both files are staged into a module of their own.
+build_tinygo() {
+	local tg stage
+	tg=$(find_tinygo) || return 1
+	stage=$(mktemp -d)
+	mkdir -p "$stage/kernels"
+	cp kernels/kernels.go "$stage/kernels/"
+	sed 's|"github.com/wasmvec/wasmvec/kernels"|"wasmvec.tinygo/kernels"|' wasm/go/main.go >"$stage/main.go"
+	printf 'module wasmvec.tinygo\n\ngo 1.22\n' >"$stage/go.mod"
+	say "building the TinyGo guest with $("$tg" version)"
+	(cd "$stage" && run "$tg" build "${TINYGO_FLAGS[@]}" -o "$ROOT/guests/tinygo.wasm" .) || return 1
+	rm -rf "$stage"
 }
 
 # The user-kernel example (examples/mykernels): the same world in Rust
@@ -152,7 +222,7 @@ build_all() {
 	build_c
 	build_go
 	build_examples
-	say "skipping TinyGo: $TINYGO_WHY"
+	build_tinygo || say "TinyGo could not be had (see above): the tests run the committed guests/tinygo.wasm"
 }
 
 # The README's first example, run as a user runs it: in a Go module outside
@@ -262,7 +332,7 @@ rust-threads) build_rust_threads ;;
 c) build_c ;;
 go) build_go ;;
 examples) build_examples ;;
-tinygo) build_tinygo ;;
+tinygo) build_tinygo || die "no TinyGo guest built: put tinygo 0.33+ on PATH or set TINYGO_SRC to a TinyGo source tree" ;;
 all) build_all ;;
 test) run_tests ;;
 bench) run_bench ;;

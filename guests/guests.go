@@ -47,3 +47,14 @@ var C []byte
 //
 //go:embed go.wasm
 var Go []byte
+
+// TinyGo is the Go guest's source (wasm/go/main.go over package kernels)
+// compiled by TinyGo 0.33.0 with LLVM 15, a WASI command whose _start
+// returns; LLVM vectorises mul and scale with simd128, not the 16-lane sum
+// and dot loops. Built by ./build.sh tinygo (a tinygo on PATH, or one built
+// from TINYGO_SRC):
+//
+//	tinygo build -target=wasip1 -opt=2 -llvm-features=+simd128 -scheduler=none -no-debug -panic=trap
+//
+//go:embed tinygo.wasm
+var TinyGo []byte

@@ -13,7 +13,7 @@ import (
 // TestBatchBitExact: every batched sum and dot equals the canonical one,
 // for widths around the lane width and batches that need several calls.
 func TestBatchBitExact(t *testing.T) {
-	for _, path := range []string{rustGuest, cGuest, goGuest} {
+	for _, path := range []string{rustGuest, cGuest, goGuest, tinygoGuest} {
 		in := load(t, path)
 		for _, kind := range vectors.Kinds {
 			for _, width := range []int{0, 1, 15, 16, 17, 100, 4097} {

@@ -255,7 +255,7 @@ func BenchmarkScale(b *testing.B) { benchKernel(b, "scale", 1) }
 func BenchmarkInstantiate(b *testing.B) {
 	e := host.NewEngine()
 	defer e.Close()
-	for _, path := range []string{rustGuest, cGuest, goGuest} {
+	for _, path := range []string{rustGuest, cGuest, goGuest, tinygoGuest} {
 		m, err := e.Compile(path, mustRead(b, path))
 		if err != nil {
 			b.Fatal(err)
@@ -281,7 +281,7 @@ func BenchmarkCompile(b *testing.B) {
 	e := host.NewEngine()
 	defer e.Close()
 	dir := b.TempDir()
-	for _, path := range []string{rustGuest, cGuest, goGuest} {
+	for _, path := range []string{rustGuest, cGuest, goGuest, tinygoGuest} {
 		wasm := mustRead(b, path)
 		for _, cache := range []string{"none", "hit"} {
 			compile := func() (*host.Module, error) { return e.Compile(path, wasm) }

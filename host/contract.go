@@ -34,7 +34,8 @@ const (
 // the contract rather than being a kernel.
 func reserved(name string) bool {
 	switch name {
-	case "_initialize", "_start", expThreadStart, expStartWorkers, expStopWorkers, expPingWorkers, expAbortOffset:
+	case "_initialize", "_start", expThreadStart, expStartWorkers, expStopWorkers, expPingWorkers, expAbortOffset,
+		"malloc", "free", "calloc", "realloc": // the allocator TinyGo exports for hosts that pass strings
 		return true
 	}
 	return strings.HasPrefix(name, "cabi_") || strings.HasPrefix(name, bufferPrefix) || strings.HasPrefix(name, capacityPrefix)

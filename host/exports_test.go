@@ -25,7 +25,7 @@ func TestExportsMatchWIT(t *testing.T) {
 	if !slices.Equal(fromWIT, want) {
 		t.Fatalf("WIT world exports %v\nhost requires      %v", fromWIT, want)
 	}
-	for _, path := range []string{cGuest, goGuest} {
+	for _, path := range []string{cGuest, goGuest, tinygoGuest} {
 		if got := functionExports(t, path); !slices.Equal(got, fromWIT) {
 			t.Errorf("%s exports %v\nWIT world exports %v", path, got, fromWIT)
 		}
@@ -41,7 +41,7 @@ func TestExportsMatchWIT(t *testing.T) {
 }
 
 // functionExports lists a module's function exports, sorted, less the
-// runtime's own (_initialize, cabi_*).
+// runtime's own (_initialize, cabi_*, and TinyGo's _start and allocator).
 func functionExports(t *testing.T, path string) []string {
 	t.Helper()
 	wasm, err := os.ReadFile(path)
@@ -57,7 +57,8 @@ func functionExports(t *testing.T, path string) []string {
 	var names []string
 	for _, e := range m.Exports() {
 		n := e.Name()
-		if e.Type().FuncType() == nil || n == "_initialize" || strings.HasPrefix(n, "cabi_") {
+		if e.Type().FuncType() == nil || n == "_initialize" || strings.HasPrefix(n, "cabi_") ||
+			n == "_start" || n == "malloc" || n == "free" || n == "calloc" || n == "realloc" {
 			continue
 		}
 		names = append(names, n)

@@ -18,6 +18,9 @@ const (
 	rustGuest = "../guests/rust.wasm"
 	cGuest    = "../guests/c.wasm"
 	goGuest   = "../guests/go.wasm"
+	// tinygoGuest is the Go guest's source compiled by TinyGo (./build.sh
+	// tinygo): a WASI command whose _start returns.
+	tinygoGuest = "../guests/tinygo.wasm"
 	// threadsGuest is the Rust guest on wasi-threads (world vector-threads).
 	threadsGuest = "../guests/rust-threads.wasm"
 )
@@ -42,6 +45,10 @@ var testGuests = []guest{
 	// Go's wasm port has no SIMD: the Go guest's -simd exports run its
 	// scalar code. They are tested, but not benchmarked as a row of their own.
 	{"wasm-go-simd-exports", goGuest, true, true, 0},
+	// TinyGo, built with simd128: LLVM vectorises mul and scale; the
+	// -simd exports are the same functions as the scalar ones.
+	{"wasm-tinygo", tinygoGuest, false, false, 0},
+	{"wasm-tinygo-simd-exports", tinygoGuest, true, true, 0},
 	// The threaded guest at 1 to 4 threads, scalar and simd128 exports; its
 	// benchmark rows are made by benchThreads (n up to 10^7).
 	{"wasm-rust-threads/threads=1", threadsGuest, false, true, 1},

@@ -71,7 +71,9 @@ func WithThreads(threads int) Option {
 // Instantiate makes a new instance of the module in a store of its own,
 // with WASI preview 1 functions that see no files, arguments, environment
 // or standard streams. It calls the guest's "_initialize" export when there
-// is one (a WASI reactor), then reads every buffer's offset and capacity
+// is one (a WASI reactor), else its "_start" when there is one (a WASI
+// command whose main returns, as TinyGo builds them; proc_exit(0) counts as
+// returning), then reads every buffer's offset and capacity
 // (twice: a declaration must not change) and validates them against the
 // guest's linear memory. Last it caps the
 // memory at its current size: a guest's memory.grow fails (returns -1) from
@@ -90,7 +92,9 @@ func WithThreads(threads int) Option {
 //   - ErrOption if an option is out of range, or WithThreads(n > 1) is given
 //     for a guest that is not threaded;
 //   - ErrImport if an import names a WASI function the host does not have;
-//   - ErrTrap if the start function, "_initialize" or a get-* export traps;
+//   - ErrTrap if the start function, "_initialize", "_start" (or its
+//     proc_exit with a status other than 0), or a buffer-* or capacity-*
+//     export traps;
 //   - ErrDeadline if, with WithTimeout, they run longer than the timeout;
 //   - ErrModule if instantiation fails otherwise, or a threaded guest
 //     starts fewer workers than asked;
@@ -202,10 +206,8 @@ func (m *Module) instantiate(store *wasmtime.Store, c rawInstance, o options) (i
 		return nil, &GuestError{Guest: m.name, Err: fmt.Errorf("%w: %w", ErrModule, err)}
 	}
 	in = &Instance{name: m.name, engine: m.engine, mod: m, store: store, th: th, c: c, timeout: o.timeout}
-	if init := wi.GetFunc(store, "_initialize"); init != nil {
-		if _, err := init.Call(store); err != nil {
-			return nil, &GuestError{Guest: m.name, Export: "_initialize", Err: fmt.Errorf("%w: %w", ErrTrap, err)}
-		}
+	if err := startRuntime(m.name, store, wi); err != nil {
+		return nil, err
 	}
 	// readContract verified every export's presence and type at Compile.
 	in.fns = make([]*wasmtime.Func, len(m.c.kernels))
@@ -232,6 +234,32 @@ func (m *Module) instantiate(store *wasmtime.Store, c rawInstance, o options) (i
 	// and a memory that never moves keeps Buffers views valid.
 	store.Limiter(int64(in.mem.DataSize(store)), -1, -1, -1, -1)
 	return in, nil
+}
+
+// startRuntime runs the guest's start-up code once: "_initialize" for a
+// WASI reactor (Rust, C, standard Go); otherwise "_start" for a WASI
+// command whose main returns (TinyGo's wasip1 modules: _start sets up the
+// heap and runs package initialisers, then main, then returns). A _start
+// that ends in proc_exit(0) has also finished; any other failure is a trap.
+func startRuntime(guest string, store *wasmtime.Store, wi *wasmtime.Instance) error {
+	name := "_initialize"
+	f := wi.GetFunc(store, name)
+	if f == nil {
+		name = "_start"
+		if f = wi.GetFunc(store, name); f == nil {
+			return nil
+		}
+	}
+	if _, err := f.Call(store); err != nil {
+		var we *wasmtime.Error
+		if name == "_start" && errors.As(err, &we) {
+			if status, exited := we.ExitStatus(); exited && status == 0 {
+				return nil
+			}
+		}
+		return &GuestError{Guest: guest, Export: name, Err: fmt.Errorf("%w: %w", ErrTrap, err)}
+	}
+	return nil
 }
 
 // memorySize returns the size of the guest's linear memory in bytes.

@@ -28,7 +28,7 @@ func TestLoad(t *testing.T) {
 	e := host.NewEngine()
 	defer e.Close()
 	var pools []*host.Pool
-	for _, path := range []string{rustGuest, cGuest, goGuest} {
+	for _, path := range []string{rustGuest, cGuest, goGuest, tinygoGuest} {
 		m, err := e.Compile(path, mustRead(t, path))
 		if err != nil {
 			t.Fatal(err)

@@ -14,7 +14,7 @@ import (
 // TestParallelBitExact: sums split over a pool of 3 instances give the
 // canonical bits on the whole table, for every guest.
 func TestParallelBitExact(t *testing.T) {
-	for _, path := range []string{rustGuest, cGuest, goGuest} {
+	for _, path := range []string{rustGuest, cGuest, goGuest, tinygoGuest} {
 		p, done := newPool(t, path, 3)
 		for _, kind := range vectors.Kinds {
 			for _, n := range append(vectors.Sizes, 1_000_003) {

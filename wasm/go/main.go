@@ -18,6 +18,11 @@
 // component model through TinyGo, not core modules from the standard
 // toolchain. host/exports_test.go checks this module's exports against the
 // WIT world.
+//
+// The same file is the TinyGo guest (./build.sh tinygo stages it with
+// package kernels into a module TinyGo 0.33 accepts): each export carries
+// both the standard toolchain's //go:wasmexport and TinyGo's //export,
+// each compiler ignoring the other's.
 package main
 
 import (
@@ -51,39 +56,51 @@ func finish(n uint32, acc float64) float64 {
 }
 
 //go:wasmexport buffer-a-f64
+//export buffer-a-f64
 func bufferA() uint32 { return uint32(uintptr(unsafe.Pointer(&a))) }
 
 //go:wasmexport capacity-a
+//export capacity-a
 func capacityA() uint32 { return capacity }
 
 //go:wasmexport buffer-b-f64
+//export buffer-b-f64
 func bufferB() uint32 { return uint32(uintptr(unsafe.Pointer(&b))) }
 
 //go:wasmexport capacity-b
+//export capacity-b
 func capacityB() uint32 { return capacity }
 
 //go:wasmexport buffer-result-f64
+//export buffer-result-f64
 func bufferResult() uint32 { return uint32(uintptr(unsafe.Pointer(&result))) }
 
 //go:wasmexport capacity-result
+//export capacity-result
 func capacityResult() uint32 { return capacity }
 
 //go:wasmexport sum
+//export sum
 func sum(n uint32) float64 { return finish(n, sumFold(kernels.NegZero(), n)) }
 
 //go:wasmexport sum-fold
+//export sum-fold
 func sumFold(acc float64, n uint32) float64 { return kernels.SumFold(acc, a[:check(n)]) }
 
 //go:wasmexport sum-simd
+//export sum-simd
 func sumSIMD(n uint32) float64 { return sum(n) }
 
 //go:wasmexport sum-simd-fold
+//export sum-simd-fold
 func sumSIMDFold(acc float64, n uint32) float64 { return sumFold(acc, n) }
 
 //go:wasmexport dot
+//export dot
 func dot(n uint32) float64 { return finish(n, dotFold(kernels.NegZero(), n)) }
 
 //go:wasmexport dot-fold
+//export dot-fold
 func dotFold(acc float64, n uint32) float64 {
 	k := check(n)
 	v, _ := kernels.DotFold(acc, a[:k], b[:k]) // equal lengths: no error
@@ -91,12 +108,15 @@ func dotFold(acc float64, n uint32) float64 {
 }
 
 //go:wasmexport dot-simd
+//export dot-simd
 func dotSIMD(n uint32) float64 { return dot(n) }
 
 //go:wasmexport dot-simd-fold
+//export dot-simd-fold
 func dotSIMDFold(acc float64, n uint32) float64 { return dotFold(acc, n) }
 
 //go:wasmexport sum-blocks
+//export sum-blocks
 func sumBlocks(n uint32) {
 	k := check(n)
 	for i, s := 0, 0; s < k; i, s = i+1, s+kernels.BlockLen {
@@ -105,6 +125,7 @@ func sumBlocks(n uint32) {
 }
 
 //go:wasmexport dot-blocks
+//export dot-blocks
 func dotBlocks(n uint32) {
 	k := check(n)
 	for i, s := 0, 0; s < k; i, s = i+1, s+kernels.BlockLen {
@@ -123,6 +144,7 @@ func batch(count, n uint32) (int, int) {
 }
 
 //go:wasmexport sum-batch
+//export sum-batch
 func sumBatch(count, n uint32) {
 	c, l := batch(count, n)
 	for j := range c {
@@ -131,6 +153,7 @@ func sumBatch(count, n uint32) {
 }
 
 //go:wasmexport dot-batch
+//export dot-batch
 func dotBatch(count, n uint32) {
 	c, l := batch(count, n)
 	for j := range c {
@@ -139,19 +162,23 @@ func dotBatch(count, n uint32) {
 }
 
 //go:wasmexport mul
+//export mul
 func mul(n uint32) {
 	k := check(n)
 	_ = kernels.Mul(result[:k], a[:k], b[:k]) // equal lengths: no error
 }
 
 //go:wasmexport mul-simd
+//export mul-simd
 func mulSIMD(n uint32) { mul(n) }
 
 //go:wasmexport scale
+//export scale
 func scale(s float64, n uint32) {
 	k := check(n)
 	_ = kernels.Scale(result[:k], a[:k], s) // equal lengths: no error
 }
 
 //go:wasmexport scale-simd
+//export scale-simd
 func scaleSIMD(s float64, n uint32) { scale(s, n) }
