@@ -12,7 +12,7 @@ import (
 func TestGuestsTrapPastCapacity(t *testing.T) {
 	e := NewEngine()
 	defer e.Close()
-	for _, path := range []string{"../guests/rust.wasm", "../guests/c.wasm", "../guests/go.wasm"} {
+	for _, path := range []string{"../guests/rust.wasm", "../guests/c.wasm", "../guests/go.wasm", "../guests/tinygo.wasm"} {
 		in, err := e.LoadFile(path)
 		if err != nil {
 			t.Fatal(err)
