@@ -50,6 +50,11 @@ func NewEngine(opts ...EngineOption) *Engine {
 	cfg.SetCraneliftOptLevel(wasmtime.OptLevelSpeed)
 	cfg.SetWasmSIMD(true)
 	cfg.SetWasmThreads(true) // shared memory and atomics, for threaded guests
+	// Off: no guest needs them, and each lets a module claim memory the
+	// per-store limits would have to chase (docs/security.md). A module that
+	// uses one fails Compile with ErrModule naming the feature.
+	cfg.SetWasmMultiMemory(false)
+	cfg.SetWasmMemory64(false)
 	cfg.SetEpochInterruption(eng.deadlines)
 	eng.e = wasmtime.NewEngineWithConfig(cfg)
 	return eng

@@ -184,7 +184,7 @@ func (m *Module) instantiate(store *wasmtime.Store, c rawInstance, o options) (i
 	} else {
 		linker = wasmtime.NewLinker(m.engine.e)
 		defer linker.Close()
-		if err := linker.DefineWasi(); err != nil {
+		if err := defineWASI(linker); err != nil {
 			return nil, &GuestError{Guest: m.name, Err: fmt.Errorf("%w: %w", ErrModule, err)}
 		}
 	}
@@ -234,6 +234,23 @@ func (m *Module) instantiate(store *wasmtime.Store, c rawInstance, o options) (i
 	// and a memory that never moves keeps Buffers views valid.
 	store.Limiter(int64(in.mem.DataSize(store)), -1, -1, -1, -1)
 	return in, nil
+}
+
+// errnoNotSup is WASI preview 1's ENOTSUP.
+const errnoNotSup = 58
+
+// defineWASI defines WASI preview 1 in the linker, less the one function
+// that blocks: poll_oneoff (sleep, and waiting on clocks) answers ENOTSUP
+// at once, so no host call can hold a guest past its deadline, which epoch
+// interruption checks only in guest code. The others return at once: the
+// guest sees no files, sockets or standard input.
+func defineWASI(linker *wasmtime.Linker) error {
+	if err := linker.DefineWasi(); err != nil {
+		return err
+	}
+	linker.AllowShadowing(true)
+	defer linker.AllowShadowing(false)
+	return linker.FuncWrap(wasiModule, "poll_oneoff", func(in, out, nsubs, nevents int32) int32 { return errnoNotSup })
 }
 
 // startRuntime runs the guest's start-up code once: "_initialize" for a

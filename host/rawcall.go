@@ -112,10 +112,18 @@ static wasmtime_error_t *wv_epoch_worker(wasmtime_context_t *ctx, void *data, ui
 	return NULL;
 }
 
+// wv_deadline is now + timeout_ns, saturated: a timeout of years (up to
+// the largest int64) means no practical bound, never a wrapped deadline in
+// the past.
+static int64_t wv_deadline(int64_t timeout_ns) {
+	int64_t now = wv_now();
+	return timeout_ns > INT64_MAX - now ? INT64_MAX : now + timeout_ns;
+}
+
 // wv_arm bounds guest code run outside wv_call (Func.Call) by timeout_ns.
 static void wv_arm(wv_instance_t *in, int64_t timeout_ns) {
 	in->interrupted = 0;
-	in->deadline_ns = wv_now() + timeout_ns;
+	in->deadline_ns = wv_deadline(timeout_ns);
 }
 
 static void wv_watch(wasmtime_store_t *store, wasmtime_context_t *ctx, wv_instance_t *in, int worker) {
@@ -142,7 +150,7 @@ static wasmtime_error_t *wv_call(uintptr_t block, int e, size_t nargs) {
 	wv_instance_t *in = (wv_instance_t *)block;
 	in->state.trap = NULL;
 	in->interrupted = 0;
-	in->deadline_ns = in->timeout_ns > 0 ? wv_now() + in->timeout_ns : 0;
+	in->deadline_ns = in->timeout_ns > 0 ? wv_deadline(in->timeout_ns) : 0;
 	return wasmtime_func_call_unchecked(in->ctx, &in->funcs[e], in->vals, nargs, &in->state.trap);
 }
 */

@@ -135,7 +135,7 @@ type threads struct {
 	c      rawInstance // the instance's C block: its interrupt flag stops the workers
 	want   int32       // worker threads the instance asked for (threads - 1)
 
-	spawned atomic.Int32 // thread-spawn calls so far; ids are 1..want
+	spawned atomic.Int32 // threads spawned so far, at most want; ids are 1..want
 	running sync.WaitGroup
 	abort   *uint32 // the guest's abort flag, in shared memory
 
@@ -169,14 +169,22 @@ func (t *threads) fail(err error) {
 // spawn implements wasi.thread-spawn(start_arg) -> tid. It refuses (returns
 // -1, as wasi-threads specifies for a failure) every spawn beyond the
 // thread count the instance was made with: a guest cannot spawn more.
+//
+// The count never passes want: a refused spawn changes no state, so a guest
+// that calls thread-spawn in a loop forever is refused forever (a counter
+// that kept counting refusals would wrap after 2^31 calls).
 func (t *threads) spawn(arg int32) int32 {
-	n := t.spawned.Add(1)
-	if n > t.want {
-		return -1
+	for {
+		n := t.spawned.Load()
+		if n >= t.want {
+			return -1
+		}
+		if t.spawned.CompareAndSwap(n, n+1) {
+			t.running.Add(1)
+			go t.run(n+1, arg)
+			return n + 1 // in [1, MaxThreads) ⊂ [1, 2^29)
+		}
 	}
-	t.running.Add(1)
-	go t.run(n, arg)
-	return n // in [1, MaxThreads) ⊂ [1, 2^29)
 }
 
 // run is one guest thread: a store of its own, the module instantiated
@@ -241,7 +249,7 @@ func newThreads(name string, e *wasmtime.Engine, m *wasmtime.Module, ty *wasmtim
 			t.close()
 		}
 	}()
-	if err := t.linker.DefineWasi(); err != nil {
+	if err := defineWASI(t.linker); err != nil {
 		return nil, &GuestError{Guest: name, Err: fmt.Errorf("%w: %w", ErrModule, err)}
 	}
 	linkerPtr := *(**C.wasmtime_linker_t)(unsafe.Pointer(t.linker)) // type Linker struct{ _ptr *C.wasmtime_linker_t; ... }
