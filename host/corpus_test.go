@@ -34,7 +34,7 @@ var sentinels = map[string]error{
 	"nil": nil, "ErrLayout": host.ErrLayout, "ErrMissingExport": host.ErrMissingExport,
 	"ErrSignature": host.ErrSignature, "ErrImport": host.ErrImport, "ErrModule": host.ErrModule,
 	"ErrTrap": host.ErrTrap, "ErrDeadline": host.ErrDeadline, "ErrContract": host.ErrContract,
-	"ErrAborted": host.ErrAborted,
+	"ErrAborted": host.ErrAborted, "ErrLimit": host.ErrLimit,
 }
 
 type attack struct {

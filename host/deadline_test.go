@@ -3,6 +3,7 @@ package host_test
 import (
 	"context"
 	"errors"
+	"math"
 	"testing"
 	"time"
 
@@ -185,4 +186,63 @@ func TestThreadsCancel(t *testing.T) {
 	start = time.Now()
 	in.Close()
 	within(t, time.Since(start), 5*time.Second)
+}
+
+// busyWAT's kernel counts down from n: about 20 ms per 10^7 here, many
+// epoch ticks, so a deadline already passed would stop it.
+const busyWAT = `(module (memory (export "memory") 1)
+(func (export "busy") (param $n i32) (result i32)
+  (block $done (loop $l
+    (br_if $done (i32.eqz (local.get $n)))
+    (local.set $n (i32.sub (local.get $n) (i32.const 1)))
+    (br $l)))
+  (local.get $n)))`
+
+// TestFarDeadlines: a timeout or a context deadline far in the future (the
+// largest Duration, the year 3000) means no practical bound, not a bound
+// already passed: the arithmetic saturates.
+func TestFarDeadlines(t *testing.T) {
+	e := host.NewEngine(host.WithDeadlines())
+	defer e.Close()
+	m, err := e.Compile("busy", compileWAT(t, busyWAT))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	busy, err := m.Kernel("busy")
+	if err != nil {
+		t.Fatal(err)
+	}
+	run := func(in *host.Instance) error {
+		_, err := in.Call(busy, host.EncodeI32(20_000_000))
+		return err
+	}
+	in, err := m.Instantiate(host.WithTimeout(time.Duration(math.MaxInt64)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer in.Close()
+	if err := run(in); err != nil {
+		t.Fatalf("WithTimeout(MaxInt64): %v", err)
+	}
+	ctx, cancel := context.WithDeadline(context.Background(), time.Date(3000, 1, 1, 0, 0, 0, 0, time.UTC))
+	defer cancel()
+	plain, err := m.Instantiate()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer plain.Close()
+	unbind := plain.Bind(ctx)
+	if err := run(plain); err != nil {
+		t.Fatalf("bound to a deadline in the year 3000: %v", err)
+	}
+	unbind()
+	pool, err := m.NewPool(1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pool.Close()
+	if err := pool.Do(ctx, run); err != nil {
+		t.Fatalf("Pool.Do with a deadline in the year 3000: %v", err)
+	}
 }

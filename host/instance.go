@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"runtime"
+	"strings"
 	"sync"
 	"time"
 	"unsafe"
@@ -54,8 +55,33 @@ type Instance struct {
 type Option func(*options)
 
 type options struct {
-	threads int
-	timeout time.Duration
+	threads  int
+	timeout  time.Duration
+	memLimit int64
+}
+
+const (
+	// DefaultMemoryLimit is the most linear memory, in bytes, an instance
+	// may have unless WithMemoryLimit says otherwise: 1 GiB.
+	DefaultMemoryLimit = 1 << 30
+
+	// MaxTableElements bounds the table of every instance and thread
+	// (about 1 MiB of host memory): table.grow past it returns -1. The
+	// largest table among the repository's guests is the Go guest's, 5,923.
+	MaxTableElements = 1 << 16
+)
+
+// WithMemoryLimit sets the most linear memory, in bytes, the instance may
+// have: a module whose memory starts larger fails Instantiate with
+// ErrLimit, before any of it is reserved, and memory.grow past it returns
+// -1. It must be at least one 64 KiB page and at most 4 GiB (a 32-bit
+// memory's whole range); the default is DefaultMemoryLimit. A threaded
+// guest's shared memory is made with at most the smaller of this and
+// MaxSharedMemory. Every store of an instance (each thread has one) is also
+// held to one memory, one table of at most MaxTableElements elements and
+// one instance.
+func WithMemoryLimit(bytes int64) Option {
+	return func(o *options) { o.memLimit = bytes }
 }
 
 // WithThreads sets the number of threads, 1 to MaxThreads, a threaded guest
@@ -105,7 +131,7 @@ func WithThreads(threads int) Option {
 //     asked again (for a threaded guest also: the abort flag is not 4-byte
 //     aligned, past the memory or in a buffer).
 func (m *Module) Instantiate(opts ...Option) (*Instance, error) {
-	o := options{threads: min(runtime.GOMAXPROCS(0), MaxThreads)}
+	o := options{threads: min(runtime.GOMAXPROCS(0), MaxThreads), memLimit: DefaultMemoryLimit}
 	if m.shared == nil {
 		o.threads = 1
 	}
@@ -120,6 +146,12 @@ func (m *Module) Instantiate(opts ...Option) (*Instance, error) {
 	}
 	if o.timeout < 0 {
 		return nil, guestErr(m.name, "", ErrOption, "WithTimeout(%v): want 0 (none) or more", o.timeout)
+	}
+	if o.memLimit < pageSize || o.memLimit > 1<<32 {
+		return nil, guestErr(m.name, "", ErrOption, "WithMemoryLimit(%d): want %d to %d bytes", o.memLimit, pageSize, int64(1)<<32)
+	}
+	if min := m.memMin * pageSize; min > uint64(o.memLimit) {
+		return nil, guestErr(m.name, memoryExport, ErrLimit, "the memory starts at %d bytes, over the limit of %d (WithMemoryLimit)", min, o.memLimit)
 	}
 	if o.timeout > 0 && !m.engine.deadlines {
 		return nil, guestErr(m.name, "", ErrOption, "WithTimeout(%v) needs an engine made WithDeadlines", o.timeout)
@@ -137,6 +169,7 @@ func (m *Module) Instantiate(opts ...Option) (*Instance, error) {
 		m.engine.startTicker()
 	}
 	store := wasmtime.NewStore(m.engine.e)
+	limit(store, o.memLimit)
 	// Before any guest code runs (the start function, _initialize): with
 	// epoch interruption on, a store without a deadline traps at once.
 	watch(store, c, false)
@@ -167,7 +200,7 @@ func (m *Module) instantiate(store *wasmtime.Store, c rawInstance, o options) (i
 	var linker *wasmtime.Linker
 	var th *threads
 	if m.shared != nil {
-		th, err = newThreads(m.name, m.engine.e, m.m, m.shared, store, c, o.threads-1)
+		th, err = newThreads(m.name, m.engine.e, m.m, m.shared, store, c, o.threads-1, o.memLimit)
 		if err != nil {
 			return nil, err
 		}
@@ -203,6 +236,9 @@ func (m *Module) instantiate(store *wasmtime.Store, c rawInstance, o options) (i
 		if errors.As(err, &trap) {
 			return nil, &GuestError{Guest: m.name, Export: "(start)", Err: fmt.Errorf("%w: %w", ErrTrap, err)}
 		}
+		if overLimit(err) {
+			return nil, &GuestError{Guest: m.name, Err: fmt.Errorf("%w: %w", ErrLimit, err)}
+		}
 		return nil, &GuestError{Guest: m.name, Err: fmt.Errorf("%w: %w", ErrModule, err)}
 	}
 	in = &Instance{name: m.name, engine: m.engine, mod: m, store: store, th: th, c: c, timeout: o.timeout}
@@ -232,7 +268,7 @@ func (m *Module) instantiate(store *wasmtime.Store, c rawInstance, o options) (i
 	}
 	// From here the memory cannot grow: kernels have no use for more memory,
 	// and a memory that never moves keeps Buffers views valid.
-	store.Limiter(int64(in.mem.DataSize(store)), -1, -1, -1, -1)
+	limit(store, int64(in.mem.DataSize(store)))
 	return in, nil
 }
 
@@ -277,6 +313,23 @@ func startRuntime(guest string, store *wasmtime.Store, wi *wasmtime.Instance) er
 		return &GuestError{Guest: guest, Export: name, Err: fmt.Errorf("%w: %w", ErrTrap, err)}
 	}
 	return nil
+}
+
+// overLimit reports whether Wasmtime refused an instantiation because of
+// the store's limits (its messages in Wasmtime 39; the corpus modules
+// table-too-large and two-tables fail the
+// tests if they change).
+func overLimit(err error) bool {
+	msg := err.Error()
+	return strings.Contains(msg, "exceeds memory limits") || strings.Contains(msg, "exceeds table limits") ||
+		strings.Contains(msg, "resource limit exceeded")
+}
+
+// limit holds a store to memBytes of linear memory in one memory, one
+// table of at most MaxTableElements, and one instance: what a guest can
+// create at instantiation or grow later.
+func limit(store *wasmtime.Store, memBytes int64) {
+	store.Limiter(memBytes, MaxTableElements, 1, 1, 1)
 }
 
 // memorySize returns the size of the guest's linear memory in bytes.

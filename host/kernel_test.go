@@ -288,3 +288,27 @@ func TestUserCallDoesNotAllocate(t *testing.T) {
 		return nil
 	})
 }
+
+// TestMemoryLimit: WithMemoryLimit refuses a module whose memory starts
+// over it (ErrLimit, before anything is reserved) and takes only sane
+// values (ErrOption).
+func TestMemoryLimit(t *testing.T) {
+	e := host.NewEngine()
+	defer e.Close()
+	m := compiled(t, rustGuest) // a memory of about 2.5 MB from the start
+	for _, c := range []struct {
+		limit int64
+		want  error
+	}{{100, host.ErrOption}, {1<<32 + 1, host.ErrOption}, {1 << 16, host.ErrLimit}, {1 << 21, host.ErrLimit}, {1 << 32, nil}, {64 << 20, nil}} {
+		in, err := m.Instantiate(host.WithMemoryLimit(c.limit))
+		if !errors.Is(err, c.want) || (c.want == nil) != (err == nil) {
+			t.Errorf("WithMemoryLimit(%d): %v, want %v", c.limit, err, c.want)
+		}
+		if err == nil {
+			if v, err := in.Sum([]float64{1, 2}); err != nil || v != 3 {
+				t.Errorf("WithMemoryLimit(%d): Sum = %v, %v", c.limit, v, err)
+			}
+			in.Close()
+		}
+	}
+}

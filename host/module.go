@@ -19,6 +19,8 @@ type Module struct {
 	// shared is the type of the shared memory a threaded guest imports as
 	// env.memory; nil for other guests.
 	shared *wasmtime.MemoryType
+	// memMin is the minimum size of the memory, in 64 KiB pages.
+	memMin uint64
 
 	mu     sync.Mutex
 	closed bool
@@ -75,6 +77,14 @@ func (e *Engine) newModule(name string, m *wasmtime.Module) (*Module, error) {
 	if err != nil {
 		m.Close()
 		return nil, err
+	}
+	if mod.shared != nil {
+		mod.memMin = mod.shared.Minimum()
+	}
+	for _, exp := range m.Exports() {
+		if mt := exp.Type().MemoryType(); mt != nil && exp.Name() == memoryExport && mod.shared == nil {
+			mod.memMin = mt.Minimum()
+		}
 	}
 	return mod, nil
 }

@@ -127,13 +127,14 @@ var threadExports = []struct {
 // threads is the state of a threaded instance: its shared memory, the
 // linker every thread instantiates through, and the worker threads.
 type threads struct {
-	name   string
-	engine *wasmtime.Engine
-	module *wasmtime.Module
-	linker *wasmtime.Linker
-	shared *C.wasmtime_sharedmemory_t
-	c      rawInstance // the instance's C block: its interrupt flag stops the workers
-	want   int32       // worker threads the instance asked for (threads - 1)
+	name     string
+	engine   *wasmtime.Engine
+	module   *wasmtime.Module
+	linker   *wasmtime.Linker
+	shared   *C.wasmtime_sharedmemory_t
+	c        rawInstance // the instance's C block: its interrupt flag stops the workers
+	want     int32       // worker threads the instance asked for (threads - 1)
+	memLimit int64       // WithMemoryLimit, for every thread's store
 
 	spawned atomic.Int32 // threads spawned so far, at most want; ids are 1..want
 	running sync.WaitGroup
@@ -194,6 +195,7 @@ func (t *threads) run(tid, arg int32) {
 	defer t.running.Done()
 	store := wasmtime.NewStore(t.engine)
 	defer store.Close()
+	limit(store, t.memLimit)
 	watch(store, t.c, true)
 	store.SetWasi(wasmtime.NewWasiConfig())
 	err := func() error {
@@ -227,19 +229,20 @@ func (t *threads) data() (unsafe.Pointer, int) {
 // newThreads makes the shared memory a threaded module imports and a linker
 // that offers it, WASI and thread-spawn. ty is the module's env.memory
 // import type.
-func newThreads(name string, e *wasmtime.Engine, m *wasmtime.Module, ty *wasmtime.MemoryType, store *wasmtime.Store, c rawInstance, workers int) (*threads, error) {
-	min := ty.Minimum()
-	hasMax, max := ty.Maximum()
-	if !hasMax || max > MaxSharedMemory/pageSize {
-		max = MaxSharedMemory / pageSize
+func newThreads(name string, e *wasmtime.Engine, m *wasmtime.Module, ty *wasmtime.MemoryType, store *wasmtime.Store, c rawInstance, workers int, memLimit int64) (*threads, error) {
+	lo := ty.Minimum()
+	hasMax, hi := ty.Maximum()
+	pages := uint64(min(int64(MaxSharedMemory), memLimit)) / pageSize
+	if !hasMax || hi > pages {
+		hi = pages
 	}
-	if min > max {
-		return nil, guestErr(name, "", ErrLayout, "shared memory of %d pages exceeds the %d-byte limit", min, MaxSharedMemory)
+	if lo > hi {
+		return nil, guestErr(name, "", ErrLimit, "shared memory of %d pages exceeds the limit of %d pages", lo, hi)
 	}
-	t := &threads{name: name, engine: e, module: m, c: c, want: int32(workers)}
+	t := &threads{name: name, engine: e, module: m, c: c, want: int32(workers), memLimit: memLimit}
 	enginePtr := *(**C.wasm_engine_t)(unsafe.Pointer(e)) // wasmtime-go v39: type Engine struct{ _ptr *C.wasm_engine_t }
-	if err := cError(C.wv_shared_new(enginePtr, C.uint64_t(min), C.uint64_t(max), &t.shared)); err != nil {
-		return nil, guestErr(name, "", ErrModule, "creating a shared memory of %d..%d pages: %v", min, max, err)
+	if err := cError(C.wv_shared_new(enginePtr, C.uint64_t(lo), C.uint64_t(hi), &t.shared)); err != nil {
+		return nil, guestErr(name, "", ErrModule, "creating a shared memory of %d..%d pages: %v", lo, hi, err)
 	}
 	runtime.KeepAlive(e)
 	t.linker = wasmtime.NewLinker(e)

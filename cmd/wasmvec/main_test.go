@@ -41,6 +41,7 @@ var sentinelText = map[string]string{
 	"ErrLayout": "invalid buffer layout", "ErrMissingExport": "missing export", "ErrSignature": "wrong export signature",
 	"ErrImport": "unsupported import", "ErrModule": "invalid module", "ErrTrap": "guest trapped",
 	"ErrDeadline": "call deadline exceeded", "ErrContract": "broke the buffer contract", "ErrAborted": "threaded instance aborted",
+	"ErrLimit": "exceeds its resource limits",
 }
 
 // TestInspectCorpus: for every module of the hostile corpus that must fail

@@ -2,7 +2,7 @@
 ;; want: ErrImport
 (module
 (import "wasi_snapshot_preview1" "mem" (memory 1))
-(memory (export "memory") 1)
+(export "memory" (memory 0))
 (func (export "buffer-a-f64") (result i32) i32.const 0)
 (func (export "buffer-b-f64") (result i32) i32.const 1024)
 (func (export "buffer-result-f64") (result i32) i32.const 2048)

@@ -1,6 +1,6 @@
 ;; attack: threads memory over limit
 ;; threads: 2
-;; want: ErrLayout
+;; want: ErrLimit
 (module
 (import "wasi" "thread-spawn" (func $spawn (param i32) (result i32)))
 (import "env" "memory" (memory 16385 65536 shared)) (export "memory" (memory 0))
