@@ -39,12 +39,10 @@ func (e *Engine) settings() string {
 // Errors are those of Compile, and an error wrapping the file system's
 // when dir cannot be made, read or written.
 func (e *Engine) CompileCached(name string, wasm []byte, dir string) (*Module, error) {
-	e.mu.Lock()
-	closed := e.closed
-	e.mu.Unlock()
-	if closed {
+	if !e.use() {
 		return nil, &GuestError{Guest: name, Err: ErrClosed}
 	}
+	defer e.mu.RUnlock()
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("wasmvec: module cache: %w", err)
 	}
@@ -58,7 +56,7 @@ func (e *Engine) CompileCached(name string, wasm []byte, dir string) (*Module, e
 	} else if !os.IsNotExist(err) {
 		return nil, fmt.Errorf("wasmvec: module cache: %w", err)
 	}
-	m, err := e.Compile(name, wasm)
+	m, err := e.compile(name, wasm)
 	if err != nil {
 		return nil, err
 	}

@@ -40,9 +40,9 @@ type ticker struct {
 // startTicker starts the engine's epoch ticker unless it runs already or
 // the engine is closed.
 func (e *Engine) startTicker() {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	if e.ticker != nil || e.closed {
+	e.tmu.Lock()
+	defer e.tmu.Unlock()
+	if e.ticker != nil || e.closed.Load() {
 		return
 	}
 	t := &ticker{stop: make(chan struct{}), done: make(chan struct{})}
@@ -63,7 +63,7 @@ func (e *Engine) startTicker() {
 }
 
 // stopTicker stops the ticker and waits for its goroutine. The caller holds
-// e.mu.
+// e.mu and e.tmu.
 func (e *Engine) stopTicker() {
 	if e.ticker != nil {
 		close(e.ticker.stop)

@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 
 	"github.com/bytecodealliance/wasmtime-go/v39"
 )
@@ -17,10 +18,15 @@ import (
 // Engine owns native memory: Close it after every module and instance made
 // from it has been closed.
 type Engine struct {
-	mu     sync.Mutex
+	// mu guards the life of e: every use that makes something with it
+	// (Compile, Instantiate, a thread's store) holds it for reading, Close
+	// for writing, so Close waits for them and they see ErrClosed after.
+	mu     sync.RWMutex
 	e      *wasmtime.Engine
-	closed bool
-	ticker *ticker // the epoch ticker (deadline.go), nil until needed
+	closed atomic.Bool
+
+	tmu    sync.Mutex
+	ticker *ticker // the epoch ticker (deadline.go), nil until needed; guarded by tmu
 
 	deadlines bool // built WithDeadlines
 }
@@ -60,17 +66,32 @@ func NewEngine(opts ...EngineOption) *Engine {
 	return eng
 }
 
-// Close releases the engine. Later calls to Compile return ErrClosed.
+// Close releases the engine. It waits for a Compile or an Instantiate
+// running on another goroutine to finish; later ones return ErrClosed.
+// Instances and modules made before stay usable until closed themselves.
 // Close is idempotent and always returns nil.
 func (e *Engine) Close() error {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	if !e.closed {
-		e.closed = true
+	if !e.closed.Load() {
+		e.closed.Store(true)
+		e.tmu.Lock()
 		e.stopTicker()
+		e.tmu.Unlock()
 		e.e.Close()
 	}
 	return nil
+}
+
+// use holds the engine open for making something with it, or reports that
+// it is closed. Release with e.mu.RUnlock.
+func (e *Engine) use() bool {
+	e.mu.RLock()
+	if e.closed.Load() {
+		e.mu.RUnlock()
+		return false
+	}
+	return true
 }
 
 // Load compiles wasm and instantiates it once with opts: a shorthand for

@@ -114,7 +114,7 @@ func WithThreads(threads int) Option {
 // # Errors
 //
 // Every error is a *GuestError wrapping:
-//   - ErrClosed if the module was closed;
+//   - ErrClosed if the module or its engine was closed;
 //   - ErrOption if an option is out of range, or WithThreads(n > 1) is given
 //     for a guest that is not threaded;
 //   - ErrImport if an import names a WASI function the host does not have;
@@ -156,6 +156,10 @@ func (m *Module) Instantiate(opts ...Option) (*Instance, error) {
 	if o.timeout > 0 && !m.engine.deadlines {
 		return nil, guestErr(m.name, "", ErrOption, "WithTimeout(%v) needs an engine made WithDeadlines", o.timeout)
 	}
+	if !m.engine.use() {
+		return nil, &GuestError{Guest: m.name, Err: fmt.Errorf("%w: the engine", ErrClosed)}
+	}
+	defer m.engine.mu.RUnlock()
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if m.closed {
@@ -200,7 +204,7 @@ func (m *Module) instantiate(store *wasmtime.Store, c rawInstance, o options) (i
 	var linker *wasmtime.Linker
 	var th *threads
 	if m.shared != nil {
-		th, err = newThreads(m.name, m.engine.e, m.m, m.shared, store, c, o.threads-1, o.memLimit)
+		th, err = newThreads(m.name, m.engine, m.m, m.shared, store, c, o.threads-1, o.memLimit)
 		if err != nil {
 			return nil, err
 		}

@@ -52,12 +52,15 @@ type Module struct {
 // A module that does not implement the vector world is still a valid
 // guest: see Module.Vector.
 func (e *Engine) Compile(name string, wasm []byte) (*Module, error) {
-	e.mu.Lock()
-	closed := e.closed
-	e.mu.Unlock()
-	if closed {
+	if !e.use() {
 		return nil, &GuestError{Guest: name, Err: ErrClosed}
 	}
+	defer e.mu.RUnlock()
+	return e.compile(name, wasm)
+}
+
+// compile is Compile for a caller that holds the engine (e.use).
+func (e *Engine) compile(name string, wasm []byte) (*Module, error) {
 	m, err := wasmtime.NewModule(e.e, wasm)
 	if err != nil {
 		return nil, &GuestError{Guest: name, Err: fmt.Errorf("%w: %w", ErrModule, err)}

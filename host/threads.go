@@ -128,6 +128,7 @@ var threadExports = []struct {
 // linker every thread instantiates through, and the worker threads.
 type threads struct {
 	name     string
+	host     *Engine // held open (mu) while a thread's store is made
 	engine   *wasmtime.Engine
 	module   *wasmtime.Module
 	linker   *wasmtime.Linker
@@ -193,7 +194,19 @@ func (t *threads) spawn(arg int32) int32 {
 // any other failure, ends the whole computation.
 func (t *threads) run(tid, arg int32) {
 	defer t.running.Done()
+	// The engine must stay open while the store is made; a Close waiting
+	// for it (TryRLock fails then) ends this thread instead.
+	open := t.host.mu.TryRLock()
+	if open && t.host.closed.Load() {
+		t.host.mu.RUnlock()
+		open = false
+	}
+	if !open {
+		t.fail(&GuestError{Guest: t.name, Export: expThreadStart, Err: fmt.Errorf("%w: %w: the engine is closing", ErrAborted, ErrClosed)})
+		return
+	}
 	store := wasmtime.NewStore(t.engine)
+	t.host.mu.RUnlock()
 	defer store.Close()
 	limit(store, t.memLimit)
 	watch(store, t.c, true)
@@ -229,7 +242,7 @@ func (t *threads) data() (unsafe.Pointer, int) {
 // newThreads makes the shared memory a threaded module imports and a linker
 // that offers it, WASI and thread-spawn. ty is the module's env.memory
 // import type.
-func newThreads(name string, e *wasmtime.Engine, m *wasmtime.Module, ty *wasmtime.MemoryType, store *wasmtime.Store, c rawInstance, workers int, memLimit int64) (*threads, error) {
+func newThreads(name string, host *Engine, m *wasmtime.Module, ty *wasmtime.MemoryType, store *wasmtime.Store, c rawInstance, workers int, memLimit int64) (*threads, error) {
 	lo := ty.Minimum()
 	hasMax, hi := ty.Maximum()
 	pages := uint64(min(int64(MaxSharedMemory), memLimit)) / pageSize
@@ -239,7 +252,8 @@ func newThreads(name string, e *wasmtime.Engine, m *wasmtime.Module, ty *wasmtim
 	if lo > hi {
 		return nil, guestErr(name, "", ErrLimit, "shared memory of %d pages exceeds the limit of %d pages", lo, hi)
 	}
-	t := &threads{name: name, engine: e, module: m, c: c, want: int32(workers), memLimit: memLimit}
+	e := host.e
+	t := &threads{name: name, host: host, engine: e, module: m, c: c, want: int32(workers), memLimit: memLimit}
 	enginePtr := *(**C.wasm_engine_t)(unsafe.Pointer(e)) // wasmtime-go v39: type Engine struct{ _ptr *C.wasm_engine_t }
 	if err := cError(C.wv_shared_new(enginePtr, C.uint64_t(lo), C.uint64_t(hi), &t.shared)); err != nil {
 		return nil, guestErr(name, "", ErrModule, "creating a shared memory of %d..%d pages: %v", lo, hi, err)
