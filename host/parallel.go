@@ -20,7 +20,10 @@ import (
 //
 // It returns the errors of Acquire and of the kernels, and ctx's error
 // (wrapped) if ctx ends before every chunk is computed; on the first error
-// the other chunks stop and that error is returned.
+// the other chunks stop and that error is returned. Each instance's calls
+// are bound by ctx (Instance.Bind): on an engine made WithDeadlines a chunk
+// running when ctx ends is interrupted (ErrDeadline) within about
+// EpochTick, and the pool replaces that instance.
 func (p *Pool) SumParallel(ctx context.Context, x []float64) (float64, error) {
 	return p.foldParallel(ctx, expSumBlocks, x, nil)
 }
@@ -70,6 +73,10 @@ func (p *Pool) foldParallel(ctx context.Context, e export, x, y []float64) (floa
 				return
 			}
 			defer p.Release(in)
+			// Bound by ctx (which the first failure cancels): a chunk still
+			// running when it ends is interrupted within about a tick.
+			unbind := in.Bind(ctx)
+			defer unbind()
 			for c := int(next.Add(1) - 1); c < chunks && ctx.Err() == nil; c = int(next.Add(1) - 1) {
 				start, end := c*chunk, min((c+1)*chunk, len(x))
 				var yc []float64

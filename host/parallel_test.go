@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"testing"
+	"time"
 
 	"github.com/wasmvec/wasmvec/host"
 	"github.com/wasmvec/wasmvec/internal/vectors"
@@ -67,5 +68,80 @@ func BenchmarkParallel(b *testing.B) {
 			})
 		}
 		done()
+	}
+}
+
+// blockWAT is a vector guest with buffers of one block (4096 elements) at
+// 0, 32768 and 65536, with the given exports replaced.
+func blockWAT(replace map[string]string) string {
+	parts := map[string]string{
+		"memory":            `(memory (export "memory") 2)`,
+		"buffer-a-f64":      `(func (export "buffer-a-f64") (result i32) i32.const 0)`,
+		"buffer-b-f64":      `(func (export "buffer-b-f64") (result i32) i32.const 32768)`,
+		"buffer-result-f64": `(func (export "buffer-result-f64") (result i32) i32.const 65536)`,
+		"capacity-a":        `(func (export "capacity-a") (result i32) i32.const 4096)`,
+		"capacity-b":        `(func (export "capacity-b") (result i32) i32.const 4096)`,
+		"capacity-result":   `(func (export "capacity-result") (result i32) i32.const 4096)`,
+	}
+	for k, v := range replace {
+		parts[k] = v
+	}
+	return wat(parts)
+}
+
+// TestParallelBlocksGuarded: a -blocks kernel that writes one element past
+// its partials (RESULT[blocks]) is caught (ErrContract) through SumParallel.
+func TestParallelBlocksGuarded(t *testing.T) {
+	e := host.NewEngine()
+	defer e.Close()
+	m, err := e.Compile("blocks", compileWAT(t, blockWAT(map[string]string{
+		"sum-blocks": `(func (export "sum-blocks") (param i32) (f64.store (i32.const 65544) (f64.const 1)))`,
+	})))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	p, err := m.NewPool(2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	if _, err := p.SumParallel(context.Background(), make([]float64, 5000)); !errors.Is(err, host.ErrContract) {
+		t.Fatalf("sum-blocks writing RESULT[1] after one block: %v, want ErrContract", err)
+	}
+}
+
+// TestParallelInterruptsChunks: SumParallel returns within about a tick of
+// its context's end even when a chunk never finishes (a sum-blocks that
+// loops forever), and the pool serves again afterwards.
+func TestParallelInterruptsChunks(t *testing.T) {
+	e := host.NewEngine(host.WithDeadlines())
+	defer e.Close()
+	m, err := e.Compile("loops", compileWAT(t, blockWAT(map[string]string{
+		"sum-blocks": `(func (export "sum-blocks") (param i32) (loop $l (br $l)))`,
+	})))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	p, err := m.NewPool(2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	_, err = p.SumParallel(ctx, make([]float64, 20000))
+	took := time.Since(start)
+	if !errors.Is(err, host.ErrDeadline) && !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("SumParallel past its context: %v, want ErrDeadline", err)
+	}
+	t.Logf("returned %v after the 50 ms context", took-50*time.Millisecond)
+	if took > 2*time.Second {
+		t.Fatalf("SumParallel returned after %v, its context ended at 50 ms", took)
+	}
+	if v, err := p.SumParallel(context.Background(), nil); err != nil || v != 0 {
+		t.Fatalf("the pool after: %v, %v", v, err)
 	}
 }

@@ -35,9 +35,10 @@ type Pool struct {
 	waiters atomic.Int32  // Acquires waiting for a slot
 	wake    chan struct{} // Release's signal to waiters, buffered len(slots)
 
-	mu     sync.Mutex // Close, and replacing an instance
-	closed atomic.Bool
-	done   chan struct{} // closed by Close: wakes every waiting Acquire
+	mu        sync.Mutex     // Close, and replacing an instance
+	replacing sync.WaitGroup // replacements under way (Release)
+	closed    atomic.Bool
+	done      chan struct{} // closed by Close: wakes every waiting Acquire
 }
 
 // poolSlot holds one instance of a pool. busy is set by the Acquire that
@@ -139,9 +140,10 @@ func (p *Pool) take() *Instance {
 // Release gives back an instance taken with Acquire. An instance that can
 // no longer be trusted (a call was interrupted by its deadline, broke the
 // buffer contract, or a thread of a threaded guest trapped) is closed and
-// replaced by a new one; if making the new one fails, the old one stays and
-// its calls keep returning the error that ended it (ErrAborted for a
-// threaded guest). Releasing an instance that is not taken, or one from
+// replaced by a new one, made on another goroutine so that Release returns
+// at once (its slot is free again when the new instance is in it); if
+// making the new one fails, the old one stays and its calls keep returning
+// the error that ended it (ErrAborted for a threaded guest). Releasing an instance that is not taken, or one from
 // another pool or none, is a programming error; it is ignored when it can
 // be told (the instance is free or not this pool's), and otherwise frees
 // the instance while its last taker may still use it.
@@ -153,19 +155,47 @@ func (p *Pool) Release(in *Instance) {
 	if s.in.Load() != in || !s.busy.Load() {
 		return
 	}
-	if !p.closed.Load() && in.untrusted() {
-		if fresh, err := p.module.Instantiate(p.opts...); err == nil {
-			fresh.pool, fresh.slot = p, in.slot
-			p.mu.Lock()
-			if p.closed.Load() {
-				fresh.Close() // Close has closed (or is closing) the slot's old instance
-			} else {
-				s.in.Store(fresh)
-			}
+	if in.untrusted() {
+		p.mu.Lock()
+		if !p.closed.Load() {
+			// Replaced on a goroutine of its own, so Release (and Pool.Do)
+			// returns at once; the slot stays taken until the new instance
+			// (or, if making it fails, the old one) is in it.
+			p.replacing.Add(1)
 			p.mu.Unlock()
-			in.Close()
+			go func() {
+				defer p.replacing.Done()
+				p.replace(s, in)
+				p.free(s)
+			}()
+			return
 		}
+		p.mu.Unlock()
 	}
+	p.free(s)
+}
+
+// replace puts a new instance into slot s in place of in, and closes in;
+// if making the new one fails, in stays.
+func (p *Pool) replace(s *poolSlot, in *Instance) {
+	fresh, err := p.module.Instantiate(p.opts...)
+	if err != nil {
+		return
+	}
+	fresh.pool, fresh.slot = p, in.slot
+	p.mu.Lock()
+	if p.closed.Load() {
+		fresh.Close() // Close closes the slot's old instance
+		p.mu.Unlock()
+		return
+	}
+	s.in.Store(fresh)
+	p.mu.Unlock()
+	in.Close()
+}
+
+// free makes slot s available to Acquire again.
+func (p *Pool) free(s *poolSlot) {
 	s.busy.Store(false)
 	p.hints.Put(s)
 	if p.waiters.Load() > 0 {
@@ -191,15 +221,20 @@ func (p *Pool) Do(ctx context.Context, fn func(*Instance) error) error {
 	return fn(in)
 }
 
-// Close closes every instance (a call in progress on one finishes first) and
-// makes Acquire return ErrClosed. Close is idempotent and returns nil.
+// Close closes every instance (a call in progress on one finishes first,
+// and a replacement being made is waited for) and makes Acquire return
+// ErrClosed. Close is idempotent and returns nil.
 func (p *Pool) Close() error {
 	p.mu.Lock()
-	defer p.mu.Unlock()
 	if p.closed.Swap(true) {
+		p.mu.Unlock()
 		return nil
 	}
 	close(p.done)
+	p.mu.Unlock()
+	p.replacing.Wait() // no replacement starts after closed is set (under mu)
+	p.mu.Lock()
+	defer p.mu.Unlock()
 	for i := range p.slots {
 		if in := p.slots[i].in.Load(); in != nil {
 			in.Close()

@@ -164,6 +164,7 @@ import (
 	"unsafe"
 
 	"github.com/bytecodealliance/wasmtime-go/v39"
+	"github.com/wasmvec/wasmvec/kernels"
 )
 
 // The typed call path. The kernels' core signatures are read from the
@@ -268,60 +269,84 @@ func (in *Instance) fastCall(e export, nargs int) error {
 	return failed
 }
 
-// callLen calls a kernel of type (i32) -> (f64 | ()).
+// callLen calls a kernel of type (i32) -> (f64 | ()): a reduction reads
+// A[0..n) (and B) and writes no RESULT; an elementwise kernel writes
+// RESULT[0..n); a -blocks kernel writes one partial per block.
 func (in *Instance) callLen(e export, n int) error {
 	putI32(&in.c.vals[0], int32(n))
-	return in.guardedCall(e, 1, n)
+	return in.guardedCall(e, 1, n, in.written(e, n))
 }
 
 // callF64Len calls a kernel of type (f64, i32) -> (f64 | ()).
 func (in *Instance) callF64Len(e export, x float64, n int) error {
 	putF64(&in.c.vals[0], x)
 	putI32(&in.c.vals[1], int32(n))
-	return in.guardedCall(e, 2, n)
+	return in.guardedCall(e, 2, n, in.written(e, n))
+}
+
+// callLenLen calls a batch kernel of type (i32, i32) -> (): count vectors
+// of n elements read from A[0..count*n) (and B), one result each in
+// RESULT[0..count).
+func (in *Instance) callLenLen(e export, count, n int) error {
+	putI32(&in.c.vals[0], int32(count))
+	putI32(&in.c.vals[1], int32(n))
+	return in.guardedCall(e, 2, count*n, count)
+}
+
+// written is how many elements of RESULT a vector-world kernel of length n
+// writes: none for a reduction, a partial per block for -blocks, else n.
+func (in *Instance) written(e export, n int) int {
+	switch {
+	case len(in.mod.c.kernels[e].sig.results) > 0:
+		return 0
+	case e == expSumBlocks || e == expDotBlocks:
+		return (n + kernels.BlockLen - 1) / kernels.BlockLen
+	}
+	return n
 }
 
 // guardBits is what the guard words hold during a call: a signalling NaN
 // that no kernel computes from the inputs by accident.
 const guardBits = 0x7ff4_dead_beef_cafe
 
-// guardedCall runs fastCall with guard words in the buffer elements a
-// kernel of length n must not write (WIT: a kernel touches only A[0..n),
-// B[0..n) and RESULT[0..n), and a reduction does not write RESULT): A[n],
-// B[n] and, for a reduction RESULT[0], else RESULT[n], when n is below the
-// capacity (at n = capacity a kernel may write all of RESULT). Their values are saved and restored, so callers (Buffers) see
-// no change. A changed guard word is ErrContract. The caller holds in.mu.
-func (in *Instance) guardedCall(e export, nargs, n int) error {
-	if n < 0 || n >= in.cap {
-		return in.fastCall(e, nargs) // no element past the live ones to guard
-	}
+// guardedCall runs fastCall with a guard word in the first element past the
+// live ones of each buffer (WIT: a kernel reads A[0..in) and B[0..in) and
+// writes RESULT[0..out), nothing else): A[in] and B[in] when in is below
+// the capacity, RESULT[out] when out is. Their values are saved and
+// restored, so callers (Buffers) see no change. A changed guard word is
+// ErrContract. The guards see a write to that one element of each buffer,
+// not writes further on. The caller holds in.mu.
+func (in *Instance) guardedCall(e export, nargs, inLen, out int) error {
 	base := unsafe.Pointer(in.c.state.base)
-	r := n
-	if len(in.mod.c.kernels[e].sig.results) > 0 {
-		r = 0
+	var g [3]*uint64 // A, B, RESULT guard words, nil where there is none
+	var saved [3]uint64
+	if inLen >= 0 && inLen < in.cap {
+		g[0] = (*uint64)(unsafe.Add(base, in.bufs[bufA].Offset+8*inLen))
+		g[1] = (*uint64)(unsafe.Add(base, in.bufs[bufB].Offset+8*inLen))
 	}
-	pa := (*uint64)(unsafe.Add(base, in.bufs[bufA].Offset+8*n))
-	pb := (*uint64)(unsafe.Add(base, in.bufs[bufB].Offset+8*n))
-	pr := (*uint64)(unsafe.Add(base, in.bufs[bufResult].Offset+8*r))
-	sa, sb, sr := *pa, *pb, *pr
-	*pa, *pb, *pr = guardBits, guardBits, guardBits
+	if out >= 0 && out < in.cap {
+		g[2] = (*uint64)(unsafe.Add(base, in.bufs[bufResult].Offset+8*out))
+	}
+	for i, p := range g {
+		if p != nil {
+			saved[i], *p = *p, guardBits
+		}
+	}
 	err := in.fastCall(e, nargs)
-	ga, gb, gr := *pa, *pb, *pr
-	*pa, *pb, *pr = sa, sb, sr
-	if err == nil && (ga != guardBits || gb != guardBits || gr != guardBits) {
+	var hit [3]bool
+	for i, p := range g {
+		if p != nil {
+			hit[i] = *p != guardBits
+			*p = saved[i]
+		}
+	}
+	if err == nil && (hit[0] || hit[1] || hit[2]) {
 		in.tainted = true
 		return guestErr(in.name, in.kname(e), ErrContract,
-			"len %d: the kernel wrote a guard word (A[%d] %t, B[%d] %t, RESULT[%d] %t), where the contract forbids it",
-			n, n, ga != guardBits, n, gb != guardBits, r, gr != guardBits)
+			"the kernel wrote a guard word (A[%d] %t, B[%d] %t, RESULT[%d] %t), where the contract forbids it",
+			inLen, hit[0], inLen, hit[1], out, hit[2])
 	}
 	return err
-}
-
-// callLenLen calls a kernel of type (i32, i32) -> ().
-func (in *Instance) callLenLen(e export, a, b int) error {
-	putI32(&in.c.vals[0], int32(a))
-	putI32(&in.c.vals[1], int32(b))
-	return in.fastCall(e, 2)
 }
 
 // result returns the f64 result of the last call.
