@@ -60,6 +60,10 @@ var (
 	// past a limit later is not an error: memory.grow and table.grow
 	// return -1 to the guest.)
 	ErrLimit = errors.New("wasmvec: guest exceeds its resource limits")
+	// ErrConcurrent: a kernel method of a Buffers was called while another
+	// goroutine's call on the same Buffers was in progress; the later call
+	// did nothing. Use one goroutine per InPlace, or a Pool.
+	ErrConcurrent = errors.New("wasmvec: concurrent use of one Buffers")
 	// ErrOption: an option passed to Instantiate is out of range or does
 	// not apply to the module.
 	ErrOption = errors.New("wasmvec: invalid option")

@@ -3,6 +3,8 @@ package host
 import (
 	"errors"
 	"fmt"
+	"runtime"
+	"sync/atomic"
 )
 
 // ErrExpired is returned by a Buffers method called after the InPlace call
@@ -24,10 +26,24 @@ var ErrExpired = errors.New("wasmvec: buffers used after InPlace returned")
 // not be kept or used after InPlace returns: the memory is freed when the
 // instance is closed, and Go cannot tell. After InPlace returns, A, B and
 // Result return nil and the kernel methods return ErrExpired.
+//
+// # One goroutine at a time
+//
+// The kernel methods (and Call) of one Buffers must not run at the same
+// time on two goroutines: they share the instance's store. Doing so is
+// detected, not suffered: the call that finds another in progress returns
+// ErrConcurrent and does nothing. (The slices are plain Go memory over the
+// guest's: their reads and writes are yours to order, as for any slice.)
 type Buffers struct {
 	in    *Instance
-	valid bool
+	state atomic.Int32 // buffersExpired, buffersIdle or buffersCalling
 }
+
+const (
+	buffersExpired = iota
+	buffersIdle
+	buffersCalling
+)
 
 // InPlace calls fn with in-place access to the instance's buffers (see
 // Buffers), holding the instance's lock until fn returns, and returns fn's
@@ -39,13 +55,20 @@ func (in *Instance) InPlace(fn func(*Buffers) error) error {
 	if in.closed {
 		return &GuestError{Guest: in.name, Err: ErrClosed}
 	}
-	b := &Buffers{in: in, valid: true}
-	defer func() { b.valid = false }()
+	b := &Buffers{in: in}
+	b.state.Store(buffersIdle)
+	defer func() {
+		// A call another goroutine started on b finishes before the lock
+		// is given up; later ones see ErrExpired.
+		for !b.state.CompareAndSwap(buffersIdle, buffersExpired) {
+			runtime.Gosched()
+		}
+	}()
 	return fn(b)
 }
 
 func (b *Buffers) buffer(buf int) []float64 {
-	if !b.valid || b.in.mod.c.vecErr != nil {
+	if b.state.Load() == buffersExpired || b.in.mod.c.vecErr != nil {
 		return nil
 	}
 	return b.in.view(buf, b.in.cap)
@@ -64,25 +87,40 @@ func (b *Buffers) B() []float64 { return b.buffer(bufB) }
 // nil after InPlace returned.
 func (b *Buffers) Result() []float64 { return b.buffer(bufResult) }
 
-// check validates a length in elements for a call on the buffers.
+// enter takes b for one call, or says why it cannot: InPlace returned
+// (ErrExpired), or another goroutine's call is in progress (ErrConcurrent).
+// Release with leave.
+func (b *Buffers) enter(name string) error {
+	if b.state.CompareAndSwap(buffersIdle, buffersCalling) {
+		return nil
+	}
+	if b.state.Load() == buffersExpired {
+		return &GuestError{Guest: b.in.name, Export: name, Err: ErrExpired}
+	}
+	return guestErr(b.in.name, name, ErrConcurrent, "a call on the same Buffers is in progress on another goroutine")
+}
+
+func (b *Buffers) leave() { b.state.Store(buffersIdle) }
+
+// check validates a length in elements for a call on the buffers and, if
+// it is good, takes b for the call (enter): the caller then calls leave.
 func (b *Buffers) check(e export, n int) error {
 	switch {
 	case b.in.mod.c.vecErr != nil:
 		return b.in.mod.c.vecErr
-	case !b.valid:
-		return &GuestError{Guest: b.in.name, Export: b.in.kname(e), Err: ErrExpired}
 	case n < 0:
 		return &GuestError{Guest: b.in.name, Export: b.in.kname(e), Err: fmt.Errorf("%w: negative length %d", ErrLength, n)}
 	case n > b.in.cap:
 		return guestErr(b.in.name, b.in.kname(e), ErrCapacity, "%d elements in place, capacity %d", n, b.in.cap)
 	}
-	return nil
+	return b.enter(b.in.kname(e))
 }
 
 func (b *Buffers) reduce(e export, n int) (float64, error) {
 	if err := b.check(e, n); err != nil {
 		return 0, err
 	}
+	defer b.leave()
 	if err := b.in.callLen(e, n); err != nil {
 		return 0, err
 	}
@@ -90,8 +128,8 @@ func (b *Buffers) reduce(e export, n int) (float64, error) {
 }
 
 // Sum returns the canonical sum of A[:n] (see Instance.Sum) from the
-// guest's "sum" export. Errors: ErrExpired, ErrLength if n < 0, ErrCapacity
-// if n > Capacity, ErrTrap; each in a *GuestError.
+// guest's "sum" export. Errors: ErrExpired, ErrConcurrent, ErrLength if
+// n < 0, ErrCapacity if n > Capacity, ErrTrap; each in a *GuestError.
 func (b *Buffers) Sum(n int) (float64, error) { return b.reduce(expSum, n) }
 
 // SumSIMD is Sum from the "sum-simd" export; same bits, same errors.
@@ -109,6 +147,7 @@ func (b *Buffers) Mul(n int) error {
 	if err := b.check(expMul, n); err != nil {
 		return err
 	}
+	defer b.leave()
 	return b.in.callLen(expMul, n)
 }
 
@@ -117,6 +156,7 @@ func (b *Buffers) MulSIMD(n int) error {
 	if err := b.check(expMulSIMD, n); err != nil {
 		return err
 	}
+	defer b.leave()
 	return b.in.callLen(expMulSIMD, n)
 }
 
@@ -125,6 +165,7 @@ func (b *Buffers) Scale(s float64, n int) error {
 	if err := b.check(expScale, n); err != nil {
 		return err
 	}
+	defer b.leave()
 	return b.in.callF64Len(expScale, s, n)
 }
 
@@ -133,5 +174,6 @@ func (b *Buffers) ScaleSIMD(s float64, n int) error {
 	if err := b.check(expScaleSIMD, n); err != nil {
 		return err
 	}
+	defer b.leave()
 	return b.in.callF64Len(expScaleSIMD, s, n)
 }

@@ -2,6 +2,8 @@ package host_test
 
 import (
 	"errors"
+	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/wasmvec/wasmvec/host"
@@ -136,5 +138,49 @@ func TestBuffersAfterTrap(t *testing.T) {
 	})
 	if err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestBuffersConcurrentUse: two goroutines calling kernels on one Buffers
+// at once (a misuse that used to give wrong results, then a Wasmtime panic
+// that killed the process) get correct results or ErrConcurrent, never a
+// crash; InPlace waits for a call in progress before giving up the lock.
+func TestBuffersConcurrentUse(t *testing.T) {
+	in := load(t, rustGuest)
+	var calls, refused atomic.Int64
+	err := in.InPlace(func(b *host.Buffers) error {
+		a := b.A()
+		for i := range 1000 {
+			a[i] = 1
+		}
+		var wg sync.WaitGroup
+		for range 4 {
+			wg.Go(func() {
+				for range 2000 {
+					v, err := b.SumSIMD(1000)
+					switch {
+					case errors.Is(err, host.ErrConcurrent):
+						refused.Add(1)
+					case err != nil:
+						t.Errorf("SumSIMD: %v", err)
+						return
+					case v != 1000:
+						t.Errorf("SumSIMD = %v, want 1000", v)
+						return
+					default:
+						calls.Add(1)
+					}
+				}
+			})
+		}
+		wg.Wait()
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("%d calls, %d refused with ErrConcurrent", calls.Load(), refused.Load())
+	if calls.Load() == 0 {
+		t.Fatal("no call succeeded")
 	}
 }

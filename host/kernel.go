@@ -70,14 +70,16 @@ func (in *Instance) Call(k *Kernel, args ...uint64) (uint64, error) {
 
 // Call calls kernel k with args inside InPlace, without taking the lock
 // again: see Instance.Call for the encoding and the errors, to which it
-// adds ErrExpired after InPlace returned.
+// adds ErrExpired after InPlace returned and ErrConcurrent when another
+// goroutine's call on b is in progress.
 func (b *Buffers) Call(k *Kernel, args ...uint64) (uint64, error) {
-	if !b.valid {
-		return 0, &GuestError{Guest: b.in.name, Export: k.name, Err: ErrExpired}
-	}
 	if err := b.in.checkCall(k, args); err != nil {
 		return 0, err
 	}
+	if err := b.enter(k.name); err != nil {
+		return 0, err
+	}
+	defer b.leave()
 	return b.in.rawCall(k, args)
 }
 
@@ -144,7 +146,7 @@ func elemType[T Elem]() ValType {
 // f32 float32, i32 int32, i64 int64).
 func View[T Elem](b *Buffers, name string) ([]T, error) {
 	in := b.in
-	if !b.valid {
+	if b.state.Load() == buffersExpired {
 		return nil, &GuestError{Guest: in.name, Export: bufferPrefix + name, Err: ErrExpired}
 	}
 	i, ok := in.mod.c.bufIndex[name]
