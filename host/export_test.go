@@ -1,6 +1,9 @@
 package host
 
-import "fmt"
+import (
+	"fmt"
+	"time"
+)
 
 // Test hooks for the benchmarks' "kernel only" mode: the data is put in the
 // guest buffers once, then only the export is called.
@@ -92,3 +95,15 @@ func (in *Instance) KernelForTest(name string) (func(x float64, n int) (float64,
 // PingForTest runs the threaded guest's ping-workers through the typed call
 // path: one dispatch round trip with no kernel work.
 func (in *Instance) PingForTest() error { return in.ping() }
+
+// SetCloseWaitForTest sets how long Close waits for worker threads, and
+// returns a function that restores it.
+func SetCloseWaitForTest(d time.Duration) (restore func()) {
+	old := closeWait
+	closeWait = d
+	return func() { closeWait = old }
+}
+
+// StuckThreadsForTest reports the threads of abandoned instances still
+// running.
+func StuckThreadsForTest() int64 { return stuckThreads.Load() }

@@ -141,6 +141,10 @@ func (m *Module) Instantiate(opts ...Option) (*Instance, error) {
 	if o.threads < 1 || o.threads > MaxThreads {
 		return nil, guestErr(m.name, "", ErrOption, "WithThreads(%d): want 1 to %d", o.threads, MaxThreads)
 	}
+	if n := stuckThreads.Load(); m.shared != nil && n+int64(o.threads-1) > MaxStuckThreads {
+		return nil, guestErr(m.name, "", ErrLimit, "%d worker threads of closed instances are still running (blocked for good); %d more would pass MaxStuckThreads (%d)",
+			n, o.threads-1, MaxStuckThreads)
+	}
 	if m.shared == nil && o.threads != 1 {
 		return nil, guestErr(m.name, "", ErrOption, "WithThreads(%d): the guest is not threaded (it does not import a shared memory)", o.threads)
 	}
@@ -180,7 +184,7 @@ func (m *Module) Instantiate(opts ...Option) (*Instance, error) {
 	if o.timeout > 0 {
 		armBlock(c, o.timeout)
 	}
-	in, err := m.instantiate(store, c, o)
+	in, keep, err := m.instantiate(store, c, o)
 	if err != nil {
 		if blockInterrupted(c) {
 			ge := &GuestError{Guest: m.name}
@@ -192,28 +196,41 @@ func (m *Module) Instantiate(opts ...Option) (*Instance, error) {
 				Err: fmt.Errorf("%w: instantiation ran past the timeout of %v: %w", ErrDeadline, o.timeout, err)}
 		}
 		store.Close()
-		freeBlock(c)
+		if !keep {
+			freeBlock(c)
+		}
 		return nil, err
 	}
 	in.own()
 	return in, nil
 }
 
-func (m *Module) instantiate(store *wasmtime.Store, c rawInstance, o options) (in *Instance, err error) {
+// instantiate does the work of Instantiate. keep reports that threads it
+// started are still running after a failure: c must not be freed.
+func (m *Module) instantiate(store *wasmtime.Store, c rawInstance, o options) (in *Instance, keep bool, err error) {
+	started := time.Now()
 	store.SetWasi(wasmtime.NewWasiConfig())
 	var linker *wasmtime.Linker
 	var th *threads
 	if m.shared != nil {
 		th, err = newThreads(m.name, m.engine, m.m, m.shared, store, c, o.threads-1, o.memLimit)
 		if err != nil {
-			return nil, err
+			return nil, false, err
 		}
-		// On failure from here, end the workers (if any started) and free
-		// the shared memory.
+		// On failure from here, end the workers (if any started), within
+		// the timeout when there is one, and free the shared memory; the C
+		// block only if they all ended (Instantiate frees it).
 		defer func() {
 			if err != nil {
 				th.fail(err)
-				th.wait(closeWait)
+				wait := closeWait
+				if o.timeout > 0 { // what is left of it
+					wait = max(min(wait, o.timeout-time.Since(started)), time.Millisecond)
+				}
+				if !th.join(m.engine, min(wait, 100*time.Millisecond), wait) {
+					th.abandon(c)
+					keep = true
+				}
 				th.close()
 			}
 		}()
@@ -222,7 +239,7 @@ func (m *Module) instantiate(store *wasmtime.Store, c rawInstance, o options) (i
 		linker = wasmtime.NewLinker(m.engine.e)
 		defer linker.Close()
 		if err := defineWASI(linker); err != nil {
-			return nil, &GuestError{Guest: m.name, Err: fmt.Errorf("%w: %w", ErrModule, err)}
+			return nil, false, &GuestError{Guest: m.name, Err: fmt.Errorf("%w: %w", ErrModule, err)}
 		}
 	}
 	for _, imp := range m.m.Imports() {
@@ -231,23 +248,23 @@ func (m *Module) instantiate(store *wasmtime.Store, c rawInstance, o options) (i
 			if n != nil {
 				field = *n
 			}
-			return nil, guestErr(m.name, "", ErrImport, "%s.%s is not a WASI preview 1 function the host offers", imp.Module(), field)
+			return nil, false, guestErr(m.name, "", ErrImport, "%s.%s is not a WASI preview 1 function the host offers", imp.Module(), field)
 		}
 	}
 	wi, err := linker.Instantiate(store, m.m)
 	if err != nil {
 		var trap *wasmtime.Trap
 		if errors.As(err, &trap) {
-			return nil, &GuestError{Guest: m.name, Export: "(start)", Err: fmt.Errorf("%w: %w", ErrTrap, err)}
+			return nil, false, &GuestError{Guest: m.name, Export: "(start)", Err: fmt.Errorf("%w: %w", ErrTrap, err)}
 		}
 		if overLimit(err) {
-			return nil, &GuestError{Guest: m.name, Err: fmt.Errorf("%w: %w", ErrLimit, err)}
+			return nil, false, &GuestError{Guest: m.name, Err: fmt.Errorf("%w: %w", ErrLimit, err)}
 		}
-		return nil, &GuestError{Guest: m.name, Err: fmt.Errorf("%w: %w", ErrModule, err)}
+		return nil, false, &GuestError{Guest: m.name, Err: fmt.Errorf("%w: %w", ErrModule, err)}
 	}
 	in = &Instance{name: m.name, engine: m.engine, mod: m, store: store, th: th, c: c, timeout: o.timeout}
 	if err := startRuntime(m.name, store, wi); err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	// readContract verified every export's presence and type at Compile.
 	in.fns = make([]*wasmtime.Func, len(m.c.kernels))
@@ -259,21 +276,21 @@ func (m *Module) instantiate(store *wasmtime.Store, c rawInstance, o options) (i
 		in.mem = wi.GetExport(store, memoryExport).Memory()
 	}
 	if err := in.readLayout(wi); err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	if err := in.bindRaw(); err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	if th != nil {
 		if err := in.startThreads(wi, o.threads); err != nil {
-			return nil, err
+			return nil, false, err
 		}
-		return in, nil
+		return in, false, nil
 	}
 	// From here the memory cannot grow: kernels have no use for more memory,
 	// and a memory that never moves keeps Buffers views valid.
 	limit(store, int64(in.mem.DataSize(store)))
-	return in, nil
+	return in, false, nil
 }
 
 // errnoNotSup is WASI preview 1's ENOTSUP.

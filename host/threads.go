@@ -94,11 +94,23 @@ const (
 	// whatever the module declares, so a memory.grow loop ends in -1.
 	MaxSharedMemory = 1 << 30
 
-	// closeWait bounds how long Close waits for worker threads to end.
-	closeWait = 10 * time.Second
+	// MaxStuckThreads bounds the worker threads of closed (or failed)
+	// instances that never ended: a thread blocked in a wait without
+	// timeout cannot be interrupted, and keeps its OS thread until the
+	// process exits. Past this many, Instantiate refuses new threaded
+	// instances with ErrLimit, so a server that keeps closing such guests
+	// runs out of threaded instances, not of OS threads.
+	MaxStuckThreads = 256
 
 	pageSize = 1 << 16
 )
+
+// closeWait bounds how long Close waits for worker threads to end (a
+// variable for the tests).
+var closeWait = 10 * time.Second
+
+// stuckThreads counts the threads of abandoned instances still running.
+var stuckThreads atomic.Int64
 
 // The exports of the vector-threads world beyond those of vector.
 const (
@@ -139,7 +151,12 @@ type threads struct {
 
 	spawned atomic.Int32 // threads spawned so far, at most want; ids are 1..want
 	running sync.WaitGroup
-	abort   *uint32 // the guest's abort flag, in shared memory
+	// alive counts the threads running; abandoned is set when they
+	// outlived every attempt to end them (stuckThreads counts them then).
+	// Both under mu.
+	alive     int
+	abandoned bool
+	abort     *uint32 // the guest's abort flag, in shared memory
 
 	stop *wasmtime.Func // stop-workers
 
@@ -183,6 +200,9 @@ func (t *threads) spawn(arg int32) int32 {
 		}
 		if t.spawned.CompareAndSwap(n, n+1) {
 			t.running.Add(1)
+			t.mu.Lock()
+			t.alive++
+			t.mu.Unlock()
 			go t.run(n+1, arg)
 			return n + 1 // in [1, MaxThreads) ⊂ [1, 2^29)
 		}
@@ -194,6 +214,15 @@ func (t *threads) spawn(arg int32) int32 {
 // any other failure, ends the whole computation.
 func (t *threads) run(tid, arg int32) {
 	defer t.running.Done()
+	defer func() {
+		t.mu.Lock()
+		t.alive--
+		abandoned := t.abandoned
+		t.mu.Unlock()
+		if abandoned {
+			stuckThreads.Add(-1)
+		}
+	}()
 	// The engine must stay open while the store is made; a Close waiting
 	// for it (TryRLock fails then) ends this thread instead.
 	open := t.host.mu.TryRLock()
@@ -375,23 +404,47 @@ func (in *Instance) closeThreads() {
 	} else {
 		t.fail(&GuestError{Guest: in.name, Err: ErrClosed})
 	}
-	if !t.wait(time.Second) && in.engine.deadlines {
-		in.engine.startTicker()
-		in.interrupt()
-	}
-	if !t.wait(closeWait) {
-		leaked.Lock()
-		leaked.instances = append(leaked.instances, in)
-		leaked.Unlock()
+	if !t.join(in.engine, min(time.Second, closeWait), closeWait) {
+		t.abandon(in)
 	}
 	t.close()
 }
 
-// leaked keeps instances whose threads outlived Close reachable, so their C
-// block (which those threads' stores still use) is never freed.
+// join waits at most total for every thread to end: for the first part
+// for them to leave on their own (stop-workers or the abort flag, given
+// before), then, on an engine made WithDeadlines, interrupting each
+// thread's store at the next tick. It reports whether they all ended.
+func (t *threads) join(e *Engine, first, total time.Duration) bool {
+	if t.wait(first) {
+		return true
+	}
+	if e.deadlines {
+		e.startTicker()
+		atomic.StoreInt32((*int32)(unsafe.Pointer(&t.c.interrupt)), 1)
+	}
+	return t.wait(total - first)
+}
+
+// abandon gives up on threads that would not end (blocked in a wait
+// without timeout): owner (the Instance, or for a failed instantiation its
+// C block) is kept reachable for them, since their stores use the C block,
+// and they count against MaxStuckThreads until they end.
+func (t *threads) abandon(owner any) {
+	t.mu.Lock()
+	t.abandoned = true
+	n := t.alive
+	t.mu.Unlock()
+	stuckThreads.Add(int64(n))
+	leaked.Lock()
+	leaked.owners = append(leaked.owners, owner)
+	leaked.Unlock()
+}
+
+// leaked keeps what abandoned threads use reachable, so their C block is
+// never freed.
 var leaked struct {
 	sync.Mutex
-	instances []*Instance
+	owners []any
 }
 
 // Threads returns the number of threads a kernel call runs on: 1 for a

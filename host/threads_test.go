@@ -4,6 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
+	"os/exec"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -216,5 +219,111 @@ func TestThreadsPool(t *testing.T) {
 	want, _ := kernels.Dot(x, y)
 	if got, err := p.DotParallel(context.Background(), x, y); err != nil || !vectors.Same(got, want) {
 		t.Errorf("DotParallel = %v, %v; want %v", got, err, want)
+	}
+}
+
+// blockForever is a worker that waits on a word nobody changes, with no
+// timeout: no epoch interrupt, abort flag or stop-workers ends it.
+const blockForever = `(drop (memory.atomic.wait32 (i32.const 4000) (i32.const 0) (i64.const -1)))`
+
+// TestStuckWorkersBounded runs in a child process (its threads never end):
+// a server that keeps making and closing threaded instances whose workers
+// block forever is refused new threaded instances (ErrLimit) once
+// MaxStuckThreads threads are stuck, instead of running out of OS threads,
+// and still serves everything else.
+func TestStuckWorkersBounded(t *testing.T) {
+	if os.Getenv("WASMVEC_STUCK_CHILD") == "1" {
+		stuckWorkersChild(t)
+		return
+	}
+	cmd := exec.Command(os.Args[0], "-test.run=^TestStuckWorkersBounded$", "-test.v", "-test.count=1")
+	cmd.Env = append(os.Environ(), "WASMVEC_STUCK_CHILD=1")
+	out, err := cmd.CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "refused after") {
+		t.Fatalf("child process: %v\n%s", err, out)
+	}
+	for _, line := range strings.Split(string(out), "\n") {
+		if strings.Contains(line, "refused after") {
+			t.Log(strings.TrimSpace(line))
+		}
+	}
+}
+
+func stuckWorkersChild(t *testing.T) {
+	defer host.SetCloseWaitForTest(20 * time.Millisecond)()
+	e := host.NewEngine(host.WithDeadlines())
+	m, err := e.Compile("stuck", compileWAT(t, threadedWAT(nil, blockForever, "")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; ; i++ {
+		in, err := m.Instantiate(host.WithThreads(3)) // 2 workers each
+		if errors.Is(err, host.ErrLimit) {
+			stuck := host.StuckThreadsForTest()
+			t.Logf("refused after %d instances: %d stuck threads (MaxStuckThreads %d): %v", i, stuck, host.MaxStuckThreads, err)
+			if stuck+2 <= host.MaxStuckThreads || stuck > host.MaxStuckThreads {
+				t.Fatalf("refused at %d stuck threads", stuck)
+			}
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := in.Sum([]float64{1}); err != nil {
+			t.Fatal(err)
+		}
+		in.Close()
+		if i > 2*host.MaxStuckThreads {
+			t.Fatal("never refused")
+		}
+	}
+	// Everything else still works.
+	plain, err := e.Load("rust", mustRead(t, rustGuest))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v, err := plain.Sum([]float64{1, 2}); err != nil || v != 3 {
+		t.Fatalf("a plain guest after: %v, %v", v, err)
+	}
+}
+
+// TestFailedThreadedInstantiate: a threaded instantiation that fails after
+// its workers started (start-workers reports fewer than it spawned) while
+// the workers block forever returns within its timeout, not closeWait
+// (10 s), and keeps the C block their stores use (abandoned, counted), so
+// nothing is used after it is freed. Run in a child process: the threads
+// never end.
+func TestFailedThreadedInstantiate(t *testing.T) {
+	if os.Getenv("WASMVEC_FAILED_CHILD") == "1" {
+		e := host.NewEngine(host.WithDeadlines())
+		defer e.Close()
+		m, err := e.Compile("liar", compileWAT(t, threadedWAT(nil, blockForever, "1")))
+		if err != nil {
+			t.Fatal(err)
+		}
+		start := time.Now()
+		_, err = m.Instantiate(host.WithThreads(4), host.WithTimeout(300*time.Millisecond))
+		took := time.Since(start)
+		t.Logf("failed after %v: %v; %d stuck threads", took, err, host.StuckThreadsForTest())
+		if !errors.Is(err, host.ErrModule) || took > 3*time.Second {
+			t.Fatalf("Instantiate: %v after %v, want ErrModule within about the 300 ms timeout", err, took)
+		}
+		if host.StuckThreadsForTest() != 1 {
+			t.Fatalf("%d stuck threads, want the 1 worker spawned", host.StuckThreadsForTest())
+		}
+		runtime.GC() // a freed block would be reused here; the worker's epoch callback reads it
+		time.Sleep(50 * time.Millisecond)
+		return
+	}
+	cmd := exec.Command(os.Args[0], "-test.run=^TestFailedThreadedInstantiate$", "-test.v", "-test.count=1")
+	cmd.Env = append(os.Environ(), "WASMVEC_FAILED_CHILD=1")
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("child process: %v\n%s", err, out)
+	}
+	for _, line := range strings.Split(string(out), "\n") {
+		if strings.Contains(line, "failed after") {
+			t.Log(strings.TrimSpace(line))
+		}
 	}
 }
