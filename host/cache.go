@@ -43,6 +43,9 @@ func (e *Engine) CompileCached(name string, wasm []byte, dir string) (*Module, e
 		return nil, &GuestError{Guest: name, Err: ErrClosed}
 	}
 	defer e.mu.RUnlock()
+	if err := e.checkSize(name, wasm); err != nil {
+		return nil, err
+	}
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("wasmvec: module cache: %w", err)
 	}

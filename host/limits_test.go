@@ -1,8 +1,15 @@
 package host
 
 import (
+	"errors"
+	"fmt"
 	"math"
+	"os"
+	"strings"
 	"testing"
+	"time"
+
+	"github.com/bytecodealliance/wasmtime-go/v39"
 )
 
 // TestSpawnRefusalKeepsNoState: once a threaded instance has its workers,
@@ -29,5 +36,68 @@ func TestSpawnRefusalKeepsNoState(t *testing.T) {
 	th.spawned.Store(math.MaxInt32)
 	if tid := th.spawn(0); tid != -1 {
 		t.Fatalf("spawn with a count of MaxInt32 returned %d", tid)
+	}
+}
+
+// TestFunctionCount: the function count read from the bytes is the one
+// wasm-objdump shows for each guest.
+func TestFunctionCount(t *testing.T) {
+	for path, want := range map[string]uint64{"../guests/c.wasm": 60, "../guests/go.wasm": 1827, "../guests/rust.wasm": 124} {
+		wasm, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n, ok := functionCount(wasm); !ok || n != want {
+			t.Errorf("%s: %d functions (%t), want %d", path, n, ok, want)
+		}
+	}
+	for _, bad := range [][]byte{nil, []byte("\x00asm"), []byte("\x00asm\x01\x00\x00\x00\x03\xff"), []byte("\x00asm\x01\x00\x00\x00\x03\x05\x80\x80\x80\x80\x80")} {
+		if _, ok := functionCount(bad); ok {
+			t.Errorf("functionCount(%q) ok", bad)
+		}
+	}
+}
+
+// TestCompileLimits: a module over the function or byte limit is refused
+// with ErrLimit before any compiling; WithCompileLimits raises or lowers
+// the limits.
+func TestCompileLimits(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("(module (memory (export \"memory\") 1)\n")
+	for i := range DefaultMaxFunctions + 1 {
+		fmt.Fprintf(&b, "(func (result i32) i32.const %d)\n", i)
+	}
+	b.WriteString(")")
+	wasm, err := wasmtime.Wat2Wasm(b.String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := NewEngine()
+	defer e.Close()
+	start := time.Now()
+	if _, err := e.Compile("many", wasm); !errors.Is(err, ErrLimit) {
+		t.Fatalf("%d functions: %v, want ErrLimit", DefaultMaxFunctions+1, err)
+	}
+	if d := time.Since(start); d > 100*time.Millisecond {
+		t.Errorf("refused after %v: it compiled first", d)
+	}
+	if _, err := e.CompileCached("many", wasm, t.TempDir()); !errors.Is(err, ErrLimit) {
+		t.Fatalf("CompileCached, %d functions: %v, want ErrLimit", DefaultMaxFunctions+1, err)
+	}
+	more := NewEngine(WithCompileLimits(0, DefaultMaxFunctions+1))
+	defer more.Close()
+	m, err := more.Compile("many", wasm)
+	if err != nil {
+		t.Fatalf("WithCompileLimits(0, %d): %v", DefaultMaxFunctions+1, err)
+	}
+	m.Close()
+	rust, err := os.ReadFile("../guests/rust.wasm")
+	if err != nil {
+		t.Fatal(err)
+	}
+	small := NewEngine(WithCompileLimits(1000, 0))
+	defer small.Close()
+	if _, err := small.Compile("rust", rust); !errors.Is(err, ErrLimit) {
+		t.Fatalf("a %d-byte module under a 1000-byte limit: %v, want ErrLimit", len(rust), err)
 	}
 }

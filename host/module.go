@@ -34,6 +34,8 @@ type Module struct {
 //
 // Every error is a *GuestError wrapping:
 //   - ErrClosed if the engine was closed;
+//   - ErrLimit if wasm is larger, or defines more functions, than the
+//     engine's compile limits (WithCompileLimits), checked before compiling;
 //   - ErrModule if wasm is not a valid module (malformed bytes, a feature the
 //     engine does not enable);
 //   - ErrImport if it imports anything but functions of
@@ -61,6 +63,9 @@ func (e *Engine) Compile(name string, wasm []byte) (*Module, error) {
 
 // compile is Compile for a caller that holds the engine (e.use).
 func (e *Engine) compile(name string, wasm []byte) (*Module, error) {
+	if err := e.checkSize(name, wasm); err != nil {
+		return nil, err
+	}
 	m, err := wasmtime.NewModule(e.e, wasm)
 	if err != nil {
 		return nil, &GuestError{Guest: name, Err: fmt.Errorf("%w: %w", ErrModule, err)}
