@@ -12,23 +12,14 @@ import (
 
 	"github.com/bytecodealliance/wasmtime-go/v39"
 	"github.com/wasmvec/wasmvec/host"
+	"github.com/wasmvec/wasmvec/internal/corpus"
 )
 
 // The hostile-guest corpus: testdata/hostile holds one module per attack,
 // in the text format, each headed by comments that state what the host
-// must do with it:
-//
-//	;; attack: what the module does
-//	;; want: the sentinel error (or nil: the call must succeed)
-//	;; export: the export the *GuestError must name (optional)
-//	;; call: the kernel to call after a successful load, or "every kernel"
-//	;;       (absent: the error is expected from loading)
-//	;; threads: WithThreads(n) (optional)
-//	;; timeout: WithTimeout(d), on an engine made WithDeadlines (optional)
-//	;; result: the float64 the call must return when want is nil
-//
-// The .wasm files are byte strings that are not modules; they must fail to
-// load with ErrModule.
+// must do with it (package internal/corpus reads them). The .wasm files are
+// byte strings that are not modules; they must fail to load with
+// ErrModule.
 
 var sentinels = map[string]error{
 	"nil": nil, "ErrLayout": host.ErrLayout, "ErrMissingExport": host.ErrMissingExport,
@@ -48,41 +39,15 @@ type attack struct {
 
 func readAttack(t *testing.T, src string) attack {
 	t.Helper()
-	a := attack{}
-	wantSeen := false
-	for _, line := range strings.Split(src, "\n") {
-		rest, ok := strings.CutPrefix(line, ";; ")
-		if !ok {
-			break
-		}
-		key, val, _ := strings.Cut(rest, ": ")
-		switch key {
-		case "want":
-			err, ok := sentinels[val]
-			if !ok {
-				t.Fatalf("unknown sentinel %q", val)
-			}
-			a.want, wantSeen = err, true
-		case "export":
-			a.export = val
-		case "call":
-			a.call = val
-		case "threads":
-			a.threads, _ = strconv.Atoi(val)
-		case "timeout":
-			d, err := time.ParseDuration(val)
-			if err != nil {
-				t.Fatal(err)
-			}
-			a.timeout = d
-		case "result":
-			a.result = val
-		}
+	h, err := corpus.Parse(src)
+	if err != nil {
+		t.Fatal(err)
 	}
-	if !wantSeen {
-		t.Fatal("no want: line")
+	want, ok := sentinels[h.Want]
+	if !ok {
+		t.Fatalf("unknown sentinel %q", h.Want)
 	}
-	return a
+	return attack{want: want, export: h.Export, call: h.Call, threads: h.Threads, timeout: h.Timeout, result: h.Result}
 }
 
 // callKernel calls the named kernel (or each of them) on small inputs.

@@ -89,23 +89,27 @@ func blockWAT(replace map[string]string) string {
 	return wat(parts)
 }
 
-// TestParallelBlocksGuarded: a -blocks kernel that writes one element past
-// its partials (RESULT[blocks]) is caught (ErrContract) through SumParallel.
-func TestParallelBlocksGuarded(t *testing.T) {
-	e := host.NewEngine()
-	defer e.Close()
-	m, err := e.Compile("blocks", compileWAT(t, blockWAT(map[string]string{
-		"sum-blocks": `(func (export "sum-blocks") (param i32) (f64.store (i32.const 65544) (f64.const 1)))`,
-	})))
+// blockPool is a pool of 2 instances of blockWAT with sumBlocks as its
+// sum-blocks export, on engine e; all three are closed when the test ends.
+func blockPool(t *testing.T, e *host.Engine, sumBlocks string) *host.Pool {
+	t.Helper()
+	m, err := e.Compile("blocks", compileWAT(t, blockWAT(map[string]string{"sum-blocks": sumBlocks})))
 	if err != nil {
+		e.Close()
 		t.Fatal(err)
 	}
-	defer m.Close()
 	p, err := m.NewPool(2)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer p.Close()
+	t.Cleanup(func() { p.Close(); m.Close(); e.Close() })
+	return p
+}
+
+// TestParallelBlocksGuarded: a -blocks kernel that writes one element past
+// its partials (RESULT[blocks]) is caught (ErrContract) through SumParallel.
+func TestParallelBlocksGuarded(t *testing.T) {
+	p := blockPool(t, host.NewEngine(), `(func (export "sum-blocks") (param i32) (f64.store (i32.const 65544) (f64.const 1)))`)
 	if _, err := p.SumParallel(context.Background(), make([]float64, 5000)); !errors.Is(err, host.ErrContract) {
 		t.Fatalf("sum-blocks writing RESULT[1] after one block: %v, want ErrContract", err)
 	}
@@ -115,24 +119,11 @@ func TestParallelBlocksGuarded(t *testing.T) {
 // its context's end even when a chunk never finishes (a sum-blocks that
 // loops forever), and the pool serves again afterwards.
 func TestParallelInterruptsChunks(t *testing.T) {
-	e := host.NewEngine(host.WithDeadlines())
-	defer e.Close()
-	m, err := e.Compile("loops", compileWAT(t, blockWAT(map[string]string{
-		"sum-blocks": `(func (export "sum-blocks") (param i32) (loop $l (br $l)))`,
-	})))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer m.Close()
-	p, err := m.NewPool(2)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer p.Close()
+	p := blockPool(t, host.NewEngine(host.WithDeadlines()), `(func (export "sum-blocks") (param i32) (loop $l (br $l)))`)
 	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 	defer cancel()
 	start := time.Now()
-	_, err = p.SumParallel(ctx, make([]float64, 20000))
+	_, err := p.SumParallel(ctx, make([]float64, 20000))
 	took := time.Since(start)
 	if !errors.Is(err, host.ErrDeadline) && !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("SumParallel past its context: %v, want ErrDeadline", err)

@@ -4,8 +4,11 @@ import (
 	"bytes"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/wasmvec/wasmvec/internal/corpus"
 )
 
 // TestInspectGuests: inspect prints the layout and kernels of every guest
@@ -60,22 +63,13 @@ func TestInspectCorpus(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			for _, line := range strings.Split(string(src), "\n") {
-				rest, ok := strings.CutPrefix(line, ";; ")
-				if !ok {
-					break
-				}
-				key, val, _ := strings.Cut(rest, ": ")
-				switch key {
-				case "want":
-					want = val
-				case "export":
-					export = val
-				case "threads":
-					threads = val
-				case "call":
-					loads = true
-				}
+			h, err := corpus.Parse(string(src))
+			if err != nil {
+				t.Fatal(err)
+			}
+			want, export, loads = h.Want, h.Export, h.Call != ""
+			if h.Threads > 0 {
+				threads = strconv.Itoa(h.Threads)
 			}
 		}
 		if loads || want == "nil" {
