@@ -34,7 +34,7 @@ func (in *Instance) DotBatch(dst, x, y []float64, width int) error {
 }
 
 func (in *Instance) batch(e export, dst, x, y []float64, width int) error {
-	if err := in.mod.c.vecErr; err != nil {
+	if err := in.vecErr; err != nil {
 		return err
 	}
 	if width < 0 || len(x) != len(dst)*width {

@@ -68,7 +68,7 @@ func (in *Instance) InPlace(fn func(*Buffers) error) error {
 }
 
 func (b *Buffers) buffer(buf int) []float64 {
-	if b.state.Load() == buffersExpired || b.in.mod.c.vecErr != nil {
+	if b.state.Load() == buffersExpired || b.in.vecErr != nil {
 		return nil
 	}
 	return b.in.view(buf, b.in.cap)
@@ -90,10 +90,15 @@ func (b *Buffers) Result() []float64 { return b.buffer(bufResult) }
 // enter takes b for one call, or says why it cannot: InPlace returned
 // (ErrExpired), or another goroutine's call is in progress (ErrConcurrent).
 // Release with leave.
-func (b *Buffers) enter(name string) error {
+func (b *Buffers) enter(e export) error {
 	if b.state.CompareAndSwap(buffersIdle, buffersCalling) {
 		return nil
 	}
+	return b.refuse(b.in.kname(e))
+}
+
+// refuse is the error of a call enter refused.
+func (b *Buffers) refuse(name string) error {
 	if b.state.Load() == buffersExpired {
 		return &GuestError{Guest: b.in.name, Export: name, Err: ErrExpired}
 	}
@@ -106,14 +111,14 @@ func (b *Buffers) leave() { b.state.Store(buffersIdle) }
 // it is good, takes b for the call (enter): the caller then calls leave.
 func (b *Buffers) check(e export, n int) error {
 	switch {
-	case b.in.mod.c.vecErr != nil:
-		return b.in.mod.c.vecErr
+	case b.in.vecErr != nil:
+		return b.in.vecErr
 	case n < 0:
 		return &GuestError{Guest: b.in.name, Export: b.in.kname(e), Err: fmt.Errorf("%w: negative length %d", ErrLength, n)}
 	case n > b.in.cap:
 		return guestErr(b.in.name, b.in.kname(e), ErrCapacity, "%d elements in place, capacity %d", n, b.in.cap)
 	}
-	return b.enter(b.in.kname(e))
+	return b.enter(e)
 }
 
 func (b *Buffers) reduce(e export, n int) (float64, error) {

@@ -32,6 +32,8 @@ type Instance struct {
 	fns    []*wasmtime.Func // the module's kernels, by index
 	bufs   []Buffer         // the layout, validated against mem
 	cap    int              // elements in each of A, B, RESULT for a vector guest, else 0
+	voff   [3]int           // byte offsets of A, B, RESULT for a vector guest (the typed path's copy of bufs)
+	vecErr error            // Module.Vector(): nil if the typed methods may run
 
 	// The typed call path (rawcall.go): raw handles and argument slots, in
 	// C memory.
@@ -417,8 +419,12 @@ func (in *Instance) readLayout(wi *wasmtime.Instance) error {
 		}
 		in.bufs[i] = b
 	}
-	if in.mod.c.vecErr == nil {
+	in.vecErr = in.mod.c.vecErr
+	if in.vecErr == nil {
 		in.cap = min(in.bufs[bufA].Capacity, in.bufs[bufB].Capacity, in.bufs[bufResult].Capacity)
+		for i := range in.voff {
+			in.voff[i] = in.bufs[i].Offset
+		}
 	}
 	return nil
 }
@@ -548,7 +554,7 @@ func (in *Instance) ScaleSIMD(dst, a []float64, s float64) error {
 
 // reduce runs a folding kernel over x (and y), streaming when needed.
 func (in *Instance) reduce(whole, fold export, x, y []float64) (float64, error) {
-	if err := in.mod.c.vecErr; err != nil {
+	if err := in.vecErr; err != nil {
 		return 0, err
 	}
 	in.mu.Lock()
@@ -586,7 +592,7 @@ func (in *Instance) reduce(whole, fold export, x, y []float64) (float64, error) 
 
 // elementwise runs mul (dst = a*b) or scale (dst = s*a) in chunks.
 func (in *Instance) elementwise(e export, dst, a, b []float64, s float64) error {
-	if err := in.mod.c.vecErr; err != nil {
+	if err := in.vecErr; err != nil {
 		return err
 	}
 	isMul := e == expMul || e == expMulSIMD
@@ -629,7 +635,7 @@ func (in *Instance) load(x, y []float64) {
 // it, so a view is made anew for each call and never kept. readLayout
 // proved off+cap*8 <= the memory size, and memory never shrinks.
 func (in *Instance) view(buf, n int) []float64 {
-	off := in.bufs[buf].Offset
+	off := in.voff[buf]
 	b := in.linear()[off : off+8*n]
 	return unsafe.Slice((*float64)(unsafe.Pointer(unsafe.SliceData(b))), n)
 }

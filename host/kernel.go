@@ -76,8 +76,8 @@ func (b *Buffers) Call(k *Kernel, args ...uint64) (uint64, error) {
 	if err := b.in.checkCall(k, args); err != nil {
 		return 0, err
 	}
-	if err := b.enter(k.name); err != nil {
-		return 0, err
+	if !b.state.CompareAndSwap(buffersIdle, buffersCalling) {
+		return 0, b.refuse(k.name)
 	}
 	defer b.leave()
 	return b.in.rawCall(k, args)
