@@ -66,6 +66,32 @@ C_FLAGS=(-O3 -msimd128 -ffp-contract=off -fno-vectorize -fno-slp-vectorize -Wall
 C_SOURCES=(guest.c bindings/vector.c bindings/vector_component_type.o)
 WIT_BINDGEN_VERSION=0.61.1
 
+# clang_wasm OUT FLAGS... -- SOURCES...: compiles each .c with FLAGS, then
+# links a wasm32-wasi reactor without an -O flag. In two steps on purpose:
+# clang runs binaryen's wasm-opt after linking whenever one is on PATH and
+# the link has an -O flag (so the module would depend on whether binaryen
+# is installed: it is for TinyGo), and clang 19.1.7's --no-wasm-opt drops
+# the link step altogether.
+clang_wasm() {
+	local out=$1 tmp f objs=()
+	shift
+	local flags=()
+	while [ "$1" != -- ]; do flags+=("$1"); shift; done
+	shift
+	tmp=$(mktemp -d)
+	for f in "$@"; do
+		case "$f" in
+		*.c)
+			run clang-19 --target=wasm32-wasi "${flags[@]}" -c "$f" -o "$tmp/$(basename "$f" .c).o"
+			objs+=("$tmp/$(basename "$f" .c).o")
+			;;
+		*) objs+=("$f") ;;
+		esac
+	done
+	run clang-19 --target=wasm32-wasi -mexec-model=reactor -Wl,--strip-all -o "$out" "${objs[@]}"
+	rm -rf "$tmp"
+}
+
 c_toolchain_ok() {
 	command -v clang-19 >/dev/null && command -v wasm-ld-19 >/dev/null &&
 		[ -f /usr/lib/wasm32-wasi/libc.a ] &&
@@ -105,8 +131,7 @@ build_c() {
 	check_c_bindings
 	say "building the C guest"
 	if need_c; then
-		(cd wasm/c && run clang-19 --target=wasm32-wasi -mexec-model=reactor "${C_FLAGS[@]}" \
-			-Wl,--strip-all -o ../../guests/c.wasm "${C_SOURCES[@]}")
+		(cd wasm/c && clang_wasm ../../guests/c.wasm "${C_FLAGS[@]}" -- "${C_SOURCES[@]}")
 	elif need_zig; then
 		say "clang-19 could not be had: building with zig cc (ziglang from PyPI)"
 		(cd wasm/c && run python3 -m ziglang cc -target wasm32-wasi -mexec-model=reactor "${C_FLAGS[@]}" \
@@ -212,8 +237,7 @@ build_examples() {
 	(cd examples/mykernels/rust && run cargo build --release --locked --target wasm32-wasip1)
 	run cp examples/mykernels/rust/target/wasm32-wasip1/release/mykernels.wasm examples/mykernels/mykernels-rust.wasm
 	need_c || die "no clang-19 for wasm32-wasi: install clang-19 lld-19 wasi-libc libclang-rt-19-dev-wasm32 (Debian)"
-	(cd examples/mykernels/c && run clang-19 --target=wasm32-wasi -mexec-model=reactor -O3 -ffp-contract=off \
-		-Wall -Wextra -Werror -Wl,--strip-all -o ../mykernels-c.wasm mykernels.c)
+	(cd examples/mykernels/c && clang_wasm ../mykernels-c.wasm -O3 -ffp-contract=off -Wall -Wextra -Werror -- mykernels.c)
 }
 
 build_all() {

@@ -34,8 +34,9 @@ var RustThreads []byte
 // C is the C guest (wasm/c, wit-bindgen c glue, kernels from
 // internal/cnative/kernels.h), built by ./build.sh c:
 //
-//	clang-19 --target=wasm32-wasi -mexec-model=reactor -O3 -msimd128 -ffp-contract=off
-//	  -fno-vectorize -fno-slp-vectorize -Wall -Wextra -Werror -Wl,--strip-all ...
+//	clang-19 --target=wasm32-wasi -O3 -msimd128 -ffp-contract=off -fno-vectorize
+//	  -fno-slp-vectorize -Wall -Wextra -Werror -c ...   (each source), then
+//	clang-19 --target=wasm32-wasi -mexec-model=reactor -Wl,--strip-all ...   (no -O: no wasm-opt)
 //
 //go:embed c.wasm
 var C []byte

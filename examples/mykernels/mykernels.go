@@ -20,8 +20,8 @@ var Rust []byte
 
 // C is the C guest, built by ./build.sh examples:
 //
-//	cd c && clang-19 --target=wasm32-wasi -mexec-model=reactor -O3 -ffp-contract=off \
-//	  -Wall -Wextra -Werror -Wl,--strip-all -o ../mykernels-c.wasm mykernels.c
+//	cd c && clang-19 --target=wasm32-wasi -O3 -ffp-contract=off -Wall -Wextra -Werror -c mykernels.c &&
+//	  clang-19 --target=wasm32-wasi -mexec-model=reactor -Wl,--strip-all -o ../mykernels-c.wasm mykernels.o
 //
 //go:embed mykernels-c.wasm
 var C []byte

@@ -7,10 +7,12 @@
  * lives in that package's folder because the go command tracks changes only
  * to C files inside a package's own folder.
  *
- * Built by `./build.sh c`:
- *   clang-19 --target=wasm32-wasi -mexec-model=reactor -O3 -msimd128
- *     -ffp-contract=off -fno-vectorize -fno-slp-vectorize -Wall -Wextra -Werror
- *     -Wl,--strip-all guest.c bindings/vector.c bindings/vector_component_type.o
+ * Built by `./build.sh c`, each .c compiled with
+ *   clang-19 --target=wasm32-wasi -O3 -msimd128 -ffp-contract=off
+ *     -fno-vectorize -fno-slp-vectorize -Wall -Wextra -Werror -c
+ * then linked with bindings/vector_component_type.o by
+ *   clang-19 --target=wasm32-wasi -mexec-model=reactor -Wl,--strip-all
+ * (no -O at the link, so clang does not run binaryen's wasm-opt if installed).
  * -fno-vectorize keeps the scalar exports scalar; the _simd ones use explicit
  * vector types, which the flag does not touch.
  */

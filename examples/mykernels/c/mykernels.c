@@ -3,8 +3,9 @@
  * written with export_name attributes alone: the contract is the export
  * names, so a C guest needs no generated glue. Built by ./build.sh examples:
  *
- *   clang-19 --target=wasm32-wasi -mexec-model=reactor -O3 -ffp-contract=off
- *     -Wall -Wextra -Werror -Wl,--strip-all -o ../mykernels-c.wasm mykernels.c
+ *   clang-19 --target=wasm32-wasi -O3 -ffp-contract=off -Wall -Wextra -Werror -c mykernels.c
+ *   clang-19 --target=wasm32-wasi -mexec-model=reactor -Wl,--strip-all -o ../mykernels-c.wasm mykernels.o
+ * (linked without -O, so clang does not run binaryen's wasm-opt when it is installed).
  *
  * -ffp-contract=off: a*x + y stays a rounded product and a rounded add.
  */
