@@ -185,8 +185,9 @@ find_tinygo() {
 	if ! command -v llvm-config-15 >/dev/null || ! command -v wasm-opt >/dev/null || [ ! -f "$rt" ] || [ ! -d /usr/lib/wasm32-wasi ]; then
 		if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
 			say "TinyGo's build needs Debian's LLVM 15, lld, wasi-libc, binaryen and a wasm32 compiler-rt: installing ${TINYGO_DEBS[*]}"
-			run apt-get update -qq
-			run env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${TINYGO_DEBS[@]}"
+			# To stderr: find_tinygo's standard output is the path it prints.
+			run apt-get update -qq >&2
+			run env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${TINYGO_DEBS[@]}" >&2
 		else
 			say "missing Debian packages for building TinyGo (run as root to install): ${TINYGO_DEBS[*]}"
 			return 1
