@@ -30,7 +30,11 @@ func (in *Instance) ExportForTest(name string) (func(args ...any) (any, error), 
 	return func(args ...any) (any, error) {
 		in.mu.Lock()
 		defer in.mu.Unlock()
-		return in.call(name, in.fns[k.index], args...)
+		v, err := in.fns[k.index].Call(in.store, args...)
+		if err != nil {
+			return nil, &GuestError{Guest: in.name, Export: name, Err: fmt.Errorf("%w: %w", ErrTrap, err)}
+		}
+		return v, nil
 	}, nil
 }
 

@@ -639,14 +639,3 @@ func (in *Instance) view(buf, n int) []float64 {
 	b := in.linear()[off : off+8*n]
 	return unsafe.Slice((*float64)(unsafe.Pointer(unsafe.SliceData(b))), n)
 }
-
-// call calls export f through wasmtime-go's Func.Call, for the load-time
-// calls and tests, and turns a trap into a *GuestError wrapping ErrTrap and
-// the *wasmtime.Trap. The kernels use the typed path of rawcall.go instead.
-func (in *Instance) call(name string, f *wasmtime.Func, args ...any) (any, error) {
-	v, err := f.Call(in.store, args...)
-	if err != nil {
-		return nil, &GuestError{Guest: in.name, Export: name, Err: fmt.Errorf("%w: %w", ErrTrap, err)}
-	}
-	return v, nil
-}
