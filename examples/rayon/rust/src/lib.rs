@@ -1,0 +1,186 @@
+//! wasmvec example guest: Rayon code on all cores inside the Go host.
+//!
+//! The two workloads (`alma_batch`, `gray_scott`) are plain Rayon code
+//! (`par_chunks_mut`) that runs in whatever pool calls it. The crate builds
+//! twice: for `wasm32-wasip1-threads` as a wasmvec guest (`guest.rs`: the
+//! buffers, the kernels and the worker exports of `../../wit/rayon.wit`),
+//! and natively as a shared library with a C ABI (`native.rs`) that the
+//! cgo baseline links, so wasm / native compares the same code.
+//!
+//! Canonical order (the Go references in examples/rayon compute the same
+//! bits): every sum left to right with one accumulator, every product
+//! rounded (Rust never contracts to a fused multiply-add).
+
+use rayon::prelude::*;
+
+#[cfg(target_family = "wasm")]
+mod guest;
+#[cfg(not(target_family = "wasm"))]
+mod native;
+
+/// Status codes of the kernels (see the WIT world).
+pub const ERR_SHAPE: i32 = -1;
+pub const ERR_PARAM: i32 = -2;
+pub const ERR_POOL: i32 = -3;
+
+/// Outputs computed together: independent accumulators, each in the
+/// canonical order, that the compiler can put in SIMD lanes.
+const LANES: usize = 4;
+
+/// ALMA batch: `series` holds `s` series of length `l`; `periods[p]` and
+/// the weights of set p (back to back in `weights`) give output series
+/// `out[(s·P + p)·l ..][..l]`. Checks every shape before writing anything.
+pub fn alma_batch(series: &[f64], s: usize, l: usize, periods: &[i32], weights: &[f64], out: &mut [f64]) -> Result<(), i32> {
+    let np = periods.len();
+    let mut starts = Vec::with_capacity(np);
+    let mut at = 0usize;
+    for &p in periods {
+        if p < 1 {
+            return Err(ERR_PARAM);
+        }
+        starts.push(at);
+        at = at.checked_add(p as usize).ok_or(ERR_SHAPE)?;
+    }
+    let total = s.checked_mul(np).and_then(|v| v.checked_mul(l)).ok_or(ERR_SHAPE)?;
+    if at > weights.len() || s.checked_mul(l).is_none_or(|v| v > series.len()) || total > out.len() {
+        return Err(ERR_SHAPE);
+    }
+    if total == 0 {
+        return Ok(());
+    }
+    // Σw from -0.0, left to right: -0.0 + w[0] is w[0], bit for bit.
+    let wsum: Vec<f64> = (0..np).map(|p| weights[starts[p]..][..periods[p] as usize].iter().fold(-0.0, |a, &w| a + w)).collect();
+    out[..total].par_chunks_mut(l).enumerate().for_each(|(k, o)| {
+        guest_check();
+        let (si, p) = (k / np, k % np);
+        let period = periods[p] as usize;
+        alma_one(&series[si * l..][..l], &weights[starts[p]..][..period], wsum[p], o);
+    });
+    Ok(())
+}
+
+/// One output series: NaN before period-1, then the weighted window.
+fn alma_one(x: &[f64], w: &[f64], ws: f64, out: &mut [f64]) {
+    let (l, period) = (x.len(), w.len());
+    let first = (period - 1).min(l);
+    out[..first].fill(f64::NAN);
+    let mut t = first;
+    while t + LANES <= l {
+        let base = t + 1 - period;
+        let mut acc = [0.0f64; LANES];
+        for (k, a) in acc.iter_mut().enumerate() {
+            *a = w[0] * x[base + k];
+        }
+        for i in 1..period {
+            let wi = w[i];
+            let xs = &x[base + i..][..LANES];
+            for k in 0..LANES {
+                acc[k] = acc[k] + wi * xs[k];
+            }
+        }
+        for k in 0..LANES {
+            out[t + k] = acc[k] / ws;
+        }
+        t += LANES;
+    }
+    while t < l {
+        let base = t + 1 - period;
+        let mut acc = w[0] * x[base];
+        for i in 1..period {
+            acc = acc + w[i] * x[base + i];
+        }
+        out[t] = acc / ws;
+        t += 1;
+    }
+}
+
+/// Gray–Scott parameters.
+#[derive(Clone, Copy)]
+pub struct Params {
+    pub du: f64,
+    pub dv: f64,
+    pub f: f64,
+    pub k: f64,
+    pub dt: f64,
+}
+
+/// `steps` steps on the periodic n³ grid: (u, v) → (u2, v2) → (u, v) ...;
+/// returns whether the result is in (u2, v2) (an odd step count).
+pub fn gray_scott(n: usize, steps: usize, p: Params, u: &mut [f64], v: &mut [f64], u2: &mut [f64], v2: &mut [f64]) -> bool {
+    let cells = n * n * n;
+    let (u, v, u2, v2) = (&mut u[..cells], &mut v[..cells], &mut u2[..cells], &mut v2[..cells]);
+    for s in 0..steps {
+        if s % 2 == 0 {
+            step(n, p, u, v, u2, v2);
+        } else {
+            step(n, p, u2, v2, u, v);
+        }
+    }
+    steps % 2 == 1
+}
+
+#[inline(always)]
+fn cell(p: Params, u: [f64; 7], v: [f64; 7]) -> (f64, f64) {
+    // [center, x-1, x+1, y-1, y+1, z-1, z+1]
+    let lu = u[1] + u[2] + u[3] + u[4] + u[5] + u[6] - 6.0 * u[0];
+    let lv = v[1] + v[2] + v[3] + v[4] + v[5] + v[6] - 6.0 * v[0];
+    let uvv = u[0] * v[0] * v[0];
+    let un = u[0] + p.dt * (p.du * lu - uvv + p.f * (1.0 - u[0]));
+    let vn = v[0] + p.dt * (p.dv * lv + uvv - (p.f + p.k) * v[0]);
+    (un, vn)
+}
+
+fn step(n: usize, p: Params, u: &[f64], v: &[f64], uo: &mut [f64], vo: &mut [f64]) {
+    let nn = n * n;
+    uo.par_chunks_mut(nn).zip(vo.par_chunks_mut(nn)).enumerate().for_each(|(z, (us, vs))| {
+        guest_check();
+        let (zm, zp) = ((z + n - 1) % n, (z + 1) % n);
+        for y in 0..n {
+            let (ym, yp) = ((y + n - 1) % n, (y + 1) % n);
+            let r = |zz: usize, yy: usize| (zz * n + yy) * n;
+            let (c, a, b, d, e) = (r(z, y), r(z, ym), r(z, yp), r(zm, y), r(zp, y));
+            let uc = &u[c..][..n];
+            let vc = &v[c..][..n];
+            let (uym, uyp, uzm, uzp) = (&u[a..][..n], &u[b..][..n], &u[d..][..n], &u[e..][..n]);
+            let (vym, vyp, vzm, vzp) = (&v[a..][..n], &v[b..][..n], &v[d..][..n], &v[e..][..n]);
+            let (ur, vr) = (&mut us[y * n..][..n], &mut vs[y * n..][..n]);
+            let edge = |x: usize| {
+                let (xm, xp) = ((x + n - 1) % n, (x + 1) % n);
+                cell(
+                    p,
+                    [uc[x], uc[xm], uc[xp], uym[x], uyp[x], uzm[x], uzp[x]],
+                    [vc[x], vc[xm], vc[xp], vym[x], vyp[x], vzm[x], vzp[x]],
+                )
+            };
+            (ur[0], vr[0]) = edge(0);
+            if n > 1 {
+                for x in 1..n - 1 {
+                    (ur[x], vr[x]) = cell(
+                        p,
+                        [uc[x], uc[x - 1], uc[x + 1], uym[x], uyp[x], uzm[x], uzp[x]],
+                        [vc[x], vc[x - 1], vc[x + 1], vym[x], vyp[x], vzm[x], vzp[x]],
+                    );
+                }
+                (ur[n - 1], vr[n - 1]) = edge(n - 1);
+            }
+        }
+    });
+}
+
+/// FNV-1a (64-bit) over the little-endian bytes of u, then of v.
+pub fn hash(u: &[f64], v: &[f64]) -> u64 {
+    use std::hash::Hasher;
+    let mut h = fnv::FnvHasher::default();
+    for x in u.iter().chain(v) {
+        h.write(&x.to_bits().to_le_bytes());
+    }
+    h.finish()
+}
+
+/// In the guest: trap at once when the host has raised the abort flag
+/// (another thread failed). Natively: nothing.
+#[inline(always)]
+fn guest_check() {
+    #[cfg(target_family = "wasm")]
+    guest::check_abort();
+}

@@ -1,0 +1,76 @@
+//! The native build: the same workloads behind a C ABI, for the cgo
+//! baseline (package examples/rayon/native). Rayon runs on OS threads in a
+//! pool of its own, made by `wv_rayon_pool`.
+
+use rayon::{ThreadPool, ThreadPoolBuilder};
+
+/// A pool of `threads` Rayon threads, or null if it cannot be built.
+#[unsafe(no_mangle)]
+pub extern "C" fn wv_rayon_pool(threads: u32) -> *mut ThreadPool {
+    match ThreadPoolBuilder::new().num_threads(threads.max(1) as usize).build() {
+        Ok(p) => Box::into_raw(Box::new(p)),
+        Err(_) => core::ptr::null_mut(),
+    }
+}
+
+/// Frees a pool made by `wv_rayon_pool`.
+///
+/// # Safety
+/// `p` came from `wv_rayon_pool` and is freed once.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn wv_rayon_pool_free(p: *mut ThreadPool) {
+    if !p.is_null() {
+        drop(unsafe { Box::from_raw(p) });
+    }
+}
+
+/// The ALMA batch (see `alma_batch`) on pool `p`: 0 or a status code.
+///
+/// # Safety
+/// Every pointer is valid for the length given (`nseries·len` series,
+/// `nparams` periods, `nweights` weights, `nout` outputs).
+#[unsafe(no_mangle)]
+#[allow(clippy::too_many_arguments)]
+pub unsafe extern "C" fn wv_alma(
+    p: *const ThreadPool, series: *const f64, nseries: usize, len: usize, periods: *const i32, nparams: usize,
+    weights: *const f64, nweights: usize, out: *mut f64, nout: usize,
+) -> i32 {
+    let (x, per, w, o) = unsafe {
+        (
+            core::slice::from_raw_parts(series, nseries * len),
+            core::slice::from_raw_parts(periods, nparams),
+            core::slice::from_raw_parts(weights, nweights),
+            core::slice::from_raw_parts_mut(out, nout),
+        )
+    };
+    unsafe { &*p }.install(|| crate::alma_batch(x, nseries, len, per, w, o).err().unwrap_or(0))
+}
+
+/// `steps` Gray–Scott steps (see `gray_scott`) on pool `p`, the result back
+/// in (u, v); u2 and v2 are scratch. Each field holds n³ cells.
+///
+/// # Safety
+/// The four fields are distinct and hold n³ cells each.
+#[unsafe(no_mangle)]
+#[allow(clippy::too_many_arguments)]
+pub unsafe extern "C" fn wv_gray_scott(
+    p: *const ThreadPool, n: usize, steps: usize, u: *mut f64, v: *mut f64, u2: *mut f64, v2: *mut f64, du: f64,
+    dv: f64, f: f64, k: f64, dt: f64,
+) {
+    let c = n * n * n;
+    let (u, v, u2, v2) = unsafe {
+        (
+            core::slice::from_raw_parts_mut(u, c),
+            core::slice::from_raw_parts_mut(v, c),
+            core::slice::from_raw_parts_mut(u2, c),
+            core::slice::from_raw_parts_mut(v2, c),
+        )
+    };
+    let prm = crate::Params { du, dv, f, k, dt };
+    unsafe { &*p }.install(|| {
+        if crate::gray_scott(n, steps, prm, u, v, u2, v2) {
+            u.copy_from_slice(u2);
+            v.copy_from_slice(v2);
+        }
+    })
+}
