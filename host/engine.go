@@ -30,6 +30,8 @@ type Engine struct {
 
 	deadlines bool // built WithDeadlines
 
+	waker waker // the wake-up module of threaded guests (wake.go), compiled when first needed
+
 	maxBytes, maxFuncs int // WithCompileLimits
 }
 

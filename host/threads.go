@@ -157,6 +157,9 @@ type threads struct {
 	alive     int
 	abandoned bool
 	abort     *uint32 // the guest's abort flag, in shared memory
+	bufs      []Buffer // the declared buffers, which wake-ups skip
+	waking    sync.WaitGroup // fail's wake-up goroutine
+	closing   atomic.Bool    // close has begun: no more wake-ups
 
 	stop *wasmtime.Func // stop-workers
 
@@ -174,16 +177,34 @@ func (t *threads) failure() error {
 // fail records the first failure of any thread and raises the guest's abort
 // flag, so a thread waiting for the failed one traps within about a
 // millisecond instead of waiting forever.
+//
+// On an engine made WithDeadlines it also interrupts every thread and
+// wakes those blocked in a wait without timeout (wake.go), so a thread
+// asleep in a wait for the failed one (Rayon's join, a condition
+// variable) ends too, and with it the call that waits for them.
 func (t *threads) fail(err error) {
 	t.mu.Lock()
-	if t.err == nil {
+	first := t.err == nil
+	if first {
 		t.err = err
 	}
 	t.mu.Unlock()
 	if t.abort != nil {
 		atomic.StoreUint32(t.abort, 1)
 	}
+	if first && t.host.deadlines && t.abort != nil {
+		t.host.startTicker()
+		atomic.StoreInt32((*int32)(unsafe.Pointer(&t.c.interrupt)), 1)
+		t.waking.Add(1)
+		go func() {
+			defer t.waking.Done()
+			t.wakeFor(t.bufs, closeWait, wakePeriod)
+		}()
+	}
 }
+
+// wakePeriod is how often wakeFor sweeps while threads remain.
+const wakePeriod = 50 * time.Millisecond
 
 // spawn implements wasi.thread-spawn(start_arg) -> tid. It refuses (returns
 // -1, as wasi-threads specifies for a failure) every spawn beyond the
@@ -314,8 +335,11 @@ func newThreads(name string, host *Engine, m *wasmtime.Module, ty *wasmtime.Memo
 }
 
 // close releases the linker and the host's handle on the shared memory
-// (the guest's instances keep their own references).
+// (the guest's instances keep their own references), once fail's wake-up
+// goroutine, which uses them, has stopped.
 func (t *threads) close() {
+	t.closing.Store(true)
+	t.waking.Wait()
 	if t.linker != nil {
 		t.linker.Close()
 		t.linker = nil
@@ -368,6 +392,7 @@ func (in *Instance) startThreads(wi *wasmtime.Instance, threads int) error {
 		}
 	}
 	base, _ := t.data()
+	t.bufs = in.bufs
 	t.abort = (*uint32)(unsafe.Add(base, off))
 	if ping := wi.GetFunc(in.store, expPingWorkers); ping != nil {
 		in.setRawFunc(in.pingSlot(), ping)
@@ -393,6 +418,10 @@ func (in *Instance) startThreads(wi *wasmtime.Instance, threads int) error {
 // instance's C block is kept for it. The caller holds in.mu.
 func (in *Instance) closeThreads() {
 	t := in.th
+	first := min(time.Second, closeWait)
+	if t.failure() != nil {
+		first = 0 // the abort flag was raised at the failure: no thread will leave on its own now
+	}
 	if t.failure() == nil && t.stop != nil {
 		if in.engine.deadlines {
 			in.engine.startTicker()
@@ -404,7 +433,7 @@ func (in *Instance) closeThreads() {
 	} else {
 		t.fail(&GuestError{Guest: in.name, Err: ErrClosed})
 	}
-	if !t.join(in.engine, min(time.Second, closeWait), closeWait) {
+	if !t.join(in.engine, first, closeWait) {
 		t.abandon(in)
 	}
 	t.close()
@@ -413,16 +442,18 @@ func (in *Instance) closeThreads() {
 // join waits at most total for every thread to end: for the first part
 // for them to leave on their own (stop-workers or the abort flag, given
 // before), then, on an engine made WithDeadlines, interrupting each
-// thread's store at the next tick. It reports whether they all ended.
+// thread's store at the next tick, and waking the threads blocked in a
+// wait without timeout (wake.go) until they have ended. It reports
+// whether they all ended.
 func (t *threads) join(e *Engine, first, total time.Duration) bool {
-	if t.wait(first) {
+	if first > 0 && t.wait(first) {
 		return true
 	}
 	if e.deadlines {
 		e.startTicker()
 		atomic.StoreInt32((*int32)(unsafe.Pointer(&t.c.interrupt)), 1)
 	}
-	return t.wait(total - first)
+	return t.wakeFor(t.bufs, total-first, wakePeriod)
 }
 
 // abandon gives up on threads that would not end (blocked in a wait

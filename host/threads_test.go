@@ -122,12 +122,17 @@ func TestThreadsShutdown(t *testing.T) {
 // with a shared memory imported as env.memory, wasi.thread-spawn, and the
 // vector-threads exports. Its abort flag is at 3072; start-workers(n) calls
 // thread-spawn spawns times (n-1 when spawns is "") and returns how many
-// succeeded, or returns spawns' count when given.
+// succeeded, or returns spawns' count when given (a lie), once the word at
+// 72 counts as many workers as it spawned (blockForever counts itself
+// there before it blocks, so the lie is told when every worker is blocked).
 func threadedWAT(replace map[string]string, worker string, spawns string) string {
 	start := `(local.get 0) (i32.const 1) (i32.sub)`
 	ret := `(local.get $ok)`
 	if spawns != "" {
-		start, ret = `(i32.const `+spawns+`)`, `(i32.const `+spawns+`)`
+		start = `(i32.const ` + spawns + `)`
+		ret = `(block $up (loop $wait
+    (br_if $up (i32.ge_s (i32.atomic.load (i32.const 72)) (local.get $ok))) (br $wait)))
+  (i32.const ` + spawns + `)`
 	}
 	parts := map[string]string{
 		"head":   `(import "wasi" "thread-spawn" (func $spawn (param i32) (result i32)))`,
@@ -223,8 +228,47 @@ func TestThreadsPool(t *testing.T) {
 }
 
 // blockForever is a worker that waits on a word nobody changes, with no
-// timeout: no epoch interrupt, abort flag or stop-workers ends it.
-const blockForever = `(drop (memory.atomic.wait32 (i32.const 4000) (i32.const 0) (i64.const -1)))`
+// timeout: no epoch interrupt, abort flag or stop-workers ends it, nor the
+// host's wake-up sweep, which skips the declared buffers (the word is in
+// buffer A).
+// It first counts itself in the word at 72 (see threadedWAT's spawns).
+const blockForever = `(drop (i32.atomic.rmw.add (i32.const 72) (i32.const 1)))
+  (drop (memory.atomic.wait32 (i32.const 64) (i32.const 0) (i64.const -1)))`
+
+// blockOutside waits the same way on a word outside the buffers, as
+// Rayon's sleeping workers do on their locks: the host's wake-up sweep
+// wakes it, and it returns.
+const blockOutside = `(loop $w (drop (memory.atomic.wait32 (i32.const 4000) (i32.const 0) (i64.const -1))) (br $w))`
+
+// TestWakeBlockedWorkers: workers blocked in a wait without timeout on a
+// word outside the buffers (as Rayon's idle workers are) ignore
+// stop-workers; Close then interrupts them and wakes them (wake.go), and
+// on an engine made WithDeadlines they trap at their next epoch check:
+// Close returns after its first second of waiting plus the sweeps, not
+// closeWait (10 s), and no thread is left stuck.
+func TestWakeBlockedWorkers(t *testing.T) {
+	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
+	e := host.NewEngine(host.WithDeadlines())
+	defer e.Close()
+	m, err := e.Compile("sleeper", compileWAT(t, threadedWAT(nil, blockOutside, "")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	in, err := m.Instantiate(host.WithThreads(3))
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	in.Close()
+	if took := time.Since(start); took > 3*time.Second {
+		t.Errorf("Close took %v", took)
+	} else {
+		t.Logf("Close took %v", took)
+	}
+	if n := host.StuckThreadsForTest(); n != 0 {
+		t.Errorf("%d stuck threads", n)
+	}
+}
 
 // TestStuckWorkersBounded runs in a child process (its threads never end):
 // a server that keeps making and closing threaded instances whose workers

@@ -42,6 +42,6 @@ func ALMAParallel(out, series []float64, nseries int, params []Param, threads in
 // GrayScottParallel is GrayScott with each step's z slices split over
 // threads goroutines (one WaitGroup per step). Same results, bit for bit;
 // the errors of GrayScott, and ErrParam for threads < 1.
-func GrayScottParallel(n, steps int, p GS, u, v []float64, threads int) error {
-	return grayScott(n, steps, p, u, v, threads)
+func GrayScottParallel(n, steps int, p GS, u, v, u2, v2 []float64, threads int) error {
+	return grayScott(n, steps, p, u, v, u2, v2, threads)
 }

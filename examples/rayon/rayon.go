@@ -114,7 +114,7 @@ func Flatten(out, series []float64, nseries int, params []Param) (length int, pe
 //
 //	ws = w[0] + w[1] + ... + w[period−1]
 //	for t in 0..L:
-//	    if t < period−1: out[t] = NaN
+//	    if t < period−1: out[t] = NaN (0x7ff8000000000000)
 //	    else:  acc = w[0]·x[t−period+1]
 //	           for i in 1..period: acc = acc + w[i]·x[t−period+1+i]
 //	           out[t] = acc / ws
@@ -140,6 +140,11 @@ func almaPairs(out, series []float64, l int, ws [][]float64, from, to int) {
 	}
 }
 
+// nan is the quiet NaN the Rust guest writes before period−1 (f64::NAN,
+// 0x7ff8000000000000; Go's math.NaN() has another payload), so those
+// outputs are the same bits everywhere.
+var nan = math.Float64frombits(0x7ff8_0000_0000_0000)
+
 func wsum(w []float64) float64 {
 	s := math.Copysign(0, -1)
 	for _, v := range w {
@@ -152,7 +157,7 @@ func almaOne(out, x, w []float64, ws float64) {
 	period := len(w)
 	first := min(period-1, len(x))
 	for t := range first {
-		out[t] = math.NaN()
+		out[t] = nan
 	}
 	for t := first; t < len(x); t++ {
 		xs := x[t+1-period:][:period]
@@ -191,20 +196,28 @@ func CheckGrid(n, steps int, p GS, u, v []float64) error {
 //	v' = v + dt·(dv·lap(v) + uvv − (f + k)·v)
 //
 // evaluated left to right, every product rounded; every cell of a step
-// reads the previous step's fields (double buffered). ErrShape unless
-// len(u) = len(v) = n³ (1 ≤ n ≤ 1024); ErrParam for steps < 0 or dt < 0 or NaN.
-func GrayScott(n, steps int, p GS, u, v []float64) error {
-	return grayScott(n, steps, p, u, v, 1)
+// reads the previous step's fields. It double-buffers into u2 and v2 (n³
+// cells each, or nil to have them allocated per call), and copies the
+// result back into u and v after an odd step count. ErrShape unless
+// len(u) = len(v) = n³ (1 ≤ n ≤ 1024) and u2, v2 are nil or of n³ cells;
+// ErrParam for steps < 0 or dt < 0 or NaN.
+func GrayScott(n, steps int, p GS, u, v, u2, v2 []float64) error {
+	return grayScott(n, steps, p, u, v, u2, v2, 1)
 }
 
-func grayScott(n, steps int, p GS, u, v []float64, threads int) error {
+func grayScott(n, steps int, p GS, u, v, u2, v2 []float64, threads int) error {
 	if err := CheckGrid(n, steps, p, u, v); err != nil {
 		return err
 	}
 	if threads < 1 {
 		return fmt.Errorf("%w: %d threads", ErrParam, threads)
 	}
-	u2, v2 := make([]float64, len(u)), make([]float64, len(v))
+	if u2 == nil && v2 == nil {
+		u2, v2 = make([]float64, len(u)), make([]float64, len(v))
+	}
+	if len(u2) != len(u) || len(v2) != len(v) {
+		return fmt.Errorf("%w: scratch fields of %d and %d cells, want %d", ErrShape, len(u2), len(v2), len(u))
+	}
 	a, b, c, d := u, v, u2, v2
 	for range steps {
 		if threads == 1 {
@@ -244,8 +257,11 @@ func gsSlices(n int, p GS, u, v, uo, vo []float64, z0, z1 int) {
 }
 
 // Hash returns FNV-1a (64-bit, hash/fnv) over the little-endian bytes of
-// every value of u, then of v: the state check of the Gray–Scott runs
-// (single- against multi-threaded, Go against the guest).
+// every value of u, then of v, every NaN taken as 0x7ff8000000000000: the
+// state check of the Gray–Scott runs (single- against multi-threaded, Go
+// against the guest). NaN payloads are left out because IEEE 754 and
+// WebAssembly leave them unspecified: for the same expression Go's and
+// Cranelift's x86 code may propagate different NaN operands.
 func Hash(u, v []float64) uint64 {
 	h := fnv.New64a()
 	buf := make([]byte, 0, 8<<10)
@@ -256,6 +272,9 @@ func Hash(u, v []float64) uint64 {
 				buf = buf[:0]
 			}
 			b := math.Float64bits(x)
+			if x != x {
+				b = 0x7ff8_0000_0000_0000
+			}
 			buf = append(buf, byte(b), byte(b>>8), byte(b>>16), byte(b>>24), byte(b>>32), byte(b>>40), byte(b>>48), byte(b>>56))
 		}
 	}

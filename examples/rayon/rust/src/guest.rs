@@ -134,6 +134,19 @@ impl Guest for Rayon {
         CAP_GRID as u32
     }
 
+    fn buffer_u2_f64() -> u32 {
+        (&raw const U2) as u32
+    }
+    fn capacity_u2() -> u32 {
+        CAP_GRID as u32
+    }
+    fn buffer_v2_f64() -> u32 {
+        (&raw const V2) as u32
+    }
+    fn capacity_v2() -> u32 {
+        CAP_GRID as u32
+    }
+
     fn alma(series: u32, len: u32, params: u32) -> i32 {
         if params as usize > CAP_PERIODS {
             return crate::ERR_SHAPE;
@@ -191,6 +204,24 @@ impl Guest for Rayon {
             }
         }
         started
+    }
+
+    fn panic_in_job(bad: u32, items: u32) -> i32 {
+        use rayon::prelude::*;
+        on_pool(|| {
+            (0..items).into_par_iter().with_max_len(1).for_each(|i| {
+                // Long enough that the other threads are busy or asleep
+                // in Rayon when the panic comes.
+                let mut x = i as u64;
+                for _ in 0..1_000_000 {
+                    x = core::hint::black_box(x.wrapping_mul(6364136223846793005).wrapping_add(1));
+                }
+                if i == bad {
+                    panic!("job {i} of {items} panics, as asked");
+                }
+            });
+            0
+        })
     }
 
     fn start_workers(threads: u32) -> i32 {

@@ -1,0 +1,188 @@
+package rayon_test
+
+import (
+	"fmt"
+	"testing"
+
+	"github.com/wasmvec/wasmvec/examples/rayon"
+	"github.com/wasmvec/wasmvec/host"
+)
+
+// benchImpl sets up one implementation of a workload at a thread count,
+// with the data in place where it runs, and returns one run of it.
+type benchImpl struct {
+	name string
+	// alma returns a run of the batch over x (s series) with params.
+	alma func(b *testing.B, th int, x []float64, s int, params []rayon.Param) (run func() error, done func())
+	// gs returns a run of steps steps on the fields u, v (n³ cells).
+	gs func(b *testing.B, th, n int, u, v []float64) (run func(steps int) error, done func())
+}
+
+var benchImpls = []benchImpl{
+	{"go", goALMA(1), goGS(1)},
+	{"go-goroutines", nil, nil}, // goALMA(th), goGS(th): set in init
+	{"wasm-rayon", wasmALMA, wasmGS},
+}
+
+func init() {
+	benchImpls[1].alma = func(b *testing.B, th int, x []float64, s int, params []rayon.Param) (func() error, func()) {
+		return goALMA(th)(b, th, x, s, params)
+	}
+	benchImpls[1].gs = func(b *testing.B, th, n int, u, v []float64) (func(int) error, func()) {
+		return goGS(th)(b, th, n, u, v)
+	}
+}
+
+func goALMA(threads int) func(*testing.B, int, []float64, int, []rayon.Param) (func() error, func()) {
+	return func(_ *testing.B, _ int, x []float64, s int, params []rayon.Param) (func() error, func()) {
+		out := make([]float64, s*len(params)*len(x)/s)
+		return func() error { return rayon.ALMAParallel(out, x, s, params, threads) }, func() {}
+	}
+}
+
+func goGS(threads int) func(*testing.B, int, int, []float64, []float64) (func(int) error, func()) {
+	return func(_ *testing.B, _ int, n int, u, v []float64) (func(int) error, func()) {
+		u, v = clone(u), clone(v)
+		u2, v2 := make([]float64, len(u)), make([]float64, len(v))
+		return func(steps int) error { return rayon.GrayScottParallel(n, steps, gsParams, u, v, u2, v2, threads) }, func() {}
+	}
+}
+
+// wasmInstance instantiates the guest WithThreads(th) and returns its
+// buffers for the length of the benchmark (InPlace around b.Loop).
+func wasmInstance(b *testing.B, th int) (*host.Instance, *rayon.Kernels) {
+	m, err := guest()
+	if err != nil {
+		b.Fatal(err)
+	}
+	k, err := rayon.Lookup(m)
+	if err != nil {
+		b.Fatal(err)
+	}
+	in, err := m.Instantiate(host.WithThreads(th))
+	if err != nil {
+		b.Fatal(err)
+	}
+	return in, k
+}
+
+// inPlace runs fn with the instance's buffers for as long as fn's run is
+// used: the benchmark's runs happen inside one InPlace call (the data stays
+// in the guest's linear memory between runs: no copies).
+func inPlace(b *testing.B, in *host.Instance, setup func(*host.Buffers) func() error) (run func() error, done func()) {
+	runs := make(chan struct{})
+	results := make(chan error)
+	ready := make(chan error)
+	finished := make(chan error)
+	go func() {
+		finished <- in.InPlace(func(buf *host.Buffers) error {
+			f := setup(buf)
+			ready <- nil
+			for range runs {
+				results <- f()
+			}
+			return nil
+		})
+	}()
+	select {
+	case <-ready:
+	case err := <-finished:
+		b.Fatal(err)
+	}
+	return func() error { runs <- struct{}{}; return <-results }, func() {
+		close(runs)
+		if err := <-finished; err != nil {
+			b.Error(err)
+		}
+		in.Close()
+	}
+}
+
+func wasmALMA(b *testing.B, th int, x []float64, s int, params []rayon.Param) (func() error, func()) {
+	in, k := wasmInstance(b, th)
+	return inPlace(b, in, func(buf *host.Buffers) func() error {
+		series, err := host.View[float64](buf, "series")
+		if err != nil {
+			b.Fatal(err)
+		}
+		copy(series, x)
+		return func() error { return k.ALMA(buf, s, len(x)/s, params) }
+	})
+}
+
+func wasmGS(b *testing.B, th, n int, u, v []float64) (func(int) error, func()) {
+	in, k := wasmInstance(b, th)
+	var steps int
+	run, done := inPlace(b, in, func(buf *host.Buffers) func() error {
+		gu, err := host.View[float64](buf, "u")
+		if err != nil {
+			b.Fatal(err)
+		}
+		gv, _ := host.View[float64](buf, "v")
+		copy(gu, u)
+		copy(gv, v)
+		return func() error { return k.GrayScott(buf, n, steps, gsParams) }
+	})
+	return func(s int) error { steps = s; return run() }, done
+}
+
+// benchParams: P parameter sets, periods 8, 12, 16, ... (mean 6 + 2P).
+func benchParams(p int) []rayon.Param {
+	ps := make([]rayon.Param, p)
+	for i := range ps {
+		ps[i] = rayon.Param{Period: 8 + 4*i, Offset: 0.85, Sigma: 6}
+	}
+	return ps
+}
+
+// BenchmarkALMA: S·P·L output points from 1.3·10⁵ to 1.7·10⁷ (the guest's
+// output capacity); ns/point is the time per output point.
+func BenchmarkALMA(b *testing.B) {
+	for _, im := range benchImpls {
+		for _, th := range []int{1, 2} {
+			if im.name == "go" && th > 1 {
+				continue
+			}
+			for _, sz := range []struct{ s, p, l int }{{4, 4, 8192}, {16, 16, 4096}, {64, 16, 16384}} {
+				b.Run(fmt.Sprintf("impl=%s/threads=%d/series=%d/params=%d/len=%d", im.name, th, sz.s, sz.p, sz.l), func(b *testing.B) {
+					x := series(newRand(), sz.s, sz.l, false)
+					run, done := im.alma(b, th, x, sz.s, benchParams(sz.p))
+					defer done()
+					for b.Loop() {
+						if err := run(); err != nil {
+							b.Fatal(err)
+						}
+					}
+					b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(sz.s*sz.p*sz.l), "ns/point")
+				})
+			}
+		}
+	}
+}
+
+// BenchmarkGrayScott: two steps per op on n³ grids (two fields of 8n³
+// bytes each, read, and two written): n = 32 fits in L2, 128 is far past
+// it; ns/step is the time per step.
+func BenchmarkGrayScott(b *testing.B) {
+	const steps = 2
+	for _, im := range benchImpls {
+		for _, th := range []int{1, 2} {
+			if im.name == "go" && th > 1 {
+				continue
+			}
+			for _, n := range []int{32, 64, 128} {
+				b.Run(fmt.Sprintf("impl=%s/threads=%d/n=%d", im.name, th, n), func(b *testing.B) {
+					u, v := fields(newRand(), n, false)
+					run, done := im.gs(b, th, n, u, v)
+					defer done()
+					for b.Loop() {
+						if err := run(steps); err != nil {
+							b.Fatal(err)
+						}
+					}
+					b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/steps, "ns/step")
+				})
+			}
+		}
+	}
+}

@@ -1,0 +1,249 @@
+package rayon_test
+
+import (
+	"context"
+	"errors"
+	"math"
+	"testing"
+	"time"
+
+	"github.com/wasmvec/wasmvec/examples/rayon"
+	"github.com/wasmvec/wasmvec/host"
+	"go.uber.org/goleak"
+)
+
+// load compiles the guest on e and instantiates it with opts.
+func load(t *testing.T, e *host.Engine, opts ...host.Option) (*host.Instance, *rayon.Kernels) {
+	t.Helper()
+	m, err := e.Compile("rayon", rayon.Module)
+	if err != nil {
+		t.Fatal(err)
+	}
+	k, err := rayon.Lookup(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	in, err := m.Instantiate(opts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return in, k
+}
+
+// Arguments the host side can check give typed errors before any guest
+// code runs, and leave the guest's buffers as they were.
+func TestBadInput(t *testing.T) {
+	e := host.NewEngine()
+	defer e.Close()
+	in, k := load(t, e, host.WithThreads(2))
+	defer in.Close()
+	err := in.InPlace(func(b *host.Buffers) error {
+		series, _ := host.View[float64](b, "series")
+		out, _ := host.View[float64](b, "out")
+		weights, _ := host.View[float64](b, "weights")
+		u, _ := host.View[float64](b, "u")
+		series[0], out[0], weights[0], u[0] = 1.5, 2.5, 3.5, 4.5
+		ok := []rayon.Param{{9, 0.85, 6}}
+		for _, c := range []struct {
+			name string
+			call func() error
+			want error
+		}{
+			{"period 0", func() error { return k.ALMA(b, 1, 100, []rayon.Param{{0, 0.85, 6}}) }, rayon.ErrParam},
+			{"period -3", func() error { return k.ALMA(b, 1, 100, []rayon.Param{{-3, 0.85, 6}}) }, rayon.ErrParam},
+			{"periods past the weights", func() error { return k.ALMA(b, 1, 100, []rayon.Param{{len(weights), 0.85, 6}, {1, 0.85, 6}}) }, rayon.ErrShape},
+			{"params past the periods", func() error { return k.ALMA(b, 1, 1, make([]rayon.Param, 5000)) }, rayon.ErrShape},
+			{"series past the capacity", func() error { return k.ALMA(b, 2, len(series)/2+1, ok) }, rayon.ErrShape},
+			{"S·P·L past out", func() error { return k.ALMA(b, 64, len(series)/64, make([]rayon.Param, 32)) }, rayon.ErrShape},
+			{"no series", func() error { return k.ALMA(b, 0, 100, ok) }, rayon.ErrShape},
+			{"n³ past the fields", func() error { return k.GrayScott(b, 129, 1, gsParams) }, rayon.ErrShape},
+			{"n 0", func() error { return k.GrayScott(b, 0, 1, gsParams) }, rayon.ErrShape},
+			{"steps -1", func() error { return k.GrayScott(b, 8, -1, gsParams) }, rayon.ErrParam},
+			{"dt -1", func() error { p := gsParams; p.Dt = -1; return k.GrayScott(b, 8, 1, p) }, rayon.ErrParam},
+			{"dt NaN", func() error { p := gsParams; p.Dt = math.NaN(); return k.GrayScott(b, 8, 1, p) }, rayon.ErrParam},
+			{"hash n³ past the fields", func() error { _, err := k.Hash(b, 200); return err }, rayon.ErrShape},
+		} {
+			if err := c.call(); !errors.Is(err, c.want) {
+				t.Errorf("%s: %v, want %v", c.name, err, c.want)
+			}
+		}
+		if series[0] != 1.5 || out[0] != 2.5 || weights[0] != 3.5 || u[0] != 4.5 {
+			t.Errorf("a refused call changed the buffers: %v %v %v %v", series[0], out[0], weights[0], u[0])
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// The guest checks its arguments too: a raw call that skips Kernels'
+// checks gets a status, not a trap or a write past a buffer; a hash of a
+// grid past the capacity traps (ErrTrap).
+func TestGuestRefuses(t *testing.T) {
+	e := host.NewEngine()
+	defer e.Close()
+	in, _ := load(t, e, host.WithThreads(2))
+	defer in.Close()
+	call := func(name string, args ...uint64) (uint64, error) {
+		k, err := in.Kernel(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return in.Call(k, args...)
+	}
+	i32 := func(v int32) uint64 { return host.EncodeI32(v) }
+	f := host.EncodeF64
+	for _, c := range []struct {
+		name string
+		args []uint64
+		want int32
+	}{
+		{"alma", []uint64{i32(1), i32(10), i32(5000)}, -1},         // params past the periods
+		{"alma", []uint64{i32(1 << 20), i32(1 << 20), i32(1)}, -2}, // PERIODS[0] is 0
+		{"gray-scott", []uint64{i32(0), i32(1), f(1), f(1), f(1), f(1), f(1)}, -1},
+		{"gray-scott", []uint64{i32(129), i32(1), f(1), f(1), f(1), f(1), f(1)}, -1},
+		{"gray-scott", []uint64{i32(8), i32(1), f(1), f(1), f(1), f(1), f(-1)}, -2},
+		{"gray-scott", []uint64{i32(8), i32(1), f(1), f(1), f(1), f(1), f(math.NaN())}, -2},
+	} {
+		r, err := call(c.name, c.args...)
+		if err != nil || host.DecodeI32(r) != c.want {
+			t.Errorf("%s%v: %d, %v; want status %d", c.name, c.args, host.DecodeI32(r), err, c.want)
+		}
+	}
+	if _, err := call("hash", i32(200)); !errors.Is(err, host.ErrTrap) {
+		t.Errorf("hash(200): %v, want ErrTrap", err)
+	}
+}
+
+// A guest that asks for threads beyond WithThreads (std::thread::spawn, a
+// second Rayon pool) gets -1 from thread-spawn, sees an error (not an
+// abort), and still computes on the threads it has, bit for bit.
+func TestSpawnBeyondThreads(t *testing.T) {
+	e := host.NewEngine()
+	defer e.Close()
+	in, k := load(t, e, host.WithThreads(2))
+	defer in.Close()
+	more, err := in.Kernel("spawn-more")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := in.Call(more, host.EncodeI32(3))
+	if err != nil || host.DecodeI32(r) != 0 {
+		t.Fatalf("spawn-more(3) = %d, %v; want 0 threads started, no error", host.DecodeI32(r), err)
+	}
+	params := []rayon.Param{{9, 0.85, 6}, {30, 0.85, 6}}
+	x := make([]float64, 4*500)
+	for i := range x {
+		x[i] = math.Sin(float64(i))
+	}
+	want := make([]float64, 4*len(params)*500)
+	if err := rayon.ALMA(want, x, 4, params); err != nil {
+		t.Fatal(err)
+	}
+	err = in.InPlace(func(b *host.Buffers) error {
+		s, _ := host.View[float64](b, "series")
+		copy(s, x)
+		if err := k.ALMA(b, 4, 500, params); err != nil {
+			return err
+		}
+		out, _ := host.View[float64](b, "out")
+		for i := range want {
+			if !same(out[i], want[i]) {
+				t.Fatalf("out[%d] = %v, want %v", i, out[i], want[i])
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// Close drops the guest's Rayon pool (stop-workers) and every thread's
+// goroutine ends.
+func TestCloseLeavesNoGoroutine(t *testing.T) {
+	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
+	e := host.NewEngine()
+	defer e.Close()
+	for th := 1; th <= 4; th++ {
+		in, k := load(t, e, host.WithThreads(th))
+		u, v := fields(nil, 16, false)
+		err := in.InPlace(func(b *host.Buffers) error {
+			gu, _ := host.View[float64](b, "u")
+			gv, _ := host.View[float64](b, "v")
+			copy(gu, u)
+			copy(gv, v)
+			return k.GrayScott(b, 16, 4, gsParams)
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		start := time.Now()
+		if err := in.Close(); err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("threads %d: Close took %v", th, time.Since(start))
+	}
+}
+
+// A panic in one Rayon job (a pool thread other than the caller, or the
+// caller itself) ends the call with ErrTrap: the guest's panic hook wakes
+// every pool thread with a job that traps, so none is left waiting for
+// the dead thread's work, and Close leaves no goroutine behind.
+func TestPanicInWorker(t *testing.T) {
+	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
+	e := host.NewEngine()
+	defer e.Close()
+	for th := 2; th <= 4; th++ {
+		for _, bad := range []int32{0, 5, 11} {
+			in, _ := load(t, e, host.WithThreads(th))
+			pk, err := in.Kernel("panic-in-job")
+			if err != nil {
+				t.Fatal(err)
+			}
+			start := time.Now()
+			_, err = in.Call(pk, host.EncodeI32(bad), host.EncodeI32(12))
+			if !errors.Is(err, host.ErrTrap) {
+				t.Errorf("threads %d, job %d panics: %v, want ErrTrap", th, bad, err)
+			}
+			took := time.Since(start)
+			start = time.Now()
+			in.Close()
+			t.Logf("threads %d, job %d: call ended in %v (%v), Close in %v", th, bad, took, err, time.Since(start))
+		}
+	}
+}
+
+// A deadline stops every thread of the pool: the running ones at the
+// next epoch check, and Close ends the rest.
+func TestDeadline(t *testing.T) {
+	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
+	e := host.NewEngine(host.WithDeadlines())
+	defer e.Close()
+	for th := 1; th <= 4; th++ {
+		in, k := load(t, e, host.WithThreads(th))
+		// Bind, not WithTimeout: instantiating alone takes about 50-100 ms
+		// (the start function zeroes the guest's 200 MB of static buffers
+		// in shared memory).
+		ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+		unbind := in.Bind(ctx)
+		start := time.Now()
+		err := in.InPlace(func(b *host.Buffers) error {
+			gu, _ := host.View[float64](b, "u")
+			for i := range 64 * 64 * 64 {
+				gu[i] = 1
+			}
+			return k.GrayScott(b, 64, 1_000_000, gsParams)
+		})
+		if !errors.Is(err, host.ErrDeadline) {
+			t.Errorf("threads %d: %v, want ErrDeadline", th, err)
+		}
+		took := time.Since(start)
+		unbind()
+		cancel()
+		start = time.Now()
+		in.Close()
+		t.Logf("threads %d: call ended in %v, Close in %v (%v)", th, took, time.Since(start), err)
+	}
+}

@@ -1,0 +1,54 @@
+//go:build wasmvec_rust_native
+
+package rayon_test
+
+import (
+	"testing"
+
+	"github.com/wasmvec/wasmvec/examples/rayon"
+	"github.com/wasmvec/wasmvec/examples/rayon/native"
+)
+
+// With the tag, the native build of the same Rust crate (Rayon on OS
+// threads, through cgo) joins the bit-exact tests and the benchmarks.
+func init() {
+	impls = append(impls, impl{"native-rust-rayon", []int{1, 2, 3, 4}, setupNative})
+}
+
+func setupNative(tb testing.TB, th int) (almaFunc, gsFunc, func()) {
+	p, err := native.NewPool(th)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	var u2, v2 []float64
+	gs := func(n, steps int, prm rayon.GS, u, v []float64) error {
+		if len(u2) != len(u) {
+			u2, v2 = make([]float64, len(u)), make([]float64, len(v))
+		}
+		return p.GrayScott(n, steps, prm, u, v, u2, v2)
+	}
+	return p.ALMA, gs, p.Close
+}
+
+func init() {
+	benchImpls = append(benchImpls, benchImpl{"native-rust-rayon", nativeALMA, nativeGS})
+}
+
+func nativeALMA(b *testing.B, th int, x []float64, s int, params []rayon.Param) (func() error, func()) {
+	p, err := native.NewPool(th)
+	if err != nil {
+		b.Fatal(err)
+	}
+	out := make([]float64, len(params)*len(x))
+	return func() error { return p.ALMA(out, x, s, params) }, p.Close
+}
+
+func nativeGS(b *testing.B, th, n int, u, v []float64) (func(int) error, func()) {
+	p, err := native.NewPool(th)
+	if err != nil {
+		b.Fatal(err)
+	}
+	u, v = clone(u), clone(v)
+	u2, v2 := make([]float64, len(u)), make([]float64, len(v))
+	return func(steps int) error { return p.GrayScott(n, steps, gsParams, u, v, u2, v2) }, p.Close
+}
