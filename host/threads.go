@@ -156,8 +156,8 @@ type threads struct {
 	// Both under mu.
 	alive     int
 	abandoned bool
-	abort     *uint32 // the guest's abort flag, in shared memory
-	bufs      []Buffer // the declared buffers, which wake-ups skip
+	abort     *uint32        // the guest's abort flag, in shared memory
+	bufs      []Buffer       // the declared buffers, which wake-ups skip
 	waking    sync.WaitGroup // fail's wake-up goroutine
 	closing   atomic.Bool    // close has begun: no more wake-ups
 
