@@ -6,13 +6,19 @@
 #                       build guests/rust-threads.wasm (Rust on wasi-threads)
 #   ./build.sh c        build guests/c.wasm (C guest)
 #   ./build.sh go       build guests/go.wasm (standard Go, wasip1 reactor)
-#   ./build.sh examples build the user-kernel example guests (examples/mykernels)
+#   ./build.sh examples build the user-kernel example guests (examples/mykernels,
+#                       examples/rayon: the Rayon guest, and natively the same
+#                       crate as a shared library for the cgo baseline)
 #   ./build.sh tinygo   build guests/tinygo.wasm with a tinygo on PATH, or one
 #                       built from TINYGO_SRC (a TinyGo source tree), or say why not
 #   ./build.sh all      build every guest that can be had
 #   ./build.sh test     build every guest, then go vet, go test -race
 #   ./build.sh bench    build every guest, run the benchmark matrix, and
 #                       render bench/out/report.md and the plots
+#   ./build.sh bench-rayon
+#                       the Rayon workloads (examples/rayon: ALMA, Gray-Scott;
+#                       wasm, native Rust, Go) in BENCH_ROUNDS interleaved
+#                       rounds, and bench/out/rayon.md (part of bench too)
 #   ./build.sh bench-targets
 #                       the rows behind the call-path targets, interleaved
 #                       (every row once per round, BENCH_ROUNDS rounds), and
@@ -239,6 +245,19 @@ build_examples() {
 	run cp examples/mykernels/rust/target/wasm32-wasip1/release/mykernels.wasm examples/mykernels/mykernels-rust.wasm
 	need_c || die "no clang-19 for wasm32-wasi: install clang-19 lld-19 wasi-libc libclang-rt-19-dev-wasm32 (Debian)"
 	(cd examples/mykernels/c && clang_wasm ../mykernels-c.wasm -O3 -ffp-contract=off -Wall -Wextra -Werror -- mykernels.c)
+	build_rayon
+}
+
+# The Rayon example (examples/rayon): the guest for wasm32-wasip1-threads
+# (stable Rust, rayon from crates.io; simd128 from rust/.cargo/config.toml),
+# and the same crate for the host as a shared library, which package
+# examples/rayon/native links (build tag wasmvec_rust_native).
+build_rayon() {
+	need_rust wasm32-wasip1-threads
+	say "building the Rayon example guest and its native build (examples/rayon)"
+	(cd examples/rayon/rust && run cargo build --release --locked --target wasm32-wasip1-threads &&
+		run cargo build --release --locked)
+	run cp examples/rayon/rust/target/wasm32-wasip1-threads/release/wasmvec_rayon.wasm examples/rayon/rayon.wasm
 }
 
 build_all() {
@@ -293,6 +312,8 @@ run_tests() {
 	run go test -run '^$' -fuzz '^FuzzModule$' -fuzztime "${FUZZTIME:-15s}" ./host/
 	say "native C baseline built with -march=native: the bit-exact table again"
 	run go test -count=1 -tags wasmvec_march_native ./internal/cnative/
+	say "the Rayon example against its native build (Rust on OS threads through cgo): bit-exact at 1-4 threads"
+	run go test -count=1 -tags wasmvec_rust_native ./examples/rayon/...
 }
 
 # The report tooling is a module of its own (cmd/benchreport/go.mod), so
@@ -324,6 +345,30 @@ run_bench() {
 	say "benchstat of the rows outside the matrix (call, copy, pool, parallel, batch, threads, deadlines, compile, instantiate)"
 	grep -E '^(goos|goarch|pkg|cpu):|^Benchmark(Call|Copy|Pool|Parallel|Batch|Threads|Deadlines|Compile|Instantiate)/' "$out" >bench/out/extra.txt
 	benchstat "$ROOT/bench/out/extra.txt" | tee bench/out/extra-benchstat.txt
+	bench_rayon
+}
+
+# The Rayon workloads, in rounds (each round runs every row once, so the
+# rows of a ratio are measured close together on this drifting VM), with
+# the native build of the same crate (tag wasmvec_rust_native).
+bench_rayon() {
+	mkdir -p bench/out
+	local out=bench/out/rayon.txt r
+	run go test -c -tags wasmvec_rust_native -o bench/out/rayon.test ./examples/rayon/
+	{
+		echo "go: $(go version | awk '{print $3}')"
+		echo "rustc: $(rustc --version | awk '{print $2}')"
+		echo "rayon: $(awk '/^name = "rayon"$/{getline; print $3}' examples/rayon/rust/Cargo.lock | tr -d '"')"
+		echo "wasmtime-go: $(go list -m -f '{{.Version}}' github.com/bytecodealliance/wasmtime-go/v39)"
+		echo "date: $(date -u +%Y-%m-%d)"
+	} >"$out"
+	say "the Rayon workloads, ${BENCH_ROUNDS:-6} rounds of every row; raw output in $out"
+	for r in $(seq "${BENCH_ROUNDS:-6}"); do
+		(cd examples/rayon && ../../bench/out/rayon.test -test.run '^$' -test.bench '^Benchmark(ALMA|GrayScott)$' \
+			-test.benchtime "${RAYON_BENCH_TIME:-300ms}" -test.count 1) >>"$out"
+		say "round $r done"
+	done
+	run_report -rayon -o "$ROOT/bench/out" "$ROOT/$out"
 }
 
 # The rows the README's call-path targets compare, measured in rounds: each
@@ -362,8 +407,9 @@ all) build_all ;;
 test) run_tests ;;
 bench) run_bench ;;
 bench-targets) run_bench_targets ;;
+bench-rayon) need_go && build_rayon && bench_rayon ;;
 *)
-	sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//' >&2
+	awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0" >&2
 	exit 2
 	;;
 esac

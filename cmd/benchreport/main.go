@@ -8,10 +8,14 @@
 //
 //	benchreport [-baseline cgo-c] [-o bench/out] bench.txt...
 //	benchreport -targets [-o bench/out] targets.txt...
+//	benchreport -rayon [-o bench/out] rayon.txt...
 //
 // With -targets it writes only targets.md: the call-path targets of the
 // issue "Near-native call path" (targets.go), each a ratio of two medians
-// with its verdict, from the rows ./build.sh bench-targets measures.
+// with its verdict, from the rows ./build.sh bench-targets measures. With
+// -rayon it writes only rayon.md: the Rayon workloads of examples/rayon
+// (rayon.go), their speedups over threads, and the targets of the issue
+// "Real workloads on every core".
 //
 // The benchmark names must be key=value, as host/bench_test.go writes them:
 // BenchmarkSum/impl=wasm-rust-simd/n=100000/mode=kernel. Parsing is
@@ -72,19 +76,25 @@ func main() {
 	baseline := flag.String("baseline", "cgo-c", "impl that ratios are relative to")
 	outDir := flag.String("o", "bench/out", "directory for report.md and the plots")
 	onlyTargets := flag.Bool("targets", false, "write only targets.md, the call-path targets")
+	onlyRayon := flag.Bool("rayon", false, "write only rayon.md, the Rayon workloads (examples/rayon)")
 	flag.Parse()
 	if flag.NArg() == 0 {
-		fmt.Fprintln(os.Stderr, "usage: benchreport [-baseline impl] [-targets] [-o dir] bench.txt...")
+		fmt.Fprintln(os.Stderr, "usage: benchreport [-baseline impl] [-targets | -rayon] [-o dir] bench.txt...")
 		os.Exit(2)
 	}
 	d, err := read(flag.Args())
 	if err != nil {
 		log.Fatal(err)
 	}
-	if *onlyTargets {
+	if *onlyTargets || *onlyRayon {
 		var md strings.Builder
-		d.targetsMarkdown(&md)
 		path := filepath.Join(*outDir, "targets.md")
+		if *onlyRayon {
+			d.rayonMarkdown(&md)
+			path = filepath.Join(*outDir, "rayon.md")
+		} else {
+			d.targetsMarkdown(&md)
+		}
 		if err := os.MkdirAll(*outDir, 0o755); err != nil {
 			log.Fatal(err)
 		}

@@ -174,3 +174,58 @@ func TestCrossoverWithinNoise(t *testing.T) {
 		t.Errorf("wasm 3× slower at n=3000: crossover n=%d, want none", n)
 	}
 }
+
+// TestRayon: the Rayon section reads both workloads, gives time per point
+// or per step, the speedup over threads, and each target's ratio and
+// verdict.
+func TestRayon(t *testing.T) {
+	dir := t.TempDir()
+	in := filepath.Join(dir, "rayon.txt")
+	const rows = `cpu: Test CPU
+BenchmarkALMA/impl=go/threads=1/series=2/params=2/len=100-2  10  4000 ns/op
+BenchmarkALMA/impl=go-goroutines/threads=1/series=2/params=2/len=100-2  10  4000 ns/op
+BenchmarkALMA/impl=go-goroutines/threads=2/series=2/params=2/len=100-2  10  2500 ns/op
+BenchmarkALMA/impl=wasm-rayon/threads=1/series=2/params=2/len=100-2  10  1200 ns/op
+BenchmarkALMA/impl=wasm-rayon/threads=2/series=2/params=2/len=100-2  10  600 ns/op
+BenchmarkALMA/impl=native-rust-rayon/threads=1/series=2/params=2/len=100-2  10  1000 ns/op
+BenchmarkALMA/impl=native-rust-rayon/threads=2/series=2/params=2/len=100-2  10  500 ns/op
+BenchmarkGrayScott/impl=wasm-rayon/threads=1/n=8-2  10  3000000 ns/op
+BenchmarkGrayScott/impl=wasm-rayon/threads=2/n=8-2  10  2000000 ns/op
+BenchmarkGrayScott/impl=native-rust-rayon/threads=1/n=8-2  10  2000000 ns/op
+BenchmarkGrayScott/impl=native-rust-rayon/threads=2/n=8-2  10  1000000 ns/op
+BenchmarkGrayScott/impl=go-goroutines/threads=1/n=8-2  10  1500000 ns/op
+BenchmarkGrayScott/impl=go-goroutines/threads=2/n=8-2  10  1600000 ns/op
+BenchmarkGrayScott/impl=wasm-rayon/threads=1/n=16-2  10  8000000 ns/op
+BenchmarkGrayScott/impl=wasm-rayon/threads=2/n=16-2  10  4000000 ns/op
+`
+	if err := os.WriteFile(in, []byte(rows), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	d, err := read([]string{in})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var md strings.Builder
+	d.rayonMarkdown(&md)
+	for _, want := range []string{
+		"## ALMA series=2/params=2/len=100",
+		"| wasm-rayon | 3.00 | 1.50 | 2.00× |", // 1200 ns / 400 points
+		"## GrayScott n=8",
+		"| wasm-rayon | 1500.0 | 1000.0 | 1.50× |", // 3 ms per op of 2 steps
+		"| 1 thread: wasm / native Rust ≤ 1.25× | ALMA series=2/params=2/len=100 | 1.20× | met |",
+		"| 1 thread: wasm / native Rust ≤ 1.25× | GrayScott n=8 | 1.50× | missed |",
+		"| wasm at its best thread count faster than Go goroutines at theirs (Go / wasm > 1) | ALMA series=2/params=2/len=100 | 4.17× | met |",
+		"| wasm at its best thread count faster than Go goroutines at theirs (Go / wasm > 1) | GrayScott n=8 | 0.75× | missed |",
+		"| wasm: 2 threads over 1 ≥ 1.8× at the largest size | ALMA series=2/params=2/len=100 | 2.00× | met |",
+		"| wasm's 2-over-1 speedup within 10% of native Rayon's (wasm / native speedup ≥ 0.9) | ALMA series=2/params=2/len=100 | 1.00× (native 2.00×) | met |",
+		"| wasm: 2 threads over 1 ≥ 1.8× at the largest size | GrayScott n=16 | 2.00× | met |",
+		"cpu: Test CPU",
+	} {
+		if !strings.Contains(md.String(), want) {
+			t.Errorf("rayon.md lacks %q:\n%s", want, md.String())
+		}
+	}
+	if strings.Contains(md.String(), "2 threads over 1 ≥ 1.8× at the largest size | GrayScott n=8 ") {
+		t.Errorf("n=8 is not the largest Gray–Scott size:\n%s", md.String())
+	}
+}

@@ -1,0 +1,240 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// The Rayon workloads (examples/rayon/bench_test.go):
+// ALMA/impl=I/threads=T/series=S/params=P/len=L and
+// GrayScott/impl=I/threads=T/n=N, an op being one batch or gsStepsPerOp
+// steps.
+const gsStepsPerOp = 2
+
+// rayonRow is one workload size of one impl: median ns/op by thread count.
+type rayonRow struct {
+	workload, size, impl string
+	units                float64 // output points (ALMA) or steps (Gray–Scott) per op
+	ns                   map[int]stat
+}
+
+// rayonRows collects the Rayon results by workload, size and impl, in the
+// order they were run.
+func (d *data) rayonRows() []*rayonRow {
+	var rows []*rayonRow
+	names := slices.Sorted(func(yield func(string) bool) {
+		for n := range d.named {
+			if !yield(n) {
+				return
+			}
+		}
+	})
+	for _, name := range names {
+		workload, rest, _ := strings.Cut(name, "/")
+		if workload != "ALMA" && workload != "GrayScott" {
+			continue
+		}
+		kv := map[string]string{}
+		var size []string
+		for _, p := range strings.Split(rest, "/") {
+			k, v, _ := strings.Cut(p, "=")
+			kv[k] = v
+			if k != "impl" && k != "threads" {
+				size = append(size, p)
+			}
+		}
+		th, err := strconv.Atoi(kv["threads"])
+		if err != nil || kv["impl"] == "" {
+			continue
+		}
+		units := float64(gsStepsPerOp)
+		if workload == "ALMA" {
+			units = 1
+			for _, k := range []string{"series", "params", "len"} {
+				v, _ := strconv.Atoi(kv[k])
+				units *= float64(v)
+			}
+		}
+		sz := strings.Join(size, "/")
+		i := slices.IndexFunc(rows, func(r *rayonRow) bool { return r.workload == workload && r.size == sz && r.impl == kv["impl"] })
+		if i < 0 {
+			rows = append(rows, &rayonRow{workload: workload, size: sz, impl: kv["impl"], units: units, ns: map[int]stat{}})
+			i = len(rows) - 1
+		}
+		rows[i].ns[th] = d.named[name]
+	}
+	slices.SortStableFunc(rows, func(a, b *rayonRow) int {
+		if c := strings.Compare(a.workload, b.workload); c != 0 {
+			return c
+		}
+		if a.units != b.units {
+			return cmpFloat(a.units, b.units)
+		}
+		return cmpFloat(sizeN(a.size), sizeN(b.size))
+	})
+	return rows
+}
+
+func cmpFloat(a, b float64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+// sizeN is the n of a Gray–Scott size ("n=64"), 0 otherwise.
+func sizeN(size string) float64 {
+	n, _ := strconv.Atoi(strings.TrimPrefix(size, "n="))
+	return float64(n)
+}
+
+// best returns the fastest thread count of a row and its stat.
+func (r *rayonRow) best() (int, stat) {
+	bt, bs := 0, stat{}
+	for t, s := range r.ns {
+		if bt == 0 || s.ns < bs.ns {
+			bt, bs = t, s
+		}
+	}
+	return bt, bs
+}
+
+// rayonMarkdown writes the Rayon section: per workload and size, the time
+// per output point or per step of every impl at 1 and 2 threads and the
+// speedup, then the issue's targets with their ratios and verdicts.
+func (d *data) rayonMarkdown(w io.Writer) {
+	rows := d.rayonRows()
+	fmt.Fprintf(w, "# Rayon in the Go host: ALMA batch and Gray–Scott 3D\n\n")
+	for _, c := range d.config {
+		fmt.Fprintf(w, "- %s\n", c)
+	}
+	if len(rows) == 0 {
+		fmt.Fprintf(w, "\nNo ALMA or GrayScott results in the input.\n")
+		return
+	}
+	fmt.Fprintf(w, "\nMedians of the runs (golang.org/x/perf/benchmath); ALMA in ns per output point, Gray–Scott in µs per step (an op is %d steps). "+
+		"wasm-rayon is the guest (Rayon on wasi-threads), native-rust-rayon the same crate compiled for the host through cgo, "+
+		"go the single-threaded reference, go-goroutines the goroutine version.\n", gsStepsPerOp)
+	threads := []int{}
+	for _, r := range rows {
+		for t := range r.ns {
+			if !slices.Contains(threads, t) {
+				threads = append(threads, t)
+			}
+		}
+	}
+	slices.Sort(threads)
+	last := ""
+	for _, r := range rows {
+		if r.workload+r.size != last {
+			last = r.workload + r.size
+			unit := "ns/point"
+			if r.workload == "GrayScott" {
+				unit = "µs/step"
+			}
+			fmt.Fprintf(w, "\n## %s %s\n\n| impl |", r.workload, r.size)
+			for _, t := range threads {
+				fmt.Fprintf(w, " %d thread(s), %s |", t, unit)
+			}
+			fmt.Fprintf(w, " speedup %d over 1 |\n|---|", threads[len(threads)-1])
+			for range threads {
+				fmt.Fprintf(w, "---:|")
+			}
+			fmt.Fprintf(w, "---:|\n")
+		}
+		fmt.Fprintf(w, "| %s |", r.impl)
+		for _, t := range threads {
+			if s, ok := r.ns[t]; ok {
+				fmt.Fprintf(w, " %s |", fmtUnit(r, s.ns))
+			} else {
+				fmt.Fprintf(w, " – |")
+			}
+		}
+		one, ok1 := r.ns[1]
+		top, okt := r.ns[threads[len(threads)-1]]
+		if ok1 && okt && len(threads) > 1 && top.ns > 0 {
+			fmt.Fprintf(w, " %.2f× |\n", one.ns/top.ns)
+		} else {
+			fmt.Fprintf(w, " – |\n")
+		}
+	}
+	d.rayonTargets(w, rows, threads[len(threads)-1])
+}
+
+func fmtUnit(r *rayonRow, ns float64) string {
+	per := ns / r.units
+	if r.workload == "GrayScott" {
+		return fmt.Sprintf("%.1f", per/1e3)
+	}
+	return fmt.Sprintf("%.2f", per)
+}
+
+// rayonTargets checks the targets of the issue "Real workloads on every
+// core": at 1 thread wasm-rayon / native-rust-rayon ≤ 1.25 at every size;
+// at the largest size wasm's speedup of top threads over 1 ≥ 1.8 and
+// within 10% of native's; wasm at its best thread count faster than
+// go-goroutines at its best.
+func (d *data) rayonTargets(w io.Writer, rows []*rayonRow, top int) {
+	find := func(workload, size, impl string) *rayonRow {
+		for _, r := range rows {
+			if r.workload == workload && r.size == size && r.impl == impl {
+				return r
+			}
+		}
+		return nil
+	}
+	fmt.Fprintf(w, "\n## Targets\n\n| target | workload, size | ratio | verdict |\n|---|---|---:|---|\n")
+	verdict := func(ok bool) string {
+		if ok {
+			return "met"
+		}
+		return "missed"
+	}
+	largest := map[string]string{}
+	for _, r := range rows {
+		largest[r.workload] = r.size // rows are sorted by size
+	}
+	for _, r := range rows {
+		if r.impl != "wasm-rayon" {
+			continue
+		}
+		n := find(r.workload, r.size, "native-rust-rayon")
+		if a, ok := r.ns[1]; ok && n != nil {
+			if b, ok := n.ns[1]; ok && b.ns > 0 {
+				fmt.Fprintf(w, "| 1 thread: wasm / native Rust ≤ 1.25× | %s %s | %.2f× | %s |\n", r.workload, r.size, a.ns/b.ns, verdict(a.ns/b.ns <= 1.25))
+			}
+		}
+		if g := find(r.workload, r.size, "go-goroutines"); g != nil {
+			_, a := r.best()
+			_, b := g.best()
+			if a.ns > 0 {
+				fmt.Fprintf(w, "| wasm at its best thread count faster than Go goroutines at theirs (Go / wasm > 1) | %s %s | %.2f× | %s |\n", r.workload, r.size, b.ns/a.ns, verdict(b.ns > a.ns))
+			}
+		}
+		if r.size != largest[r.workload] || top < 2 {
+			continue
+		}
+		a1, ok1 := r.ns[1]
+		at, okt := r.ns[top]
+		if !ok1 || !okt || at.ns == 0 {
+			continue
+		}
+		sw := a1.ns / at.ns
+		fmt.Fprintf(w, "| wasm: %d threads over 1 ≥ 1.8× at the largest size | %s %s | %.2f× | %s |\n", top, r.workload, r.size, sw, verdict(sw >= 1.8))
+		if n != nil {
+			if n1, ok := n.ns[1]; ok {
+				if nt, ok := n.ns[top]; ok && nt.ns > 0 {
+					sn := n1.ns / nt.ns
+					fmt.Fprintf(w, "| wasm's %d-over-1 speedup within 10%% of native Rayon's (wasm / native speedup ≥ 0.9) | %s %s | %.2f× (native %.2f×) | %s |\n",
+						top, r.workload, r.size, sw/sn, sn, verdict(sw/sn >= 0.9))
+				}
+			}
+		}
+	}
+}
