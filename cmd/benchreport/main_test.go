@@ -212,18 +212,30 @@ BenchmarkGrayScott/impl=wasm-rayon/threads=2/n=16-2  10  4000000 ns/op
 		"| wasm-rayon | 3.00 | 1.50 | 2.00× |", // 1200 ns / 400 points
 		"## GrayScott n=8",
 		"| wasm-rayon | 1500.0 | 1000.0 | 1.50× |", // 3 ms per op of 2 steps
-		"| 1 thread: wasm / native Rust ≤ 1.25× | ALMA series=2/params=2/len=100 | 1.20× | met |",
-		"| 1 thread: wasm / native Rust ≤ 1.25× | GrayScott n=8 | 1.50× | missed |",
-		"| wasm at its best thread count faster than Go goroutines at theirs (Go / wasm > 1) | ALMA series=2/params=2/len=100 | 4.17× | met |",
-		"| wasm at its best thread count faster than Go goroutines at theirs (Go / wasm > 1) | GrayScott n=8 | 0.75× | missed |",
-		"| wasm: 2 threads over 1 ≥ 1.8× at the largest size | ALMA series=2/params=2/len=100 | 2.00× | met |",
-		"| wasm's 2-over-1 speedup within 10% of native Rayon's (wasm / native speedup ≥ 0.9) | ALMA series=2/params=2/len=100 | 1.00× (native 2.00×) | met |",
-		"| wasm: 2 threads over 1 ≥ 1.8× at the largest size | GrayScott n=16 | 2.00× | met |",
+		"| 1 thread: wasm / native Rust ≤ 1.25× | ALMA series=2/params=2/len=100 | 1.20× [1.20, 1.20] | met |",
+		"| 1 thread: wasm / native Rust ≤ 1.25× | GrayScott n=8 | 1.50× [1.50, 1.50] | missed |",
+		"| wasm at its best thread count faster than Go goroutines at theirs (Go / wasm > 1) | ALMA series=2/params=2/len=100 | 4.17× [4.17, 4.17] | met |",
+		"| wasm at its best thread count faster than Go goroutines at theirs (Go / wasm > 1) | GrayScott n=8 | 0.75× [0.75, 0.75] | missed |",
+		"| wasm: 2 threads over 1 ≥ 1.8× at the largest size | ALMA series=2/params=2/len=100 | 2.00× [2.00, 2.00] | met |",
+		"| wasm's 2-over-1 speedup within 10% of native Rayon's (wasm / native speedup ≥ 0.9) | ALMA series=2/params=2/len=100 | 1.00× [1.00, 1.00] (native 2.00×) | met |",
+		"| wasm: 2 threads over 1 ≥ 1.8× at the largest size | GrayScott n=16 | 2.00× [2.00, 2.00] | met |",
 		"cpu: Test CPU",
 	} {
 		if !strings.Contains(md.String(), want) {
 			t.Errorf("rayon.md lacks %q:\n%s", want, md.String())
 		}
+	}
+	// Two runs of 1000 and 1400 ns: a median of 1200 with an interval
+	// around it; over a native 1000 ns the range straddles 1.25.
+	x := over(stat{ns: 1200, lo: 1000, hi: 1400}, stat{ns: 1000, lo: 1000, hi: 1000})
+	if v := x.verdict(1.25, true); v != "within noise (met at the medians)" {
+		t.Errorf("%v: %s", x, v)
+	}
+	if v := x.verdict(1.5, true); v != "met" {
+		t.Errorf("%v ≤ 1.5: %s", x, v)
+	}
+	if v := x.verdict(0.9, true); v != "missed" {
+		t.Errorf("%v ≤ 0.9: %s", x, v)
 	}
 	if strings.Contains(md.String(), "2 threads over 1 ≥ 1.8× at the largest size | GrayScott n=8 ") {
 		t.Errorf("n=8 is not the largest Gray–Scott size:\n%s", md.String())

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -175,11 +176,55 @@ func fmtUnit(r *rayonRow, ns float64) string {
 	return fmt.Sprintf("%.2f", per)
 }
 
+// span is a ratio of medians with the range its 95% intervals allow.
+type span struct{ r, lo, hi float64 }
+
+// over is a/b: medians and intervals of two results. A result with too
+// few runs for an interval (its bounds NaN) counts as its median.
+func over(a, b stat) span {
+	a, b = bounded(a), bounded(b)
+	return span{a.ns / b.ns, a.lo / b.hi, a.hi / b.lo}
+}
+
+func bounded(s stat) stat {
+	if math.IsNaN(s.lo) || math.IsNaN(s.hi) {
+		s.lo, s.hi = s.ns, s.ns
+	}
+	return s
+}
+
+// div is x/y of two spans.
+func (x span) div(y span) span { return span{x.r / y.r, x.lo / y.hi, x.hi / y.lo} }
+
+func (x span) String() string { return fmt.Sprintf("%.2f× [%.2f, %.2f]", x.r, x.lo, x.hi) }
+
+// verdict says whether x ≤ limit (atMost) or x ≥ limit: "met" or
+// "missed" when the whole range agrees, else "within noise" with what the
+// medians say.
+func (x span) verdict(limit float64, atMost bool) string {
+	ok := func(v float64) bool {
+		if atMost {
+			return v <= limit
+		}
+		return v >= limit
+	}
+	switch {
+	case ok(x.lo) && ok(x.hi):
+		return "met"
+	case !ok(x.lo) && !ok(x.hi):
+		return "missed"
+	case ok(x.r):
+		return "within noise (met at the medians)"
+	}
+	return "within noise (missed at the medians)"
+}
+
 // rayonTargets checks the targets of the issue "Real workloads on every
 // core": at 1 thread wasm-rayon / native-rust-rayon ≤ 1.25 at every size;
 // at the largest size wasm's speedup of top threads over 1 ≥ 1.8 and
 // within 10% of native's; wasm at its best thread count faster than
-// go-goroutines at its best.
+// go-goroutines at its best. Each ratio comes with the range the 95%
+// intervals of its medians allow.
 func (d *data) rayonTargets(w io.Writer, rows []*rayonRow, top int) {
 	find := func(workload, size, impl string) *rayonRow {
 		for _, r := range rows {
@@ -189,13 +234,9 @@ func (d *data) rayonTargets(w io.Writer, rows []*rayonRow, top int) {
 		}
 		return nil
 	}
-	fmt.Fprintf(w, "\n## Targets\n\n| target | workload, size | ratio | verdict |\n|---|---|---:|---|\n")
-	verdict := func(ok bool) string {
-		if ok {
-			return "met"
-		}
-		return "missed"
-	}
+	fmt.Fprintf(w, "\n## Targets\n\nEach ratio is of medians, with the range their 95%% intervals allow; "+
+		"a verdict is \"within noise\" when that range straddles the limit.\n\n"+
+		"| target | workload, size | ratio [range] | verdict |\n|---|---|---:|---|\n")
 	largest := map[string]string{}
 	for _, r := range rows {
 		largest[r.workload] = r.size // rows are sorted by size
@@ -207,14 +248,16 @@ func (d *data) rayonTargets(w io.Writer, rows []*rayonRow, top int) {
 		n := find(r.workload, r.size, "native-rust-rayon")
 		if a, ok := r.ns[1]; ok && n != nil {
 			if b, ok := n.ns[1]; ok && b.ns > 0 {
-				fmt.Fprintf(w, "| 1 thread: wasm / native Rust ≤ 1.25× | %s %s | %.2f× | %s |\n", r.workload, r.size, a.ns/b.ns, verdict(a.ns/b.ns <= 1.25))
+				x := over(a, b)
+				fmt.Fprintf(w, "| 1 thread: wasm / native Rust ≤ 1.25× | %s %s | %s | %s |\n", r.workload, r.size, x, x.verdict(1.25, true))
 			}
 		}
 		if g := find(r.workload, r.size, "go-goroutines"); g != nil {
 			_, a := r.best()
 			_, b := g.best()
 			if a.ns > 0 {
-				fmt.Fprintf(w, "| wasm at its best thread count faster than Go goroutines at theirs (Go / wasm > 1) | %s %s | %.2f× | %s |\n", r.workload, r.size, b.ns/a.ns, verdict(b.ns > a.ns))
+				x := over(b, a)
+				fmt.Fprintf(w, "| wasm at its best thread count faster than Go goroutines at theirs (Go / wasm > 1) | %s %s | %s | %s |\n", r.workload, r.size, x, x.verdict(1, false))
 			}
 		}
 		if r.size != largest[r.workload] || top < 2 {
@@ -225,14 +268,15 @@ func (d *data) rayonTargets(w io.Writer, rows []*rayonRow, top int) {
 		if !ok1 || !okt || at.ns == 0 {
 			continue
 		}
-		sw := a1.ns / at.ns
-		fmt.Fprintf(w, "| wasm: %d threads over 1 ≥ 1.8× at the largest size | %s %s | %.2f× | %s |\n", top, r.workload, r.size, sw, verdict(sw >= 1.8))
+		sw := over(a1, at)
+		fmt.Fprintf(w, "| wasm: %d threads over 1 ≥ 1.8× at the largest size | %s %s | %s | %s |\n", top, r.workload, r.size, sw, sw.verdict(1.8, false))
 		if n != nil {
 			if n1, ok := n.ns[1]; ok {
 				if nt, ok := n.ns[top]; ok && nt.ns > 0 {
-					sn := n1.ns / nt.ns
-					fmt.Fprintf(w, "| wasm's %d-over-1 speedup within 10%% of native Rayon's (wasm / native speedup ≥ 0.9) | %s %s | %.2f× (native %.2f×) | %s |\n",
-						top, r.workload, r.size, sw/sn, sn, verdict(sw/sn >= 0.9))
+					sn := over(n1, nt)
+					x := sw.div(sn)
+					fmt.Fprintf(w, "| wasm's %d-over-1 speedup within 10%% of native Rayon's (wasm / native speedup ≥ 0.9) | %s %s | %s (native %.2f×) | %s |\n",
+						top, r.workload, r.size, x, sn.r, x.verdict(0.9, false))
 				}
 			}
 		}
