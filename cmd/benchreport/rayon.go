@@ -180,14 +180,15 @@ func fmtUnit(r *rayonRow, ns float64) string {
 type span struct{ r, lo, hi float64 }
 
 // over is a/b: medians and intervals of two results. A result with too
-// few runs for an interval (its bounds NaN) counts as its median.
+// few runs for an interval (its bounds NaN or infinite) counts as its
+// median.
 func over(a, b stat) span {
 	a, b = bounded(a), bounded(b)
 	return span{a.ns / b.ns, a.lo / b.hi, a.hi / b.lo}
 }
 
 func bounded(s stat) stat {
-	if math.IsNaN(s.lo) || math.IsNaN(s.hi) {
+	if math.IsNaN(s.lo) || math.IsNaN(s.hi) || math.IsInf(s.lo, 0) || math.IsInf(s.hi, 0) {
 		s.lo, s.hi = s.ns, s.ns
 	}
 	return s
