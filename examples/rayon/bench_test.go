@@ -48,24 +48,6 @@ func goGS(threads int) func(*testing.B, int, int, []float64, []float64) (func(in
 	}
 }
 
-// wasmInstance instantiates the guest WithThreads(th) and returns its
-// buffers for the length of the benchmark (InPlace around b.Loop).
-func wasmInstance(b *testing.B, th int) (*host.Instance, *rayon.Kernels) {
-	m, err := guest()
-	if err != nil {
-		b.Fatal(err)
-	}
-	k, err := rayon.Lookup(m)
-	if err != nil {
-		b.Fatal(err)
-	}
-	in, err := m.Instantiate(host.WithThreads(th))
-	if err != nil {
-		b.Fatal(err)
-	}
-	return in, k
-}
-
 // inPlace runs fn with the instance's buffers for as long as fn's run is
 // used: the benchmark's runs happen inside one InPlace call (the data stays
 // in the guest's linear memory between runs: no copies).
@@ -99,7 +81,7 @@ func inPlace(b *testing.B, in *host.Instance, setup func(*host.Buffers) func() e
 }
 
 func wasmALMA(b *testing.B, th int, x []float64, s int, params []rayon.Param) (func() error, func()) {
-	in, k := wasmInstance(b, th)
+	in, k := instance(b, th)
 	return inPlace(b, in, func(buf *host.Buffers) func() error {
 		series, err := host.View[float64](buf, "series")
 		if err != nil {
@@ -111,7 +93,7 @@ func wasmALMA(b *testing.B, th int, x []float64, s int, params []rayon.Param) (f
 }
 
 func wasmGS(b *testing.B, th, n int, u, v []float64) (func(int) error, func()) {
-	in, k := wasmInstance(b, th)
+	in, k := instance(b, th)
 	var steps int
 	run, done := inPlace(b, in, func(buf *host.Buffers) func() error {
 		gu, err := host.View[float64](buf, "u")

@@ -47,9 +47,8 @@ var guest = sync.OnceValues(func() (*host.Module, error) {
 	return host.NewEngine().Compile("rayon", rayon.Module)
 })
 
-// setupGuest instantiates the guest WithThreads(th); the workloads copy
-// in, call the kernel on the data in place, and copy out.
-func setupGuest(tb testing.TB, th int) (almaFunc, gsFunc, func()) {
+// instance instantiates the shared compiled guest WithThreads(th).
+func instance(tb testing.TB, th int) (*host.Instance, *rayon.Kernels) {
 	m, err := guest()
 	if err != nil {
 		tb.Fatal(err)
@@ -62,6 +61,13 @@ func setupGuest(tb testing.TB, th int) (almaFunc, gsFunc, func()) {
 	if err != nil {
 		tb.Fatal(err)
 	}
+	return in, k
+}
+
+// setupGuest instantiates the guest WithThreads(th); the workloads copy
+// in, call the kernel on the data in place, and copy out.
+func setupGuest(tb testing.TB, th int) (almaFunc, gsFunc, func()) {
+	in, k := instance(tb, th)
 	alma := func(out, series []float64, nseries int, params []rayon.Param) error {
 		return in.InPlace(func(b *host.Buffers) error {
 			s, err := host.View[float64](b, "series")
