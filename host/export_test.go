@@ -111,3 +111,7 @@ func SetCloseWaitForTest(d time.Duration) (restore func()) {
 // StuckThreadsForTest reports the threads of abandoned instances still
 // running.
 func StuckThreadsForTest() int64 { return stuckThreads.Load() }
+
+// WakeRangesForTest is wakeRanges: the byte ranges a wake-up sweep
+// notifies in a memory of size bytes with the buffers bufs.
+func WakeRangesForTest(size uint64, bufs []Buffer) [][2]uint64 { return wakeRanges(size, bufs) }

@@ -240,6 +240,35 @@ const blockForever = `(drop (i32.atomic.rmw.add (i32.const 72) (i32.const 1)))
 // wakes it, and it returns.
 const blockOutside = `(loop $w (drop (memory.atomic.wait32 (i32.const 4000) (i32.const 0) (i64.const -1))) (br $w))`
 
+// TestWakeRanges: a sweep covers the memory outside the buffers, in
+// 4-byte words, highest addresses first, at most MaxWakeBytes.
+func TestWakeRanges(t *testing.T) {
+	b := func(off, capacity int) host.Buffer {
+		return host.Buffer{Name: "x", Type: host.F64, Offset: off, Capacity: capacity}
+	}
+	for _, c := range []struct {
+		name string
+		size uint64
+		bufs []host.Buffer
+		want [][2]uint64
+	}{
+		{"no buffers", 1 << 16, nil, [][2]uint64{{0, 1 << 16}}},
+		{"around two", 4096, []host.Buffer{b(1024, 16), b(2048, 8)}, [][2]uint64{{2112, 4096}, {1152, 2048}, {0, 1024}}},
+		{"buffers in any order, touching", 4096, []host.Buffer{b(128, 16), b(0, 16)}, [][2]uint64{{256, 4096}}},
+		{"an unaligned end", 1003, []host.Buffer{b(0, 1)}, [][2]uint64{{8, 1000}}},
+		{"all buffers", 256, []host.Buffer{b(0, 32)}, nil},
+		{"past the budget", 3 * host.MaxWakeBytes, []host.Buffer{b(host.MaxWakeBytes, host.MaxWakeBytes / 8)},
+			[][2]uint64{{2 * host.MaxWakeBytes, 3 * host.MaxWakeBytes}}},
+		{"the budget split", 2*host.MaxWakeBytes + 4096, []host.Buffer{b(host.MaxWakeBytes, host.MaxWakeBytes / 8)},
+			[][2]uint64{{2 * host.MaxWakeBytes, 2*host.MaxWakeBytes + 4096}, {4096, host.MaxWakeBytes}}},
+	} {
+		got := host.WakeRangesForTest(c.size, c.bufs)
+		if fmt.Sprint(got) != fmt.Sprint(c.want) {
+			t.Errorf("%s: %v, want %v", c.name, got, c.want)
+		}
+	}
+}
+
 // TestWakeBlockedWorkers: workers blocked in a wait without timeout on a
 // word outside the buffers (as Rayon's idle workers are) ignore
 // stop-workers; Close then interrupts them and wakes them (wake.go), and
