@@ -257,9 +257,9 @@ func TestWakeRanges(t *testing.T) {
 		{"buffers in any order, touching", 4096, []host.Buffer{b(128, 16), b(0, 16)}, [][2]uint64{{256, 4096}}},
 		{"an unaligned end", 1003, []host.Buffer{b(0, 1)}, [][2]uint64{{8, 1000}}},
 		{"all buffers", 256, []host.Buffer{b(0, 32)}, nil},
-		{"past the budget", 3 * host.MaxWakeBytes, []host.Buffer{b(host.MaxWakeBytes, host.MaxWakeBytes / 8)},
+		{"past the budget", 3 * host.MaxWakeBytes, []host.Buffer{b(host.MaxWakeBytes, host.MaxWakeBytes/8)},
 			[][2]uint64{{2 * host.MaxWakeBytes, 3 * host.MaxWakeBytes}}},
-		{"the budget split", 2*host.MaxWakeBytes + 4096, []host.Buffer{b(host.MaxWakeBytes, host.MaxWakeBytes / 8)},
+		{"the budget split", 2*host.MaxWakeBytes + 4096, []host.Buffer{b(host.MaxWakeBytes, host.MaxWakeBytes/8)},
 			[][2]uint64{{2 * host.MaxWakeBytes, 2*host.MaxWakeBytes + 4096}, {4096, host.MaxWakeBytes}}},
 	} {
 		got := host.WakeRangesForTest(c.size, c.bufs)
