@@ -223,9 +223,8 @@ func TestDeadline(t *testing.T) {
 	defer e.Close()
 	for th := 1; th <= 4; th++ {
 		in, k := load(t, e, host.WithThreads(th))
-		// Bind, not WithTimeout: instantiating alone takes about 50-100 ms
-		// (the start function zeroes the guest's 200 MB of static buffers
-		// in shared memory).
+		// Bind: the deadline covers this call only (WithTimeout would
+		// bound instantiation too).
 		ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 		unbind := in.Bind(ctx)
 		start := time.Now()

@@ -12,7 +12,7 @@ wit_bindgen::generate!({
     world: "rayon",
 });
 
-use core::sync::atomic::{AtomicI32, AtomicPtr, AtomicU32, Ordering};
+use core::sync::atomic::{AtomicI32, AtomicPtr, AtomicU32, AtomicUsize, Ordering};
 use rayon::{ThreadPool, ThreadPoolBuilder};
 
 const CAP_SERIES: usize = 1 << 21;
@@ -22,17 +22,29 @@ const CAP_OUT: usize = 1 << 24;
 const CAP_GRID: usize = 128 * 128 * 128;
 const STACK: usize = 256 << 10;
 
-#[repr(C, align(16))]
-struct F64s<const N: usize>([f64; N]);
+/// The buffers, back to back in pages `_initialize` adds to the linear
+/// memory with memory.grow (byte offsets from BASE). Not statics: with a
+/// shared memory, wasm-ld's start function zero-fills all of .bss itself,
+/// which for these 220 MB took hundreds of milliseconds and made every page resident at
+/// every instantiation; grown pages are zero by the WebAssembly
+/// specification and cost nothing until used.
+const SERIES: usize = 0;
+const WEIGHTS: usize = SERIES + 8 * CAP_SERIES;
+const OUT: usize = WEIGHTS + 8 * CAP_WEIGHTS;
+const U: usize = OUT + 8 * CAP_OUT;
+const V: usize = U + 8 * CAP_GRID;
+const U2: usize = V + 8 * CAP_GRID;
+const V2: usize = U2 + 8 * CAP_GRID;
+const PERIODS: usize = V2 + 8 * CAP_GRID;
+const BYTES: usize = PERIODS + 4 * CAP_PERIODS;
 
-static mut SERIES: F64s<CAP_SERIES> = F64s([0.0; CAP_SERIES]);
-static mut PERIODS: [i32; CAP_PERIODS] = [0; CAP_PERIODS];
-static mut WEIGHTS: F64s<CAP_WEIGHTS> = F64s([0.0; CAP_WEIGHTS]);
-static mut OUT: F64s<CAP_OUT> = F64s([0.0; CAP_OUT]);
-static mut U: F64s<CAP_GRID> = F64s([0.0; CAP_GRID]);
-static mut V: F64s<CAP_GRID> = F64s([0.0; CAP_GRID]);
-static mut U2: F64s<CAP_GRID> = F64s([0.0; CAP_GRID]);
-static mut V2: F64s<CAP_GRID> = F64s([0.0; CAP_GRID]);
+/// Byte offset of the buffers' pages, set once by `_initialize`.
+static BASE: AtomicUsize = AtomicUsize::new(0);
+
+/// The address of buffer `at` (one of the offsets above).
+fn buf<T>(at: usize) -> *mut T {
+    (BASE.load(Ordering::Relaxed) + at) as *mut T
+}
 
 /// The host's abort flag (get-abort-offset): set when any thread failed.
 static ABORT: AtomicU32 = AtomicU32::new(0);
@@ -85,63 +97,68 @@ unsafe extern "C" {
 }
 
 /// The reactor's initializer (stable Rust's cdylib on this target has none):
-/// thread pointer, then static constructors.
+/// thread pointer, static constructors, then the buffers' pages.
 #[unsafe(no_mangle)]
 pub extern "C" fn _initialize() {
     unsafe {
         __wasi_init_tp();
         __wasm_call_ctors();
     }
+    let old = core::arch::wasm32::memory_grow::<0>(BYTES.div_ceil(65536));
+    if old == usize::MAX {
+        core::arch::wasm32::unreachable(); // the host's memory limit is below BYTES
+    }
+    BASE.store(old * 65536, Ordering::Relaxed);
 }
 
 struct Rayon;
 
 impl Guest for Rayon {
     fn buffer_series_f64() -> u32 {
-        (&raw const SERIES) as u32
+        buf::<u8>(SERIES) as u32
     }
     fn capacity_series() -> u32 {
         CAP_SERIES as u32
     }
     fn buffer_periods_i32() -> u32 {
-        (&raw const PERIODS) as u32
+        buf::<u8>(PERIODS) as u32
     }
     fn capacity_periods() -> u32 {
         CAP_PERIODS as u32
     }
     fn buffer_weights_f64() -> u32 {
-        (&raw const WEIGHTS) as u32
+        buf::<u8>(WEIGHTS) as u32
     }
     fn capacity_weights() -> u32 {
         CAP_WEIGHTS as u32
     }
     fn buffer_out_f64() -> u32 {
-        (&raw const OUT) as u32
+        buf::<u8>(OUT) as u32
     }
     fn capacity_out() -> u32 {
         CAP_OUT as u32
     }
     fn buffer_u_f64() -> u32 {
-        (&raw const U) as u32
+        buf::<u8>(U) as u32
     }
     fn capacity_u() -> u32 {
         CAP_GRID as u32
     }
     fn buffer_v_f64() -> u32 {
-        (&raw const V) as u32
+        buf::<u8>(V) as u32
     }
     fn capacity_v() -> u32 {
         CAP_GRID as u32
     }
 
     fn buffer_u2_f64() -> u32 {
-        (&raw const U2) as u32
+        buf::<u8>(U2) as u32
     }
     fn capacity_u2() -> u32 {
         CAP_GRID as u32
     }
     fn buffer_v2_f64() -> u32 {
-        (&raw const V2) as u32
+        buf::<u8>(V2) as u32
     }
     fn capacity_v2() -> u32 {
         CAP_GRID as u32
@@ -153,12 +170,12 @@ impl Guest for Rayon {
         }
         on_pool(|| unsafe {
             let r = crate::alma_batch(
-                slice((&raw const SERIES).cast::<f64>(), CAP_SERIES),
+                slice(buf::<f64>(SERIES), CAP_SERIES),
                 series as usize,
                 len as usize,
-                slice((&raw const PERIODS).cast::<i32>(), params as usize),
-                slice((&raw const WEIGHTS).cast::<f64>(), CAP_WEIGHTS),
-                slice_mut((&raw mut OUT).cast::<f64>(), CAP_OUT),
+                slice(buf::<i32>(PERIODS), params as usize),
+                slice(buf::<f64>(WEIGHTS), CAP_WEIGHTS),
+                slice_mut(buf::<f64>(OUT), CAP_OUT),
             );
             r.err().unwrap_or(0)
         })
@@ -174,8 +191,14 @@ impl Guest for Rayon {
         }
         let p = crate::Params { du, dv, f, k, dt };
         on_pool(|| unsafe {
-            let (u, v) = (slice_mut((&raw mut U).cast::<f64>(), CAP_GRID), slice_mut((&raw mut V).cast::<f64>(), CAP_GRID));
-            let (u2, v2) = (slice_mut((&raw mut U2).cast::<f64>(), CAP_GRID), slice_mut((&raw mut V2).cast::<f64>(), CAP_GRID));
+            let (u, v) = (
+                slice_mut(buf::<f64>(U), CAP_GRID),
+                slice_mut(buf::<f64>(V), CAP_GRID),
+            );
+            let (u2, v2) = (
+                slice_mut(buf::<f64>(U2), CAP_GRID),
+                slice_mut(buf::<f64>(V2), CAP_GRID),
+            );
             if crate::gray_scott(n, steps as usize, p, u, v, u2, v2) {
                 let c = n * n * n;
                 u[..c].copy_from_slice(&u2[..c]);
@@ -186,20 +209,30 @@ impl Guest for Rayon {
     }
 
     fn hash(n: u32) -> u64 {
-        let c = (n as usize).checked_pow(3).filter(|&c| c <= CAP_GRID).expect("hash: n³ exceeds the capacity of U and V");
-        unsafe { crate::hash(slice((&raw const U).cast::<f64>(), c), slice((&raw const V).cast::<f64>(), c)) }
+        let c = (n as usize)
+            .checked_pow(3)
+            .filter(|&c| c <= CAP_GRID)
+            .expect("hash: n³ exceeds the capacity of U and V");
+        unsafe { crate::hash(slice(buf::<f64>(U), c), slice(buf::<f64>(V), c)) }
     }
 
     fn spawn_more(count: u32) -> i32 {
         let mut started = 0;
         for _ in 0..count {
-            if let Ok(h) = std::thread::Builder::new().stack_size(64 << 10).spawn(|| {}) {
+            if let Ok(h) = std::thread::Builder::new()
+                .stack_size(64 << 10)
+                .spawn(|| {})
+            {
                 started += 1;
                 let _ = h.join();
             }
         }
         if count > 0 {
-            if let Ok(p) = ThreadPoolBuilder::new().num_threads(count as usize).stack_size(STACK).build() {
+            if let Ok(p) = ThreadPoolBuilder::new()
+                .num_threads(count as usize)
+                .stack_size(STACK)
+                .build()
+            {
                 started += p.current_num_threads() as i32;
             }
         }

@@ -26,7 +26,14 @@ pub const ERR_POOL: i32 = -3;
 /// ALMA batch: `series` holds `s` series of length `l`; `periods[p]` and
 /// the weights of set p (back to back in `weights`) give output series
 /// `out[(s·P + p)·l ..][..l]`. Checks every shape before writing anything.
-pub fn alma_batch(series: &[f64], s: usize, l: usize, periods: &[i32], weights: &[f64], out: &mut [f64]) -> Result<(), i32> {
+pub fn alma_batch(
+    series: &[f64],
+    s: usize,
+    l: usize,
+    periods: &[i32],
+    weights: &[f64],
+    out: &mut [f64],
+) -> Result<(), i32> {
     let np = periods.len();
     let mut starts = Vec::with_capacity(np);
     let mut at = 0usize;
@@ -37,21 +44,39 @@ pub fn alma_batch(series: &[f64], s: usize, l: usize, periods: &[i32], weights: 
         starts.push(at);
         at = at.checked_add(p as usize).ok_or(ERR_SHAPE)?;
     }
-    let total = s.checked_mul(np).and_then(|v| v.checked_mul(l)).ok_or(ERR_SHAPE)?;
-    if at > weights.len() || s.checked_mul(l).is_none_or(|v| v > series.len()) || total > out.len() {
+    let total = s
+        .checked_mul(np)
+        .and_then(|v| v.checked_mul(l))
+        .ok_or(ERR_SHAPE)?;
+    if at > weights.len() || s.checked_mul(l).is_none_or(|v| v > series.len()) || total > out.len()
+    {
         return Err(ERR_SHAPE);
     }
     if total == 0 {
         return Ok(());
     }
     // Σw from -0.0, left to right: -0.0 + w[0] is w[0], bit for bit.
-    let wsum: Vec<f64> = (0..np).map(|p| weights[starts[p]..][..periods[p] as usize].iter().fold(-0.0, |a, &w| a + w)).collect();
-    out[..total].par_chunks_mut(l).enumerate().for_each(|(k, o)| {
-        guest_check();
-        let (si, p) = (k / np, k % np);
-        let period = periods[p] as usize;
-        alma_one(&series[si * l..][..l], &weights[starts[p]..][..period], wsum[p], o);
-    });
+    let wsum: Vec<f64> = (0..np)
+        .map(|p| {
+            weights[starts[p]..][..periods[p] as usize]
+                .iter()
+                .fold(-0.0, |a, &w| a + w)
+        })
+        .collect();
+    out[..total]
+        .par_chunks_mut(l)
+        .enumerate()
+        .for_each(|(k, o)| {
+            guest_check();
+            let (si, p) = (k / np, k % np);
+            let period = periods[p] as usize;
+            alma_one(
+                &series[si * l..][..l],
+                &weights[starts[p]..][..period],
+                wsum[p],
+                o,
+            );
+        });
     Ok(())
 }
 
@@ -217,9 +242,22 @@ pub struct Params {
 
 /// `steps` steps on the periodic n³ grid: (u, v) → (u2, v2) → (u, v) ...;
 /// returns whether the result is in (u2, v2) (an odd step count).
-pub fn gray_scott(n: usize, steps: usize, p: Params, u: &mut [f64], v: &mut [f64], u2: &mut [f64], v2: &mut [f64]) -> bool {
+pub fn gray_scott(
+    n: usize,
+    steps: usize,
+    p: Params,
+    u: &mut [f64],
+    v: &mut [f64],
+    u2: &mut [f64],
+    v2: &mut [f64],
+) -> bool {
     let cells = n * n * n;
-    let (u, v, u2, v2) = (&mut u[..cells], &mut v[..cells], &mut u2[..cells], &mut v2[..cells]);
+    let (u, v, u2, v2) = (
+        &mut u[..cells],
+        &mut v[..cells],
+        &mut u2[..cells],
+        &mut v2[..cells],
+    );
     for s in 0..steps {
         if s % 2 == 0 {
             step(n, p, u, v, u2, v2);
@@ -243,39 +281,42 @@ fn cell(p: Params, u: [f64; 7], v: [f64; 7]) -> (f64, f64) {
 
 fn step(n: usize, p: Params, u: &[f64], v: &[f64], uo: &mut [f64], vo: &mut [f64]) {
     let nn = n * n;
-    uo.par_chunks_mut(nn).zip(vo.par_chunks_mut(nn)).enumerate().for_each(|(z, (us, vs))| {
-        guest_check();
-        let (zm, zp) = ((z + n - 1) % n, (z + 1) % n);
-        for y in 0..n {
-            let (ym, yp) = ((y + n - 1) % n, (y + 1) % n);
-            let r = |zz: usize, yy: usize| (zz * n + yy) * n;
-            let (c, a, b, d, e) = (r(z, y), r(z, ym), r(z, yp), r(zm, y), r(zp, y));
-            let uc = &u[c..][..n];
-            let vc = &v[c..][..n];
-            let (uym, uyp, uzm, uzp) = (&u[a..][..n], &u[b..][..n], &u[d..][..n], &u[e..][..n]);
-            let (vym, vyp, vzm, vzp) = (&v[a..][..n], &v[b..][..n], &v[d..][..n], &v[e..][..n]);
-            let (ur, vr) = (&mut us[y * n..][..n], &mut vs[y * n..][..n]);
-            let edge = |x: usize| {
-                let (xm, xp) = ((x + n - 1) % n, (x + 1) % n);
-                cell(
-                    p,
-                    [uc[x], uc[xm], uc[xp], uym[x], uyp[x], uzm[x], uzp[x]],
-                    [vc[x], vc[xm], vc[xp], vym[x], vyp[x], vzm[x], vzp[x]],
-                )
-            };
-            (ur[0], vr[0]) = edge(0);
-            if n > 1 {
-                for x in 1..n - 1 {
-                    (ur[x], vr[x]) = cell(
+    uo.par_chunks_mut(nn)
+        .zip(vo.par_chunks_mut(nn))
+        .enumerate()
+        .for_each(|(z, (us, vs))| {
+            guest_check();
+            let (zm, zp) = ((z + n - 1) % n, (z + 1) % n);
+            for y in 0..n {
+                let (ym, yp) = ((y + n - 1) % n, (y + 1) % n);
+                let r = |zz: usize, yy: usize| (zz * n + yy) * n;
+                let (c, a, b, d, e) = (r(z, y), r(z, ym), r(z, yp), r(zm, y), r(zp, y));
+                let uc = &u[c..][..n];
+                let vc = &v[c..][..n];
+                let (uym, uyp, uzm, uzp) = (&u[a..][..n], &u[b..][..n], &u[d..][..n], &u[e..][..n]);
+                let (vym, vyp, vzm, vzp) = (&v[a..][..n], &v[b..][..n], &v[d..][..n], &v[e..][..n]);
+                let (ur, vr) = (&mut us[y * n..][..n], &mut vs[y * n..][..n]);
+                let edge = |x: usize| {
+                    let (xm, xp) = ((x + n - 1) % n, (x + 1) % n);
+                    cell(
                         p,
-                        [uc[x], uc[x - 1], uc[x + 1], uym[x], uyp[x], uzm[x], uzp[x]],
-                        [vc[x], vc[x - 1], vc[x + 1], vym[x], vyp[x], vzm[x], vzp[x]],
-                    );
+                        [uc[x], uc[xm], uc[xp], uym[x], uyp[x], uzm[x], uzp[x]],
+                        [vc[x], vc[xm], vc[xp], vym[x], vyp[x], vzm[x], vzp[x]],
+                    )
+                };
+                (ur[0], vr[0]) = edge(0);
+                if n > 1 {
+                    for x in 1..n - 1 {
+                        (ur[x], vr[x]) = cell(
+                            p,
+                            [uc[x], uc[x - 1], uc[x + 1], uym[x], uyp[x], uzm[x], uzp[x]],
+                            [vc[x], vc[x - 1], vc[x + 1], vym[x], vyp[x], vzm[x], vzp[x]],
+                        );
+                    }
+                    (ur[n - 1], vr[n - 1]) = edge(n - 1);
                 }
-                (ur[n - 1], vr[n - 1]) = edge(n - 1);
             }
-        }
-    });
+        });
 }
 
 /// FNV-1a (64-bit) over the little-endian bytes of u, then of v, every
@@ -285,7 +326,11 @@ pub fn hash(u: &[f64], v: &[f64]) -> u64 {
     use std::hash::Hasher;
     let mut h = fnv::FnvHasher::default();
     for x in u.iter().chain(v) {
-        let b = if x.is_nan() { 0x7ff8_0000_0000_0000u64 } else { x.to_bits() };
+        let b = if x.is_nan() {
+            0x7ff8_0000_0000_0000u64
+        } else {
+            x.to_bits()
+        };
         h.write(&b.to_le_bytes());
     }
     h.finish()

@@ -7,7 +7,10 @@ use rayon::{ThreadPool, ThreadPoolBuilder};
 /// A pool of `threads` Rayon threads, or null if it cannot be built.
 #[unsafe(no_mangle)]
 pub extern "C" fn wv_rayon_pool(threads: u32) -> *mut ThreadPool {
-    match ThreadPoolBuilder::new().num_threads(threads.max(1) as usize).build() {
+    match ThreadPoolBuilder::new()
+        .num_threads(threads.max(1) as usize)
+        .build()
+    {
         Ok(p) => Box::into_raw(Box::new(p)),
         Err(_) => core::ptr::null_mut(),
     }
@@ -32,8 +35,16 @@ pub unsafe extern "C" fn wv_rayon_pool_free(p: *mut ThreadPool) {
 #[unsafe(no_mangle)]
 #[allow(clippy::too_many_arguments)]
 pub unsafe extern "C" fn wv_alma(
-    p: *const ThreadPool, series: *const f64, nseries: usize, len: usize, periods: *const i32, nparams: usize,
-    weights: *const f64, nweights: usize, out: *mut f64, nout: usize,
+    p: *const ThreadPool,
+    series: *const f64,
+    nseries: usize,
+    len: usize,
+    periods: *const i32,
+    nparams: usize,
+    weights: *const f64,
+    nweights: usize,
+    out: *mut f64,
+    nout: usize,
 ) -> i32 {
     let (x, per, w, o) = unsafe {
         (
@@ -43,7 +54,11 @@ pub unsafe extern "C" fn wv_alma(
             core::slice::from_raw_parts_mut(out, nout),
         )
     };
-    unsafe { &*p }.install(|| crate::alma_batch(x, nseries, len, per, w, o).err().unwrap_or(0))
+    unsafe { &*p }.install(|| {
+        crate::alma_batch(x, nseries, len, per, w, o)
+            .err()
+            .unwrap_or(0)
+    })
 }
 
 /// `steps` Gray–Scott steps (see `gray_scott`) on pool `p`, the result back
@@ -54,8 +69,18 @@ pub unsafe extern "C" fn wv_alma(
 #[unsafe(no_mangle)]
 #[allow(clippy::too_many_arguments)]
 pub unsafe extern "C" fn wv_gray_scott(
-    p: *const ThreadPool, n: usize, steps: usize, u: *mut f64, v: *mut f64, u2: *mut f64, v2: *mut f64, du: f64,
-    dv: f64, f: f64, k: f64, dt: f64,
+    p: *const ThreadPool,
+    n: usize,
+    steps: usize,
+    u: *mut f64,
+    v: *mut f64,
+    u2: *mut f64,
+    v2: *mut f64,
+    du: f64,
+    dv: f64,
+    f: f64,
+    k: f64,
+    dt: f64,
 ) {
     let c = n * n * n;
     let (u, v, u2, v2) = unsafe {
