@@ -27,9 +27,9 @@ import (
 // asks it to) traps on its own.
 //
 // The sweep costs about 40 ns a word (measured through Close after a
-// deadline in examples/rayon's TestDeadline, on the README's machine: 12–23
-// ms for the 1.3 MB outside that guest's buffers; 300–400 ms before its 32
-// MB of scratch fields were declared as buffers); MaxWakeBytes bounds it.
+// deadline in examples/rayon's TestDeadline, on the README's machine: 5–24
+// ms for the 1–1.3 MB outside that guest's buffers; 300–400 ms before its
+// 32 MB of scratch fields were declared as buffers); MaxWakeBytes bounds it.
 
 // MaxWakeBytes bounds the bytes of linear memory, outside the declared
 // buffers, one wake-up sweep notifies (64 MiB, 16 Mi words). Words past it
