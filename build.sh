@@ -299,6 +299,10 @@ EOF
 run_tests() {
 	need_go
 	build_all
+	say "gofmt -l (every Go file of the repository)"
+	local unformatted
+	unformatted=$(if git rev-parse --git-dir >/dev/null 2>&1; then git ls-files -z '*.go' | xargs -0 gofmt -l; else gofmt -l .; fi)
+	[ -z "$unformatted" ] || die "not gofmt'd (run gofmt -w): $unformatted"
 	say "go vet (the library, the report module, and the Go guest for GOOS=wasip1)"
 	run go vet ./...
 	(cd cmd/benchreport && run go vet ./...)

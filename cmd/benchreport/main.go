@@ -474,6 +474,13 @@ func (d *data) plot(path, mode string) error {
 		if err := plotutil.AddLinePoints(p, lines...); err != nil {
 			return err
 		}
+		// A single n, or a single value, collapses a log axis to a point
+		// (gonum's log ticks then panic): widen it to a factor of 2 each way.
+		for _, ax := range []*plot.Axis{&p.X, &p.Y} {
+			if ax.Min == ax.Max && ax.Min > 0 {
+				ax.Min, ax.Max = ax.Min/2, ax.Max*2
+			}
+		}
 		grid[i/cols][i%cols] = p
 	}
 	for i := range grid {

@@ -241,3 +241,25 @@ BenchmarkGrayScott/impl=wasm-rayon/threads=2/n=16-2  10  4000000 ns/op
 		t.Errorf("n=8 is not the largest Gray–Scott size:\n%s", md.String())
 	}
 }
+
+// TestPlotOneN: a run with a single n per kernel (a filtered ./build.sh
+// bench) still plots; its log axes used to collapse and panic in gonum.
+func TestPlotOneN(t *testing.T) {
+	dir := t.TempDir()
+	in := filepath.Join(dir, "bench.txt")
+	const rows = "BenchmarkSum/impl=go/n=1000/mode=copy-2  100  500 ns/op\n"
+	if err := os.WriteFile(in, []byte(rows), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	d, err := read([]string{in})
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, "one.png")
+	if err := d.plot(path, "copy"); err != nil {
+		t.Fatal(err)
+	}
+	if st, err := os.Stat(path); err != nil || st.Size() == 0 {
+		t.Fatalf("no plot: %v", err)
+	}
+}
