@@ -16,7 +16,8 @@ import (
 )
 
 // Fuzz targets. ./build.sh test runs each for a short while (FUZZTIME,
-// 15s by default); a long run is, for example:
+// by default a count of inputs: 250,000 and 200,000, about 12 s each); a
+// long run is, for example:
 //
 //	go test -run '^$' -fuzz '^FuzzKernels$' -fuzztime 1h ./host
 //
