@@ -193,14 +193,20 @@ func (t *threads) fail(err error) {
 		atomic.StoreUint32(t.abort, 1)
 	}
 	if first && t.host.deadlines && t.abort != nil {
-		t.host.startTicker()
-		atomic.StoreInt32((*int32)(unsafe.Pointer(&t.c.interrupt)), 1)
+		t.interrupt()
 		t.waking.Add(1)
 		go func() {
 			defer t.waking.Done()
-			t.wakeFor(t.bufs, closeWait, wakePeriod)
+			t.wakeFor(closeWait, wakePeriod)
 		}()
 	}
+}
+
+// interrupt makes every thread's store trap at its next epoch check (the
+// ticker runs from now on). Only on an engine made WithDeadlines.
+func (t *threads) interrupt() {
+	t.host.startTicker()
+	atomic.StoreInt32((*int32)(unsafe.Pointer(&t.c.interrupt)), 1)
 }
 
 // wakePeriod is how often wakeFor sweeps while threads remain.
@@ -418,11 +424,12 @@ func (in *Instance) startThreads(wi *wasmtime.Instance, threads int) error {
 // instance's C block is kept for it. The caller holds in.mu.
 func (in *Instance) closeThreads() {
 	t := in.th
+	failed := t.failure() != nil
 	first := min(time.Second, closeWait)
-	if t.failure() != nil {
+	if failed {
 		first = 0 // the abort flag was raised at the failure: no thread will leave on its own now
 	}
-	if t.failure() == nil && t.stop != nil {
+	if !failed && t.stop != nil {
 		if in.engine.deadlines {
 			in.engine.startTicker()
 			armBlock(in.c, closeWait)
@@ -450,10 +457,9 @@ func (t *threads) join(e *Engine, first, total time.Duration) bool {
 		return true
 	}
 	if e.deadlines {
-		e.startTicker()
-		atomic.StoreInt32((*int32)(unsafe.Pointer(&t.c.interrupt)), 1)
+		t.interrupt()
 	}
-	return t.wakeFor(t.bufs, total-first, wakePeriod)
+	return t.wakeFor(total-first, wakePeriod)
 }
 
 // abandon gives up on threads that would not end (blocked in a wait

@@ -40,17 +40,14 @@ const MaxWakeBytes = 64 << 20
 const wakeWAT = `(module
   (import "env" "memory" (memory 0 65536 shared))
   ;; wake(lo, hi): memory.atomic.notify(a, all) for every 4-byte word a
-  ;; in [lo, hi); returns the threads woken.
-  (func (export "wake") (param $lo i32) (param $hi i32) (result i32)
-    (local $n i32)
+  ;; in [lo, hi).
+  (func (export "wake") (param $lo i32) (param $hi i32)
     (block $done
       (loop $next
         (br_if $done (i32.ge_u (local.get $lo) (local.get $hi)))
-        (local.set $n (i32.add (local.get $n)
-          (memory.atomic.notify (local.get $lo) (i32.const -1))))
+        (drop (memory.atomic.notify (local.get $lo) (i32.const -1)))
         (local.set $lo (i32.add (local.get $lo) (i32.const 4)))
-        (br $next)))
-    (local.get $n)))`
+        (br $next)))))`
 
 // waker compiles wakeWAT once per engine.
 type waker struct {
@@ -110,24 +107,21 @@ func wakeRanges(size uint64, bufs []Buffer) [][2]uint64 {
 	return out
 }
 
-// wake notifies every word of the shared memory outside bufs (wakeRanges)
-// and returns the threads woken. It does nothing once the engine is
-// closing.
-func (t *threads) wake(bufs []Buffer) (int, error) {
-	if t.closing.Load() {
-		return 0, ErrClosed
-	}
-	if !t.host.mu.TryRLock() {
-		return 0, ErrClosed
+// wake notifies every word of the shared memory outside the declared
+// buffers (wakeRanges). It does nothing once close has begun or the engine
+// is closing.
+func (t *threads) wake() error {
+	if t.closing.Load() || !t.host.mu.TryRLock() {
+		return ErrClosed
 	}
 	if t.host.closed.Load() {
 		t.host.mu.RUnlock()
-		return 0, ErrClosed
+		return ErrClosed
 	}
 	m, err := t.host.waker.module(t.engine)
 	if err != nil {
 		t.host.mu.RUnlock()
-		return 0, fmt.Errorf("compiling the host's wake-up module: %w", err)
+		return fmt.Errorf("compiling the host's wake-up module: %w", err)
 	}
 	store := wasmtime.NewStore(t.engine)
 	t.host.mu.RUnlock()
@@ -135,28 +129,25 @@ func (t *threads) wake(bufs []Buffer) (int, error) {
 	store.SetEpochDeadline(1 << 40) // the host's own code: never interrupted
 	wi, err := t.linker.Instantiate(store, m)
 	if err != nil {
-		return 0, err
+		return err
 	}
 	f := wi.GetFunc(store, "wake")
 	_, size := t.data()
-	woken := 0
-	for _, r := range wakeRanges(uint64(size), bufs) {
-		v, err := f.Call(store, int32(uint32(r[0])), int32(uint32(r[1])))
-		if err != nil {
-			return woken, err
+	for _, r := range wakeRanges(uint64(size), t.bufs) {
+		if _, err := f.Call(store, int32(uint32(r[0])), int32(uint32(r[1]))); err != nil {
+			return err
 		}
-		woken += int(v.(int32))
 	}
-	return woken, nil
+	return nil
 }
 
 // wakeFor keeps waking the threads, every period, until they have all
 // ended or d has passed; it reports whether they ended. Once close has
 // begun (or the engine is closing, or a sweep fails) it only waits.
-func (t *threads) wakeFor(bufs []Buffer, d, period time.Duration) bool {
+func (t *threads) wakeFor(d, period time.Duration) bool {
 	deadline := time.Now().Add(d)
 	for {
-		if _, err := t.wake(bufs); err != nil {
+		if err := t.wake(); err != nil {
 			if t.closing.Load() {
 				return t.wait(0)
 			}

@@ -1,8 +1,10 @@
 package main
 
 import (
+	"cmp"
 	"fmt"
 	"io"
+	"maps"
 	"math"
 	"slices"
 	"strconv"
@@ -26,14 +28,7 @@ type rayonRow struct {
 // order they were run.
 func (d *data) rayonRows() []*rayonRow {
 	var rows []*rayonRow
-	names := slices.Sorted(func(yield func(string) bool) {
-		for n := range d.named {
-			if !yield(n) {
-				return
-			}
-		}
-	})
-	for _, name := range names {
+	for _, name := range slices.Sorted(maps.Keys(d.named)) {
 		workload, rest, _ := strings.Cut(name, "/")
 		if workload != "ALMA" && workload != "GrayScott" {
 			continue
@@ -72,21 +67,11 @@ func (d *data) rayonRows() []*rayonRow {
 			return c
 		}
 		if a.units != b.units {
-			return cmpFloat(a.units, b.units)
+			return cmp.Compare(a.units, b.units)
 		}
-		return cmpFloat(sizeN(a.size), sizeN(b.size))
+		return cmp.Compare(sizeN(a.size), sizeN(b.size))
 	})
 	return rows
-}
-
-func cmpFloat(a, b float64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 // sizeN is the n of a Gray–Scott size ("n=64"), 0 otherwise.

@@ -77,21 +77,16 @@ func (k *Kernels) ALMA(b *host.Buffers, nseries, length int, params []Param) err
 	if len(params) > len(periods) || nseries*len(params) > len(out)/length {
 		return fmt.Errorf("%w: %d parameter sets × %d series of %d values exceed the guest's capacities (%d periods, %d outputs)", ErrShape, len(params), nseries, length, len(periods), len(out))
 	}
-	ws := make([][]float64, len(params))
-	total := 0
-	for i, p := range params {
-		if ws[i], err = Weights(p); err != nil {
-			return err
-		}
-		if total += len(ws[i]); total > len(weights) {
-			return fmt.Errorf("%w: the periods add up past the guest's weights capacity of %d", ErrShape, len(weights))
-		}
+	ws, err := weightSets(params)
+	if err != nil {
+		return err
 	}
-	at := 0
-	for i, w := range ws {
-		periods[i] = int32(len(w))
-		at += copy(weights[at:], w)
+	ps, w := concat(ws)
+	if len(w) > len(weights) {
+		return fmt.Errorf("%w: the periods add up to %d, past the guest's weights capacity of %d", ErrShape, len(w), len(weights))
 	}
+	copy(periods, ps)
+	copy(weights, w)
 	r, err := b.Call(k.alma, host.EncodeI32(int32(nseries)), host.EncodeI32(int32(length)), host.EncodeI32(int32(len(params))))
 	if err != nil {
 		return err

@@ -82,15 +82,32 @@ func shape(out, series []float64, nseries int, params []Param) (int, [][]float64
 	if len(out) != nseries*len(params)*l {
 		return 0, nil, fmt.Errorf("%w: out holds %d values, want %d series × %d parameter sets × %d", ErrShape, len(out), nseries, len(params), l)
 	}
+	ws, err := weightSets(params)
+	return l, ws, err
+}
+
+// weightSets returns the Weights of every parameter set, or ErrParam.
+func weightSets(params []Param) ([][]float64, error) {
 	ws := make([][]float64, len(params))
 	for i, p := range params {
 		w, err := Weights(p)
 		if err != nil {
-			return 0, nil, err
+			return nil, err
 		}
 		ws[i] = w
 	}
-	return l, ws, nil
+	return ws, nil
+}
+
+// concat returns the layout the guest and the native code take: every
+// set's period, and the sets' weights back to back.
+func concat(ws [][]float64) (periods []int32, weights []float64) {
+	periods = make([]int32, len(ws))
+	for i, w := range ws {
+		periods[i] = int32(len(w))
+		weights = append(weights, w...)
+	}
+	return periods, weights
 }
 
 // Flatten checks an ALMA batch as ALMA does and returns the series length
@@ -101,11 +118,7 @@ func Flatten(out, series []float64, nseries int, params []Param) (length int, pe
 	if err != nil {
 		return 0, nil, nil, err
 	}
-	periods = make([]int32, len(params))
-	for i, w := range ws {
-		periods[i] = int32(len(w))
-		weights = append(weights, w...)
-	}
+	periods, weights = concat(ws)
 	return l, periods, weights, nil
 }
 
