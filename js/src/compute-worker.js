@@ -1,0 +1,41 @@
+// The entry point of a compute Worker: it hosts one instance (remote.js)
+// and runs the jobs its controller sends. For a threaded guest it is the
+// guest's calling thread, so it may wait (Atomics.wait) while the guest's
+// own threads work; its controller stays free to time calls out.
+
+import { selfPort, setDeps } from './env.js';
+import { toPlain } from './errors.js';
+
+const port = selfPort();
+/** @type {import('./instance.js').Instance | null} */
+let inst = null;
+/** @type {typeof import('./vector.js') | null} */
+let vector = null;
+
+port.listen(async (msg) => {
+  try {
+    if (msg.op === 'load') {
+      setDeps(msg.deps);
+      const { compileBytes, instantiateHere } = await import('./instance.js');
+      const m = await compileBytes(msg.bytes, msg.name, msg.compile);
+      inst = await instantiateHere(m, msg.options, { channel: msg.channel });
+      port.post({ id: msg.id, ok: true, value: { layout: inst.layout, kernels: m.kernels, threads: inst.threads } });
+    } else if (msg.op === 'run') {
+      if (!inst) throw new Error('wasmvec: no instance');
+      const j = msg.job;
+      for (const [name, data, at] of j.write ?? []) inst.write(name, data, at);
+      /** @type {any} */
+      let result;
+      if (j.call) result = inst.call(j.call[0], ...(j.call[1] ?? []));
+      if (j.vector) {
+        vector ??= await import('./vector.js');
+        const [fn, args, opts] = j.vector;
+        result = /** @type {any} */ (vector)[fn](inst, ...args, opts ?? {});
+      }
+      const read = (j.read ?? []).map((/** @type {[string, number, number]} */ [name, length, at]) => inst?.read(name, length, at));
+      port.post({ id: msg.id, ok: true, value: { result, read } }, [...read.map((/** @type {any} */ v) => v.buffer)]);
+    }
+  } catch (e) {
+    port.post({ id: msg.id, ok: false, error: toPlain(e) });
+  }
+});

@@ -1,0 +1,136 @@
+// What differs between Node and a browser: Workers, their messages, where
+// the dependencies are found, and the machine's parallelism.
+
+/** isNode is true in Node.js (its main thread and its worker_threads), false in a browser. */
+export const isNode = typeof process === 'object' && process !== null && typeof process.versions?.node === 'string';
+
+/** @type {typeof import('node:worker_threads') | null} */
+const wt = isNode ? await import('node:worker_threads') : null;
+/** @type {typeof import('node:os') | null} */
+const os = isNode ? await import('node:os') : null;
+
+/**
+ * The dependencies the package loads at run time, by bare specifier. In Node they are resolved
+ * from node_modules as usual. A page's Workers do not see its import map, so the page's main
+ * thread resolves each specifier (import.meta.resolve, which honours the import map) and hands
+ * the URLs to every Worker it starts.
+ */
+const depNames = ['@emnapi/wasi-threads', '@bjorn3/browser_wasi_shim'];
+/** @type {Record<string, string>} */
+let deps = {};
+
+/**
+ * setDeps records where the dependencies are (URLs by specifier), in a Worker.
+ * @param {Record<string, string>} d
+ */
+export function setDeps(d) { deps = { ...d }; }
+
+/**
+ * resolvedDeps returns the URL of every dependency, resolved where this code runs (a page's
+ * main thread: through its import map), to pass to Workers.
+ * @returns {Record<string, string>}
+ */
+export function resolvedDeps() {
+  if (isNode) return {};
+  /** @type {Record<string, string>} */
+  const out = { ...deps };
+  for (const name of depNames) {
+    if (out[name]) continue;
+    try { out[name] = import.meta.resolve(name); } catch { /* left to the Worker's own resolution */ }
+  }
+  return out;
+}
+
+/**
+ * importDep imports a dependency by its bare specifier, from the URL a page gave, if any.
+ * @param {string} name
+ * @returns {Promise<any>}
+ */
+export function importDep(name) { return import(deps[name] ?? name); }
+
+/**
+ * parallelism returns the number of logical processors (os.availableParallelism in Node,
+ * navigator.hardwareConcurrency in a browser), at least 1.
+ */
+export function parallelism() {
+  if (os) return Math.max(1, os.availableParallelism());
+  return Math.max(1, globalThis.navigator?.hardwareConcurrency ?? 1);
+}
+
+/** @typedef {import('node:worker_threads').Worker | Worker} AnyWorker */
+
+/**
+ * newWorker starts a module Worker from url: a worker_threads Worker in Node, a Web Worker in a browser.
+ * @param {URL} url
+ * @param {string} name
+ * @returns {AnyWorker}
+ */
+export function newWorker(url, name) {
+  if (wt) return new wt.Worker(url, { name });
+  return new Worker(url, { type: 'module', name });
+}
+
+/**
+ * listen calls fn with the data of every message the Worker sends, and onFail once when it
+ * fails (an uncaught error, or in Node an exit nobody asked for).
+ * @param {AnyWorker} w
+ * @param {(data: any) => void} fn
+ * @param {(e: unknown) => void} onFail
+ */
+export function listen(w, fn, onFail) {
+  if (isNode) {
+    const nw = /** @type {import('node:worker_threads').Worker} */ (w);
+    nw.on('message', fn);
+    nw.on('error', onFail);
+    nw.on('messageerror', onFail);
+    nw.on('exit', (code) => onFail(new Error(`the Worker exited with code ${code}`)));
+  } else {
+    const bw = /** @type {Worker} */ (w);
+    bw.addEventListener('message', (e) => fn(e.data));
+    bw.addEventListener('error', (e) => { e.preventDefault(); onFail(new Error(e.message || 'the Worker failed to load or threw')); });
+    bw.addEventListener('messageerror', () => onFail(new Error('a message from the Worker could not be read')));
+  }
+}
+
+/**
+ * ref keeps Node's event loop alive for the Worker (while a call is pending) or not; nothing in a browser.
+ * @param {AnyWorker} w
+ * @param {boolean} on
+ */
+export function ref(w, on) {
+  if (isNode) {
+    const nw = /** @type {import('node:worker_threads').Worker} */ (w);
+    if (on) nw.ref(); else nw.unref();
+  }
+}
+
+/**
+ * self is this Worker's side of its channel to its creator: post and listen.
+ * @returns {{post: (m: any, transfer?: Transferable[]) => void, listen: (fn: (data: any) => void) => void}}
+ */
+export function selfPort() {
+  if (wt) {
+    const p = /** @type {import('node:worker_threads').MessagePort} */ (wt.parentPort);
+    return {
+      post: (m, t) => p.postMessage(m, /** @type {any} */ (t)),
+      listen: (fn) => p.on('message', fn),
+    };
+  }
+  const g = /** @type {any} */ (globalThis);
+  return {
+    post: (m, t) => g.postMessage(m, t ?? []),
+    listen: (fn) => g.addEventListener('message', (/** @type {MessageEvent} */ e) => fn(e.data)),
+  };
+}
+
+/**
+ * isolated reports whether threads can run here: SharedArrayBuffer exists and, in a browser,
+ * the page is cross-origin isolated.
+ */
+export function isolated() {
+  if (typeof SharedArrayBuffer !== 'function') return false;
+  return isNode || globalThis.crossOriginIsolated !== false;
+}
+
+/** The headers a page needs for threads. */
+export const isolationHeaders = 'Cross-Origin-Opener-Policy: same-origin and Cross-Origin-Embedder-Policy: require-corp';

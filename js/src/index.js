@@ -1,0 +1,13 @@
+// wasmvec for JavaScript: the guests of the Go host, run unchanged in Node
+// and in a browser page, with the same buffer-and-kernel contract, the same
+// errors, and threaded guests on Workers.
+
+export { compile, load, Module, Instance, DefaultMemoryLimit, MaxThreads, MaxSharedMemory } from './instance.js';
+export { loadWorker, createPool, RemoteInstance, Pool } from './remote.js';
+export {
+  WasmvecError, ModuleError, ImportError, MissingExportError, SignatureError, LayoutError, TrapError,
+  AbortedError, ContractError, DeadlineError, LimitError, OptionError, ClosedError, LengthError,
+  CapacityError, IsolationError, MaxCauseChars,
+} from './errors.js';
+export { MaxParams, MaxKernels, MaxTableElements, DefaultMaxModuleBytes, DefaultMaxFunctions } from './contract.js';
+export * as vector from './vector.js';

@@ -1,0 +1,317 @@
+// Worker-hosted instances and pools: the API for threaded guests, for
+// timeouts, for a page (whose main thread cannot wait), and for many
+// independent calls at once. The controller (this file) runs where the
+// caller is and never blocks; each instance lives in a compute Worker
+// (compute-worker.js) and, for a threaded guest, its thread Workers.
+
+import {
+  AbortedError, ClosedError, DeadlineError, IsolationError, TrapError, WasmvecError, fromPlain,
+} from './errors.js';
+import { Module, compile, checkOptions } from './instance.js';
+import { isolated, isolationHeaders, listen, newWorker, ref, resolvedDeps } from './env.js';
+
+/**
+ * A job: what one round trip to a Worker-hosted instance does, in this order: copy arrays into
+ * buffers (`write`: [buffer, data, element offset]), call a kernel (`call`: [name, args]) or a
+ * vector-world function (`vector`: ['sum' | 'dot' | 'mul' | 'scale', args, {simd}]), and copy
+ * buffers out (`read`: [buffer, length in elements, element offset]).
+ * @typedef {object} Job
+ * @property {[string, ArrayLike<number> | ArrayLike<bigint>, number?][]} [write]
+ * @property {[string, (number|bigint)[]?]} [call]
+ * @property {[string, any[], {simd?: boolean}?]} [vector]
+ * @property {[string, number, number?][]} [read]
+ */
+
+/**
+ * What a job returns: the kernel's (or vector function's) result, and one typed array per read.
+ * @typedef {{result: any, read: import('./instance.js').View[]}} JobResult
+ */
+
+/**
+ * Options of a call.
+ * @typedef {{timeout?: number}} CallOptions timeout in milliseconds; 0 or absent: the instance's
+ */
+
+let serial = 0;
+
+/**
+ * RemoteInstance is an instance hosted in a compute Worker. Its methods return promises and
+ * never block the caller. After a trap of a threaded guest, a timeout, or close, it is closed:
+ * later calls reject with ClosedError.
+ *
+ * What a timeout costs: JavaScript cannot interrupt running wasm (Wasmtime's epochs have no
+ * equivalent), so a call past its timeout terminates the instance's Workers, threads and all,
+ * and rejects with DeadlineError. Load a new instance to go on.
+ */
+export class RemoteInstance {
+  /** @param {string} name @param {import('./env.js').AnyWorker} worker @param {boolean} threaded @param {number} timeout @param {string} channel */
+  constructor(name, worker, threaded, timeout, channel) {
+    /** The guest's name. */
+    this.name = name;
+    /** Whether the guest is threaded. */
+    this.threaded = threaded;
+    /** The default timeout of each call, in milliseconds (0: none). */
+    this.timeout = timeout;
+    /** @type {import('./instance.js').Buffer[]} the buffers, as validated in the Worker */
+    this.layout = [];
+    /** @type {import('./contract.js').KernelDecl[]} */
+    this.kernels = [];
+    /** Threads each kernel call runs on. */
+    this.threads = 1;
+    /** @internal */ this.worker = worker;
+    /** @type {Map<number, {resolve: (v: any) => void, reject: (e: Error) => void, timer: any}>} */
+    this.pending = new Map();
+    /** @type {Error | null} why the instance is closed */
+    this.failed = null;
+    this.channel = new BroadcastChannel(channel);
+    /** @type {any} */ (this.channel).unref?.();
+    this.channel.onmessage = (/** @type {MessageEvent} */ e) => {
+      if (e.data?.kind === 'thread-failed') {
+        this.fail(new AbortedError(name, 'wasi_thread_start', `a thread failed (${e.data.phase}): ${e.data.message}`));
+      }
+    };
+    ref(worker, false);
+    listen(worker, (msg) => this.reply(msg), (e) => {
+      const text = e instanceof Error ? e.message : String(e);
+      this.fail(threaded ? new AbortedError(name, '', `the compute Worker failed: ${text}`) : new TrapError(name, '', `the compute Worker failed: ${text}`));
+    });
+  }
+
+  /** @param {{id: number, ok: boolean, value?: any, error?: any}} msg */
+  reply(msg) {
+    const p = this.pending.get(msg.id);
+    if (!p) return;
+    this.settle(msg.id);
+    if (msg.ok) { p.resolve(msg.value); return; }
+    const err = fromPlain(msg.error);
+    if (this.threaded && err instanceof TrapError && !(err instanceof AbortedError)) {
+      // wasi-threads: a trap in any thread ends the instance
+      const ab = new AbortedError(this.name, err instanceof WasmvecError ? err.export : '', err.message);
+      this.fail(ab);
+      p.reject(ab);
+      return;
+    }
+    p.reject(err);
+  }
+
+  /** @param {number} id */
+  settle(id) {
+    const p = this.pending.get(id);
+    if (p?.timer) clearTimeout(p.timer);
+    this.pending.delete(id);
+    if (this.pending.size === 0) ref(this.worker, false);
+  }
+
+  /**
+   * fail closes the instance for reason: its Workers are terminated and every pending call rejects.
+   * @param {Error} reason
+   */
+  fail(reason) {
+    if (this.failed) return;
+    this.failed = reason;
+    this.channel.close();
+    void this.worker.terminate();
+    for (const [id, p] of [...this.pending]) {
+      this.settle(id);
+      p.reject(reason);
+    }
+  }
+
+  /**
+   * send posts a request and waits for its reply, within timeout milliseconds (0: no bound).
+   * @internal
+   * @param {any} msg
+   * @param {number} timeout
+   * @param {string} what the export, for a deadline error
+   * @param {Transferable[]} [transfer]
+   */
+  send(msg, timeout, what, transfer = []) {
+    if (this.failed) return Promise.reject(this.failed instanceof ClosedError ? this.failed : new ClosedError(this.name, what, `the instance is closed: ${this.failed.message}`));
+    const id = ++serial;
+    return new Promise((resolve, reject) => {
+      const timer = timeout > 0 ? setTimeout(() => {
+        this.fail(new DeadlineError(this.name, what, `ran past the timeout of ${timeout} ms; the instance's Workers were terminated`));
+      }, timeout) : null;
+      this.pending.set(id, { resolve, reject, timer });
+      ref(this.worker, true);
+      /** @type {any} */ (this.worker).postMessage({ ...msg, id }, transfer);
+    });
+  }
+
+  /**
+   * run runs one job (see Job) in the Worker. Errors are those of Instance.write, call and read,
+   * and of the vector functions; DeadlineError past the timeout; AbortedError when a thread of a
+   * threaded guest traps; ClosedError once closed.
+   * @param {Job} job
+   * @param {CallOptions} [options]
+   * @returns {Promise<JobResult>}
+   */
+  run(job, options = {}) {
+    const what = job.call?.[0] ?? job.vector?.[0] ?? '';
+    return this.send({ op: 'run', job }, options.timeout ?? this.timeout, what);
+  }
+
+  /**
+   * call calls a kernel by name (see Instance.call for arguments and result).
+   * @param {string} name
+   * @param {(number|bigint)[]} [args]
+   * @param {CallOptions} [options]
+   * @returns {Promise<number | bigint | undefined>}
+   */
+  async call(name, args = [], options = {}) { return (await this.run({ call: [name, args] }, options)).result; }
+
+  /**
+   * write copies data into a buffer at element offset at (CapacityError past its capacity).
+   * @param {string} name
+   * @param {ArrayLike<number> | ArrayLike<bigint>} data
+   * @param {number} [at]
+   * @returns {Promise<void>}
+   */
+  async write(name, data, at = 0) { await this.run({ write: [[name, data, at]] }); }
+
+  /**
+   * read copies length elements of a buffer from element offset at into a new typed array.
+   * @param {string} name
+   * @param {number} length
+   * @param {number} [at]
+   * @returns {Promise<import('./instance.js').View>}
+   */
+  async read(name, length, at = 0) { return (await this.run({ read: [[name, length, at]] })).read[0]; }
+
+  /**
+   * close terminates the instance's Workers; later calls reject with ClosedError, and nothing of
+   * it keeps Node's event loop alive. Idempotent.
+   * @returns {Promise<void>}
+   */
+  async close() {
+    const closing = !this.failed;
+    this.fail(new ClosedError(this.name, '', 'the instance was closed'));
+    if (closing) await this.worker.terminate();
+  }
+}
+
+/**
+ * loadWorker compiles a guest and instantiates it in a compute Worker (a worker_threads Worker
+ * in Node, a Web Worker in a browser): the way to run a threaded guest (its threads are Workers
+ * too, on the same shared memory), to bound calls with a timeout, and to call kernels from a
+ * page without blocking it.
+ *
+ *	const guest = await loadWorker(new URL('./rayon.wasm', import.meta.url), { threads: 2 })
+ *	await guest.write('u', u)
+ *	await guest.call('gray-scott', [n, steps, du, dv, f, k, dt])
+ *	await guest.close()
+ *
+ * # Errors
+ *
+ * Those of compile and Module.instantiate (ModuleError, ImportError, LayoutError, LimitError,
+ * OptionError, TrapError, …); IsolationError (a ModuleError) at once for a threaded guest where
+ * SharedArrayBuffer is missing (a page without cross-origin isolation); DeadlineError when
+ * loading runs past options.timeout; AbortedError when a thread fails while starting.
+ * @param {import('./instance.js').Source | import('./instance.js').Module} source
+ * @param {import('./instance.js').CompileOptions & import('./instance.js').InstanceOptions} [options]
+ * @returns {Promise<RemoteInstance>}
+ */
+export async function loadWorker(source, options = {}) {
+  const m = source instanceof Module ? source : await compile(source, options);
+  const o = checkOptions(m, options);
+  if (m.threaded && !isolated()) {
+    throw new IsolationError(m.name, '', `SharedArrayBuffer is not available: serve the page with ${isolationHeaders}`);
+  }
+  const channel = `wasmvec-${Date.now()}-${Math.random().toString(36).slice(2)}`;
+  const w = newWorker(new URL('./compute-worker.js', import.meta.url), m.name);
+  const r = new RemoteInstance(m.name, w, m.threaded, o.timeout, channel);
+  const compileOpts = { maxModuleBytes: options.maxModuleBytes, maxFunctions: options.maxFunctions };
+  const v = await r.send({ op: 'load', bytes: m.bytes, name: m.name, compile: compileOpts, options: { threads: o.threads, memoryLimit: o.memoryLimit }, deps: resolvedDeps(), channel }, o.timeout, '(load)')
+    .catch((e) => { r.fail(e); throw e; });
+  r.layout = v.layout;
+  r.kernels = v.kernels;
+  r.threads = v.threads;
+  return r;
+}
+
+/**
+ * Pool is a fixed number of Worker-hosted instances of one module, for throughput on
+ * independent calls (the Go host's Pool): run hands each job to an idle instance, and an
+ * instance that ends closed (a trap of a threaded guest, a timeout) is replaced by a new one.
+ */
+export class Pool {
+  /** @param {import('./instance.js').Module} m @param {any} options @param {RemoteInstance[]} members */
+  constructor(m, options, members) {
+    /** @internal */ this.module = m;
+    /** @internal */ this.options = options;
+    /** @type {RemoteInstance[]} idle instances */
+    this.idle = members;
+    /** @type {((r: RemoteInstance) => void)[]} */
+    this.waiting = [];
+    /** The number of instances. */
+    this.size = members.length;
+    this.closed = false;
+    /** @type {Set<RemoteInstance>} */
+    this.all = new Set(members);
+  }
+
+  /** @returns {Promise<RemoteInstance>} */
+  acquire() {
+    if (this.closed) return Promise.reject(new ClosedError(this.module.name, '', 'the pool was closed'));
+    const r = this.idle.pop();
+    if (r) return Promise.resolve(r);
+    return new Promise((resolve) => this.waiting.push(resolve));
+  }
+
+  /** @param {RemoteInstance} r */
+  release(r) {
+    if (this.closed) { void r.close(); return; }
+    if (r.failed) {
+      this.all.delete(r);
+      loadWorker(this.module, this.options).then((n) => {
+        if (this.closed) { void n.close(); return; }
+        this.all.add(n);
+        this.release(n);
+      }, () => { this.size--; });
+      return;
+    }
+    const w = this.waiting.shift();
+    if (w) w(r); else this.idle.push(r);
+  }
+
+  /**
+   * run runs a job (see RemoteInstance.run) on an idle instance, waiting for one if none is.
+   * Errors are those of RemoteInstance.run, and ClosedError once the pool is closed.
+   * @param {Job} job
+   * @param {CallOptions} [options]
+   * @returns {Promise<JobResult>}
+   */
+  async run(job, options) {
+    const r = await this.acquire();
+    try {
+      return await r.run(job, options);
+    } finally {
+      this.release(r);
+    }
+  }
+
+  /**
+   * close closes every instance; jobs not yet started reject with ClosedError.
+   * @returns {Promise<void>}
+   */
+  async close() {
+    this.closed = true;
+    await Promise.all([...this.all].map((r) => r.close()));
+    this.waiting.splice(0);
+  }
+}
+
+/**
+ * createPool compiles source once and loads size instances of it in Workers (default: the
+ * machine's parallelism). Errors are those of compile and loadWorker.
+ * @param {import('./instance.js').Source} source
+ * @param {import('./instance.js').CompileOptions & import('./instance.js').InstanceOptions & {size?: number}} [options]
+ * @returns {Promise<Pool>}
+ */
+export async function createPool(source, options = {}) {
+  const m = await compile(source, options);
+  const { parallelism } = await import('./env.js');
+  const size = options.size ?? parallelism();
+  const members = await Promise.all(Array.from({ length: size }, () => loadWorker(m, options)));
+  return new Pool(m, options, members);
+}

@@ -1,0 +1,199 @@
+// Threaded guests (wasi-threads): the shared memory, a thread budget the
+// package enforces, and thread Workers that @emnapi/wasi-threads drives.
+// This runs in a compute Worker (remote.js), never on a page's main thread.
+//
+// The spawn protocol is the library's; what is the host's own:
+//   - the budget: at most threads-1 spawns for the life of the instance,
+//     counted in a SharedArrayBuffer every thread sees; a spawn past it
+//     returns -1, as in the Go host (a refused spawn changes nothing);
+//   - the result slots of the library's two-argument threadSpawn, 8 bytes
+//     per thread in one page the host adds above the module's declared
+//     minimum (the guest's allocator grows memory past it, so never uses it);
+//   - a warm pool: every thread Worker is started and has instantiated the
+//     module before the guest's _initialize and start-workers run, so a
+//     guest that spawns and then waits never waits for a Worker to start
+//     (in Chromium a Worker made by a Worker starts only when its creator
+//     yields);
+//   - failure: a thread's trap raises the guest's abort flag and is told to
+//     the controlling thread on a BroadcastChannel, because the compute
+//     Worker is usually asleep in a wait and cannot read messages.
+
+import { LayoutError, LimitError, ModuleError } from './errors.js';
+import { PageSize } from './contract.js';
+import { importDep, newWorker, resolvedDeps } from './env.js';
+import { createWasi, guestImports } from './wasi.js';
+
+/**
+ * What a compute Worker gives a threaded instance.
+ * @typedef {object} ThreadHooks
+ * @property {string} channel the BroadcastChannel on which threads report their failures
+ */
+
+/** Words of the control block shared with every thread. */
+const ctlSpawned = 0, ctlAbortOffset = 1, ctlSlots = 2, ctlBudget = 3;
+
+/**
+ * makeSpawn returns the guest's wasi.thread-spawn for one thread: the budget first, then the
+ * library's two-argument spawn with this thread's result slot.
+ * @param {Int32Array} ctl the control block
+ * @param {(arg: number, slot: number) => number} spawn the library's threadSpawn
+ * @param {() => WebAssembly.Memory} memory
+ * @param {number} slot this thread's index (0 for the calling thread)
+ * @returns {(arg: number) => number}
+ */
+export function makeSpawn(ctl, spawn, memory, slot) {
+  return (arg) => {
+    const budget = Atomics.load(ctl, ctlBudget);
+    for (;;) {
+      const n = Atomics.load(ctl, ctlSpawned);
+      if (n >= budget) return -1;
+      if (Atomics.compareExchange(ctl, ctlSpawned, n, n + 1) === n) break;
+    }
+    const at = Atomics.load(ctl, ctlSlots) + 8 * slot;
+    if (spawn(arg, at) !== 0) return -1;
+    const tid = Atomics.load(new Int32Array(memory().buffer, at, 2), 1);
+    return tid > 0 ? tid : -1;
+  };
+}
+
+/**
+ * startThreadedInstance makes the shared memory, the thread Workers and the instance, and starts
+ * the guest's workers (start-workers), as the Go host's newThreads and startThreads do.
+ * @param {import('./instance.js').Module} m
+ * @param {WebAssembly.Module} wasm
+ * @param {{threads: number, memoryLimit: number}} o
+ * @param {ThreadHooks} hooks
+ * @returns {Promise<import('./instance.js').Instance>}
+ */
+export async function startThreadedInstance(m, wasm, o, hooks) {
+  const { Instance, MaxSharedMemory, startRuntime, instantiateError, toTrap } = await import('./instance.js');
+  const { WASIThreads } = await importDep('@emnapi/wasi-threads');
+  const lim = m.contract.memory;
+  const capPages = Math.floor(Math.min(o.memoryLimit, MaxSharedMemory) / PageSize);
+  const max = Math.min(lim.max ?? capPages, capPages);
+  // One page more than the declared minimum: the host's thread-spawn result slots.
+  if (lim.min + 1 > max) {
+    throw new LimitError(m.name, 'memory', `shared memory of ${lim.min} pages leaves no room for the host's page under a maximum of ${max} pages`);
+  }
+  let memory;
+  try {
+    memory = new WebAssembly.Memory({ initial: lim.min + 1, maximum: max, shared: true });
+  } catch (e) {
+    throw new LimitError(m.name, 'memory', `a shared memory of ${lim.min + 1}..${max} pages: ${e}`);
+  }
+  const budget = o.threads - 1;
+  const ctl = new Int32Array(new SharedArrayBuffer(16));
+  Atomics.store(ctl, ctlSlots, lim.min * PageSize);
+  Atomics.store(ctl, ctlBudget, budget);
+  Atomics.store(ctl, ctlAbortOffset, -1);
+  const deps = resolvedDeps();
+  let nextSlot = 1;
+  /** @type {import('./env.js').AnyWorker[]} */
+  const workers = [];
+  const wasi = await createWasi();
+  const threads = new WASIThreads({
+    wasi,
+    reuseWorker: budget > 0 ? { size: budget, strict: true } : false,
+    waitThreadStart: false,
+    printErr: () => {}, // failures reach the caller as errors, not as console noise
+    onCreateWorker: () => {
+      const w = newWorker(new URL('./thread-worker.js', import.meta.url), `${m.name} thread`);
+      w.postMessage({ __wasmvec__: { ctl, slot: nextSlot++, channel: hooks.channel, deps, guest: m.name } });
+      workers.push(w);
+      return w;
+    },
+  });
+  const spawn = makeSpawn(ctl, (arg, slot) => threads.PThread.threadSpawn(arg, slot), () => memory, 0);
+  let wi;
+  try {
+    wi = await WebAssembly.instantiate(wasm, {
+      env: { memory },
+      wasi_snapshot_preview1: guestImports(wasi),
+      wasi: { 'thread-spawn': spawn },
+    });
+  } catch (e) {
+    throw instantiateError(m.name, e);
+  }
+  threads.setup(wi, wasm, memory);
+  try {
+    await threads.preloadWorkers();
+  } catch (e) {
+    throw new ModuleError(m.name, '', `starting ${budget} thread Workers: ${e}`, e);
+  }
+  const inst = new Instance(m, wi, memory, o.threads);
+  inst.reservedFrom = lim.min * PageSize;
+  inst.terminate = () => threads.terminateAllThreads();
+  startRuntime(m, { initialize: (i) => threads.initialize(i, wasm, memory), start: () => 0, wasiImport: {} }, wi);
+  inst.readLayout();
+  const ex = /** @type {Record<string, Function>} */ (wi.exports);
+  let off;
+  try { off = ex['get-abort-offset']() >>> 0; } catch (e) { throw toTrap(m.name, 'get-abort-offset', e); }
+  const size = memory.buffer.byteLength;
+  if (off % 4 !== 0 || off + 4 > size || (off < inst.reservedFrom + PageSize && inst.reservedFrom < off + 4)) {
+    throw new LayoutError(m.name, 'get-abort-offset', `abort flag at ${off} is not a 4-byte-aligned u32 inside linear memory of ${size} bytes, outside the host's page at ${inst.reservedFrom}`);
+  }
+  for (const b of inst.layout) {
+    const end = b.offset + b.capacity * (b.type === 'f64' || b.type === 'i64' ? 8 : 4);
+    if (off < end && b.offset < off + 4) throw new LayoutError(m.name, 'get-abort-offset', `abort flag at ${off} lies in buffer ${JSON.stringify(b.name)} at ${b.offset}`);
+  }
+  Atomics.store(ctl, ctlAbortOffset, off);
+  let started;
+  try { started = ex['start-workers'](o.threads); } catch (e) { throw toTrap(m.name, 'start-workers', e); }
+  if (started !== budget) throw new ModuleError(m.name, 'start-workers', `started ${started} of ${budget} workers`);
+  return inst;
+}
+
+/**
+ * runThreadWorker is the body of a thread Worker: it waits for the host's configuration, then
+ * lets the library's ThreadMessageHandler instantiate the module on the shared memory and run
+ * wasi_thread_start. A failure raises the guest's abort flag (so threads that poll it trap) and
+ * is reported on the instance's BroadcastChannel.
+ * @param {{post: (m: any) => void, listen: (fn: (d: any) => void) => void}} port
+ */
+export function runThreadWorker(port) {
+  /** @type {any} */
+  let handler;
+  /** @type {any[]} */
+  const queue = [];
+  port.listen(async (data) => {
+    if (data?.__wasmvec__) {
+      const cfg = data.__wasmvec__;
+      const { setDeps } = await import('./env.js');
+      setDeps(cfg.deps);
+      const { ThreadMessageHandler, WASIThreads } = await importDep('@emnapi/wasi-threads');
+      const channel = new BroadcastChannel(cfg.channel);
+      /** @type {WebAssembly.Memory | undefined} */
+      let mem;
+      handler = new ThreadMessageHandler({
+        postMessage: (/** @type {any} */ msg) => port.post(msg),
+        onLoad: async (/** @type {{wasmModule: WebAssembly.Module, wasmMemory: WebAssembly.Memory}} */ { wasmModule, wasmMemory }) => {
+          mem = wasmMemory;
+          const wasi = await createWasi();
+          const wt = new WASIThreads({ wasi, childThread: true, postMessage: (/** @type {any} */ msg) => port.post(msg) });
+          const imports = wt.getImportObject();
+          const spawn = makeSpawn(cfg.ctl, (arg, slot) => imports.wasi['thread-spawn'](arg, slot), () => wasmMemory, cfg.slot);
+          const wi = await WebAssembly.instantiate(wasmModule, {
+            env: { memory: wasmMemory },
+            wasi_snapshot_preview1: guestImports(wasi),
+            wasi: { 'thread-spawn': spawn },
+          });
+          return { module: wasmModule, instance: wt.initialize(wi, wasmModule, wasmMemory) };
+        },
+        onError: (/** @type {unknown} */ err, /** @type {string} */ phase) => {
+          const off = Number(Atomics.load(/** @type {Int32Array} */ (cfg.ctl), ctlAbortOffset));
+          if (mem && off >= 0) {
+            const flag = new Int32Array(mem.buffer, off, 1);
+            Atomics.store(flag, 0, 1);
+            Atomics.notify(flag, 0);
+          }
+          const message = err instanceof Error ? err.message : String(err);
+          channel.postMessage({ kind: 'thread-failed', phase, message: message.slice(0, 4096) });
+        },
+      });
+      for (const d of queue.splice(0)) handler.handle({ data: d });
+      return;
+    }
+    if (handler) handler.handle({ data });
+    else queue.push(data);
+  });
+}

@@ -1,0 +1,216 @@
+// The vector world (wit/vector.wit) as a client of the core: its kernels
+// looked up by name, its streaming of long inputs, and its guard words,
+// over an Instance's views. The same bits as the Go host's typed methods
+// (host.Instance.Sum, …) for every guest of the world.
+
+import { CapacityError, ContractError, LengthError, MissingExportError, SignatureError } from './errors.js';
+
+/** Elements per block of the canonical order (wit/vector.wit): 4096. */
+export const BlockLen = 4096;
+
+/** What the guard words hold during a call: a signalling NaN no kernel computes by accident (Go: guardBits). */
+const guardBits = 0x7ff4deadbeefcafen;
+
+/**
+ * Options of the vector functions.
+ * @typedef {{simd?: boolean}} VectorOptions simd: call the guest's simd128 exports (same bits)
+ */
+
+const sigs = /** @type {Record<string, string>} */ ({
+  sum: 'i32->f64', 'sum-fold': 'f64,i32->f64', dot: 'i32->f64', 'dot-fold': 'f64,i32->f64',
+  mul: 'i32->', scale: 'f64,i32->',
+});
+
+/**
+ * world checks that the instance implements what a vector call needs: buffers a, b, result of
+ * f64 and the kernel with the world's signature. MissingExportError or SignatureError, as the
+ * Go host's typed methods give at their first call.
+ * @param {import('./instance.js').Instance} inst
+ * @param {string} kernel
+ */
+function world(inst, kernel) {
+  for (const n of ['a', 'b', 'result']) {
+    const b = inst.module.contract.buffers.find((d) => d.name === n);
+    if (!b) throw new MissingExportError(inst.name, `buffer-${n}-f64`, 'the vector world needs buffers a, b and result of f64');
+    if (b.type !== 'f64') throw new SignatureError(inst.name, b.offsetExport, 'the vector world\'s buffers are f64');
+  }
+  const base = kernel.replace('-simd', '');
+  const k = inst.module.contract.kernels.get(kernel);
+  if (!k) throw new MissingExportError(inst.name, kernel, `the vector world needs ${kernel}`);
+  const got = `${k.params.join(',')}->${k.results.join(',')}`;
+  if (got !== sigs[base]) throw new SignatureError(inst.name, kernel, `got func(${k.params.join(', ')}) -> (${k.results.join(', ')}), want ${sigs[base]}`);
+}
+
+/**
+ * guarded calls kernel with a guard word after the live elements of each buffer (A[inLen],
+ * B[inLen], RESULT[out] when inside the capacity), restores them, and throws ContractError when
+ * the kernel changed one, as the Go host's guardedCall does.
+ * @param {import('./instance.js').Instance} inst
+ * @param {string} kernel
+ * @param {number} inLen
+ * @param {number} out
+ * @param {...number} args
+ */
+function guarded(inst, kernel, inLen, out, ...args) {
+  const cap = capacity(inst);
+  const bits = (/** @type {string} */ n) => { const v = inst.view(n); return new BigInt64Array(v.buffer, v.byteOffset, v.length); };
+  /** @type {[string, number][]} */
+  const g = [];
+  if (inLen < cap) g.push(['a', inLen], ['b', inLen]);
+  if (out < cap) g.push(['result', out]);
+  const guard = BigInt.asIntN(64, guardBits);
+  const saved = g.map(([n, i]) => { const v = bits(n), old = v[i]; v[i] = guard; return old; });
+  /** @type {number | bigint | undefined} */
+  let r;
+  let ok = false;
+  try {
+    r = inst.call(kernel, ...args);
+    ok = true;
+  } finally {
+    // fresh views: the call may have grown the memory
+    const hit = g.map(([n, i]) => bits(n)[i] !== guard);
+    g.forEach(([n, i], k) => { bits(n)[i] = saved[k]; });
+    if (ok && hit.some(Boolean)) {
+      throw new ContractError(inst.name, kernel, `the kernel wrote a guard word (${g.map(([n, i], k) => `${n.toUpperCase()}[${i}] ${hit[k]}`).join(', ')}), where the contract forbids it`);
+    }
+  }
+  return r;
+}
+
+/**
+ * capacity returns the elements in each of A, B and RESULT (the smallest of the three).
+ * @param {import('./instance.js').Instance} inst
+ */
+export function capacity(inst) {
+  return Math.min(inst.buffer('a').capacity, inst.buffer('b').capacity, inst.buffer('result').capacity);
+}
+
+/**
+ * reduce runs a folding kernel over x (and y), streaming chunks of whole blocks through the
+ * -fold export when the input is longer than the capacity.
+ * @param {import('./instance.js').Instance} inst
+ * @param {string} whole
+ * @param {ArrayLike<number>} x
+ * @param {ArrayLike<number> | null} y
+ * @param {VectorOptions} o
+ */
+function reduce(inst, whole, x, y, o) {
+  const k = o.simd ? `${whole}-simd` : whole;
+  const fold = `${k}-fold`;
+  world(inst, k);
+  const cap = capacity(inst);
+  const load = (/** @type {number} */ s, /** @type {number} */ e) => {
+    f64(inst, 'a').set(sub(x, s, e));
+    if (y) f64(inst, 'b').set(sub(y, s, e));
+  };
+  if (x.length <= cap) {
+    load(0, x.length);
+    return /** @type {number} */ (guarded(inst, k, x.length, 0, x.length));
+  }
+  world(inst, fold);
+  const chunk = Math.floor(cap / BlockLen) * BlockLen;
+  if (chunk === 0) throw new CapacityError(inst.name, k, `${x.length} elements, capacity ${cap} is below one block (${BlockLen}) so the input cannot be streamed`);
+  let acc = -0;
+  for (let s = 0; s < x.length; s += chunk) {
+    const e = Math.min(s + chunk, x.length);
+    load(s, e);
+    acc = /** @type {number} */ (guarded(inst, fold, e - s, 0, acc, e - s));
+  }
+  return acc;
+}
+
+/** f64 returns a vector-world buffer's view (world() checked it is f64). */
+function f64(/** @type {import('./instance.js').Instance} */ inst, /** @type {string} */ n) {
+  return /** @type {Float64Array} */ (inst.view(n));
+}
+
+function sub(/** @type {ArrayLike<number>} */ x, /** @type {number} */ s, /** @type {number} */ e) {
+  return ArrayBuffer.isView(x) ? /** @type {Float64Array} */ (x).subarray(s, e) : Array.prototype.slice.call(x, s, e);
+}
+
+/**
+ * sum returns the canonical sum of x, computed by the guest's "sum" (or "sum-simd") export:
+ *
+ *	if (x.length === 0) return +0
+ *	acc = -0; for each block of 4096: acc = acc + tree(16 lane sums of the block)
+ *
+ * Inputs longer than the capacity are streamed through "sum-fold". Errors: TrapError,
+ * ContractError (a guard word changed), CapacityError (cannot stream), MissingExportError or
+ * SignatureError (not a vector-world guest).
+ * @param {import('./instance.js').Instance} inst
+ * @param {ArrayLike<number>} x
+ * @param {VectorOptions} [o]
+ * @returns {number}
+ */
+export function sum(inst, x, o = {}) { return reduce(inst, 'sum', x, null, o); }
+
+/**
+ * dot returns the canonical dot product of x and y (sum over p[i] = x[i]*y[i], each rounded):
+ * the guest's "dot" (or "dot-simd"). LengthError if the lengths differ; else the errors of sum.
+ * @param {import('./instance.js').Instance} inst
+ * @param {ArrayLike<number>} x
+ * @param {ArrayLike<number>} y
+ * @param {VectorOptions} [o]
+ * @returns {number}
+ */
+export function dot(inst, x, y, o = {}) {
+  if (x.length !== y.length) throw new LengthError(inst.name, o.simd ? 'dot-simd' : 'dot', `x ${x.length}, y ${y.length}`);
+  return reduce(inst, 'dot', x, y, o);
+}
+
+/**
+ * elementwise runs mul or scale in chunks of the capacity.
+ * @param {import('./instance.js').Instance} inst
+ * @param {string} base
+ * @param {ArrayLike<number>} a
+ * @param {ArrayLike<number> | null} b
+ * @param {number} s
+ * @param {VectorOptions} o
+ */
+function elementwise(inst, base, a, b, s, o) {
+  const k = o.simd ? `${base}-simd` : base;
+  if (b && a.length !== b.length) throw new LengthError(inst.name, k, `a ${a.length}, b ${b.length}`);
+  world(inst, k);
+  const cap = capacity(inst);
+  const out = new Float64Array(a.length);
+  for (let st = 0; st === 0 || st < a.length; st += cap) {
+    const e = Math.min(st + cap, a.length);
+    f64(inst, 'a').set(sub(a, st, e));
+    if (b) {
+      f64(inst, 'b').set(sub(b, st, e));
+      guarded(inst, k, e - st, e - st, e - st);
+    } else {
+      guarded(inst, k, e - st, e - st, s, e - st);
+    }
+    out.set(f64(inst, 'result').subarray(0, e - st), st);
+  }
+  return out;
+}
+
+/**
+ * mul returns the elementwise product, from the guest's "mul" (or "mul-simd"):
+ *
+ *	for (let i = 0; i < a.length; i++) out[i] = a[i] * b[i]
+ *
+ * LengthError unless a and b have the same length; TrapError, ContractError.
+ * @param {import('./instance.js').Instance} inst
+ * @param {ArrayLike<number>} a
+ * @param {ArrayLike<number>} b
+ * @param {VectorOptions} [o]
+ * @returns {Float64Array}
+ */
+export function mul(inst, a, b, o = {}) { return elementwise(inst, 'mul', a, b, 0, o); }
+
+/**
+ * scale returns s times a, from the guest's "scale" (or "scale-simd"):
+ *
+ *	for (let i = 0; i < a.length; i++) out[i] = s * a[i]
+ *
+ * TrapError, ContractError.
+ * @param {import('./instance.js').Instance} inst
+ * @param {ArrayLike<number>} a
+ * @param {number} s
+ * @param {VectorOptions} [o]
+ * @returns {Float64Array}
+ */
+export function scale(inst, a, s, o = {}) { return elementwise(inst, 'scale', a, null, s, o); }

@@ -1,0 +1,194 @@
+/**
+ * loadWorker compiles a guest and instantiates it in a compute Worker (a worker_threads Worker
+ * in Node, a Web Worker in a browser): the way to run a threaded guest (its threads are Workers
+ * too, on the same shared memory), to bound calls with a timeout, and to call kernels from a
+ * page without blocking it.
+ *
+ *	const guest = await loadWorker(new URL('./rayon.wasm', import.meta.url), { threads: 2 })
+ *	await guest.write('u', u)
+ *	await guest.call('gray-scott', [n, steps, du, dv, f, k, dt])
+ *	await guest.close()
+ *
+ * # Errors
+ *
+ * Those of compile and Module.instantiate (ModuleError, ImportError, LayoutError, LimitError,
+ * OptionError, TrapError, …); IsolationError (a ModuleError) at once for a threaded guest where
+ * SharedArrayBuffer is missing (a page without cross-origin isolation); DeadlineError when
+ * loading runs past options.timeout; AbortedError when a thread fails while starting.
+ * @param {import('./instance.js').Source | import('./instance.js').Module} source
+ * @param {import('./instance.js').CompileOptions & import('./instance.js').InstanceOptions} [options]
+ * @returns {Promise<RemoteInstance>}
+ */
+export function loadWorker(source: import("./instance.js").Source | import("./instance.js").Module, options?: import("./instance.js").CompileOptions & import("./instance.js").InstanceOptions): Promise<RemoteInstance>;
+/**
+ * createPool compiles source once and loads size instances of it in Workers (default: the
+ * machine's parallelism). Errors are those of compile and loadWorker.
+ * @param {import('./instance.js').Source} source
+ * @param {import('./instance.js').CompileOptions & import('./instance.js').InstanceOptions & {size?: number}} [options]
+ * @returns {Promise<Pool>}
+ */
+export function createPool(source: import("./instance.js").Source, options?: import("./instance.js").CompileOptions & import("./instance.js").InstanceOptions & {
+    size?: number;
+}): Promise<Pool>;
+/**
+ * RemoteInstance is an instance hosted in a compute Worker. Its methods return promises and
+ * never block the caller. After a trap of a threaded guest, a timeout, or close, it is closed:
+ * later calls reject with ClosedError.
+ *
+ * What a timeout costs: JavaScript cannot interrupt running wasm (Wasmtime's epochs have no
+ * equivalent), so a call past its timeout terminates the instance's Workers, threads and all,
+ * and rejects with DeadlineError. Load a new instance to go on.
+ */
+export class RemoteInstance {
+    /** @param {string} name @param {import('./env.js').AnyWorker} worker @param {boolean} threaded @param {number} timeout @param {string} channel */
+    constructor(name: string, worker: import("./env.js").AnyWorker, threaded: boolean, timeout: number, channel: string);
+    /** The guest's name. */
+    name: string;
+    /** Whether the guest is threaded. */
+    threaded: boolean;
+    /** The default timeout of each call, in milliseconds (0: none). */
+    timeout: number;
+    /** @type {import('./instance.js').Buffer[]} the buffers, as validated in the Worker */
+    layout: import("./instance.js").Buffer[];
+    /** @type {import('./contract.js').KernelDecl[]} */
+    kernels: import("./contract.js").KernelDecl[];
+    /** Threads each kernel call runs on. */
+    threads: number;
+    /** @internal */ worker: import("./env.js").AnyWorker;
+    /** @type {Map<number, {resolve: (v: any) => void, reject: (e: Error) => void, timer: any}>} */
+    pending: Map<number, {
+        resolve: (v: any) => void;
+        reject: (e: Error) => void;
+        timer: any;
+    }>;
+    /** @type {Error | null} why the instance is closed */
+    failed: Error | null;
+    channel: BroadcastChannel;
+    /** @param {{id: number, ok: boolean, value?: any, error?: any}} msg */
+    reply(msg: {
+        id: number;
+        ok: boolean;
+        value?: any;
+        error?: any;
+    }): void;
+    /** @param {number} id */
+    settle(id: number): void;
+    /**
+     * fail closes the instance for reason: its Workers are terminated and every pending call rejects.
+     * @param {Error} reason
+     */
+    fail(reason: Error): void;
+    /**
+     * send posts a request and waits for its reply, within timeout milliseconds (0: no bound).
+     * @internal
+     * @param {any} msg
+     * @param {number} timeout
+     * @param {string} what the export, for a deadline error
+     * @param {Transferable[]} [transfer]
+     */
+    send(msg: any, timeout: number, what: string, transfer?: Transferable[]): Promise<any>;
+    /**
+     * run runs one job (see Job) in the Worker. Errors are those of Instance.write, call and read,
+     * and of the vector functions; DeadlineError past the timeout; AbortedError when a thread of a
+     * threaded guest traps; ClosedError once closed.
+     * @param {Job} job
+     * @param {CallOptions} [options]
+     * @returns {Promise<JobResult>}
+     */
+    run(job: Job, options?: CallOptions): Promise<JobResult>;
+    /**
+     * call calls a kernel by name (see Instance.call for arguments and result).
+     * @param {string} name
+     * @param {(number|bigint)[]} [args]
+     * @param {CallOptions} [options]
+     * @returns {Promise<number | bigint | undefined>}
+     */
+    call(name: string, args?: (number | bigint)[], options?: CallOptions): Promise<number | bigint | undefined>;
+    /**
+     * write copies data into a buffer at element offset at (CapacityError past its capacity).
+     * @param {string} name
+     * @param {ArrayLike<number> | ArrayLike<bigint>} data
+     * @param {number} [at]
+     * @returns {Promise<void>}
+     */
+    write(name: string, data: ArrayLike<number> | ArrayLike<bigint>, at?: number): Promise<void>;
+    /**
+     * read copies length elements of a buffer from element offset at into a new typed array.
+     * @param {string} name
+     * @param {number} length
+     * @param {number} [at]
+     * @returns {Promise<import('./instance.js').View>}
+     */
+    read(name: string, length: number, at?: number): Promise<import("./instance.js").View>;
+    /**
+     * close terminates the instance's Workers; later calls reject with ClosedError, and nothing of
+     * it keeps Node's event loop alive. Idempotent.
+     * @returns {Promise<void>}
+     */
+    close(): Promise<void>;
+}
+/**
+ * Pool is a fixed number of Worker-hosted instances of one module, for throughput on
+ * independent calls (the Go host's Pool): run hands each job to an idle instance, and an
+ * instance that ends closed (a trap of a threaded guest, a timeout) is replaced by a new one.
+ */
+export class Pool {
+    /** @param {import('./instance.js').Module} m @param {any} options @param {RemoteInstance[]} members */
+    constructor(m: import("./instance.js").Module, options: any, members: RemoteInstance[]);
+    /** @internal */ module: Module;
+    /** @internal */ options: any;
+    /** @type {RemoteInstance[]} idle instances */
+    idle: RemoteInstance[];
+    /** @type {((r: RemoteInstance) => void)[]} */
+    waiting: ((r: RemoteInstance) => void)[];
+    /** The number of instances. */
+    size: number;
+    closed: boolean;
+    /** @type {Set<RemoteInstance>} */
+    all: Set<RemoteInstance>;
+    /** @returns {Promise<RemoteInstance>} */
+    acquire(): Promise<RemoteInstance>;
+    /** @param {RemoteInstance} r */
+    release(r: RemoteInstance): void;
+    /**
+     * run runs a job (see RemoteInstance.run) on an idle instance, waiting for one if none is.
+     * Errors are those of RemoteInstance.run, and ClosedError once the pool is closed.
+     * @param {Job} job
+     * @param {CallOptions} [options]
+     * @returns {Promise<JobResult>}
+     */
+    run(job: Job, options?: CallOptions): Promise<JobResult>;
+    /**
+     * close closes every instance; jobs not yet started reject with ClosedError.
+     * @returns {Promise<void>}
+     */
+    close(): Promise<void>;
+}
+/**
+ * A job: what one round trip to a Worker-hosted instance does, in this order: copy arrays into
+ * buffers (`write`: [buffer, data, element offset]), call a kernel (`call`: [name, args]) or a
+ * vector-world function (`vector`: ['sum' | 'dot' | 'mul' | 'scale', args, {simd}]), and copy
+ * buffers out (`read`: [buffer, length in elements, element offset]).
+ */
+export type Job = {
+    write?: [string, ArrayLike<number> | ArrayLike<bigint>, (number | undefined)?][] | undefined;
+    call?: [string, ((number | bigint)[] | undefined)?] | undefined;
+    vector?: [string, any[], ({
+        simd?: boolean;
+    } | undefined)?] | undefined;
+    read?: [string, number, (number | undefined)?][] | undefined;
+};
+/**
+ * What a job returns: the kernel's (or vector function's) result, and one typed array per read.
+ */
+export type JobResult = {
+    result: any;
+    read: import("./instance.js").View[];
+};
+/**
+ * timeout in milliseconds; 0 or absent: the instance's
+ */
+export type CallOptions = {
+    timeout?: number;
+};
+import { Module } from './instance.js';

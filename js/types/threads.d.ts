@@ -1,0 +1,43 @@
+/**
+ * makeSpawn returns the guest's wasi.thread-spawn for one thread: the budget first, then the
+ * library's two-argument spawn with this thread's result slot.
+ * @param {Int32Array} ctl the control block
+ * @param {(arg: number, slot: number) => number} spawn the library's threadSpawn
+ * @param {() => WebAssembly.Memory} memory
+ * @param {number} slot this thread's index (0 for the calling thread)
+ * @returns {(arg: number) => number}
+ */
+export function makeSpawn(ctl: Int32Array, spawn: (arg: number, slot: number) => number, memory: () => WebAssembly.Memory, slot: number): (arg: number) => number;
+/**
+ * startThreadedInstance makes the shared memory, the thread Workers and the instance, and starts
+ * the guest's workers (start-workers), as the Go host's newThreads and startThreads do.
+ * @param {import('./instance.js').Module} m
+ * @param {WebAssembly.Module} wasm
+ * @param {{threads: number, memoryLimit: number}} o
+ * @param {ThreadHooks} hooks
+ * @returns {Promise<import('./instance.js').Instance>}
+ */
+export function startThreadedInstance(m: import("./instance.js").Module, wasm: WebAssembly.Module, o: {
+    threads: number;
+    memoryLimit: number;
+}, hooks: ThreadHooks): Promise<import("./instance.js").Instance>;
+/**
+ * runThreadWorker is the body of a thread Worker: it waits for the host's configuration, then
+ * lets the library's ThreadMessageHandler instantiate the module on the shared memory and run
+ * wasi_thread_start. A failure raises the guest's abort flag (so threads that poll it trap) and
+ * is reported on the instance's BroadcastChannel.
+ * @param {{post: (m: any) => void, listen: (fn: (d: any) => void) => void}} port
+ */
+export function runThreadWorker(port: {
+    post: (m: any) => void;
+    listen: (fn: (d: any) => void) => void;
+}): void;
+/**
+ * What a compute Worker gives a threaded instance.
+ */
+export type ThreadHooks = {
+    /**
+     * the BroadcastChannel on which threads report their failures
+     */
+    channel: string;
+};
