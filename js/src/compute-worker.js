@@ -18,7 +18,8 @@ port.listen(async (msg) => {
       setDeps(msg.deps);
       const { compileBytes, instantiateHere } = await import('./instance.js');
       const m = await compileBytes(msg.bytes, msg.name, msg.compile);
-      inst = await instantiateHere(m, msg.options, { channel: msg.channel });
+      inst = await instantiateHere(m, msg.options, { channel: msg.channel, phase: (exp) => port.post({ phase: exp }) });
+      port.post({ phase: '' });
       port.post({ id: msg.id, ok: true, value: { layout: inst.layout, kernels: m.kernels, threads: inst.threads } });
     } else if (msg.op === 'run') {
       if (!inst) throw new Error('wasmvec: no instance');
@@ -30,7 +31,8 @@ port.listen(async (msg) => {
       if (j.vector) {
         vector ??= await import('./vector.js');
         const [fn, args, opts] = j.vector;
-        result = /** @type {any} */ (vector)[fn](inst, ...args, opts ?? {});
+        if (!['sum', 'dot', 'mul', 'scale', 'sumBatch', 'dotBatch'].includes(fn)) throw new TypeError(`wasmvec: no vector function ${fn}`);
+        result = /** @type {any} */ (vector)[fn](inst, ...args, ...(opts ? [opts] : []));
       }
       const read = (j.read ?? []).map((/** @type {[string, number, number]} */ [name, length, at]) => inst?.read(name, length, at));
       port.post({ id: msg.id, ok: true, value: { result, read } }, [...read.map((/** @type {any} */ v) => v.buffer)]);

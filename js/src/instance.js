@@ -263,7 +263,7 @@ export function toTrap(guest, exp, e) {
  * Worker: remote.js) with its thread Workers started.
  * @param {Module} m
  * @param {InstanceOptions} options
- * @param {import('./threads.js').ThreadHooks} [hooks] what a compute Worker adds for a threaded guest
+ * @param {import('./threads.js').ThreadHooks} [hooks] what a compute Worker adds (threads, phases)
  * @returns {Promise<Instance>}
  */
 export async function instantiateHere(m, options, hooks) {
@@ -278,13 +278,14 @@ export async function instantiateHere(m, options, hooks) {
   }
   const wasi = await createWasi();
   let wi;
+  hooks?.phase?.('(start)');
   try {
     wi = await WebAssembly.instantiate(wasm, { wasi_snapshot_preview1: guestImports(wasi) });
   } catch (e) {
     throw instantiateError(m.name, e);
   }
   const inst = new Instance(m, wi, /** @type {WebAssembly.Memory} */ (wi.exports.memory), 1);
-  startRuntime(m, wasi, wi);
+  startRuntime(m, wasi, wi, hooks?.phase);
   inst.readLayout();
   return inst;
 }
@@ -306,11 +307,14 @@ export function instantiateError(guest, e) {
  * @param {Module} m
  * @param {import('./wasi.js').Wasi} wasi
  * @param {WebAssembly.Instance} wi
+ * @param {(exp: string) => void} [phase] told which export starts running
  */
-export function startRuntime(m, wasi, wi) {
+export function startRuntime(m, wasi, wi, phase) {
   if (m.contract.initialize) {
+    phase?.('_initialize');
     try { wasi.initialize(wi); } catch (e) { throw toTrap(m.name, '_initialize', e); }
   } else if (m.contract.start) {
+    phase?.('_start');
     let status;
     try { status = wasi.start(wi); } catch (e) { throw toTrap(m.name, '_start', e); }
     if (status !== 0 && status !== undefined) throw new TrapError(m.name, '_start', `exited with status ${status}`);
@@ -356,8 +360,6 @@ export class Instance {
     /** @type {Map<string, {fn: Function, k: KernelDecl}>} */
     this.fns = new Map();
     this.closed = false;
-    /** @type {number} the byte offset of the host's own page (threaded guests: thread-spawn result slots), else Infinity */
-    this.reservedFrom = Infinity;
     /** @type {(() => void) | null} ends the thread Workers of a threaded guest */
     this.terminate = null;
   }
@@ -374,34 +376,45 @@ export class Instance {
     const ask = (/** @type {string} */ e) => {
       try { return ex[e]() >>> 0; } catch (err) { throw toTrap(this.name, e, err); }
     };
-    for (const d of this.module.contract.buffers) {
+    // Each buffer's first fault, as the Go host finds them buffer by buffer in declaration
+    // order: its own (capacity, alignment, bounds) or an overlap with one declared before it.
+    // The overlaps come from one sweep in offset order: O(n log n), not every pair.
+    const decls = this.module.contract.buffers;
+    /** @type {(LayoutError | null)[]} */
+    const faults = [];
+    decls.forEach((d, i) => {
       const got = [ask(d.offsetExport), ask(d.capacityExport)];
       const again = [ask(d.offsetExport), ask(d.capacityExport)];
       const q = JSON.stringify(d.name);
-      if (got[0] !== again[0] || got[1] !== again[1]) {
-        throw new LayoutError(this.name, d.offsetExport, `buffer ${q}: offset and capacity (${got}) changed to (${again}) when asked again`);
-      }
       const [off, capacity] = got;
       const span = capacity * sizeOf[d.type];
-      if (capacity === 0) throw new LayoutError(this.name, d.capacityExport, `buffer ${q}: capacity is 0`);
-      if (off % sizeOf[d.type] !== 0) throw new LayoutError(this.name, d.offsetExport, `buffer ${q}: offset ${off} is not ${sizeOf[d.type]}-byte aligned for ${d.type}`);
-      if (off + span > size) {
-        throw new LayoutError(this.name, d.offsetExport, `buffer ${q} [${off}, ${off + span}) of ${capacity} elements runs past linear memory of ${size} bytes`);
-      }
-      if (off < this.reservedFrom + PageSize && this.reservedFrom < off + span) {
-        throw new LayoutError(this.name, d.offsetExport, `buffer ${q} [${off}, ${off + span}) overlaps the host's page [${this.reservedFrom}, ${this.reservedFrom + PageSize})`);
-      }
       this.bufs.push({ name: d.name, type: d.type, offset: off, capacity });
-    }
-    const sorted = [...this.bufs].sort((a, b) => a.offset - b.offset);
-    for (let i = 1; i < sorted.length; i++) {
-      const a = sorted[i - 1], b = sorted[i];
-      const aEnd = a.offset + a.capacity * sizeOf[a.type];
-      if (b.offset < aEnd) {
-        const d = /** @type {import('./contract.js').BufferDecl} */ (this.module.contract.buffers.find((x) => x.name === b.name));
-        throw new LayoutError(this.name, d.offsetExport, `buffer ${JSON.stringify(b.name)} [${b.offset}, ${b.offset + b.capacity * sizeOf[b.type]}) overlaps buffer ${JSON.stringify(a.name)} [${a.offset}, ${aEnd})`);
+      if (got[0] !== again[0] || got[1] !== again[1]) {
+        faults[i] = new LayoutError(this.name, d.offsetExport, `buffer ${q}: offset and capacity (${got}) changed to (${again}) when asked again`);
+      } else if (capacity === 0) {
+        faults[i] = new LayoutError(this.name, d.capacityExport, `buffer ${q}: capacity is 0`);
+      } else if (off % sizeOf[d.type] !== 0) {
+        faults[i] = new LayoutError(this.name, d.offsetExport, `buffer ${q}: offset ${off} is not ${sizeOf[d.type]}-byte aligned for ${d.type}`);
+      } else if (off + span > size) {
+        faults[i] = new LayoutError(this.name, d.offsetExport, `buffer ${q} [${off}, ${off + span}) of ${capacity} elements runs past linear memory of ${size} bytes`);
+      } else {
+        faults[i] = null;
       }
+    });
+    const end = (/** @type {Buffer} */ b) => b.offset + b.capacity * sizeOf[b.type];
+    const order = this.bufs.map((_, i) => i).sort((x, y) => this.bufs[x].offset - this.bufs[y].offset || x - y);
+    let reach = -1; // the buffer reaching furthest so far in the sweep
+    for (const i of order) {
+      const b = this.bufs[i];
+      if (b.capacity > 0 && reach >= 0 && b.offset < end(this.bufs[reach])) {
+        const [early, late] = reach < i ? [reach, i] : [i, reach];
+        const a = this.bufs[early], l = this.bufs[late];
+        faults[late] ??= new LayoutError(this.name, decls[late].offsetExport, `buffer ${JSON.stringify(l.name)} [${l.offset}, ${end(l)}) overlaps buffer ${JSON.stringify(a.name)} [${a.offset}, ${end(a)})`);
+      }
+      if (b.capacity > 0 && (reach < 0 || end(b) > end(this.bufs[reach]))) reach = i;
     }
+    const first = faults.find((f) => f);
+    if (first) throw first;
     for (const b of this.bufs) this.byName.set(b.name, b);
   }
 

@@ -13,7 +13,7 @@ import { isolated, isolationHeaders, listen, newWorker, ref, resolvedDeps } from
 /**
  * A job: what one round trip to a Worker-hosted instance does, in this order: copy arrays into
  * buffers (`write`: [buffer, data, element offset]), call a kernel (`call`: [name, args]) or a
- * vector-world function (`vector`: ['sum' | 'dot' | 'mul' | 'scale', args, {simd}]), and copy
+ * vector-world function (`vector`: ['sum' | 'dot' | 'mul' | 'scale' | 'sumBatch' | 'dotBatch', args, {simd}]), and copy
  * buffers out (`read`: [buffer, length in elements, element offset]).
  * @typedef {object} Job
  * @property {[string, ArrayLike<number> | ArrayLike<bigint>, number?][]} [write]
@@ -61,6 +61,8 @@ export class RemoteInstance {
     /** @internal */ this.worker = worker;
     /** @type {Map<number, {resolve: (v: any) => void, reject: (e: Error) => void, timer: any}>} */
     this.pending = new Map();
+    /** the guest code running while loading ('(start)', '_initialize', …), for a deadline's export */
+    this.phase = '';
     /** @type {Error | null} why the instance is closed */
     this.failed = null;
     this.channel = new BroadcastChannel(channel);
@@ -77,8 +79,9 @@ export class RemoteInstance {
     });
   }
 
-  /** @param {{id: number, ok: boolean, value?: any, error?: any}} msg */
+  /** @param {{id: number, ok: boolean, value?: any, error?: any, phase?: string}} msg */
   reply(msg) {
+    if (msg.phase !== undefined) { this.phase = msg.phase; return; }
     const p = this.pending.get(msg.id);
     if (!p) return;
     this.settle(msg.id);
@@ -130,7 +133,7 @@ export class RemoteInstance {
     const id = ++serial;
     return new Promise((resolve, reject) => {
       const timer = timeout > 0 ? setTimeout(() => {
-        this.fail(new DeadlineError(this.name, what, `ran past the timeout of ${timeout} ms; the instance's Workers were terminated`));
+        this.fail(new DeadlineError(this.name, what === '(load)' ? this.phase || '(start)' : what, `${what === '(load)' ? 'instantiation' : 'the call'} ran past the timeout of ${timeout} ms; the instance's Workers were terminated`));
       }, timeout) : null;
       this.pending.set(id, { resolve, reject, timer });
       ref(this.worker, true);

@@ -7,8 +7,10 @@
 //     counted in a SharedArrayBuffer every thread sees; a spawn past it
 //     returns -1, as in the Go host (a refused spawn changes nothing);
 //   - the result slots of the library's two-argument threadSpawn, 8 bytes
-//     per thread in one page the host adds above the module's declared
-//     minimum (the guest's allocator grows memory past it, so never uses it);
+//     per thread, in a small shared memory of the host's own (the library
+//     writes them in the memory given to WASIThreads.setup; the guest's
+//     memory goes to the thread Workers through ThreadManager.setup), so the
+//     guest's memory is exactly what it declares;
 //   - a warm pool: every thread Worker is started and has instantiated the
 //     module before the guest's _initialize and start-workers run, so a
 //     guest that spawns and then waits never waits for a Worker to start
@@ -27,21 +29,22 @@ import { createWasi, guestImports } from './wasi.js';
  * What a compute Worker gives a threaded instance.
  * @typedef {object} ThreadHooks
  * @property {string} channel the BroadcastChannel on which threads report their failures
+ * @property {(exp: string) => void} [phase] told which guest code starts running (for a deadline's message)
  */
 
 /** Words of the control block shared with every thread. */
-const ctlSpawned = 0, ctlAbortOffset = 1, ctlSlots = 2, ctlBudget = 3;
+const ctlSpawned = 0, ctlAbortOffset = 1, ctlBudget = 2;
 
 /**
  * makeSpawn returns the guest's wasi.thread-spawn for one thread: the budget first, then the
  * library's two-argument spawn with this thread's result slot.
  * @param {Int32Array} ctl the control block
  * @param {(arg: number, slot: number) => number} spawn the library's threadSpawn
- * @param {() => WebAssembly.Memory} memory
+ * @param {WebAssembly.Memory} slots the host's memory of result slots
  * @param {number} slot this thread's index (0 for the calling thread)
  * @returns {(arg: number) => number}
  */
-export function makeSpawn(ctl, spawn, memory, slot) {
+export function makeSpawn(ctl, spawn, slots, slot) {
   return (arg) => {
     const budget = Atomics.load(ctl, ctlBudget);
     for (;;) {
@@ -49,9 +52,9 @@ export function makeSpawn(ctl, spawn, memory, slot) {
       if (n >= budget) return -1;
       if (Atomics.compareExchange(ctl, ctlSpawned, n, n + 1) === n) break;
     }
-    const at = Atomics.load(ctl, ctlSlots) + 8 * slot;
+    const at = 8 * slot;
     if (spawn(arg, at) !== 0) return -1;
-    const tid = Atomics.load(new Int32Array(memory().buffer, at, 2), 1);
+    const tid = Atomics.load(new Int32Array(slots.buffer, at, 2), 1);
     return tid > 0 ? tid : -1;
   };
 }
@@ -71,19 +74,16 @@ export async function startThreadedInstance(m, wasm, o, hooks) {
   const lim = m.contract.memory;
   const capPages = Math.floor(Math.min(o.memoryLimit, MaxSharedMemory) / PageSize);
   const max = Math.min(lim.max ?? capPages, capPages);
-  // One page more than the declared minimum: the host's thread-spawn result slots.
-  if (lim.min + 1 > max) {
-    throw new LimitError(m.name, 'memory', `shared memory of ${lim.min} pages leaves no room for the host's page under a maximum of ${max} pages`);
-  }
+  if (lim.min > max) throw new LimitError(m.name, 'memory', `shared memory of ${lim.min} pages exceeds the limit of ${max} pages`);
   let memory;
   try {
-    memory = new WebAssembly.Memory({ initial: lim.min + 1, maximum: max, shared: true });
+    memory = new WebAssembly.Memory({ initial: lim.min, maximum: max, shared: true });
   } catch (e) {
-    throw new LimitError(m.name, 'memory', `a shared memory of ${lim.min + 1}..${max} pages: ${e}`);
+    throw new LimitError(m.name, 'memory', `a shared memory of ${lim.min}..${max} pages: ${e}`);
   }
+  const slots = new WebAssembly.Memory({ initial: 1, maximum: 1, shared: true });
   const budget = o.threads - 1;
   const ctl = new Int32Array(new SharedArrayBuffer(16));
-  Atomics.store(ctl, ctlSlots, lim.min * PageSize);
   Atomics.store(ctl, ctlBudget, budget);
   Atomics.store(ctl, ctlAbortOffset, -1);
   const deps = resolvedDeps();
@@ -98,13 +98,14 @@ export async function startThreadedInstance(m, wasm, o, hooks) {
     printErr: () => {}, // failures reach the caller as errors, not as console noise
     onCreateWorker: () => {
       const w = newWorker(new URL('./thread-worker.js', import.meta.url), `${m.name} thread`);
-      w.postMessage({ __wasmvec__: { ctl, slot: nextSlot++, channel: hooks.channel, deps, guest: m.name } });
+      w.postMessage({ __wasmvec__: { ctl, slots, slot: nextSlot++, channel: hooks.channel, deps, guest: m.name } });
       workers.push(w);
       return w;
     },
   });
-  const spawn = makeSpawn(ctl, (arg, slot) => threads.PThread.threadSpawn(arg, slot), () => memory, 0);
+  const spawn = makeSpawn(ctl, (arg, slot) => threads.PThread.threadSpawn(arg, slot), slots, 0);
   let wi;
+  hooks.phase?.('(start)');
   try {
     wi = await WebAssembly.instantiate(wasm, {
       env: { memory },
@@ -114,23 +115,23 @@ export async function startThreadedInstance(m, wasm, o, hooks) {
   } catch (e) {
     throw instantiateError(m.name, e);
   }
-  threads.setup(wi, wasm, memory);
+  threads.setup(wi, wasm, slots); // the result slots' memory
+  threads.PThread.setup(wasm, memory); // the memory the thread Workers instantiate against
   try {
     await threads.preloadWorkers();
   } catch (e) {
     throw new ModuleError(m.name, '', `starting ${budget} thread Workers: ${e}`, e);
   }
   const inst = new Instance(m, wi, memory, o.threads);
-  inst.reservedFrom = lim.min * PageSize;
   inst.terminate = () => threads.terminateAllThreads();
-  startRuntime(m, { initialize: (i) => threads.initialize(i, wasm, memory), start: () => 0, wasiImport: {} }, wi);
+  startRuntime(m, wasi, wi, hooks.phase);
   inst.readLayout();
   const ex = /** @type {Record<string, Function>} */ (wi.exports);
   let off;
   try { off = ex['get-abort-offset']() >>> 0; } catch (e) { throw toTrap(m.name, 'get-abort-offset', e); }
   const size = memory.buffer.byteLength;
-  if (off % 4 !== 0 || off + 4 > size || (off < inst.reservedFrom + PageSize && inst.reservedFrom < off + 4)) {
-    throw new LayoutError(m.name, 'get-abort-offset', `abort flag at ${off} is not a 4-byte-aligned u32 inside linear memory of ${size} bytes, outside the host's page at ${inst.reservedFrom}`);
+  if (off % 4 !== 0 || off + 4 > size) {
+    throw new LayoutError(m.name, 'get-abort-offset', `abort flag at ${off} is not a 4-byte-aligned u32 inside linear memory of ${size} bytes`);
   }
   for (const b of inst.layout) {
     const end = b.offset + b.capacity * (b.type === 'f64' || b.type === 'i64' ? 8 : 4);
@@ -138,6 +139,7 @@ export async function startThreadedInstance(m, wasm, o, hooks) {
   }
   Atomics.store(ctl, ctlAbortOffset, off);
   let started;
+  hooks.phase?.('start-workers');
   try { started = ex['start-workers'](o.threads); } catch (e) { throw toTrap(m.name, 'start-workers', e); }
   if (started !== budget) throw new ModuleError(m.name, 'start-workers', `started ${started} of ${budget} workers`);
   return inst;
@@ -171,13 +173,15 @@ export function runThreadWorker(port) {
           const wasi = await createWasi();
           const wt = new WASIThreads({ wasi, childThread: true, postMessage: (/** @type {any} */ msg) => port.post(msg) });
           const imports = wt.getImportObject();
-          const spawn = makeSpawn(cfg.ctl, (arg, slot) => imports.wasi['thread-spawn'](arg, slot), () => wasmMemory, cfg.slot);
+          const spawn = makeSpawn(cfg.ctl, (arg, slot) => imports.wasi['thread-spawn'](arg, slot), cfg.slots, cfg.slot);
           const wi = await WebAssembly.instantiate(wasmModule, {
             env: { memory: wasmMemory },
             wasi_snapshot_preview1: guestImports(wasi),
             wasi: { 'thread-spawn': spawn },
           });
-          return { module: wasmModule, instance: wt.initialize(wi, wasmModule, wasmMemory) };
+          const instance = wt.initialize(wi, wasmModule, wasmMemory);
+          wt.setup(instance, wasmModule, cfg.slots); // spawns from this thread: result slots in the host's memory
+          return { module: wasmModule, instance };
         },
         onError: (/** @type {unknown} */ err, /** @type {string} */ phase) => {
           const off = Number(Atomics.load(/** @type {Int32Array} */ (cfg.ctl), ctlAbortOffset));

@@ -16,29 +16,47 @@ const guardBits = 0x7ff4deadbeefcafen;
  * @typedef {{simd?: boolean}} VectorOptions simd: call the guest's simd128 exports (same bits)
  */
 
-const sigs = /** @type {Record<string, string>} */ ({
-  sum: 'i32->f64', 'sum-fold': 'f64,i32->f64', dot: 'i32->f64', 'dot-fold': 'f64,i32->f64',
-  mul: 'i32->', scale: 'f64,i32->',
-});
+/** The vector world's kernels and their core signatures (wit/vector.wit), in world order. */
+const worldKernels = /** @type {[string, string][]} */ ([
+  ['sum', 'i32->f64'], ['sum-fold', 'f64,i32->f64'], ['sum-simd', 'i32->f64'], ['sum-simd-fold', 'f64,i32->f64'],
+  ['dot', 'i32->f64'], ['dot-fold', 'f64,i32->f64'], ['dot-simd', 'i32->f64'], ['dot-simd-fold', 'f64,i32->f64'],
+  ['sum-blocks', 'i32->'], ['dot-blocks', 'i32->'], ['sum-batch', 'i32,i32->'], ['dot-batch', 'i32,i32->'],
+  ['mul', 'i32->'], ['mul-simd', 'i32->'], ['scale', 'f64,i32->'], ['scale-simd', 'f64,i32->'],
+]);
+
+/** @type {WeakMap<object, Error | null>} why a module does not implement the world, or null */
+const checked = new WeakMap();
 
 /**
- * world checks that the instance implements what a vector call needs: buffers a, b, result of
- * f64 and the kernel with the world's signature. MissingExportError or SignatureError, as the
- * Go host's typed methods give at their first call.
+ * world checks, once per module, that it implements the vector world: buffers a, b and result
+ * of f64 and every kernel of the world with its signature. It throws MissingExportError or
+ * SignatureError naming the export, as the Go host's typed methods do at their first call.
  * @param {import('./instance.js').Instance} inst
- * @param {string} kernel
  */
-function world(inst, kernel) {
-  for (const n of ['a', 'b', 'result']) {
-    const b = inst.module.contract.buffers.find((d) => d.name === n);
-    if (!b) throw new MissingExportError(inst.name, `buffer-${n}-f64`, 'the vector world needs buffers a, b and result of f64');
-    if (b.type !== 'f64') throw new SignatureError(inst.name, b.offsetExport, 'the vector world\'s buffers are f64');
+function world(inst) {
+  const m = inst.module;
+  let err = checked.get(m);
+  if (err === undefined) {
+    err = null;
+    try {
+      for (const n of ['a', 'b', 'result']) {
+        const b = m.contract.buffers.find((d) => d.name === n);
+        if (!b) throw new MissingExportError(m.name, `buffer-${n}-f64`, `the vector world declares buffer ${JSON.stringify(n)} of f64`);
+        if (b.type !== 'f64') throw new SignatureError(m.name, b.offsetExport, `the vector world's buffer ${JSON.stringify(n)} holds f64, not ${b.type}`);
+      }
+      for (const [name, want] of worldKernels) {
+        if (m.contract.nonFunctions.has(name)) throw new SignatureError(m.name, name, `export is not a function, want ${want}`);
+        const k = m.contract.kernels.get(name);
+        if (!k) throw new MissingExportError(m.name, name, `the vector world exports it: want ${want}`);
+        const got = `${k.params.join(',')}->${k.results.join(',')}`;
+        if (got !== want) throw new SignatureError(m.name, name, `got ${got}, want ${want}`);
+      }
+    } catch (e) {
+      err = /** @type {Error} */ (e);
+    }
+    checked.set(m, err);
   }
-  const base = kernel.replace('-simd', '');
-  const k = inst.module.contract.kernels.get(kernel);
-  if (!k) throw new MissingExportError(inst.name, kernel, `the vector world needs ${kernel}`);
-  const got = `${k.params.join(',')}->${k.results.join(',')}`;
-  if (got !== sigs[base]) throw new SignatureError(inst.name, kernel, `got func(${k.params.join(', ')}) -> (${k.results.join(', ')}), want ${sigs[base]}`);
+  if (err) throw err;
 }
 
 /**
@@ -97,7 +115,7 @@ export function capacity(inst) {
 function reduce(inst, whole, x, y, o) {
   const k = o.simd ? `${whole}-simd` : whole;
   const fold = `${k}-fold`;
-  world(inst, k);
+  world(inst);
   const cap = capacity(inst);
   const load = (/** @type {number} */ s, /** @type {number} */ e) => {
     f64(inst, 'a').set(sub(x, s, e));
@@ -107,7 +125,6 @@ function reduce(inst, whole, x, y, o) {
     load(0, x.length);
     return /** @type {number} */ (guarded(inst, k, x.length, 0, x.length));
   }
-  world(inst, fold);
   const chunk = Math.floor(cap / BlockLen) * BlockLen;
   if (chunk === 0) throw new CapacityError(inst.name, k, `${x.length} elements, capacity ${cap} is below one block (${BlockLen}) so the input cannot be streamed`);
   let acc = -0;
@@ -170,7 +187,7 @@ export function dot(inst, x, y, o = {}) {
 function elementwise(inst, base, a, b, s, o) {
   const k = o.simd ? `${base}-simd` : base;
   if (b && a.length !== b.length) throw new LengthError(inst.name, k, `a ${a.length}, b ${b.length}`);
-  world(inst, k);
+  world(inst);
   const cap = capacity(inst);
   const out = new Float64Array(a.length);
   for (let st = 0; st === 0 || st < a.length; st += cap) {
@@ -214,3 +231,47 @@ export function mul(inst, a, b, o = {}) { return elementwise(inst, 'mul', a, b, 
  * @returns {Float64Array}
  */
 export function scale(inst, a, s, o = {}) { return elementwise(inst, 'scale', a, null, s, o); }
+
+/**
+ * batch runs sum-batch or dot-batch: count = x.length / width vectors of width elements.
+ * @param {import('./instance.js').Instance} inst
+ * @param {string} k
+ * @param {ArrayLike<number>} x
+ * @param {ArrayLike<number> | null} y
+ * @param {number} width
+ */
+function batch(inst, k, x, y, width) {
+  world(inst);
+  if (!Number.isInteger(width) || width < 1 || x.length % width !== 0 || (y && y.length !== x.length)) {
+    throw new LengthError(inst.name, k, `${x.length} elements${y ? ` and ${y.length}` : ''} are not vectors of width ${width}`);
+  }
+  const count = x.length / width, cap = capacity(inst);
+  if (x.length > cap) throw new CapacityError(inst.name, k, `${x.length} elements exceed the capacity of ${cap}; batches are not streamed`);
+  f64(inst, 'a').set(x);
+  if (y) f64(inst, 'b').set(y);
+  guarded(inst, k, x.length, count, count, width);
+  return f64(inst, 'result').slice(0, count);
+}
+
+/**
+ * sumBatch returns the canonical sum of each of the x.length / width vectors of x, from the
+ * guest's "sum-batch": out[j] = sum(x[j·width .. (j+1)·width)). LengthError unless x.length is
+ * a multiple of width ≥ 1; CapacityError past the capacity (not streamed); TrapError,
+ * ContractError.
+ * @param {import('./instance.js').Instance} inst
+ * @param {ArrayLike<number>} x
+ * @param {number} width
+ * @returns {Float64Array}
+ */
+export function sumBatch(inst, x, width) { return batch(inst, 'sum-batch', x, null, width); }
+
+/**
+ * dotBatch returns the canonical dot product of each pair of vectors of width elements, from
+ * the guest's "dot-batch"; the errors of sumBatch, and LengthError if the lengths differ.
+ * @param {import('./instance.js').Instance} inst
+ * @param {ArrayLike<number>} x
+ * @param {ArrayLike<number>} y
+ * @param {number} width
+ * @returns {Float64Array}
+ */
+export function dotBatch(inst, x, y, width) { return batch(inst, 'dot-batch', x, y, width); }

@@ -86,7 +86,7 @@ export function toTrap(guest: string, exp: string, e: unknown): WasmvecError;
  * Worker: remote.js) with its thread Workers started.
  * @param {Module} m
  * @param {InstanceOptions} options
- * @param {import('./threads.js').ThreadHooks} [hooks] what a compute Worker adds for a threaded guest
+ * @param {import('./threads.js').ThreadHooks} [hooks] what a compute Worker adds (threads, phases)
  * @returns {Promise<Instance>}
  */
 export function instantiateHere(m: Module, options: InstanceOptions, hooks?: import("./threads.js").ThreadHooks): Promise<Instance>;
@@ -101,8 +101,9 @@ export function instantiateError(guest: string, e: unknown): ModuleError | Impor
  * @param {Module} m
  * @param {import('./wasi.js').Wasi} wasi
  * @param {WebAssembly.Instance} wi
+ * @param {(exp: string) => void} [phase] told which export starts running
  */
-export function startRuntime(m: Module, wasi: import("./wasi.js").Wasi, wi: WebAssembly.Instance): void;
+export function startRuntime(m: Module, wasi: import("./wasi.js").Wasi, wi: WebAssembly.Instance, phase?: (exp: string) => void): void;
 /**
  * load compiles source and instantiates it once in this thread: compile, then
  * Module.instantiate. Errors are theirs.
@@ -221,8 +222,6 @@ export class Instance {
         k: KernelDecl;
     }>;
     closed: boolean;
-    /** @type {number} the byte offset of the host's own page (threaded guests: thread-spawn result slots), else Infinity */
-    reservedFrom: number;
     /** @type {(() => void) | null} ends the thread Workers of a threaded guest */
     terminate: (() => void) | null;
     /**

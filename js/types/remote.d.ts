@@ -61,15 +61,18 @@ export class RemoteInstance {
         reject: (e: Error) => void;
         timer: any;
     }>;
+    /** the guest code running while loading ('(start)', '_initialize', …), for a deadline's export */
+    phase: string;
     /** @type {Error | null} why the instance is closed */
     failed: Error | null;
     channel: BroadcastChannel;
-    /** @param {{id: number, ok: boolean, value?: any, error?: any}} msg */
+    /** @param {{id: number, ok: boolean, value?: any, error?: any, phase?: string}} msg */
     reply(msg: {
         id: number;
         ok: boolean;
         value?: any;
         error?: any;
+        phase?: string;
     }): void;
     /** @param {number} id */
     settle(id: number): void;
@@ -167,7 +170,7 @@ export class Pool {
 /**
  * A job: what one round trip to a Worker-hosted instance does, in this order: copy arrays into
  * buffers (`write`: [buffer, data, element offset]), call a kernel (`call`: [name, args]) or a
- * vector-world function (`vector`: ['sum' | 'dot' | 'mul' | 'scale', args, {simd}]), and copy
+ * vector-world function (`vector`: ['sum' | 'dot' | 'mul' | 'scale' | 'sumBatch' | 'dotBatch', args, {simd}]), and copy
  * buffers out (`read`: [buffer, length in elements, element offset]).
  */
 export type Job = {

@@ -3,11 +3,11 @@
  * library's two-argument spawn with this thread's result slot.
  * @param {Int32Array} ctl the control block
  * @param {(arg: number, slot: number) => number} spawn the library's threadSpawn
- * @param {() => WebAssembly.Memory} memory
+ * @param {WebAssembly.Memory} slots the host's memory of result slots
  * @param {number} slot this thread's index (0 for the calling thread)
  * @returns {(arg: number) => number}
  */
-export function makeSpawn(ctl: Int32Array, spawn: (arg: number, slot: number) => number, memory: () => WebAssembly.Memory, slot: number): (arg: number) => number;
+export function makeSpawn(ctl: Int32Array, spawn: (arg: number, slot: number) => number, slots: WebAssembly.Memory, slot: number): (arg: number) => number;
 /**
  * startThreadedInstance makes the shared memory, the thread Workers and the instance, and starts
  * the guest's workers (start-workers), as the Go host's newThreads and startThreads do.
@@ -40,4 +40,8 @@ export type ThreadHooks = {
      * the BroadcastChannel on which threads report their failures
      */
     channel: string;
+    /**
+     * told which guest code starts running (for a deadline's message)
+     */
+    phase?: ((exp: string) => void) | undefined;
 };

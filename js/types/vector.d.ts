@@ -54,6 +54,27 @@ export function mul(inst: import("./instance.js").Instance, a: ArrayLike<number>
  * @returns {Float64Array}
  */
 export function scale(inst: import("./instance.js").Instance, a: ArrayLike<number>, s: number, o?: VectorOptions): Float64Array;
+/**
+ * sumBatch returns the canonical sum of each of the x.length / width vectors of x, from the
+ * guest's "sum-batch": out[j] = sum(x[j·width .. (j+1)·width)). LengthError unless x.length is
+ * a multiple of width ≥ 1; CapacityError past the capacity (not streamed); TrapError,
+ * ContractError.
+ * @param {import('./instance.js').Instance} inst
+ * @param {ArrayLike<number>} x
+ * @param {number} width
+ * @returns {Float64Array}
+ */
+export function sumBatch(inst: import("./instance.js").Instance, x: ArrayLike<number>, width: number): Float64Array;
+/**
+ * dotBatch returns the canonical dot product of each pair of vectors of width elements, from
+ * the guest's "dot-batch"; the errors of sumBatch, and LengthError if the lengths differ.
+ * @param {import('./instance.js').Instance} inst
+ * @param {ArrayLike<number>} x
+ * @param {ArrayLike<number>} y
+ * @param {number} width
+ * @returns {Float64Array}
+ */
+export function dotBatch(inst: import("./instance.js").Instance, x: ArrayLike<number>, y: ArrayLike<number>, width: number): Float64Array;
 /** Elements per block of the canonical order (wit/vector.wit): 4096. */
 export const BlockLen: 4096;
 /**
