@@ -66,7 +66,9 @@ export function parallelism() {
  * @returns {AnyWorker}
  */
 export function newWorker(url, name) {
-  if (wt) return new wt.Worker(url, { name });
+  // A Worker inherits the process's flags, but --input-type applies only to --eval input
+  // and makes a Worker started from a file fail.
+  if (wt) return new wt.Worker(url, { name, execArgv: process.execArgv.filter((a) => !a.startsWith('--input-type')) });
   return new Worker(url, { type: 'module', name });
 }
 

@@ -310,7 +310,7 @@ export function instantiateError(guest, e) {
  * @param {(exp: string) => void} [phase] told which export starts running
  */
 export function startRuntime(m, wasi, wi, phase) {
-  if (m.contract.initialize) {
+  if (!m.contract.start) { // a reactor; WASI is bound to the instance even without _initialize
     phase?.('_initialize');
     try { wasi.initialize(wi); } catch (e) { throw toTrap(m.name, '_initialize', e); }
   } else if (m.contract.start) {

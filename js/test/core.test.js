@@ -1,0 +1,97 @@
+// The in-thread core: the contract read the Go host's way, views, kernels
+// by name with checked arguments, errors naming guest and export; the
+// user's own kernels (examples/mykernels); a pool.
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  CapacityError, ClosedError, DeadlineError, MissingExportError, OptionError, SignatureError,
+  compile, createPool, load, loadWorker,
+} from '../src/index.js';
+import { golden, root } from './golden.js';
+
+const corpus = Object.fromEntries(golden('corpus.json').map((/** @type {any} */ c) => [c.file, Buffer.from(c.wasm, 'base64')]));
+
+for (const lang of ['rust', 'c']) {
+  test(`examples/mykernels (${lang}): axpy and histogram against the reference loops`, async () => {
+    const k = await load(new URL(`examples/mykernels/mykernels-${lang}.wasm`, root));
+    assert.deepEqual(k.module.kernels.map((x) => x.name).sort(), ['axpy', 'histogram']);
+    const n = 1000, x = Float32Array.from({ length: n }, (_, i) => Math.fround(Math.sin(i) * 3)), y = Float32Array.from({ length: n }, (_, i) => Math.fround(i / 7));
+    k.write('x', x); k.write('y', y);
+    k.call('axpy', 2.5, n);
+    const want = y.map((v, i) => Math.fround(Math.fround(Math.fround(2.5) * x[i]) + v));
+    assert.deepEqual(k.read('y', n), want);
+    const samples = Float64Array.from({ length: 5000 }, (_, i) => Math.sin(i * 0.37) * 10);
+    k.write('samples', samples);
+    const bins = 16, lo = -10, hi = 10;
+    samples[3] = NaN; samples[4] = 10; samples[5] = -10.5;
+    k.write('samples', samples);
+    const out = k.call('histogram', samples.length, lo, hi, bins);
+    // the reference loop (examples/mykernels/mykernels.go, Histogram)
+    const wantCounts = new Int32Array(bins);
+    let wantOut = 0;
+    for (const v of samples) {
+      if (!(v >= lo && v < hi)) { wantOut++; continue; }
+      wantCounts[Math.min(Math.floor((v - lo) / (hi - lo) * bins), bins - 1)]++;
+    }
+    assert.equal(out >>> 0, wantOut);
+    assert.deepEqual(k.read("counts", bins), wantCounts);
+    await k.close();
+    assert.throws(() => k.call('axpy', 1, 1), ClosedError);
+  });
+}
+
+test('kernels are called by name with checked arguments; errors name the guest, the export and what it has', async () => {
+  const k = await load(new URL('examples/mykernels/mykernels-c.wasm', root), { name: 'mine' });
+  assert.throws(() => k.call('nope'), (e) => e instanceof MissingExportError && e.guest === 'mine' && e.export === 'nope' && /axpy, histogram/.test(e.message));
+  assert.throws(() => k.call('_initialize'), (e) => e instanceof MissingExportError && /reserved/.test(e.message));
+  assert.throws(() => k.call('axpy', 1), SignatureError); // one argument of two
+  assert.throws(() => k.call('axpy', 1, 2.5), SignatureError); // an f64 into an i32
+  assert.throws(() => k.call('axpy', 1, 2 ** 32), SignatureError);
+  assert.throws(() => k.call('axpy', 1, /** @type {any} */ ('3')), SignatureError);
+  assert.throws(() => k.write('x', new Float32Array(k.buffer('x').capacity + 1)), CapacityError);
+  assert.throws(() => k.read('x', 4, -1), CapacityError);
+  assert.throws(() => k.view('nothing'), (e) => e instanceof MissingExportError && /x, y, samples, counts/.test(e.message));
+  const v = k.view('x');
+  assert.ok(v instanceof Float32Array && v.length === k.buffer('x').capacity);
+  await k.close();
+});
+
+test('views stay valid after the guest grows its memory: they are derived again', async () => {
+  const m = await compile(corpus['memory-bomb.wat'], { name: 'grows' });
+  const inst = await m.instantiate({ memoryLimit: 64 << 20 });
+  const before = inst.view('a');
+  before[0] = 42;
+  assert.equal(inst.call('sum', 0), 1024); // memory.grow until the 64 MiB limit: 1024 pages
+  assert.equal(before.length, 0, 'the old view is detached by the grow');
+  const after = inst.view('a');
+  assert.equal(after.length, 16);
+  assert.equal(after[0], 42);
+  await inst.close();
+});
+
+test('options are checked as in the Go host', async () => {
+  const m = await compile(new URL('guests/rust.wasm', root));
+  await assert.rejects(m.instantiate({ threads: 2 }), OptionError);
+  await assert.rejects(m.instantiate({ memoryLimit: 100 }), OptionError);
+  await assert.rejects(m.instantiate({ timeout: 10 }), OptionError); // needs a Worker
+  const t = await compile(new URL('examples/rayon/rayon.wasm', root));
+  await assert.rejects(t.instantiate({ threads: 1 }), OptionError); // a threaded guest needs a Worker
+  await assert.rejects(loadWorker(t, { threads: 65 }), OptionError);
+});
+
+test('a pool of Worker-hosted instances: concurrent jobs, the same bits, a timed-out instance replaced', { timeout: 60_000 }, async () => {
+  const pool = await createPool(new URL('guests/rust.wasm', root), { size: 2 });
+  const xs = Array.from({ length: 8 }, (_, j) => Float64Array.from({ length: 5000 + j }, (_, i) => Math.sin(i + j)));
+  const one = await load(new URL('guests/rust.wasm', root));
+  const { sum } = await import('../src/vector.js');
+  const got = await Promise.all(xs.map((x) => pool.run({ vector: ['sum', [x], { simd: true }] })));
+  got.forEach((r, j) => assert.equal(r.result, sum(one, xs[j])));
+  const loop = await pool.run({ write: [] }); // an empty job
+  assert.deepEqual(loop.read, []);
+  const hostile = await createPool(corpus['infinite-loop-in-kernel.wat'], { size: 1, name: 'loop' });
+  await assert.rejects(hostile.run({ vector: ['sum', [[1]]] }, { timeout: 50 }), DeadlineError);
+  await assert.rejects(hostile.run({ vector: ['sum', [[1]]] }, { timeout: 50 }), DeadlineError); // a new instance, timed out again
+  await hostile.close();
+  await pool.close();
+  await assert.rejects(pool.run({}), ClosedError);
+});

@@ -1,0 +1,118 @@
+// The Rayon guest (examples/rayon/rayon.wasm) on Workers: the same hashes as
+// the Go references at 1, 2 and 4 threads; the thread budget; a thread's
+// trap; a timeout; close.
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { AbortedError, ClosedError, DeadlineError, TrapError, compile, loadWorker } from '../src/index.js';
+import { f64s, fnv, golden, gsInit, root, seriesValue } from './golden.js';
+
+const g = golden('rayon.json');
+const rayon = await compile(new URL('examples/rayon/rayon.wasm', root), { name: 'rayon' });
+const u64 = (/** @type {bigint} */ h) => BigInt.asUintN(64, h).toString(16).padStart(16, '0');
+
+for (const threads of [1, 2, 4]) {
+  test(`rayon at ${threads} threads: ALMA batch and Gray–Scott hashes equal Go's`, { timeout: 120_000 }, async () => {
+    const guest = await loadWorker(rayon, { threads });
+    assert.equal(guest.threads, threads);
+    for (const a of g.alma) {
+      const series = new Float64Array(a.series * a.length);
+      for (let s = 0; s < a.series; s++) for (let i = 0; i < a.length; i++) series[s * a.length + i] = seriesValue(s, i);
+      const total = a.series * a.params.length * a.length;
+      const r = await guest.run({
+        write: [['series', series], ['periods', a.periods], ['weights', f64s(a.weights)]],
+        call: ['alma', [a.series, a.length, a.params.length]],
+        read: [['out', total]],
+      });
+      assert.equal(r.result, 0);
+      assert.equal(fnv(/** @type {Float64Array} */ (r.read[0])), a.hash, `ALMA ${a.series}×${a.params.length}×${a.length}`);
+    }
+    for (const c of g.grayScott) {
+      const { u, v } = gsInit(c.n);
+      const r = await guest.run({ write: [['u', u], ['v', v]], call: ['gray-scott', [c.n, c.steps, c.p.Du, c.p.Dv, c.p.F, c.p.K, c.p.Dt]] });
+      assert.equal(r.result, 0);
+      assert.equal(u64(/** @type {bigint} */ (await guest.call('hash', [c.n]))), c.hash, `Gray–Scott n=${c.n} steps=${c.steps}`);
+    }
+    await guest.close();
+  });
+}
+
+test('the thread budget: spawns past threads-1 are refused, and the guest goes on', async () => {
+  const guest = await loadWorker(rayon, { threads: 2 });
+  // spawn-more asks for more threads than start-workers took: every one is refused
+  assert.equal(await guest.call('spawn-more', [3]), 0);
+  const c = g.grayScott[0];
+  const { u, v } = gsInit(c.n);
+  await guest.run({ write: [['u', u], ['v', v]], call: ['gray-scott', [c.n, c.steps, c.p.Du, c.p.Dv, c.p.F, c.p.K, c.p.Dt]] });
+  assert.equal(u64(/** @type {bigint} */ (await guest.call('hash', [c.n]))), c.hash);
+  await guest.close();
+});
+
+test('a panic in a Rayon job on a worker thread ends the call with a trap, in bounded time, and closes the instance', { timeout: 30_000 }, async () => {
+  for (const threads of [2, 4]) {
+    const guest = await loadWorker(rayon, { threads });
+    const t0 = performance.now();
+    await assert.rejects(guest.call('panic-in-job', [7, 12]), (e) => e instanceof TrapError);
+    assert.ok(performance.now() - t0 < 5000, `took ${performance.now() - t0} ms`);
+    await assert.rejects(guest.call('hash', [4]), ClosedError);
+    await guest.close();
+  }
+});
+
+test('a timeout terminates the instance and rejects with DeadlineError; later calls get ClosedError', { timeout: 30_000 }, async () => {
+  const guest = await loadWorker(rayon, { threads: 2 });
+  const n = 128, { u, v } = gsInit(n);
+  await guest.run({ write: [['u', u], ['v', v]] });
+  const t0 = performance.now();
+  await assert.rejects(guest.call('gray-scott', [n, 1_000_000, 0.2097, 0.105, 0.029, 0.057, 1], { timeout: 100 }), (e) => {
+    assert.ok(e instanceof DeadlineError, String(e));
+    assert.equal(/** @type {DeadlineError} */ (e).export, 'gray-scott');
+    return true;
+  });
+  const took = performance.now() - t0;
+  assert.ok(took >= 100 && took < 2000, `rejected after ${took} ms`);
+  await assert.rejects(guest.call('hash', [4]), ClosedError);
+  await guest.close();
+});
+
+test('a worker thread that traps (not a panic) while the caller waits: AbortedError, bounded', { timeout: 30_000 }, async () => {
+  const c = golden('corpus.json').find((/** @type {any} */ x) => x.file === 'threads-worker-traps-mid-call.wat');
+  const guest = await loadWorker(Buffer.from(c.wasm, 'base64'), { threads: 3, name: c.file });
+  const t0 = performance.now();
+  await assert.rejects(guest.run({ vector: ['sum', [[1, 2, 3, 4]]] }), AbortedError);
+  assert.ok(performance.now() - t0 < 5000);
+  await guest.close();
+});
+
+test('close releases everything: a process that loads, calls and closes exits on its own', { timeout: 60_000 }, () => {
+  const script = `
+    import { loadWorker, createPool } from ${JSON.stringify(new URL('../src/index.js', import.meta.url).href)};
+    const g = await loadWorker(new URL('examples/rayon/rayon.wasm', ${JSON.stringify(root.href)}), { threads: 2 });
+    await g.call('hash', [4]);
+    await g.close();
+    const p = await createPool(new URL('guests/c.wasm', ${JSON.stringify(root.href)}), { size: 2 });
+    await p.run({ vector: ['sum', [[1, 2]]] });
+    await p.close();
+    console.log('closed');
+  `;
+  const r = spawnSync(process.execPath, ['--no-warnings', '--input-type=module', '-e', script], { timeout: 30_000, encoding: 'utf8' });
+  assert.equal(r.signal, null, `the process did not exit on its own (killed by ${r.signal}): ${r.stderr}`);
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(r.stdout.trim(), 'closed');
+});
+
+test('closed instances leave no threads behind (20 loads at 4 threads)', { skip: process.platform !== 'linux' && 'reads /proc/self/status', timeout: 120_000 }, async () => {
+  const fs = await import('node:fs');
+  const osThreads = () => Number(/Threads:\s+(\d+)/.exec(fs.readFileSync('/proc/self/status', 'utf8'))?.[1]);
+  const settle = () => new Promise((r) => setTimeout(r, 500));
+  await (await loadWorker(rayon, { threads: 4 })).close();
+  await settle();
+  const before = osThreads();
+  for (let i = 0; i < 20; i++) {
+    const guest = await loadWorker(rayon, { threads: 4 });
+    await guest.call('hash', [4]);
+    await guest.close();
+  }
+  await settle();
+  assert.ok(osThreads() <= before + 2, `OS threads ${before} before, ${osThreads()} after`);
+});
