@@ -19,6 +19,11 @@
 #                       the Rayon workloads (examples/rayon: ALMA, Gray-Scott;
 #                       wasm, native Rust, Go) in BENCH_ROUNDS interleaved
 #                       rounds, and bench/out/rayon.md (part of bench too)
+#   ./build.sh bench-js the Rayon rows from Node and headless Chromium beside the
+#                       Go host's (bench-rayon does them too), and one vector
+#                       kernel call from JS (bench/out/js-vector.txt)
+#   ./build.sh demo     the JS package's demo page on a loopback server with the
+#                       isolation headers (Gray-Scott on every core, ALMA)
 #   ./build.sh bench-targets
 #                       the rows behind the call-path targets, interleaved
 #                       (every row once per round, BENCH_ROUNDS rounds), and
@@ -35,6 +40,44 @@ cd "$ROOT"
 say() { printf '==> %s\n' "$*" >&2; }
 run() { printf '+ %s\n' "$*" >&2; "$@"; }
 die() { printf 'build.sh: %s\n' "$*" >&2; exit 1; }
+
+# The JS package (js/): Node 20 or newer with npm, its dependencies pinned by
+# js/package-lock.json and installed with npm ci; the browser tests need
+# Chromium (Debian's chromium, installed with apt-get when missing and we
+# are root; CHROMIUM names another binary).
+need_node() {
+	command -v node >/dev/null && command -v npm >/dev/null || die "node and npm are not installed: install Node.js 20 or newer (https://nodejs.org)"
+	local major
+	major=$(node -p 'process.versions.node.split(".")[0]')
+	[ "$major" -ge 20 ] || die "node $(node --version) is too old: the JS package needs Node.js 20 or newer"
+	if [ ! -d js/node_modules ] || [ js/package-lock.json -nt js/node_modules/.package-lock.json ]; then
+		say "the JS package's dependencies (js/package-lock.json): npm ci"
+		(cd js && run npm ci --no-audit --no-fund)
+	fi
+}
+
+need_chromium() {
+	CHROMIUM=${CHROMIUM:-/usr/bin/chromium}
+	[ -x "$CHROMIUM" ] && return 0
+	if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+		say "Chromium for the browser tests is missing: installing Debian's chromium with apt-get"
+		run apt-get update -qq
+		run env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
+	fi
+	[ -x "$CHROMIUM" ] || die "no Chromium at $CHROMIUM: install Debian's chromium package (apt-get install chromium) or set CHROMIUM"
+	export CHROMIUM
+}
+
+run_js_tests() {
+	need_node
+	say "the JS package: type declarations checked by tsc and up to date (js/types)"
+	(cd js && run npm run --silent check)
+	say "the JS package in Node (node:test): contract and errors, vector guests bit-exact against the Go golden files, hostile corpus parity, Rayon hashes at 1, 2, 4 threads, budget, traps, timeouts, close, pools"
+	(cd js && run npm test --silent)
+	need_chromium
+	say "the JS package in headless Chromium (playwright-core): the demo's hashes at 1 and 2 threads, a cold page, the isolation error; screenshots in js/test-results"
+	(cd js && run npm run --silent test:browser)
+}
 
 need_go() {
 	command -v go >/dev/null || die "go is not installed: install Go 1.26 or newer (https://go.dev/doc/install)"
@@ -322,6 +365,7 @@ run_tests() {
 	run go test -count=1 -tags wasmvec_march_native ./internal/cnative/
 	say "the Rayon example against its native build (Rust on OS threads through cgo): bit-exact at 1-4 threads"
 	run go test -count=1 -tags wasmvec_rust_native ./examples/rayon/...
+	run_js_tests
 }
 
 # The report tooling is a module of its own (cmd/benchreport/go.mod), so
@@ -363,7 +407,11 @@ bench_rayon() {
 	mkdir -p bench/out
 	local out=bench/out/rayon.txt r
 	run go test -c -tags wasmvec_rust_native -o bench/out/rayon.test ./examples/rayon/
+	need_node
+	need_chromium
 	{
+		echo "node: $(node --version)"
+		echo "chromium: $("$CHROMIUM" --version 2>/dev/null | awk '{print $2}')"
 		echo "go: $(go version | awk '{print $3}')"
 		echo "rustc: $(rustc --version | awk '{print $2}')"
 		echo "rayon: $(awk '/^name = "rayon"$/{getline; print $3}' examples/rayon/rust/Cargo.lock | tr -d '"')"
@@ -374,6 +422,8 @@ bench_rayon() {
 	for r in $(seq "${BENCH_ROUNDS:-6}"); do
 		(cd examples/rayon && ../../bench/out/rayon.test -test.run '^$' -test.bench '^Benchmark(ALMA|GrayScott)$' \
 			-test.benchtime "${RAYON_BENCH_TIME:-300ms}" -test.count 1) >>"$out"
+		# The same module from Node and from headless Chromium (js/bench/rayon.js).
+		run node --no-warnings js/bench/run.js node chromium --ms "${RAYON_BENCH_MS:-300}" >>"$out"
 		say "round $r done"
 	done
 	run_report -rayon -o "$ROOT/bench/out" "$ROOT/$out"
@@ -416,6 +466,19 @@ test) run_tests ;;
 bench) run_bench ;;
 bench-targets) run_bench_targets ;;
 bench-rayon) need_go && build_rayon && bench_rayon ;;
+bench-js)
+	need_go && build_rayon && bench_rayon
+	say "one vector kernel call from JS (Rust guest, sum-simd; copy, in place, a plain JS loop): bench/out/js-vector.txt"
+	for r in $(seq "${BENCH_ROUNDS:-6}"); do run node --no-warnings js/bench/vector.js >>bench/out/js-vector.raw; done
+	mv bench/out/js-vector.raw bench/out/js-vector-runs.txt
+	benchstat "$ROOT/bench/out/js-vector-runs.txt" >bench/out/js-vector.txt
+	cat bench/out/js-vector.txt
+	;;
+demo)
+	need_node
+	[ -f examples/rayon/rayon.wasm ] || build_rayon
+	exec node js/demo/server.js "${@:2}"
+	;;
 *)
 	awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0" >&2
 	exit 2

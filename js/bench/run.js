@@ -1,0 +1,36 @@
+// node bench/run.js [node|chromium ...] [--ms 300]: one round of the Rayon
+// rows from Node and/or headless Chromium, on standard output in Go's
+// benchmark format (./build.sh bench-rayon appends them to each round).
+import { benchRayon } from './rayon.js';
+
+const args = process.argv.slice(2);
+const i = args.indexOf('--ms');
+const ms = i >= 0 ? Number(args[i + 1]) : 300;
+const where = args.filter((a, k) => !a.startsWith('--') && args[k - 1] !== '--ms');
+const wasm = new URL('../../examples/rayon/rayon.wasm', import.meta.url);
+
+for (const w of where.length ? where : ['node', 'chromium']) {
+  if (w === 'node') {
+    for (const l of await benchRayon(wasm, 'node-wasm-rayon', { ms })) console.log(l);
+  } else if (w === 'chromium') {
+    const { chromium } = await import('playwright-core');
+    const { serve } = await import('../demo/server.js');
+    const server = await serve({ isolation: true });
+    const browser = await chromium.launch({
+      executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+    try {
+      const page = await browser.newPage();
+      await page.goto(`http://127.0.0.1:${/** @type {any} */ (server.address()).port}/js/bench/page.html`);
+      await page.waitForFunction(() => document.title === 'ready');
+      const lines = await page.evaluate((t) => /** @type {any} */ (globalThis).benchRayon(t), ms);
+      for (const l of lines) console.log(l);
+    } finally {
+      await browser.close();
+      server.close();
+    }
+  } else {
+    throw new Error(`bench/run.js: ${w}: want node or chromium`);
+  }
+}
