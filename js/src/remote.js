@@ -244,7 +244,7 @@ export class Pool {
     /** @internal */ this.options = options;
     /** @type {RemoteInstance[]} idle instances */
     this.idle = members;
-    /** @type {((r: RemoteInstance) => void)[]} */
+    /** @type {{resolve: (r: RemoteInstance) => void, reject: (e: Error) => void}[]} */
     this.waiting = [];
     /** The number of instances. */
     this.size = members.length;
@@ -258,7 +258,7 @@ export class Pool {
     if (this.closed) return Promise.reject(new ClosedError(this.module.name, '', 'the pool was closed'));
     const r = this.idle.pop();
     if (r) return Promise.resolve(r);
-    return new Promise((resolve) => this.waiting.push(resolve));
+    return new Promise((resolve, reject) => this.waiting.push({ resolve, reject }));
   }
 
   /** @param {RemoteInstance} r */
@@ -270,11 +270,15 @@ export class Pool {
         if (this.closed) { void n.close(); return; }
         this.all.add(n);
         this.release(n);
-      }, () => { this.size--; });
+      }, (e) => {
+        // no replacement: when no instance is left, nobody waiting will be served
+        this.size--;
+        if (this.all.size === 0) for (const w of this.waiting.splice(0)) w.reject(e);
+      });
       return;
     }
     const w = this.waiting.shift();
-    if (w) w(r); else this.idle.push(r);
+    if (w) w.resolve(r); else this.idle.push(r);
   }
 
   /**
@@ -300,7 +304,7 @@ export class Pool {
   async close() {
     this.closed = true;
     await Promise.all([...this.all].map((r) => r.close()));
-    this.waiting.splice(0);
+    for (const w of this.waiting.splice(0)) w.reject(new ClosedError(this.module.name, '', 'the pool was closed'));
   }
 }
 

@@ -142,8 +142,11 @@ export class Pool {
     /** @internal */ options: any;
     /** @type {RemoteInstance[]} idle instances */
     idle: RemoteInstance[];
-    /** @type {((r: RemoteInstance) => void)[]} */
-    waiting: ((r: RemoteInstance) => void)[];
+    /** @type {{resolve: (r: RemoteInstance) => void, reject: (e: Error) => void}[]} */
+    waiting: {
+        resolve: (r: RemoteInstance) => void;
+        reject: (e: Error) => void;
+    }[];
     /** The number of instances. */
     size: number;
     closed: boolean;
