@@ -28,6 +28,13 @@ const (
 
 	// MaxParams is the most parameters a kernel may take.
 	MaxParams = 16
+
+	// MaxBuffers is the most buffers a module may declare: Compile refuses
+	// more with ErrLimit. Instantiate asks each buffer's exports twice and
+	// checks overlaps in O(n log n), so the limit bounds what a hostile
+	// declaration costs: Instantiate of 4,096 buffers took 60 ms on the
+	// README's kind of VM (BenchmarkLayout), most of it the 16,384 calls.
+	MaxBuffers = 4096
 )
 
 // reserved reports whether a function export belongs to the runtime or to
@@ -284,6 +291,9 @@ func readContract(guest string, m *Module, exps []*wasmtime.ExportType, threaded
 		}
 		c.bufIndex[bname] = len(c.buffers)
 		c.buffers = append(c.buffers, d)
+		if len(c.buffers) > MaxBuffers {
+			return nil, guestErr(guest, name, ErrLimit, "more than %d buffers; at most %d are supported (MaxBuffers)", MaxBuffers, MaxBuffers)
+		}
 	}
 	for _, name := range order {
 		if rest, ok := strings.CutPrefix(name, capacityPrefix); ok {

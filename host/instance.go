@@ -1,10 +1,12 @@
 package host
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -379,11 +381,15 @@ func (b Buffer) bytes() uint64 { return uint64(b.Capacity) * uint64(b.Type.Size(
 
 // readLayout asks the guest for every buffer's offset and capacity, twice,
 // and checks them against its memory. The memory never shrinks, so a
-// layout valid now stays valid for the life of the instance.
+// layout valid now stays valid for the life of the instance. The error is
+// the first buffer's, in declaration order, that is bad on its own or
+// overlaps one declared before it; the overlaps come from one sweep in
+// offset order, O(n log n) in the buffers (MaxBuffers bounds n).
 func (in *Instance) readLayout(wi *wasmtime.Instance) error {
 	size := uint64(in.memorySize())
 	decls := in.mod.c.buffers
 	in.bufs = make([]Buffer, len(decls))
+	faults := make([]error, len(decls))
 	for i, d := range decls {
 		var got [2][2]uint32 // offset, capacity; asked twice
 		for round := range 2 {
@@ -395,29 +401,53 @@ func (in *Instance) readLayout(wi *wasmtime.Instance) error {
 				got[round][j] = uint32(v.(int32)) // WIT u32: the i32's bits, unsigned
 			}
 		}
-		if got[0] != got[1] {
-			return guestErr(in.name, d.offsetExport(), ErrLayout, "buffer %q: offset and capacity (%d, %d) changed to (%d, %d) when asked again",
-				d.name, got[0][0], got[0][1], got[1][0], got[1][1])
-		}
 		off, capacity := uint64(got[0][0]), uint64(got[0][1])
 		b := Buffer{Name: d.name, Type: d.typ, Offset: int(off), Capacity: int(capacity)}
 		span := b.bytes()
+		in.bufs[i] = b
 		switch {
+		case got[0] != got[1]:
+			faults[i] = guestErr(in.name, d.offsetExport(), ErrLayout, "buffer %q: offset and capacity (%d, %d) changed to (%d, %d) when asked again",
+				d.name, got[0][0], got[0][1], got[1][0], got[1][1])
 		case capacity == 0:
-			return guestErr(in.name, d.capacityExport(), ErrLayout, "buffer %q: capacity is 0", d.name)
+			faults[i] = guestErr(in.name, d.capacityExport(), ErrLayout, "buffer %q: capacity is 0", d.name)
 		case off%uint64(d.typ.Size()) != 0:
-			return guestErr(in.name, d.offsetExport(), ErrLayout, "buffer %q: offset %d is not %d-byte aligned for %v", d.name, off, d.typ.Size(), d.typ)
+			faults[i] = guestErr(in.name, d.offsetExport(), ErrLayout, "buffer %q: offset %d is not %d-byte aligned for %v", d.name, off, d.typ.Size(), d.typ)
 		case off+span > size: // at most 2^32 + 2^35: no overflow in uint64
-			return guestErr(in.name, d.offsetExport(), ErrLayout,
+			faults[i] = guestErr(in.name, d.offsetExport(), ErrLayout,
 				"buffer %q [%d, %d) of %d elements runs past linear memory of %d bytes", d.name, off, off+span, capacity, size)
 		}
-		for _, o := range in.bufs[:i] {
-			if off < uint64(o.Offset)+o.bytes() && uint64(o.Offset) < off+span {
-				return guestErr(in.name, d.offsetExport(), ErrLayout,
-					"buffer %q [%d, %d) overlaps buffer %q [%d, %d)", d.name, off, off+span, o.Name, o.Offset, uint64(o.Offset)+o.bytes())
+	}
+	end := func(b Buffer) uint64 { return uint64(b.Offset) + b.bytes() }
+	order := make([]int, len(in.bufs))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortFunc(order, func(x, y int) int {
+		return cmp.Or(cmp.Compare(in.bufs[x].Offset, in.bufs[y].Offset), cmp.Compare(x, y))
+	})
+	reach := -1 // the buffer that reaches furthest so far in the sweep
+	for _, i := range order {
+		b := in.bufs[i]
+		if b.Capacity == 0 {
+			continue
+		}
+		if reach >= 0 && uint64(b.Offset) < end(in.bufs[reach]) {
+			early, late := min(reach, i), max(reach, i)
+			if faults[late] == nil {
+				e, l := in.bufs[early], in.bufs[late]
+				faults[late] = guestErr(in.name, decls[late].offsetExport(), ErrLayout,
+					"buffer %q [%d, %d) overlaps buffer %q [%d, %d)", l.Name, l.Offset, end(l), e.Name, e.Offset, end(e))
 			}
 		}
-		in.bufs[i] = b
+		if reach < 0 || end(b) > end(in.bufs[reach]) {
+			reach = i
+		}
+	}
+	for _, f := range faults {
+		if f != nil {
+			return f
+		}
 	}
 	in.vecErr = in.mod.c.vecErr
 	if in.vecErr == nil {

@@ -10,6 +10,8 @@ import { ImportError, LayoutError, LimitError, MissingExportError, ModuleError, 
 
 /** The most parameters a kernel may take (Go: host.MaxParams). */
 export const MaxParams = 16;
+/** The most buffers a module may declare (Go: host.MaxBuffers): compile refuses more with LimitError. */
+export const MaxBuffers = 4096;
 /** The most kernels a module may export (Go: maxKernels). */
 export const MaxKernels = 4096;
 /** The largest module compile accepts unless told otherwise, in bytes (Go: DefaultMaxModuleBytes, 8 MiB). */
@@ -325,6 +327,7 @@ export function readContract(guest, m) {
     }
     byBuffer.set(bname, d);
     buffers.push(d);
+    if (buffers.length > MaxBuffers) throw new LimitError(guest, name, `more than ${MaxBuffers} buffers; at most ${MaxBuffers} are supported (MaxBuffers)`);
   }
   for (const name of order) {
     if (name.startsWith('capacity-') && !byBuffer.has(name.slice('capacity-'.length))) {

@@ -9,5 +9,5 @@ export {
   AbortedError, ContractError, DeadlineError, LimitError, OptionError, ClosedError, LengthError,
   CapacityError, IsolationError, MaxCauseChars,
 } from './errors.js';
-export { MaxParams, MaxKernels, MaxTableElements, DefaultMaxModuleBytes, DefaultMaxFunctions } from './contract.js';
+export { MaxParams, MaxBuffers, MaxKernels, MaxTableElements, DefaultMaxModuleBytes, DefaultMaxFunctions } from './contract.js';
 export * as vector from './vector.js';

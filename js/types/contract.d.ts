@@ -59,6 +59,8 @@ export function capLimits(b: Uint8Array, m: ModuleInfo, maxPages: number): Uint8
 export function checkCompileLimits(guest: string, b: Uint8Array, maxBytes: number, maxFunctions: number): void;
 /** The most parameters a kernel may take (Go: host.MaxParams). */
 export const MaxParams: 16;
+/** The most buffers a module may declare (Go: host.MaxBuffers): compile refuses more with LimitError. */
+export const MaxBuffers: 4096;
 /** The most kernels a module may export (Go: maxKernels). */
 export const MaxKernels: 4096;
 /** The largest module compile accepts unless told otherwise, in bytes (Go: DefaultMaxModuleBytes, 8 MiB). */
