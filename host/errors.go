@@ -54,8 +54,9 @@ var (
 	// context ended (Bind, Pool.Do); it wraps the context's error when
 	// there is one. The instance serves later calls; a Pool replaces it.
 	ErrDeadline = errors.New("wasmvec: call deadline exceeded")
-	// ErrLimit: a guest asks for more than its limits allow at
-	// instantiation: a memory larger than WithMemoryLimit, more than one
+	// ErrLimit: a guest asks for more than its limits allow: at Compile a
+	// module over the compile limits or with more than MaxBuffers buffers;
+	// at instantiation a memory larger than WithMemoryLimit, more than one
 	// memory, table or instance, a table over MaxTableElements. (Growing
 	// past a limit later is not an error: memory.grow and table.grow
 	// return -1 to the guest.)

@@ -35,7 +35,8 @@ type Module struct {
 // Every error is a *GuestError wrapping:
 //   - ErrClosed if the engine was closed;
 //   - ErrLimit if wasm is larger, or defines more functions, than the
-//     engine's compile limits (WithCompileLimits), checked before compiling;
+//     engine's compile limits (WithCompileLimits), checked before compiling,
+//     or declares more than MaxBuffers buffers;
 //   - ErrModule if wasm is not a valid module (malformed bytes, a feature the
 //     engine does not enable);
 //   - ErrImport if it imports anything but functions of
