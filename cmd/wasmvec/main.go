@@ -18,9 +18,12 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/bytecodealliance/wasmtime-go/v39"
 	"github.com/wasmvec/wasmvec/host"
@@ -54,18 +57,24 @@ func run(args []string, stdout, stderr io.Writer) int {
 		}
 	}
 	if err := inspect(filepath.Base(path), wasm, *threads, *timeout, stdout); err != nil {
-		fmt.Fprintln(stderr, "violation:", err)
+		fmt.Fprintln(stderr, "violation:", escape(err.Error()))
 		return 1
 	}
 	return 0
 }
 
 func inspect(name string, wasm []byte, threads int, timeout time.Duration, w io.Writer) error {
-	fmt.Fprintf(w, "module %s: %d bytes\n", name, len(wasm))
-	printImports(wasm, w)
+	fmt.Fprintf(w, "module %s: %d bytes\n", shown(name), len(wasm))
 	engine := host.NewEngine(host.WithDeadlines())
 	defer engine.Close()
+	// Compile first: it refuses a module over the compile limits before
+	// compiling it, so inspect costs what loading would (an untrusted file
+	// of 300,000 functions is refused, not compiled for seconds).
 	m, err := engine.Compile(name, wasm)
+	if errors.Is(err, host.ErrLimit) {
+		return err
+	}
+	printImports(wasm, w)
 	if err != nil {
 		return err
 	}
@@ -86,12 +95,12 @@ func inspect(name string, wasm []byte, threads int, timeout time.Duration, w io.
 	fmt.Fprintln(w, "buffers:")
 	fmt.Fprintln(tw, "  name\ttype\toffset\tcapacity\tbytes")
 	for _, b := range in.Layout() {
-		fmt.Fprintf(tw, "  %s\t%v\t%d\t%d\t%d\n", b.Name, b.Type, b.Offset, b.Capacity, b.Capacity*b.Type.Size())
+		fmt.Fprintf(tw, "  %s\t%v\t%d\t%d\t%d\n", shown(b.Name), b.Type, b.Offset, b.Capacity, b.Capacity*b.Type.Size())
 	}
 	tw.Flush()
 	fmt.Fprintln(w, "kernels:")
 	for _, k := range m.Kernels() {
-		fmt.Fprintf(w, "  %v\n", k)
+		fmt.Fprintf(w, "  %s: %s\n", shown(k.Name()), strings.TrimPrefix(k.String(), k.Name()+": "))
 	}
 	if err := m.Vector(); err != nil {
 		var ge *host.GuestError
@@ -99,7 +108,7 @@ func inspect(name string, wasm []byte, threads int, timeout time.Duration, w io.
 		if errors.As(err, &ge) {
 			reason = fmt.Sprintf("%s: %v", ge.Export, ge.Err)
 		}
-		fmt.Fprintf(w, "world vector: no (%s)\n", reason)
+		fmt.Fprintf(w, "world vector: no (%s)\n", escape(reason))
 	} else {
 		fmt.Fprintln(w, "world vector: yes (Instance.Sum and the other typed methods work)")
 	}
@@ -140,6 +149,38 @@ func printImports(wasm []byte, w io.Writer) {
 		case t.GlobalType() != nil:
 			kind = "global"
 		}
-		fmt.Fprintf(w, "  %s.%s (%s)\n", imp.Module(), field, kind)
+		fmt.Fprintf(w, "  %s.%s (%s)\n", shown(imp.Module()), shown(field), kind)
 	}
+}
+
+// shown returns a name from a module as inspect prints it: as it is when
+// it is made of letters, digits and -_.:/ only, else quoted with Go's
+// escapes, so that no name can forge a line of the report (a newline, an
+// escape sequence) or pass for another.
+func shown(name string) string {
+	for _, r := range name {
+		if !(r < utf8.RuneSelf && (r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("-_.:/", r))) {
+			return strconv.QuoteToASCII(name)
+		}
+	}
+	if name == "" {
+		return `""`
+	}
+	return name
+}
+
+// escape returns s with every rune that is not printable (newlines,
+// escape sequences) written as a Go escape, so an error that quotes a
+// module's names stays on one line and forges nothing.
+func escape(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		if r == utf8.RuneError || !unicode.IsPrint(r) {
+			q := strconv.QuoteRune(r)
+			b.WriteString(q[1 : len(q)-1])
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
 }

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/wasmvec/wasmvec/host"
 	"github.com/wasmvec/wasmvec/internal/corpus"
 )
 
@@ -96,5 +97,43 @@ func TestUsage(t *testing.T) {
 	}
 	if code := run([]string{"inspect", "/nonexistent.wasm"}, &out, &errs); code != 1 {
 		t.Errorf("missing file: exit %d, want 1", code)
+	}
+}
+
+// inspect reads untrusted files: it refuses a module over the compile
+// limits before compiling anything, and prints every name from a module so
+// that it cannot forge a line of the report.
+func TestInspectUntrusted(t *testing.T) {
+	dir := t.TempDir()
+	var b strings.Builder
+	b.WriteString("(module (memory (export \"memory\") 1)\n")
+	for range host.DefaultMaxFunctions + 1 {
+		b.WriteString("(func)\n")
+	}
+	b.WriteString(")")
+	big := filepath.Join(dir, "big.wat")
+	if err := os.WriteFile(big, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var out, errs bytes.Buffer
+	if code := run([]string{"inspect", big}, &out, &errs); code != 1 || !strings.Contains(errs.String(), "compile limit") || strings.Contains(out.String(), "imports:") {
+		t.Errorf("%d functions: exit %d, stdout %q, stderr %q; want exit 1 with the compile limit, before any compiling", host.DefaultMaxFunctions+1, code, out.String(), errs.String())
+	}
+
+	forged := filepath.Join(dir, "forged.wat")
+	src := `(module (memory (export "memory") 1)
+		(func (export "k\nworld vector: yes") (result i32) i32.const 0)
+		(func (export "\u{1b}[2Jclear") (result i32) i32.const 0)
+		(import "wasi_snapshot_preview1" "fd_write\nthreaded: yes" (func (param i32 i32 i32 i32) (result i32))))`
+	if err := os.WriteFile(forged, []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out.Reset()
+	errs.Reset()
+	run([]string{"inspect", forged}, &out, &errs)
+	for _, line := range strings.Split(out.String()+errs.String(), "\n") {
+		if strings.HasPrefix(strings.TrimSpace(line), "world vector: yes") || strings.HasPrefix(strings.TrimSpace(line), "threaded: yes") || strings.ContainsRune(line, 0x1b) {
+			t.Errorf("a name forged a line: %q\nstdout:\n%s\nstderr:\n%s", line, out.String(), errs.String())
+		}
 	}
 }
