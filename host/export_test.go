@@ -3,6 +3,7 @@ package host
 import (
 	"fmt"
 	"time"
+	"unsafe"
 )
 
 // Test hooks for the benchmarks' "kernel only" mode: the data is put in the
@@ -115,3 +116,10 @@ func StuckThreadsForTest() int64 { return stuckThreads.Load() }
 // WakeRangesForTest is wakeRanges: the byte ranges a wake-up sweep
 // notifies in a memory of size bytes with the buffers bufs.
 func WakeRangesForTest(size uint64, bufs []Buffer) [][2]uint64 { return wakeRanges(size, bufs) }
+
+// SharedMemoryForTest returns a threaded instance's shared memory as a
+// byte slice (its base never moves; the guest's threads keep it mapped).
+func SharedMemoryForTest(in *Instance) []byte {
+	base, n := in.th.data()
+	return unsafe.Slice((*byte)(base), n)
+}

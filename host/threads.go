@@ -159,7 +159,10 @@ type threads struct {
 	abort     *uint32        // the guest's abort flag, in shared memory
 	bufs      []Buffer       // the declared buffers, which wake-ups skip
 	waking    sync.WaitGroup // fail's wake-up goroutine
-	closing   atomic.Bool    // close has begun: no more wake-ups
+	closing   atomic.Bool    // close has begun: no more wake-ups, no more spawns
+	// lmu guards linker against close: a thread instantiates through it
+	// holding lmu for reading; close frees it holding lmu.
+	lmu sync.RWMutex
 
 	stop *wasmtime.Func // stop-workers
 
@@ -219,8 +222,14 @@ const wakePeriod = 50 * time.Millisecond
 // The count never passes want: a refused spawn changes no state, so a guest
 // that calls thread-spawn in a loop forever is refused forever (a counter
 // that kept counting refusals would wrap after 2^31 calls).
+//
+// A spawn once close has begun (a worker that outlived its instance) is
+// refused the same way: the instance's linker and memory are gone.
 func (t *threads) spawn(arg int32) int32 {
 	for {
+		if t.closing.Load() {
+			return -1
+		}
 		n := t.spawned.Load()
 		if n >= t.want {
 			return -1
@@ -268,7 +277,13 @@ func (t *threads) run(tid, arg int32) {
 	watch(store, t.c, true)
 	store.SetWasi(wasmtime.NewWasiConfig())
 	err := func() error {
+		t.lmu.RLock()
+		if t.linker == nil { // spawned as close began
+			t.lmu.RUnlock()
+			return fmt.Errorf("%w: the instance is closing", ErrClosed)
+		}
 		wi, err := t.linker.Instantiate(store, t.module)
+		t.lmu.RUnlock()
 		if err != nil {
 			return err
 		}
@@ -346,6 +361,8 @@ func newThreads(name string, host *Engine, m *wasmtime.Module, ty *wasmtime.Memo
 func (t *threads) close() {
 	t.closing.Store(true)
 	t.waking.Wait()
+	t.lmu.Lock()
+	defer t.lmu.Unlock()
 	if t.linker != nil {
 		t.linker.Close()
 		t.linker = nil

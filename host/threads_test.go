@@ -8,8 +8,10 @@ import (
 	"os/exec"
 	"runtime"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
+	"unsafe"
 
 	"go.uber.org/goleak"
 
@@ -399,4 +401,64 @@ func TestFailedThreadedInstantiate(t *testing.T) {
 			t.Log(strings.TrimSpace(line))
 		}
 	}
+}
+
+// TestSpawnAfterClose runs in a child process (a failure kills it): a
+// worker that outlives its instance (abandoned by Close) and then calls
+// thread-spawn, within the budget the guest lied about, is refused like a
+// spawn past the budget, instead of the host using freed state.
+func TestSpawnAfterClose(t *testing.T) {
+	if os.Getenv("WASMVEC_SPAWN_AFTER_CLOSE_CHILD") == "1" {
+		spawnAfterCloseChild(t)
+		return
+	}
+	cmd := exec.Command(os.Args[0], "-test.run=^TestSpawnAfterClose$", "-test.v", "-test.count=1")
+	cmd.Env = append(os.Environ(), "WASMVEC_SPAWN_AFTER_CLOSE_CHILD=1")
+	out, err := cmd.CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "spawn after close: -1") {
+		t.Fatalf("child process: %v\n%s", err, out)
+	}
+}
+
+func spawnAfterCloseChild(t *testing.T) {
+	defer host.SetCloseWaitForTest(100 * time.Millisecond)()
+	// start-workers spawns one worker but claims threads-1 (2): one spawn
+	// of the budget is left. The worker waits for stop-workers, then spins
+	// for about a second (past Close, which abandons it after 100 ms),
+	// then spawns and stores what thread-spawn returned at 88.
+	tail := `
+(func (export "get-abort-offset") (result i32) i32.const 3072)
+(func (export "stop-workers") (i32.atomic.store (i32.const 80) (i32.const 1)))
+(func (export "start-workers") (param i32) (result i32)
+  (drop (call $spawn (i32.const 0)))
+  (block $up (loop $wait (br_if $up (i32.ge_s (i32.atomic.load (i32.const 72)) (i32.const 1))) (br $wait)))
+  (i32.sub (local.get 0) (i32.const 1)))
+(func (export "wasi_thread_start") (param i32 i32) (local $i i32)
+  (drop (i32.atomic.rmw.add (i32.const 72) (i32.const 1)))
+  (loop $w (if (i32.eqz (i32.atomic.load (i32.const 80)))
+    (then (drop (memory.atomic.wait32 (i32.const 80) (i32.const 0) (i64.const 1000000))) (br $w))))
+  (loop $spin (local.set $i (i32.add (local.get $i) (i32.const 1)))
+    (br_if $spin (i32.lt_u (local.get $i) (i32.const 2000000000))))
+  (i32.atomic.store (i32.const 88) (call $spawn (i32.const 0)))
+  (i32.atomic.store (i32.const 92) (i32.const 1)))`
+	e := host.NewEngine()
+	m, err := e.Compile("late-spawn", compileWAT(t, threadedWAT(map[string]string{"tail": tail}, "", "")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	in, err := m.Instantiate(host.WithThreads(3))
+	if err != nil {
+		t.Fatal(err)
+	}
+	mem := host.SharedMemoryForTest(in)
+	in.Close()
+	deadline := time.Now().Add(20 * time.Second)
+	for atomic.LoadUint32((*uint32)(unsafe.Pointer(&mem[92]))) == 0 {
+		if time.Now().After(deadline) {
+			t.Fatal("the worker never spawned")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	time.Sleep(200 * time.Millisecond) // a spawned thread would run now
+	t.Logf("spawn after close: %d", int32(atomic.LoadUint32((*uint32)(unsafe.Pointer(&mem[88])))))
 }
