@@ -129,6 +129,7 @@ func (in *Instance) interrupt() {
 // caller holds in.mu.
 func (in *Instance) arm(name string) error {
 	d := in.timeout
+	in.ctxBound = false
 	if in.ctx != nil {
 		if err := in.ctx.Err(); err != nil {
 			return &GuestError{Guest: in.name, Export: name, Err: fmt.Errorf("%w: %w", ErrDeadline, err)}
@@ -140,6 +141,7 @@ func (in *Instance) arm(name string) error {
 			}
 			if d == 0 || r < d {
 				d = r
+				in.ctxBound = true
 			}
 		}
 	}
@@ -151,8 +153,13 @@ func (in *Instance) arm(name string) error {
 func (in *Instance) deadlineError(name string, trap error) error {
 	in.tainted = true
 	cause := fmt.Errorf("the call ran past its timeout of %v", in.timeout)
-	if in.ctx != nil && in.ctx.Err() != nil {
+	switch {
+	case in.ctx != nil && in.ctx.Err() != nil:
 		cause = in.ctx.Err()
+	case in.ctxBound:
+		// The epoch callback saw the context's deadline pass before the
+		// context's timer did: it is still the context's deadline.
+		cause = context.DeadlineExceeded
 	}
 	return &GuestError{Guest: in.name, Export: name, Err: fmt.Errorf("%w: %w (%w)", ErrDeadline, cause, trap)}
 }

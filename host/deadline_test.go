@@ -246,3 +246,27 @@ func TestFarDeadlines(t *testing.T) {
 		t.Fatalf("Pool.Do with a deadline in the year 3000: %v", err)
 	}
 }
+
+// TestContextDeadlineWrapped: a call that runs past a bound context's
+// deadline wraps context.DeadlineExceeded every time, also when the epoch
+// callback sees the deadline pass before the context's own timer fires
+// (repeated: the two race).
+func TestContextDeadlineWrapped(t *testing.T) {
+	e := host.NewEngine(host.WithDeadlines())
+	defer e.Close()
+	in, err := e.Load("loop", compileWAT(t, wat(map[string]string{"sum": loopForever})))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer in.Close()
+	for i := range 200 {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Millisecond)
+		unbind := in.Bind(ctx)
+		_, err := in.Sum([]float64{1})
+		unbind()
+		cancel()
+		if !errors.Is(err, host.ErrDeadline) || !errors.Is(err, context.DeadlineExceeded) {
+			t.Fatalf("run %d: %v; want ErrDeadline wrapping context.DeadlineExceeded", i, err)
+		}
+	}
+}

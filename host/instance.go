@@ -49,6 +49,10 @@ type Instance struct {
 	timeout time.Duration
 	ctx     context.Context
 	tainted bool
+	// ctxBound: the bound armed for the running call is the bound
+	// context's deadline (nearer than the timeout), so running past it is
+	// context.DeadlineExceeded even before the context's own timer fires.
+	ctxBound bool
 
 	// The pool and slot the instance belongs to (pool.go), if any.
 	pool *Pool
