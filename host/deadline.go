@@ -166,9 +166,10 @@ func (in *Instance) deadlineError(name string, trap error) error {
 
 // untrusted reports whether the instance should be replaced: a call was
 // interrupted (the guest stopped at an arbitrary point, its own state may
-// be inconsistent), or a threaded instance aborted.
+// be inconsistent), a threaded instance aborted, or its user closed it
+// (inside Pool.Do, say).
 func (in *Instance) untrusted() bool {
 	in.mu.Lock()
 	defer in.mu.Unlock()
-	return in.tainted || (in.th != nil && in.th.failure() != nil)
+	return in.closed || in.tainted || (in.th != nil && in.th.failure() != nil)
 }

@@ -219,3 +219,30 @@ func BenchmarkPool(b *testing.B) {
 		}
 	}
 }
+
+// TestPoolReplacesClosed: an instance its user closed inside Do is not
+// handed out again; the pool puts a new one in its place.
+func TestPoolReplacesClosed(t *testing.T) {
+	e := host.NewEngine()
+	defer e.Close()
+	m, err := e.Compile("rust", mustRead(t, rustGuest))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	p, err := m.NewPool(1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	for i := range 3 {
+		if err := p.Do(context.Background(), func(in *host.Instance) error {
+			if got, err := in.Sum([]float64{1, 2}); err != nil || got != 3 {
+				return fmt.Errorf("round %d: Sum = %v, %v", i, got, err)
+			}
+			return in.Close()
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
