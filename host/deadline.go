@@ -3,6 +3,7 @@ package host
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -77,8 +78,10 @@ func (e *Engine) stopTicker() {
 // ctx is cancelled or reaches its deadline while it runs (within about
 // EpochTick), or at once when ctx has ended before. It is meant for an
 // instance one goroutine owns for a while, as Pool.Do does: calls from
-// other goroutines meanwhile are bound too. Call unbind exactly once; a
-// second Bind before it replaces the first. Cancelling ctx also ends the
+// other goroutines meanwhile are bound too. Call unbind exactly once. Binds
+// nest (a Bind inside Pool.Do, say): every bound context bounds each call,
+// so the tightest deadline wins, and unbinding one leaves the others bound.
+// Cancelling ctx also ends the
 // worker threads of a threaded guest, which then returns ErrAborted.
 //
 // On an engine not made WithDeadlines, a running call cannot be stopped:
@@ -91,7 +94,7 @@ func (in *Instance) Bind(ctx context.Context) (unbind func()) {
 		in.engine.startTicker()
 	}
 	in.mu.Lock()
-	in.ctx = ctx
+	in.ctxs = append(in.ctxs, ctx)
 	in.mu.Unlock()
 	var mu sync.Mutex
 	unbound := false
@@ -109,8 +112,8 @@ func (in *Instance) Bind(ctx context.Context) (unbind func()) {
 		mu.Unlock()
 		in.mu.Lock()
 		defer in.mu.Unlock()
-		if in.ctx == ctx {
-			in.ctx = nil
+		if i := slices.Index(in.ctxs, ctx); i >= 0 {
+			in.ctxs = slices.Delete(in.ctxs, i, i+1)
 		}
 		if !in.closed && in.th == nil {
 			atomic.StoreInt32((*int32)(unsafe.Pointer(&in.c.interrupt)), 0)
@@ -130,11 +133,11 @@ func (in *Instance) interrupt() {
 func (in *Instance) arm(name string) error {
 	d := in.timeout
 	in.ctxBound = false
-	if in.ctx != nil {
-		if err := in.ctx.Err(); err != nil {
+	for _, ctx := range in.ctxs {
+		if err := ctx.Err(); err != nil {
 			return &GuestError{Guest: in.name, Export: name, Err: fmt.Errorf("%w: %w", ErrDeadline, err)}
 		}
-		if dl, ok := in.ctx.Deadline(); ok && in.engine.deadlines {
+		if dl, ok := ctx.Deadline(); ok && in.engine.deadlines {
 			r := time.Until(dl)
 			if r <= 0 {
 				return &GuestError{Guest: in.name, Export: name, Err: fmt.Errorf("%w: %w", ErrDeadline, context.DeadlineExceeded)}
@@ -152,14 +155,20 @@ func (in *Instance) arm(name string) error {
 // deadlineError is the error of a call the epoch callback ended.
 func (in *Instance) deadlineError(name string, trap error) error {
 	in.tainted = true
-	cause := fmt.Errorf("the call ran past its timeout of %v", in.timeout)
-	switch {
-	case in.ctx != nil && in.ctx.Err() != nil:
-		cause = in.ctx.Err()
-	case in.ctxBound:
-		// The epoch callback saw the context's deadline pass before the
-		// context's timer did: it is still the context's deadline.
+	var cause error
+	for _, ctx := range in.ctxs {
+		if err := ctx.Err(); err != nil {
+			cause = err
+			break
+		}
+	}
+	if cause == nil && in.ctxBound {
+		// The epoch callback saw a bound context's deadline pass before the
+		// context's own timer did: it is still that context's deadline.
 		cause = context.DeadlineExceeded
+	}
+	if cause == nil {
+		cause = fmt.Errorf("the call ran past its timeout of %v", in.timeout)
 	}
 	return &GuestError{Guest: in.name, Export: name, Err: fmt.Errorf("%w: %w (%w)", ErrDeadline, cause, trap)}
 }

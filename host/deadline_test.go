@@ -3,6 +3,7 @@ package host_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"math"
 	"testing"
 	"time"
@@ -268,5 +269,45 @@ func TestContextDeadlineWrapped(t *testing.T) {
 		if !errors.Is(err, host.ErrDeadline) || !errors.Is(err, context.DeadlineExceeded) {
 			t.Fatalf("run %d: %v; want ErrDeadline wrapping context.DeadlineExceeded", i, err)
 		}
+	}
+}
+
+// TestNestedBind: a Bind inside Pool.Do (or any other) nests: the tighter
+// deadline wins whichever is inner, and unbinding the inner one leaves the
+// outer bound.
+func TestNestedBind(t *testing.T) {
+	e := host.NewEngine(host.WithDeadlines())
+	defer e.Close()
+	m, err := e.Compile("loop", compileWAT(t, wat(map[string]string{"sum": loopForever})))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	p, err := m.NewPool(1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	outer, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	err = p.Do(outer, func(in *host.Instance) error {
+		inner, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		unbind := in.Bind(inner) // looser than the pool's: the pool's still bounds
+		start := time.Now()
+		_, err := in.Sum([]float64{1})
+		within(t, time.Since(start), 2*time.Second)
+		unbind()
+		if !errors.Is(err, host.ErrDeadline) || !errors.Is(err, context.DeadlineExceeded) {
+			return fmt.Errorf("inside a looser inner Bind: %v; want the outer deadline", err)
+		}
+		// after unbinding the inner context, the outer (expired) one still refuses calls
+		if _, err := in.Sum([]float64{1}); !errors.Is(err, context.DeadlineExceeded) {
+			return fmt.Errorf("after the inner unbind: %v; want the outer deadline at once", err)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 }

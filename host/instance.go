@@ -47,7 +47,7 @@ type Instance struct {
 	// Deadlines (deadline.go): every call's bound, and the context bound
 	// by Bind, if any. tainted: a call was interrupted.
 	timeout time.Duration
-	ctx     context.Context
+	ctxs    []context.Context // bound by Bind, innermost last; every one bounds each call
 	tainted bool
 	// ctxBound: the bound armed for the running call is the bound
 	// context's deadline (nearer than the timeout), so running past it is

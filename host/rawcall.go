@@ -226,7 +226,7 @@ func (in *Instance) fastCall(e export, nargs int) error {
 				Err: fmt.Errorf("%w: the instance ended with an earlier trap: %w", ErrAborted, err)}
 		}
 	}
-	if in.timeout > 0 || in.ctx != nil {
+	if in.timeout > 0 || len(in.ctxs) > 0 {
 		if err := in.arm(in.kname(e)); err != nil {
 			return err
 		}
