@@ -109,7 +109,7 @@ func TestTrappingKernel(t *testing.T) {
 		if !errors.Is(err, host.ErrTrap) || !errors.As(err, &ge) || ge.Export != "sum" || !errors.As(err, &trap) {
 			t.Fatalf("Sum: %v; want ErrTrap naming export sum, with a *host.Trap", err)
 		}
-		if trap.Code == nil || *trap.Code != wasmtime.UnreachableCodeReached || !strings.Contains(trap.Message, "unreachable") {
+		if trap.Code != host.TrapUnreachable || !strings.Contains(trap.Message, "unreachable") {
 			t.Errorf("trap code %v, message %q; want unreachable", trap.Code, trap.Message)
 		}
 		if got, err := in.Dot([]float64{1}, []float64{2}); err != nil || got != 0 {
@@ -118,7 +118,7 @@ func TestTrappingKernel(t *testing.T) {
 	}
 	err = in.Scale(make([]float64, 3), make([]float64, 3), 2)
 	var trap *host.Trap
-	if !errors.Is(err, host.ErrTrap) || !errors.As(err, &trap) || trap.Code == nil || *trap.Code != wasmtime.IntegerDivisionByZero {
+	if !errors.Is(err, host.ErrTrap) || !errors.As(err, &trap) || trap.Code != host.TrapIntegerDivisionByZero {
 		t.Fatalf("Scale: %v; want a division-by-zero trap", err)
 	}
 }
@@ -143,4 +143,27 @@ func TestCapacityBelowOneBlock(t *testing.T) {
 	if err := in.Mul(make([]float64, 40), make([]float64, 40), make([]float64, 40)); err != nil {
 		t.Fatalf("Mul streamed over a small capacity: %v", err)
 	}
+}
+
+// TestTrapBounded: a deep recursion's trap carries the stack-overflow code
+// in the project's own type and a message cut to MaxTrapMessage bytes that
+// says what was cut (Wasmtime's backtrace of every frame ran to a megabyte).
+func TestTrapBounded(t *testing.T) {
+	e := host.NewEngine()
+	defer e.Close()
+	in, err := e.Load("deep", compileWAT(t, wat(map[string]string{
+		"sum": `(func $deep (export "sum") (param i32) (result f64) (call $deep (i32.add (local.get 0) (i32.const 1))))`})))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer in.Close()
+	_, err = in.Sum([]float64{1})
+	var trap *host.Trap
+	if !errors.Is(err, host.ErrTrap) || !errors.As(err, &trap) || trap.Code != host.TrapStackOverflow {
+		t.Fatalf("%.300v; want ErrTrap with a *Trap of code %v", err, host.TrapStackOverflow)
+	}
+	if len(trap.Message) > host.MaxTrapMessage+100 || !strings.Contains(trap.Message, "more lines") {
+		t.Errorf("trap message of %d bytes (limit %d), ends %q", len(trap.Message), host.MaxTrapMessage, trap.Message[max(0, len(trap.Message)-120):])
+	}
+	t.Logf("%d bytes; %s", len(trap.Message), trap.Message[strings.LastIndexByte(trap.Message, '\n')+1:])
 }

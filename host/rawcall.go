@@ -188,17 +188,6 @@ type (
 	rawInstance = *C.wv_instance_t
 )
 
-// Trap is a trap, or another failure, raised while guest code ran: the trap
-// code (nil when Wasmtime reports none, as for a WASI exit) and Wasmtime's
-// message with the wasm backtrace. Kernel errors wrap it with ErrTrap.
-type Trap struct {
-	Code    *wasmtime.TrapCode
-	Message string
-}
-
-// Error implements error.
-func (t *Trap) Error() string { return t.Message }
-
 // rawFuncOf reads the wasmtime_func_t inside a *wasmtime.Func, whose only
 // field it is (wasmtime-go v39: type Func struct{ val C.wasmtime_func_t }).
 // A zero store id means the assumption broke; the caller reports it.
@@ -244,8 +233,7 @@ func (in *Instance) fastCall(e export, nargs int) error {
 	if trap != nil {
 		var code C.uint8_t
 		if C.wasmtime_trap_code(trap, &code) {
-			c := wasmtime.TrapCode(code)
-			t.Code = &c
+			t.Code = trapCodeOf(wasmtime.TrapCode(code))
 		}
 		C.wasm_trap_message(trap, &msg)
 		C.wasm_trap_delete(trap)
@@ -253,7 +241,7 @@ func (in *Instance) fastCall(e export, nargs int) error {
 		C.wasmtime_error_message(err, &msg)
 		C.wasmtime_error_delete(err)
 	}
-	t.Message = C.GoStringN(msg.data, C.int(msg.size))
+	t.Message = boundTrapMessage(C.GoStringN(msg.data, C.int(msg.size)))
 	C.wasm_byte_vec_delete(&msg)
 	var failed error = &GuestError{Guest: in.name, Export: in.kname(e), Err: fmt.Errorf("%w: %w", ErrTrap, t)}
 	if in.c.interrupted != 0 {
