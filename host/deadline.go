@@ -81,8 +81,8 @@ func (e *Engine) stopTicker() {
 // other goroutines meanwhile are bound too. Call unbind exactly once. Binds
 // nest (a Bind inside Pool.Do, say): every bound context bounds each call,
 // so the tightest deadline wins, and unbinding one leaves the others bound.
-// Cancelling ctx also ends the
-// worker threads of a threaded guest, which then returns ErrAborted.
+// Cancelling ctx also ends the worker threads of a threaded guest, which
+// then returns ErrAborted.
 //
 // On an engine not made WithDeadlines, a running call cannot be stopped:
 // Bind then only refuses calls that start after ctx ended.

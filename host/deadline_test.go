@@ -125,22 +125,11 @@ func TestBind(t *testing.T) {
 // TestPoolDeadlineRecycles: Pool.Do bounds the calls by ctx, and the
 // interrupted instance is replaced when released.
 func TestPoolDeadlineRecycles(t *testing.T) {
-	e := host.NewEngine(host.WithDeadlines())
-	defer e.Close()
-	m, err := e.Compile("loop", compileWAT(t, wat(map[string]string{"sum": loopForever})))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer m.Close()
-	p, err := m.NewPool(1)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer p.Close()
+	p := onePool(t, "loop", compileWAT(t, wat(map[string]string{"sum": loopForever})), host.WithDeadlines())
 	var first *host.Instance
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Millisecond)
 	defer cancel()
-	err = p.Do(ctx, func(in *host.Instance) error {
+	err := p.Do(ctx, func(in *host.Instance) error {
 		first = in
 		_, err := in.Sum([]float64{1})
 		return err
@@ -276,21 +265,10 @@ func TestContextDeadlineWrapped(t *testing.T) {
 // deadline wins whichever is inner, and unbinding the inner one leaves the
 // outer bound.
 func TestNestedBind(t *testing.T) {
-	e := host.NewEngine(host.WithDeadlines())
-	defer e.Close()
-	m, err := e.Compile("loop", compileWAT(t, wat(map[string]string{"sum": loopForever})))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer m.Close()
-	p, err := m.NewPool(1)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer p.Close()
+	p := onePool(t, "loop", compileWAT(t, wat(map[string]string{"sum": loopForever})), host.WithDeadlines())
 	outer, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 	defer cancel()
-	err = p.Do(outer, func(in *host.Instance) error {
+	err := p.Do(outer, func(in *host.Instance) error {
 		inner, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
 		unbind := in.Bind(inner) // looser than the pool's: the pool's still bounds

@@ -2,10 +2,8 @@ package host_test
 
 import (
 	"encoding/base64"
-	"encoding/binary"
 	"encoding/json"
 	"fmt"
-	"hash/fnv"
 	"math"
 	"path/filepath"
 	"strings"
@@ -78,28 +76,6 @@ type jsVectorCase struct {
 	Scale  string  `json:"scale"`
 }
 
-func f64Bytes(x []float64) string {
-	b := make([]byte, 8*len(x))
-	for i, v := range x {
-		binary.LittleEndian.PutUint64(b[8*i:], math.Float64bits(v))
-	}
-	return base64.StdEncoding.EncodeToString(b)
-}
-
-func fnvBits(x []float64) string {
-	h := fnv.New64a()
-	var b [8]byte
-	for _, v := range x {
-		bits := math.Float64bits(v)
-		if v != v {
-			bits = 0x7ff8_0000_0000_0000
-		}
-		binary.LittleEndian.PutUint64(b[:], bits)
-		h.Write(b[:])
-	}
-	return fmt.Sprintf("%016x", h.Sum64())
-}
-
 func TestJSGoldenVectors(t *testing.T) {
 	var out []jsVectorCase
 	add := func(kind string, n, repeat int) {
@@ -119,9 +95,9 @@ func TestJSGoldenVectors(t *testing.T) {
 		if err := kernels.Scale(scale, x, s); err != nil {
 			t.Fatal(err)
 		}
-		out = append(out, jsVectorCase{Kind: kind, N: n, Repeat: repeat, X: f64Bytes(x0), Y: f64Bytes(y0), S: s,
+		out = append(out, jsVectorCase{Kind: kind, N: n, Repeat: repeat, X: golden.F64s(x0), Y: golden.F64s(y0), S: s,
 			Sum: fmt.Sprintf("%016x", math.Float64bits(kernels.Sum(x))), Dot: fmt.Sprintf("%016x", math.Float64bits(dot)),
-			Mul: fnvBits(mul), Scale: fnvBits(scale)})
+			Mul: golden.Hash(mul), Scale: golden.Hash(scale)})
 	}
 	for _, kind := range vectors.Kinds {
 		for _, n := range []int{0, 1, 17, 257} {

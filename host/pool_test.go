@@ -220,21 +220,30 @@ func BenchmarkPool(b *testing.B) {
 	}
 }
 
-// TestPoolReplacesClosed: an instance its user closed inside Do is not
-// handed out again; the pool puts a new one in its place.
-func TestPoolReplacesClosed(t *testing.T) {
-	e := host.NewEngine()
-	defer e.Close()
-	m, err := e.Compile("rust", mustRead(t, rustGuest))
+// onePool compiles wasm on an engine of its own, made with opts, and
+// returns a pool of one instance of it; pool, module and engine are closed
+// when the test ends.
+func onePool(t *testing.T, name string, wasm []byte, opts ...host.EngineOption) *host.Pool {
+	t.Helper()
+	e := host.NewEngine(opts...)
+	t.Cleanup(func() { e.Close() })
+	m, err := e.Compile(name, wasm)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer m.Close()
+	t.Cleanup(func() { m.Close() })
 	p, err := m.NewPool(1)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer p.Close()
+	t.Cleanup(func() { p.Close() })
+	return p
+}
+
+// TestPoolReplacesClosed: an instance its user closed inside Do is not
+// handed out again; the pool puts a new one in its place.
+func TestPoolReplacesClosed(t *testing.T) {
+	p := onePool(t, "rust", mustRead(t, rustGuest))
 	for i := range 3 {
 		if err := p.Do(context.Background(), func(in *host.Instance) error {
 			if got, err := in.Sum([]float64{1, 2}); err != nil || got != 3 {

@@ -301,19 +301,32 @@ func TestWakeBlockedWorkers(t *testing.T) {
 	}
 }
 
+// inChild reports whether this test binary is the child process of test
+// name (env is set), and otherwise runs that child and returns its
+// combined output and exit error: for tests whose failure could kill or
+// hang the test binary.
+func inChild(t *testing.T, name, env string) (child bool, out []byte, err error) {
+	t.Helper()
+	if os.Getenv(env) == "1" {
+		return true, nil, nil
+	}
+	cmd := exec.Command(os.Args[0], "-test.run=^"+name+"$", "-test.v", "-test.count=1")
+	cmd.Env = append(os.Environ(), env+"=1")
+	out, err = cmd.CombinedOutput()
+	return false, out, err
+}
+
 // TestStuckWorkersBounded runs in a child process (its threads never end):
 // a server that keeps making and closing threaded instances whose workers
 // block forever is refused new threaded instances (ErrLimit) once
 // MaxStuckThreads threads are stuck, instead of running out of OS threads,
 // and still serves everything else.
 func TestStuckWorkersBounded(t *testing.T) {
-	if os.Getenv("WASMVEC_STUCK_CHILD") == "1" {
+	child, out, err := inChild(t, "TestStuckWorkersBounded", "WASMVEC_STUCK_CHILD")
+	if child {
 		stuckWorkersChild(t)
 		return
 	}
-	cmd := exec.Command(os.Args[0], "-test.run=^TestStuckWorkersBounded$", "-test.v", "-test.count=1")
-	cmd.Env = append(os.Environ(), "WASMVEC_STUCK_CHILD=1")
-	out, err := cmd.CombinedOutput()
 	if err != nil || !strings.Contains(string(out), "refused after") {
 		t.Fatalf("child process: %v\n%s", err, out)
 	}
@@ -390,9 +403,7 @@ func TestFailedThreadedInstantiate(t *testing.T) {
 		time.Sleep(50 * time.Millisecond)
 		return
 	}
-	cmd := exec.Command(os.Args[0], "-test.run=^TestFailedThreadedInstantiate$", "-test.v", "-test.count=1")
-	cmd.Env = append(os.Environ(), "WASMVEC_FAILED_CHILD=1")
-	out, err := cmd.CombinedOutput()
+	_, out, err := inChild(t, "TestFailedThreadedInstantiate", "WASMVEC_FAILED_CHILD")
 	if err != nil {
 		t.Fatalf("child process: %v\n%s", err, out)
 	}
@@ -408,13 +419,11 @@ func TestFailedThreadedInstantiate(t *testing.T) {
 // thread-spawn, within the budget the guest lied about, is refused like a
 // spawn past the budget, instead of the host using freed state.
 func TestSpawnAfterClose(t *testing.T) {
-	if os.Getenv("WASMVEC_SPAWN_AFTER_CLOSE_CHILD") == "1" {
+	child, out, err := inChild(t, "TestSpawnAfterClose", "WASMVEC_SPAWN_AFTER_CLOSE_CHILD")
+	if child {
 		spawnAfterCloseChild(t)
 		return
 	}
-	cmd := exec.Command(os.Args[0], "-test.run=^TestSpawnAfterClose$", "-test.v", "-test.count=1")
-	cmd.Env = append(os.Environ(), "WASMVEC_SPAWN_AFTER_CLOSE_CHILD=1")
-	out, err := cmd.CombinedOutput()
 	if err != nil || !strings.Contains(string(out), "spawn after close: -1") {
 		t.Fatalf("child process: %v\n%s", err, out)
 	}

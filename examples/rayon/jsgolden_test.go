@@ -1,11 +1,8 @@
 package rayon_test
 
 import (
-	"encoding/base64"
-	"encoding/binary"
 	"encoding/json"
 	"fmt"
-	"math"
 	"testing"
 
 	"github.com/wasmvec/wasmvec/examples/rayon"
@@ -87,15 +84,11 @@ func TestJSGoldenRayon(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		wb := make([]byte, 8*len(weights))
-		for i, w := range weights {
-			binary.LittleEndian.PutUint64(wb[8*i:], math.Float64bits(w))
-		}
 		var ps []Param
 		for _, p := range c.params {
 			ps = append(ps, Param{p.Period, p.Offset, p.Sigma})
 		}
-		almas = append(almas, jsALMA{c.series, c.length, ps, periods, base64.StdEncoding.EncodeToString(wb), fmt.Sprintf("%016x", rayon.Hash(out, nil))})
+		almas = append(almas, jsALMA{c.series, c.length, ps, periods, golden.F64s(weights), fmt.Sprintf("%016x", rayon.Hash(out, nil))})
 	}
 	var gss []jsGS
 	// Stable for the explicit 3D step (6·Du·Dt < 1): the parameters of the

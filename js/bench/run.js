@@ -13,13 +13,10 @@ for (const w of where.length ? where : ['node', 'chromium']) {
   if (w === 'node') {
     for (const l of await benchRayon(wasm, 'node-wasm-rayon', { ms })) console.log(l);
   } else if (w === 'chromium') {
-    const { chromium } = await import('playwright-core');
+    const { launch } = await import('../test/browser/chromium.js');
     const { serve } = await import('../demo/server.js');
     const server = await serve({ isolation: true });
-    const browser = await chromium.launch({
-      executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    const browser = await launch();
     try {
       const page = await browser.newPage();
       await page.goto(`http://127.0.0.1:${/** @type {any} */ (server.address()).port}/js/bench/page.html`);

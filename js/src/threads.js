@@ -88,8 +88,6 @@ export async function startThreadedInstance(m, wasm, o, hooks) {
   Atomics.store(ctl, ctlAbortOffset, -1);
   const deps = resolvedDeps();
   let nextSlot = 1;
-  /** @type {import('./env.js').AnyWorker[]} */
-  const workers = [];
   const wasi = await createWasi();
   const threads = new WASIThreads({
     wasi,
@@ -99,7 +97,6 @@ export async function startThreadedInstance(m, wasm, o, hooks) {
     onCreateWorker: () => {
       const w = newWorker(new URL('./thread-worker.js', import.meta.url), `${m.name} thread`);
       w.postMessage({ __wasmvec__: { ctl, slots, slot: nextSlot++, channel: hooks.channel, deps, guest: m.name } });
-      workers.push(w);
       return w;
     },
   });

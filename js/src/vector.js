@@ -64,13 +64,13 @@ function world(inst) {
  * B[inLen], RESULT[out] when inside the capacity), restores them, and throws ContractError when
  * the kernel changed one, as the Go host's guardedCall does.
  * @param {import('./instance.js').Instance} inst
+ * @param {number} cap the buffers' capacity (capacity(inst))
  * @param {string} kernel
  * @param {number} inLen
  * @param {number} out
  * @param {...number} args
  */
-function guarded(inst, kernel, inLen, out, ...args) {
-  const cap = capacity(inst);
+function guarded(inst, cap, kernel, inLen, out, ...args) {
   const bits = (/** @type {string} */ n) => { const v = inst.view(n); return new BigInt64Array(v.buffer, v.byteOffset, v.length); };
   /** @type {[string, number][]} */
   const g = [];
@@ -123,7 +123,7 @@ function reduce(inst, whole, x, y, o) {
   };
   if (x.length <= cap) {
     load(0, x.length);
-    return /** @type {number} */ (guarded(inst, k, x.length, 0, x.length));
+    return /** @type {number} */ (guarded(inst, cap, k, x.length, 0, x.length));
   }
   const chunk = Math.floor(cap / BlockLen) * BlockLen;
   if (chunk === 0) throw new CapacityError(inst.name, k, `${x.length} elements, capacity ${cap} is below one block (${BlockLen}) so the input cannot be streamed`);
@@ -131,7 +131,7 @@ function reduce(inst, whole, x, y, o) {
   for (let s = 0; s < x.length; s += chunk) {
     const e = Math.min(s + chunk, x.length);
     load(s, e);
-    acc = /** @type {number} */ (guarded(inst, fold, e - s, 0, acc, e - s));
+    acc = /** @type {number} */ (guarded(inst, cap, fold, e - s, 0, acc, e - s));
   }
   return acc;
 }
@@ -195,9 +195,9 @@ function elementwise(inst, base, a, b, s, o) {
     f64(inst, 'a').set(sub(a, st, e));
     if (b) {
       f64(inst, 'b').set(sub(b, st, e));
-      guarded(inst, k, e - st, e - st, e - st);
+      guarded(inst, cap, k, e - st, e - st, e - st);
     } else {
-      guarded(inst, k, e - st, e - st, s, e - st);
+      guarded(inst, cap, k, e - st, e - st, s, e - st);
     }
     out.set(f64(inst, 'result').subarray(0, e - st), st);
   }
@@ -249,7 +249,7 @@ function batch(inst, k, x, y, width) {
   if (x.length > cap) throw new CapacityError(inst.name, k, `${x.length} elements exceed the capacity of ${cap}; batches are not streamed`);
   f64(inst, 'a').set(x);
   if (y) f64(inst, 'b').set(y);
-  guarded(inst, k, x.length, count, count, width);
+  guarded(inst, cap, k, x.length, count, count, width);
   return f64(inst, 'result').slice(0, count);
 }
 

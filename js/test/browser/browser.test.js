@@ -6,18 +6,13 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import { chromium } from 'playwright-core';
 import { serve } from '../../demo/server.js';
+import { launch } from './chromium.js';
 
-const executablePath = process.env.CHROMIUM ?? '/usr/bin/chromium';
 const out = new URL('../../test-results/', import.meta.url);
 fs.mkdirSync(out, { recursive: true });
 
-const browser = await chromium.launch({
-  executablePath,
-  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-    '--disable-component-update', '--disable-sync'],
-});
+const browser = await launch();
 const isolatedServer = await serve({ isolation: true });
 const plainServer = await serve({ isolation: false });
 const urlOf = (/** @type {import('node:http').Server} */ s) => `http://127.0.0.1:${/** @type {any} */ (s.address()).port}/js/demo/`;
