@@ -24,9 +24,11 @@ import (
 // deadlines (a call can overrun its deadline by up to about one tick).
 const EpochTick = time.Millisecond
 
-// WithTimeout bounds every kernel call of the instance by d: a call still
-// running after d returns ErrDeadline, within about EpochTick. 0 (the
-// default) means no bound. Instantiate returns ErrOption for a negative d,
+// WithTimeout bounds every kernel call of the instance by d, and its
+// instantiation: a call still running after d returns ErrDeadline, within
+// about EpochTick (a threaded guest's within about 2 ms, even when its
+// calling thread sleeps in a wait). 0 (the default) means no bound for
+// calls, and DefaultLoadTimeout for the instantiation. Instantiate returns ErrOption for a negative d,
 // or a positive one on an engine not made WithDeadlines.
 func WithTimeout(d time.Duration) Option {
 	return func(o *options) { o.timeout = d }
@@ -84,8 +86,11 @@ func (e *Engine) stopTicker() {
 // Cancelling ctx also ends the worker threads of a threaded guest, which
 // then returns ErrAborted.
 //
-// On an engine not made WithDeadlines, a running call cannot be stopped:
-// Bind then only refuses calls that start after ctx ended.
+// On an engine not made WithDeadlines, a running call of a guest that is
+// not threaded cannot be stopped: Bind then only refuses calls that start
+// after ctx ended. A threaded guest's call returns when ctx ends on any
+// engine (runner.go), leaving a guest thread that cannot be interrupted
+// counted as stuck (MaxStuckThreads).
 func (in *Instance) Bind(ctx context.Context) (unbind func()) {
 	if ctx.Done() == nil {
 		return func() {} // never cancelled, no deadline
@@ -122,9 +127,13 @@ func (in *Instance) Bind(ctx context.Context) (unbind func()) {
 }
 
 // interrupt ends the running call (and every thread of a threaded guest)
-// at the next tick; calls stay interrupted until the flag is cleared.
+// at the next tick; calls stay interrupted until the flag is cleared. A
+// threaded guest's caller is told at once (runner.go), on any engine.
 func (in *Instance) interrupt() {
 	atomic.StoreInt32((*int32)(unsafe.Pointer(&in.c.interrupt)), 1)
+	if in.th != nil {
+		in.th.r.poke()
+	}
 }
 
 // arm sets the bound of the next call from the instance's timeout and bound

@@ -39,10 +39,11 @@ var (
 	ErrLayout = errors.New("wasmvec: invalid buffer layout")
 	// ErrTrap: guest code trapped (or failed) during a call.
 	ErrTrap = errors.New("wasmvec: guest trapped")
-	// ErrAborted: a thread of a threaded guest trapped (or failed), which
-	// ends the whole computation (the wasi-threads rule): the call running
-	// then returns it together with ErrTrap, and the instance returns it for
-	// every later call. Close the instance and make a new one.
+	// ErrAborted: a thread of a threaded guest trapped (or failed), or a
+	// call on one passed its deadline, which ends the whole computation
+	// (the wasi-threads rule): the call running then returns it together
+	// with ErrTrap (or ErrDeadline), and every later call returns ErrClosed
+	// wrapping that error. Close the instance and make a new one.
 	ErrAborted = errors.New("wasmvec: threaded instance aborted")
 	// ErrContract: a kernel wrote where the WIT contract says it must not
 	// (detected by guard words the host places around the buffers' live
@@ -68,13 +69,14 @@ var (
 	// ErrOption: an option passed to Instantiate is out of range or does
 	// not apply to the module.
 	ErrOption = errors.New("wasmvec: invalid option")
-	// ErrClosed: the instance or module was closed.
+	// ErrClosed: the instance or module was closed, or the threaded
+	// instance was ended by a failure (ErrAborted, wrapped too).
 	ErrClosed = errors.New("wasmvec: closed")
 )
 
 // GuestError is an error concerning one guest: its name (given at Compile
 // or Load), the export involved ("" when none is), and the cause, which
-// wraps one of the sentinel errors and, for traps, the *wasmtime.Trap.
+// wraps one of the sentinel errors and, for traps, a *Trap.
 type GuestError struct {
 	Guest  string
 	Export string

@@ -123,3 +123,11 @@ func SharedMemoryForTest(in *Instance) []byte {
 	base, n := in.th.data()
 	return unsafe.Slice((*byte)(base), n)
 }
+
+// SetLoadTimeoutForTest sets the bound of an instantiation without
+// WithTimeout (DefaultLoadTimeout), and returns a function that restores it.
+func SetLoadTimeoutForTest(d time.Duration) (restore func()) {
+	old := loadTimeout
+	loadTimeout = d
+	return func() { loadTimeout = old }
+}

@@ -118,6 +118,11 @@ func WithThreads(threads int) Option {
 // host thread-spawn that allows at most threads-1 spawns for the life of
 // the instance, and its workers started with "start-workers" (see
 // WithThreads). A trap in any of its threads ends the instance (ErrAborted).
+// Its calling thread runs on a goroutine of the instance's own (runner.go),
+// so a call returns at its deadline, at the end of a bound context, or at
+// a worker's trap even while the guest's thread sleeps in a wait; the
+// instance is then done, and its later calls return ErrClosed (wrapping
+// the failure that ended it).
 //
 // # Errors
 //
@@ -129,7 +134,9 @@ func WithThreads(threads int) Option {
 //   - ErrTrap if the start function, "_initialize", "_start" (or its
 //     proc_exit with a status other than 0), or a buffer-* or capacity-*
 //     export traps;
-//   - ErrDeadline if, with WithTimeout, they run longer than the timeout;
+//   - ErrDeadline if they run longer than the timeout (WithTimeout), or
+//     than DefaultLoadTimeout when none is given (see there for the
+//     engines it holds on);
 //   - ErrModule if instantiation fails otherwise, or a threaded guest
 //     starts fewer workers than asked;
 //   - ErrLayout, naming the buffer's export, if a capacity is 0, an offset
@@ -172,16 +179,20 @@ func (m *Module) Instantiate(opts ...Option) (*Instance, error) {
 		return nil, &GuestError{Guest: m.name, Err: fmt.Errorf("%w: the engine", ErrClosed)}
 	}
 	defer m.engine.mu.RUnlock()
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if m.closed {
+	if !m.acquire() {
 		return nil, &GuestError{Guest: m.name, Err: ErrClosed}
 	}
+	defer m.release()
 	c := newBlock(len(m.c.kernels) + 1) // the kernels and ping-workers
 	if c == nil {
 		return nil, &GuestError{Guest: m.name, Err: fmt.Errorf("%w: out of C memory", ErrModule)}
 	}
-	if o.timeout > 0 {
+	b := loadBound{d: o.timeout, what: "the timeout"}
+	if b.d == 0 {
+		b = loadBound{d: loadTimeout, what: "DefaultLoadTimeout"}
+	}
+	b.until = time.Now().Add(b.d)
+	if m.engine.deadlines {
 		m.engine.startTicker()
 	}
 	store := wasmtime.NewStore(m.engine.e)
@@ -189,65 +200,122 @@ func (m *Module) Instantiate(opts ...Option) (*Instance, error) {
 	// Before any guest code runs (the start function, _initialize): with
 	// epoch interruption on, a store without a deadline traps at once.
 	watch(store, c, false)
-	if o.timeout > 0 {
-		armBlock(c, o.timeout)
+	if m.engine.deadlines {
+		armBlock(c, b.d)
 	}
-	in, keep, err := m.instantiate(store, c, o)
+	in, f, err := m.instantiate(store, c, o, b)
 	if err != nil {
-		if blockInterrupted(c) {
+		if blockInterrupted(c) && !errors.Is(err, ErrDeadline) {
 			ge := &GuestError{Guest: m.name}
 			errors.As(err, &ge)
 			if ge.Export == "" {
 				ge.Export = "(start)" // the only guest code run before the exports
 			}
-			err = &GuestError{Guest: m.name, Export: ge.Export,
-				Err: fmt.Errorf("%w: instantiation ran past the timeout of %v: %w", ErrDeadline, o.timeout, err)}
+			err = &GuestError{Guest: m.name, Export: ge.Export, Err: b.err(err)}
 		}
-		store.Close()
-		if !keep {
+		if !f.storeTaken {
+			store.Close()
+		}
+		if !f.keepBlock {
 			freeBlock(c)
 		}
 		return nil, err
 	}
+	disarmBlock(c)
 	in.own()
 	return in, nil
 }
 
-// instantiate does the work of Instantiate. keep reports that threads it
-// started are still running after a failure: c must not be freed.
-func (m *Module) instantiate(store *wasmtime.Store, c rawInstance, o options) (in *Instance, keep bool, err error) {
-	started := time.Now()
+// DefaultLoadTimeout bounds the guest code Instantiate runs (the start
+// function, "_initialize" or "_start", the buffer exports, and for a
+// threaded guest "start-workers") when WithTimeout gives no bound of its
+// own: past it Instantiate returns ErrDeadline. It holds on an engine made
+// WithDeadlines, and for a threaded guest on any engine (its instantiation
+// runs on a goroutine of its own, runner.go: a guest thread that cannot be
+// stopped is then left running, counted against MaxStuckThreads). A guest
+// that is not threaded, on an engine without deadlines, cannot be stopped:
+// its instantiation takes as long as its code runs.
+const DefaultLoadTimeout = 10 * time.Second
+
+// loadTimeout is DefaultLoadTimeout (a variable for the tests).
+var loadTimeout = DefaultLoadTimeout
+
+// loadBound is the bound of one instantiation.
+type loadBound struct {
+	d     time.Duration
+	what  string // "the timeout", or "DefaultLoadTimeout"
+	until time.Time
+}
+
+func (b loadBound) err(cause error) error {
+	return fmt.Errorf("%w: instantiation ran past %s of %v: %w", ErrDeadline, b.what, b.d, cause)
+}
+
+// failedLoad says what an instantiation that failed leaves to Instantiate:
+// keepBlock, that threads it started still run (the C block must not be
+// freed); storeTaken, that the threads own the store (they free it).
+type failedLoad struct{ keepBlock, storeTaken bool }
+
+// instantiate does the work of Instantiate, within bound b.
+func (m *Module) instantiate(store *wasmtime.Store, c rawInstance, o options, b loadBound) (in *Instance, f failedLoad, err error) {
 	store.SetWasi(wasmtime.NewWasiConfig())
-	var linker *wasmtime.Linker
-	var th *threads
-	if m.shared != nil {
-		th, err = newThreads(m.name, m.engine, m.m, m.shared, store, c, o.threads-1, o.memLimit)
-		if err != nil {
-			return nil, false, err
-		}
-		// On failure from here, end the workers (if any started), within
-		// the timeout when there is one, and free the shared memory; the C
-		// block only if they all ended (Instantiate frees it).
-		defer func() {
-			if err != nil {
-				th.fail(err)
-				wait := closeWait
-				if o.timeout > 0 { // what is left of it
-					wait = max(min(wait, o.timeout-time.Since(started)), time.Millisecond)
-				}
-				if !th.join(m.engine, min(wait, 100*time.Millisecond), wait) {
-					th.abandon(c)
-					keep = true
-				}
-				th.close()
-			}
-		}()
-		linker = th.linker
-	} else {
-		linker = wasmtime.NewLinker(m.engine.e)
+	if m.shared == nil {
+		linker := wasmtime.NewLinker(m.engine.e)
 		defer linker.Close()
 		if err := defineWASI(linker); err != nil {
-			return nil, false, &GuestError{Guest: m.name, Err: fmt.Errorf("%w: %w", ErrModule, err)}
+			return nil, f, &GuestError{Guest: m.name, Err: fmt.Errorf("%w: %w", ErrModule, err)}
+		}
+		in, err = m.start(linker, store, c, o, nil)
+		if err != nil {
+			return nil, f, err
+		}
+		// From here the memory cannot grow: kernels have no use for more
+		// memory, and a memory that never moves keeps Buffers views valid.
+		limit(store, int64(in.mem.DataSize(store)))
+		return in, f, nil
+	}
+	th, err := newThreads(m, store, c, o.threads-1, o.memLimit)
+	if err != nil {
+		return nil, f, err
+	}
+	f.storeTaken = true
+	// The guest code runs on the runner (runner.go), so that a thread
+	// asleep in a wait cannot hold Instantiate past its bound.
+	late := func() error {
+		th.mu.Lock()
+		phase := th.phase
+		th.mu.Unlock()
+		return &GuestError{Guest: m.name, Export: phase, Err: b.err(errWaiting)}
+	}
+	var made *Instance // written by the runner, read only once its job ended
+	err, ended := th.runFunc(func() error {
+		var err error
+		made, err = m.start(th.linker, store, c, o, th)
+		return err
+	}, b.until, late)
+	if err != nil || !ended {
+		// End the workers (if any started) within what is left of the
+		// bound (at least a millisecond, at most closeWait), and free the
+		// shared memory; the C block only if they all ended.
+		wait := max(min(closeWait, time.Until(b.until)), time.Millisecond)
+		th.shutdown(c, m.engine, err, min(wait, 100*time.Millisecond), wait)
+		th.mu.Lock()
+		f.keepBlock = th.abandoned
+		th.mu.Unlock()
+		return nil, f, err
+	}
+	return made, f, nil
+}
+
+// start instantiates the module in store through linker, runs its start-up
+// code, and reads and checks its layout; for a threaded guest (th) it also
+// starts the workers. A threaded guest's runs on its runner.
+func (m *Module) start(linker *wasmtime.Linker, store *wasmtime.Store, c rawInstance, o options, th *threads) (*Instance, error) {
+	phase := func(name string) {
+		if th != nil {
+			th.mu.Lock()
+			th.phase = name
+			th.mu.Unlock()
 		}
 	}
 	for _, imp := range m.m.Imports() {
@@ -256,23 +324,25 @@ func (m *Module) instantiate(store *wasmtime.Store, c rawInstance, o options) (i
 			if n != nil {
 				field = *n
 			}
-			return nil, false, guestErr(m.name, "", ErrImport, "%s.%s is not a WASI preview 1 function the host offers", imp.Module(), field)
+			return nil, guestErr(m.name, "", ErrImport, "%s.%s is not a WASI preview 1 function the host offers", imp.Module(), field)
 		}
 	}
+	phase("(start)")
 	wi, err := linker.Instantiate(store, m.m)
 	if err != nil {
 		var trap *wasmtime.Trap
 		if errors.As(err, &trap) {
-			return nil, false, &GuestError{Guest: m.name, Export: "(start)", Err: fmt.Errorf("%w: %w", ErrTrap, err)}
+			return nil, &GuestError{Guest: m.name, Export: "(start)", Err: fmt.Errorf("%w: %w", ErrTrap, trapOf(err))}
 		}
 		if overLimit(err) {
-			return nil, false, &GuestError{Guest: m.name, Err: fmt.Errorf("%w: %w", ErrLimit, err)}
+			return nil, &GuestError{Guest: m.name, Err: fmt.Errorf("%w: %w", ErrLimit, err)}
 		}
-		return nil, false, &GuestError{Guest: m.name, Err: fmt.Errorf("%w: %w", ErrModule, err)}
+		return nil, &GuestError{Guest: m.name, Err: fmt.Errorf("%w: %w", ErrModule, err)}
 	}
-	in = &Instance{name: m.name, engine: m.engine, mod: m, store: store, th: th, c: c, timeout: o.timeout}
+	in := &Instance{name: m.name, engine: m.engine, mod: m, store: store, th: th, c: c, timeout: o.timeout}
+	phase("_initialize")
 	if err := startRuntime(m.name, store, wi); err != nil {
-		return nil, false, err
+		return nil, err
 	}
 	// readContract verified every export's presence and type at Compile.
 	in.fns = make([]*wasmtime.Func, len(m.c.kernels))
@@ -283,22 +353,20 @@ func (m *Module) instantiate(store *wasmtime.Store, c rawInstance, o options) (i
 		// readContract refused a shared memory export for other guests.
 		in.mem = wi.GetExport(store, memoryExport).Memory()
 	}
+	phase("(buffer exports)")
 	if err := in.readLayout(wi); err != nil {
-		return nil, false, err
+		return nil, err
 	}
 	if err := in.bindRaw(); err != nil {
-		return nil, false, err
+		return nil, err
 	}
 	if th != nil {
+		phase(expStartWorkers)
 		if err := in.startThreads(wi, o.threads); err != nil {
-			return nil, false, err
+			return nil, err
 		}
-		return in, false, nil
 	}
-	// From here the memory cannot grow: kernels have no use for more memory,
-	// and a memory that never moves keeps Buffers views valid.
-	limit(store, int64(in.mem.DataSize(store)))
-	return in, false, nil
+	return in, nil
 }
 
 // errnoNotSup is WASI preview 1's ENOTSUP.
@@ -339,7 +407,7 @@ func startRuntime(guest string, store *wasmtime.Store, wi *wasmtime.Instance) er
 				return nil
 			}
 		}
-		return &GuestError{Guest: guest, Export: name, Err: fmt.Errorf("%w: %w", ErrTrap, err)}
+		return &GuestError{Guest: guest, Export: name, Err: fmt.Errorf("%w: %w", ErrTrap, trapOf(err))}
 	}
 	return nil
 }
@@ -400,7 +468,7 @@ func (in *Instance) readLayout(wi *wasmtime.Instance) error {
 			for j, e := range []string{d.offsetExport(), d.capacityExport()} {
 				v, err := wi.GetFunc(in.store, e).Call(in.store)
 				if err != nil {
-					return &GuestError{Guest: in.name, Export: e, Err: fmt.Errorf("%w: %w", ErrTrap, err)}
+					return &GuestError{Guest: in.name, Export: e, Err: fmt.Errorf("%w: %w", ErrTrap, trapOf(err))}
 				}
 				got[round][j] = uint32(v.(int32)) // WIT u32: the i32's bits, unsigned
 			}
@@ -492,9 +560,10 @@ func (in *Instance) Close() error {
 	}
 	in.closed = true
 	if in.th != nil {
-		in.closeThreads()
+		in.closeThreads() // the threads free the store
+	} else {
+		in.store.Close()
 	}
-	in.store.Close()
 	if in.owned != nil {
 		in.owned.Close()
 	}

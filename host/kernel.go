@@ -55,7 +55,8 @@ func DecodeI64(v uint64) int64 { return int64(v) }
 //   - ErrSignature if len(args) is not the number of k's parameters;
 //   - ErrClosed after Close;
 //   - ErrTrap (with a *Trap) if the guest traps, ErrDeadline past the
-//     deadline, ErrAborted for a threaded guest one of whose threads trapped.
+//     deadline, ErrAborted for a threaded guest one of whose threads trapped
+//     (and ErrClosed for every call after that).
 func (in *Instance) Call(k *Kernel, args ...uint64) (uint64, error) {
 	if err := in.checkCall(k, args); err != nil {
 		return 0, err

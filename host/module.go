@@ -22,8 +22,43 @@ type Module struct {
 	// memMin is the minimum size of the memory, in 64 KiB pages.
 	memMin uint64
 
+	// mu guards closed and refs: m is freed when it is closed and no
+	// instantiation or threaded instance uses it (a thread of a threaded
+	// instance instantiates the module whenever the guest spawns one).
 	mu     sync.Mutex
 	closed bool
+	refs   int
+}
+
+// acquire holds the compiled module for a use that may outlast Close (an
+// instantiation, a threaded instance's threads), or reports that it is
+// closed. Release with release.
+func (m *Module) acquire() bool {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.closed {
+		return false
+	}
+	m.refs++
+	return true
+}
+
+// retain adds a use for a caller that holds one already (acquire).
+func (m *Module) retain() {
+	m.mu.Lock()
+	m.refs++
+	m.mu.Unlock()
+}
+
+// release ends a use begun by acquire; the last one after Close frees the
+// compiled module.
+func (m *Module) release() {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.refs--
+	if m.closed && m.refs == 0 {
+		m.m.Close()
+	}
 }
 
 // Compile compiles wasm (a core WebAssembly module in binary form) for this
@@ -155,14 +190,17 @@ func (m *Module) Threaded() bool { return m.shared != nil }
 func (m *Module) Name() string { return m.name }
 
 // Close releases the compiled module. Instances made from it stay valid
-// until closed themselves; later calls to Instantiate return ErrClosed.
+// until closed themselves (the threads of a threaded one keep the compiled
+// code until they end); later calls to Instantiate return ErrClosed.
 // Close is idempotent and always returns nil.
 func (m *Module) Close() error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if !m.closed {
 		m.closed = true
-		m.m.Close()
+		if m.refs == 0 {
+			m.m.Close()
+		}
 	}
 	return nil
 }

@@ -212,7 +212,7 @@ func (in *Instance) fastCall(e export, nargs int) error {
 	if in.th != nil {
 		if err := in.th.failure(); err != nil {
 			return &GuestError{Guest: in.name, Export: in.kname(e),
-				Err: fmt.Errorf("%w: the instance ended with an earlier trap: %w", ErrAborted, err)}
+				Err: fmt.Errorf("%w: the instance ended with an earlier failure: %w", ErrClosed, err)}
 		}
 	}
 	if in.timeout > 0 || len(in.ctxs) > 0 {
@@ -222,7 +222,75 @@ func (in *Instance) fastCall(e export, nargs int) error {
 	} else if in.c.timeout_ns != 0 {
 		in.c.timeout_ns = 0
 	}
-	err := C.wv_call(C.uintptr_t(uintptr(unsafe.Pointer(in.c))), C.int(e), C.size_t(nargs))
+	if in.th != nil {
+		return in.threadedCall(e, nargs)
+	}
+	err := callBlock(in.c, e, nargs)
+	if err == nil && in.c.state.trap == nil {
+		return nil
+	}
+	return in.callError(e, err)
+}
+
+// callBlock makes the one crossing of a call: kernel e of block c with
+// nargs arguments. It returns the wasmtime_error_t, if any; the trap, if
+// any, is in c.state.trap.
+func callBlock(c rawInstance, e export, nargs int) unsafe.Pointer {
+	return unsafe.Pointer(C.wv_call(C.uintptr_t(uintptr(unsafe.Pointer(c))), C.int(e), C.size_t(nargs)))
+}
+
+// threadedCall runs the call on the runner (runner.go) and waits for it,
+// for its deadline, for a bound context to end, or for a thread to fail;
+// in the last three cases it returns within about grace, with the
+// instance done.
+func (in *Instance) threadedCall(e export, nargs int) error {
+	t := in.th
+	var deadline time.Time
+	if d := time.Duration(in.c.timeout_ns); d > 0 {
+		deadline = time.Now().Add(d)
+	}
+	if !t.give(job{e: e, nargs: nargs}, deadline) {
+		return &GuestError{Guest: in.name, Export: in.kname(e), Err: errRunnerBusy}
+	}
+	for {
+		res, done := t.next()
+		if done {
+			return in.callError(e, res.err)
+		}
+		cause := in.expired(e, deadline)
+		if cause == nil {
+			continue
+		}
+		if res, done := t.giveUp(cause); done {
+			return in.callError(e, res.err)
+		}
+		return t.failure()
+	}
+}
+
+// expired is why a threaded call must end now, or nil: a thread failed,
+// the call passed its deadline, or a bound context ended. The caller holds
+// in.mu.
+func (in *Instance) expired(e export, deadline time.Time) error {
+	if err := in.th.failure(); err != nil {
+		return err
+	}
+	over := !deadline.IsZero() && !time.Now().Before(deadline)
+	for _, ctx := range in.ctxs {
+		over = over || ctx.Err() != nil
+	}
+	if !over {
+		return nil
+	}
+	return &GuestError{Guest: in.name, Export: in.kname(e),
+		Err: fmt.Errorf("%w: calling thread: %w", ErrAborted, in.deadlineError(in.kname(e), errWaiting))}
+}
+
+// callError is the error of a call that returned err (a wasmtime_error_t,
+// or nil) and left its trap, if any, in the C block. The caller holds
+// in.mu.
+func (in *Instance) callError(e export, errp unsafe.Pointer) error {
+	err := (*C.wasmtime_error_t)(errp)
 	trap := in.c.state.trap
 	in.c.state.trap = nil
 	if trap == nil && err == nil {
@@ -371,6 +439,9 @@ func (in *Instance) setTimeout(d time.Duration) { in.c.timeout_ns = C.int64_t(d)
 // start function, _initialize, the get-* exports, stop-workers) by d from
 // now; blockInterrupted reports whether the epoch callback ended it.
 func armBlock(c rawInstance, d time.Duration) { C.wv_arm(c, C.int64_t(d)) }
+
+// disarmBlock removes the bound armBlock set.
+func disarmBlock(c rawInstance) { c.deadline_ns = 0 }
 
 func blockInterrupted(c rawInstance) bool { return c.interrupted != 0 }
 

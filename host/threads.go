@@ -137,37 +137,48 @@ var threadExports = []struct {
 }
 
 // threads is the state of a threaded instance: its shared memory, the
-// linker every thread instantiates through, and the worker threads.
+// linker every thread instantiates through, the runner that runs its
+// calling thread (runner.go), and the worker threads.
 type threads struct {
 	name     string
 	host     *Engine // held open (mu) while a thread's store is made
+	mod      *Module // held (acquire) until free: threads instantiate it
 	engine   *wasmtime.Engine
 	module   *wasmtime.Module
 	linker   *wasmtime.Linker
 	shared   *C.wasmtime_sharedmemory_t
-	c        rawInstance // the instance's C block: its interrupt flag stops the workers
-	want     int32       // worker threads the instance asked for (threads - 1)
-	memLimit int64       // WithMemoryLimit, for every thread's store
+	store    *wasmtime.Store // the calling thread's, closed by free
+	c        rawInstance     // the instance's C block: its interrupt flag stops the workers
+	want     int32           // worker threads the instance asked for (threads - 1)
+	memLimit int64           // WithMemoryLimit, for every thread's store
 
 	spawned atomic.Int32 // threads spawned so far, at most want; ids are 1..want
-	running sync.WaitGroup
-	// alive counts the threads running; abandoned is set when they
-	// outlived every attempt to end them (stuckThreads counts them then).
-	// Both under mu.
-	alive     int
-	abandoned bool
-	abort     *uint32        // the guest's abort flag, in shared memory
-	bufs      []Buffer       // the declared buffers, which wake-ups skip
-	waking    sync.WaitGroup // fail's wake-up goroutine
-	closing   atomic.Bool    // close has begun: no more wake-ups, no more spawns
-	// lmu guards linker against close: a thread instantiates through it
-	// holding lmu for reading; close frees it holding lmu.
+	r       runner       // runs the calling thread's guest code (runner.go)
+
+	abort   *uint32        // the guest's abort flag, in shared memory
+	bufs    []Buffer       // the declared buffers, which wake-ups skip
+	waking  sync.WaitGroup // fail's wake-up goroutine
+	failed  atomic.Bool    // a thread failed or close began: no more spawns
+	closing atomic.Bool    // close has begun: no more wake-ups, no more jobs
+	// lmu guards linker against free: a thread instantiates through it
+	// holding lmu for reading; free releases it holding lmu.
 	lmu sync.RWMutex
 
 	stop *wasmtime.Func // stop-workers
 
 	mu  sync.Mutex
 	err error // the first failure of any thread; the instance is done
+	// alive counts the worker threads running, busy is set while the
+	// runner runs a job: the guest code of the instance that runs. quiet,
+	// when not nil, is closed once neither does (wait). abandoned is set
+	// when they outlived every attempt to end them; stuckThreads then
+	// counts the workers still alive, and the runner (runnerStuck) if busy.
+	alive       int
+	busy        bool
+	quiet       chan struct{}
+	abandoned   bool
+	runnerStuck bool
+	phase       string // the export the runner runs at load, for errors
 }
 
 // failure reports the first failure of any thread, or nil.
@@ -177,14 +188,13 @@ func (t *threads) failure() error {
 	return t.err
 }
 
-// fail records the first failure of any thread and raises the guest's abort
-// flag, so a thread waiting for the failed one traps within about a
-// millisecond instead of waiting forever.
-//
-// On an engine made WithDeadlines it also interrupts every thread and
-// wakes those blocked in a wait without timeout (wake.go), so a thread
-// asleep in a wait for the failed one (Rayon's join, a condition
-// variable) ends too, and with it the call that waits for them.
+// fail records the first failure of any thread and ends the computation:
+// it refuses further spawns, raises the guest's abort flag (a thread that
+// looks at it after a wait traps within about a millisecond), interrupts
+// every thread's store (on an engine made WithDeadlines: they trap at the
+// next epoch check), wakes those blocked in a wait without timeout
+// (wake.go) until they have all ended, and tells the goroutine waiting for
+// the calling thread (runner.go), which returns the failure at once.
 func (t *threads) fail(err error) {
 	t.mu.Lock()
 	first := t.err == nil
@@ -192,11 +202,18 @@ func (t *threads) fail(err error) {
 		t.err = err
 	}
 	t.mu.Unlock()
+	t.failed.Store(true)
 	if t.abort != nil {
 		atomic.StoreUint32(t.abort, 1)
 	}
-	if first && t.host.deadlines && t.abort != nil {
+	if !first {
+		return
+	}
+	if t.host.deadlines {
 		t.interrupt()
+	}
+	t.r.poke()
+	if t.abort != nil && !t.closing.Load() {
 		t.waking.Add(1)
 		go func() {
 			defer t.waking.Done()
@@ -223,11 +240,11 @@ const wakePeriod = 50 * time.Millisecond
 // that calls thread-spawn in a loop forever is refused forever (a counter
 // that kept counting refusals would wrap after 2^31 calls).
 //
-// A spawn once close has begun (a worker that outlived its instance) is
-// refused the same way: the instance's linker and memory are gone.
+// A spawn once a thread failed, or once close has begun (a worker that
+// outlived its instance), is refused the same way.
 func (t *threads) spawn(arg int32) int32 {
 	for {
-		if t.closing.Load() {
+		if t.failed.Load() {
 			return -1
 		}
 		n := t.spawned.Load()
@@ -235,7 +252,6 @@ func (t *threads) spawn(arg int32) int32 {
 			return -1
 		}
 		if t.spawned.CompareAndSwap(n, n+1) {
-			t.running.Add(1)
 			t.mu.Lock()
 			t.alive++
 			t.mu.Unlock()
@@ -249,15 +265,14 @@ func (t *threads) spawn(arg int32) int32 {
 // against the shared memory, and wasi_thread_start(tid, arg). A trap, or
 // any other failure, ends the whole computation.
 func (t *threads) run(tid, arg int32) {
-	defer t.running.Done()
 	defer func() {
 		t.mu.Lock()
 		t.alive--
-		abandoned := t.abandoned
-		t.mu.Unlock()
-		if abandoned {
+		if t.abandoned {
 			stuckThreads.Add(-1)
 		}
+		t.settle()
+		t.mu.Unlock()
 	}()
 	// The engine must stay open while the store is made; a Close waiting
 	// for it (TryRLock fails then) ends this thread instead.
@@ -278,7 +293,7 @@ func (t *threads) run(tid, arg int32) {
 	store.SetWasi(wasmtime.NewWasiConfig())
 	err := func() error {
 		t.lmu.RLock()
-		if t.linker == nil { // spawned as close began
+		if t.linker == nil { // spawned as the instance was freed
 			t.lmu.RUnlock()
 			return fmt.Errorf("%w: the instance is closing", ErrClosed)
 		}
@@ -300,7 +315,42 @@ func (t *threads) run(tid, arg int32) {
 			cause = ErrDeadline // interrupted: a deadline, a cancel, or Close
 		}
 		t.fail(&GuestError{Guest: t.name, Export: expThreadStart,
-			Err: fmt.Errorf("%w: %w: thread %d: %w", ErrAborted, cause, tid, err)})
+			Err: fmt.Errorf("%w: %w: thread %d: %w", ErrAborted, cause, tid, trapOf(err))})
+	}
+}
+
+// settle closes quiet once no guest code of the instance runs. The caller
+// holds t.mu.
+func (t *threads) settle() {
+	if t.alive == 0 && !t.busy && t.quiet != nil {
+		close(t.quiet)
+		t.quiet = nil
+	}
+}
+
+// wait waits at most d for every thread (the workers and the runner's job)
+// to end; it reports whether they did. It starts no goroutine.
+func (t *threads) wait(d time.Duration) bool {
+	t.mu.Lock()
+	if t.alive == 0 && !t.busy {
+		t.mu.Unlock()
+		return true
+	}
+	if t.quiet == nil {
+		t.quiet = make(chan struct{})
+	}
+	q := t.quiet
+	t.mu.Unlock()
+	if d <= 0 {
+		return false
+	}
+	tm := time.NewTimer(d)
+	defer tm.Stop()
+	select {
+	case <-q:
+		return true
+	case <-tm.C:
+		return false
 	}
 }
 
@@ -311,9 +361,11 @@ func (t *threads) data() (unsafe.Pointer, int) {
 }
 
 // newThreads makes the shared memory a threaded module imports and a linker
-// that offers it, WASI and thread-spawn. ty is the module's env.memory
-// import type.
-func newThreads(name string, host *Engine, m *wasmtime.Module, ty *wasmtime.MemoryType, store *wasmtime.Store, c rawInstance, workers int, memLimit int64) (*threads, error) {
+// that offers it, WASI and thread-spawn, and starts the runner (runner.go),
+// which owns store from then on: free closes it. It holds mod (acquired by
+// the caller) until free.
+func newThreads(mod *Module, store *wasmtime.Store, c rawInstance, workers int, memLimit int64) (*threads, error) {
+	name, host, ty := mod.name, mod.engine, mod.shared
 	lo := ty.Minimum()
 	hasMax, hi := ty.Maximum()
 	pages := uint64(min(int64(MaxSharedMemory), memLimit)) / pageSize
@@ -324,17 +376,18 @@ func newThreads(name string, host *Engine, m *wasmtime.Module, ty *wasmtime.Memo
 		return nil, guestErr(name, "", ErrLimit, "shared memory of %d pages exceeds the limit of %d pages", lo, hi)
 	}
 	e := host.e
-	t := &threads{name: name, host: host, engine: e, module: m, c: c, want: int32(workers), memLimit: memLimit}
+	t := &threads{name: name, host: host, mod: mod, engine: e, module: mod.m, c: c, want: int32(workers), memLimit: memLimit}
 	enginePtr := *(**C.wasm_engine_t)(unsafe.Pointer(e)) // wasmtime-go v39: type Engine struct{ _ptr *C.wasm_engine_t }
 	if err := cError(C.wv_shared_new(enginePtr, C.uint64_t(lo), C.uint64_t(hi), &t.shared)); err != nil {
 		return nil, guestErr(name, "", ErrModule, "creating a shared memory of %d..%d pages: %v", lo, hi, err)
 	}
 	runtime.KeepAlive(e)
+	mod.retain()
 	t.linker = wasmtime.NewLinker(e)
 	ok := false
 	defer func() {
 		if !ok {
-			t.close()
+			t.free()
 		}
 	}()
 	if err := defineWASI(t.linker); err != nil {
@@ -352,17 +405,44 @@ func newThreads(name string, host *Engine, m *wasmtime.Module, ty *wasmtime.Memo
 		return nil, &GuestError{Guest: name, Err: fmt.Errorf("%w: %w", ErrModule, err)}
 	}
 	ok = true
+	t.store = store
+	t.startRunner()
 	return t, nil
 }
 
-// close releases the linker and the host's handle on the shared memory
-// (the guest's instances keep their own references), once fail's wake-up
-// goroutine, which uses them, has stopped.
+// close ends the instance's threads for good: no more jobs, spawns or
+// wake-ups. The runner frees everything (free) once its job, if one runs,
+// has ended; close waits for that unless the job is one given up on
+// (stuck, or ending later). Call it once, after fail or stop-workers and
+// join.
 func (t *threads) close() {
 	t.closing.Store(true)
+	t.failed.Store(true)
+	t.mu.Lock()
+	busy := t.busy
+	t.mu.Unlock()
+	close(t.r.jobs)
+	if !busy {
+		<-t.r.exited
+	}
+}
+
+// free releases the calling thread's store, the linker, the host's handle
+// on the shared memory (the workers' instances keep their own references)
+// and the module, once fail's wake-up goroutine, which uses them, has
+// stopped. The runner calls it as it ends, so nothing it frees is in use.
+func (t *threads) free() {
+	t.closing.Store(true)
 	t.waking.Wait()
+	if t.r.timer != nil {
+		t.r.timer.Stop()
+	}
 	t.lmu.Lock()
 	defer t.lmu.Unlock()
+	if t.store != nil {
+		t.store.Close()
+		t.store = nil
+	}
 	if t.linker != nil {
 		t.linker.Close()
 		t.linker = nil
@@ -371,17 +451,9 @@ func (t *threads) close() {
 		C.wasmtime_sharedmemory_delete(t.shared)
 		t.shared = nil
 	}
-}
-
-// wait waits at most d for every thread to end; it reports whether they did.
-func (t *threads) wait(d time.Duration) bool {
-	done := make(chan struct{})
-	go func() { t.running.Wait(); close(done) }()
-	select {
-	case <-done:
-		return true
-	case <-time.After(d):
-		return false
+	if t.mod != nil {
+		t.mod.release()
+		t.mod = nil
 	}
 }
 
@@ -403,7 +475,7 @@ func (in *Instance) startThreads(wi *wasmtime.Instance, threads int) error {
 	t := in.th
 	v, err := wi.GetFunc(in.store, expAbortOffset).Call(in.store)
 	if err != nil {
-		return &GuestError{Guest: in.name, Export: expAbortOffset, Err: fmt.Errorf("%w: %w", ErrTrap, err)}
+		return &GuestError{Guest: in.name, Export: expAbortOffset, Err: fmt.Errorf("%w: %w", ErrTrap, trapOf(err))}
 	}
 	off := uint64(uint32(v.(int32)))
 	if off%4 != 0 || off+4 > uint64(in.memorySize()) {
@@ -423,7 +495,7 @@ func (in *Instance) startThreads(wi *wasmtime.Instance, threads int) error {
 	t.stop = wi.GetFunc(in.store, expStopWorkers)
 	r, err := wi.GetFunc(in.store, expStartWorkers).Call(in.store, int32(threads))
 	if err != nil {
-		return &GuestError{Guest: in.name, Export: expStartWorkers, Err: fmt.Errorf("%w: %w", ErrTrap, err)}
+		return &GuestError{Guest: in.name, Export: expStartWorkers, Err: fmt.Errorf("%w: %w", ErrTrap, trapOf(err))}
 	}
 	if got := r.(int32); got != int32(threads-1) {
 		return guestErr(in.name, expStartWorkers, ErrModule, "started %d of %d workers", got, threads-1)
@@ -431,62 +503,76 @@ func (in *Instance) startThreads(wi *wasmtime.Instance, threads int) error {
 	return nil
 }
 
-// closeThreads ends the workers: through stop-workers when all is well,
-// through the abort flag (each thread traps when it sees it) after a
-// failure; then, for threads that ignore both, by interrupting every
-// thread's store at the next engine tick (on an engine made WithDeadlines).
-// It waits up to closeWait more; a
-// thread that still runs after that (blocked in a wait without timeout)
-// keeps its goroutine and OS thread until the process ends, and the
-// instance's C block is kept for it. The caller holds in.mu.
+// closeThreads ends the instance's threads, through the one shutdown
+// sequence every path uses (shutdown): stop-workers when all is well (run
+// on the runner, bounded by closeWait), else the failure. The caller holds
+// in.mu.
 func (in *Instance) closeThreads() {
 	t := in.th
-	failed := t.failure() != nil
-	first := min(time.Second, closeWait)
-	if failed {
-		first = 0 // the abort flag was raised at the failure: no thread will leave on its own now
-	}
-	if !failed && t.stop != nil {
+	if t.failure() == nil && t.stop != nil {
 		if in.engine.deadlines {
 			in.engine.startTicker()
 			armBlock(in.c, closeWait)
 		}
-		if _, err := t.stop.Call(in.store); err != nil {
-			t.fail(&GuestError{Guest: in.name, Export: expStopWorkers, Err: fmt.Errorf("%w: %w", ErrTrap, err)})
+		stop := func() error {
+			if _, err := t.stop.Call(t.store); err != nil {
+				return &GuestError{Guest: in.name, Export: expStopWorkers, Err: fmt.Errorf("%w: %w", ErrTrap, trapOf(err))}
+			}
+			return nil
 		}
-	} else {
-		t.fail(&GuestError{Guest: in.name, Err: ErrClosed})
+		late := func() error {
+			return guestErr(in.name, expStopWorkers, ErrDeadline, "stop-workers did not return within %v", closeWait)
+		}
+		if err, _ := t.runFunc(stop, time.Now().Add(closeWait), late); err != nil {
+			t.fail(err)
+		}
 	}
-	if !t.join(in.engine, first, closeWait) {
-		t.abandon(in)
+	t.shutdown(in, in.engine, &GuestError{Guest: in.name, Err: ErrClosed}, min(time.Second, closeWait), closeWait)
+}
+
+// shutdown ends the threads after cause (Close, a failed instantiation):
+// it records cause unless a failure came first (fail: the abort flag, the
+// interrupt, the wake-ups), waits at most total for every thread, the
+// runner's job included (join: first for them to leave on their own
+// unless a failure was recorded), accounts those left as stuck (abandon,
+// keeping owner reachable for them), and frees the instance (close).
+func (t *threads) shutdown(owner any, e *Engine, cause error, first, total time.Duration) {
+	if t.failure() != nil {
+		first = 0 // the abort flag is up: no thread will leave on its own now
+	}
+	if first == 0 || !t.wait(first) {
+		t.fail(cause)
+		if !t.join(e, total) {
+			t.abandon(owner)
+		}
 	}
 	t.close()
 }
 
-// join waits at most total for every thread to end: for the first part
-// for them to leave on their own (stop-workers or the abort flag, given
-// before), then, on an engine made WithDeadlines, interrupting each
-// thread's store at the next tick, and waking the threads blocked in a
-// wait without timeout (wake.go) until they have ended. It reports
-// whether they all ended.
-func (t *threads) join(e *Engine, first, total time.Duration) bool {
-	if first > 0 && t.wait(first) {
-		return true
-	}
+// join waits at most total for every thread to end, interrupting each
+// thread's store at the next tick (on an engine made WithDeadlines) and
+// waking the threads blocked in a wait without timeout (wake.go) until
+// they have ended. It reports whether they all ended.
+func (t *threads) join(e *Engine, total time.Duration) bool {
 	if e.deadlines {
 		t.interrupt()
 	}
-	return t.wakeFor(total-first, wakePeriod)
+	return t.wakeFor(total, wakePeriod)
 }
 
 // abandon gives up on threads that would not end (blocked in a wait
 // without timeout): owner (the Instance, or for a failed instantiation its
 // C block) is kept reachable for them, since their stores use the C block,
-// and they count against MaxStuckThreads until they end.
+// and they count against MaxStuckThreads until they end: the workers still
+// alive, and the runner if its job has not returned.
 func (t *threads) abandon(owner any) {
 	t.mu.Lock()
 	t.abandoned = true
 	n := t.alive
+	if t.busy {
+		t.runnerStuck = true
+		n++
+	}
 	t.mu.Unlock()
 	stuckThreads.Add(int64(n))
 	leaked.Lock()

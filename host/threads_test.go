@@ -310,9 +310,15 @@ func inChild(t *testing.T, name, env string) (child bool, out []byte, err error)
 	if os.Getenv(env) == "1" {
 		return true, nil, nil
 	}
-	cmd := exec.Command(os.Args[0], "-test.run=^"+name+"$", "-test.v", "-test.count=1")
+	// A child that hangs is killed: its hang is the failure.
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, os.Args[0], "-test.run=^"+name+"$", "-test.v", "-test.count=1")
 	cmd.Env = append(os.Environ(), env+"=1")
 	out, err = cmd.CombinedOutput()
+	if ctx.Err() != nil {
+		err = fmt.Errorf("the child process hung (killed after 3 min): %w", err)
+	}
 	return false, out, err
 }
 

@@ -1,6 +1,7 @@
 package host
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 
@@ -97,4 +98,20 @@ func boundTrapMessage(msg string) string {
 	}
 	cut := strings.Count(msg[len(keep):], "\n")
 	return fmt.Sprintf("%s\n    … %d more lines (%d bytes) cut", keep, cut, len(msg)-len(keep))
+}
+
+// trapOf is the Trap of an error that wasmtime-go returned for guest code
+// run outside the typed path (Func.Call, Linker.Instantiate): a
+// *wasmtime.Trap gives its code, anything else TrapUnknown; the message is
+// bounded as on the typed path. Every path reports a guest's trap as a
+// *Trap, so errors.As finds one whichever thread or export trapped.
+func trapOf(err error) *Trap {
+	t := &Trap{Message: boundTrapMessage(err.Error())}
+	var wt *wasmtime.Trap
+	if errors.As(err, &wt) {
+		if c := wt.Code(); c != nil {
+			t.Code = trapCodeOf(*c)
+		}
+	}
+	return t
 }

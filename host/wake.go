@@ -127,7 +127,13 @@ func (t *threads) wake() error {
 	t.host.mu.RUnlock()
 	defer store.Close()
 	store.SetEpochDeadline(1 << 40) // the host's own code: never interrupted
+	t.lmu.RLock()
+	if t.linker == nil {
+		t.lmu.RUnlock()
+		return ErrClosed
+	}
 	wi, err := t.linker.Instantiate(store, m)
+	t.lmu.RUnlock()
 	if err != nil {
 		return err
 	}
@@ -143,10 +149,15 @@ func (t *threads) wake() error {
 
 // wakeFor keeps waking the threads, every period, until they have all
 // ended or d has passed; it reports whether they ended. Once close has
-// begun (or the engine is closing, or a sweep fails) it only waits.
+// begun (or the engine is closing, or a sweep fails) it only waits. It
+// starts no goroutine: what an abandoned instance costs is its stuck
+// threads alone.
 func (t *threads) wakeFor(d, period time.Duration) bool {
 	deadline := time.Now().Add(d)
 	for {
+		if t.wait(0) {
+			return true
+		}
 		if err := t.wake(); err != nil {
 			if t.closing.Load() {
 				return t.wait(0)

@@ -246,3 +246,44 @@ func TestDeadline(t *testing.T) {
 		t.Logf("threads %d: call ended in %v, Close in %v (%v)", th, took, time.Since(start), err)
 	}
 }
+
+// TestDeadlineALMA: an ALMA batch of one series of 2^20 values with a
+// short window (10) and a long one (6000) on an instance made
+// WithTimeout(100 ms): at 2 threads the calling thread computes the short
+// window and then sleeps in Rayon's join while a worker computes the long
+// one. The call returns ErrDeadline within about the timeout, and Close
+// joins every thread. (On the code before the calling thread ran on a
+// goroutine of its own, the call ran to its end: 1.7 s here, 3.3 s in the
+// issue's run.)
+func TestDeadlineALMA(t *testing.T) {
+	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
+	e := host.NewEngine(host.WithDeadlines())
+	defer e.Close()
+	const d = 100 * time.Millisecond
+	params := []rayon.Param{{Period: 10, Offset: 0.85, Sigma: 6}, {Period: 6000, Offset: 0.85, Sigma: 6}}
+	for _, th := range []int{1, 2, 4} {
+		in, k := load(t, e, host.WithThreads(th), host.WithTimeout(d))
+		var took time.Duration
+		err := in.InPlace(func(b *host.Buffers) error {
+			s, err := host.View[float64](b, "series")
+			if err != nil {
+				return err
+			}
+			for i := range 1 << 20 {
+				s[i] = float64(i%1000) / 7
+			}
+			start := time.Now()
+			err = k.ALMA(b, 1, 1<<20, params)
+			took = time.Since(start)
+			return err
+		})
+		if !errors.Is(err, host.ErrDeadline) {
+			t.Errorf("threads %d: %v, want ErrDeadline", th, err)
+		}
+		t.Logf("threads %d: the call returned after %v (timeout %v): %v", th, took, d, err)
+		if took > d+time.Second {
+			t.Errorf("threads %d: returned after %v", th, took)
+		}
+		in.Close()
+	}
+}

@@ -1,0 +1,431 @@
+package host_test
+
+import (
+	"context"
+	"errors"
+	"runtime"
+	"strings"
+	"testing"
+	"time"
+
+	"go.uber.org/goleak"
+
+	"github.com/wasmvec/wasmvec/host"
+)
+
+// Threaded guests whose threads sleep, fail or never return: every call and
+// every load with a bound returns within about the bound, a worker's trap
+// ends the call on any engine, and what an abandoned instance costs is its
+// stuck threads alone. Tests whose threads never end run in a child
+// process (inChild).
+
+// sumSleeps is a sum whose calling thread waits on the word at addr with
+// no timeout, again after every wake-up, and never looks at the abort flag
+// (as a futex loop of std does): only the host can end it. 64 lies in
+// buffer A, where the wake-up sweep does not reach; 3080 outside it.
+func sumSleeps(addr string) string {
+	return `(func (export "sum") (param i32) (result f64)
+  (loop $l (drop (memory.atomic.wait32 (i32.const ` + addr + `) (i32.const 0) (i64.const -1))) (br $l))
+  f64.const 0)`
+}
+
+// sumGoThenSleeps wakes the workers (3076 = 1; trapOnGo traps then), then
+// sleeps as sumSleeps does outside the buffers: whether the worker's trap
+// comes before or after the caller is asleep is the race.
+const sumGoThenSleeps = `(func (export "sum") (param i32) (result f64)
+  (i32.atomic.store (i32.const 3076) (i32.const 1))
+  (drop (memory.atomic.notify (i32.const 3076) (i32.const -1)))
+  (loop $l (drop (memory.atomic.wait32 (i32.const 3080) (i32.const 0) (i64.const -1))) (br $l))
+  f64.const 0)`
+
+// withExport adds module fields to a module in the text format.
+func withExport(src, fields string) string {
+	return strings.TrimSuffix(src, ")") + fields + ")"
+}
+
+// checkBound fails unless a call bounded by d returned after about d: at
+// least d, and at most d plus a second (a loaded CI machine; the overrun
+// seen is logged, the host promises about 2 ms).
+func checkBound(t *testing.T, what string, d, took time.Duration) {
+	t.Helper()
+	t.Logf("%s: returned %v after a bound of %v (overrun %v)", what, took, d, took-d)
+	if took > d+time.Second {
+		t.Errorf("%s: returned after %v, bound %v", what, took, d)
+	}
+}
+
+// TestDeadlineReachesWaitingCaller: the calling thread of a threaded guest
+// sleeps in a wait without timeout outside the buffers and goes back to
+// sleep when woken. WithTimeout, Bind and Pool.Do end the call within
+// about the bound; the instance is then closed for calls (ErrClosed), and
+// Close joins every thread (none stuck, no goroutine left).
+func TestDeadlineReachesWaitingCaller(t *testing.T) {
+	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
+	e := host.NewEngine(host.WithDeadlines())
+	defer e.Close()
+	m, err := e.Compile("waiting-caller", compileWAT(t, threadedWAT(map[string]string{"sum": sumSleeps("3080")}, blockOutside, "")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	const d = 100 * time.Millisecond
+	var took time.Duration // of the call alone, not the set-up or Close
+	sum := func(in *host.Instance) error {
+		start := time.Now()
+		_, err := in.Sum([]float64{1})
+		took = time.Since(start)
+		return err
+	}
+	calls := []struct {
+		name string
+		run  func() error
+	}{
+		{"WithTimeout", func() error {
+			in, err := m.Instantiate(host.WithThreads(3), host.WithTimeout(d))
+			if err != nil {
+				return err
+			}
+			defer in.Close()
+			return afterEnd(t, in, sum(in))
+		}},
+		{"Bind", func() error {
+			in, err := m.Instantiate(host.WithThreads(3))
+			if err != nil {
+				return err
+			}
+			defer in.Close()
+			ctx, cancel := context.WithTimeout(context.Background(), d)
+			defer cancel()
+			unbind := in.Bind(ctx)
+			defer unbind()
+			err = sum(in)
+			if !errors.Is(err, context.DeadlineExceeded) {
+				t.Errorf("Bind: %v does not wrap context.DeadlineExceeded", err)
+			}
+			return afterEnd(t, in, err)
+		}},
+		{"Pool.Do", func() error {
+			p, err := m.NewPool(1, host.WithThreads(2))
+			if err != nil {
+				return err
+			}
+			defer p.Close()
+			ctx, cancel := context.WithTimeout(context.Background(), d)
+			defer cancel()
+			return p.Do(ctx, sum)
+		}},
+	}
+	for _, c := range calls {
+		err := c.run()
+		if !errors.Is(err, host.ErrDeadline) || !errors.Is(err, host.ErrAborted) {
+			t.Errorf("%s: %v, want ErrDeadline (and ErrAborted)", c.name, err)
+		}
+		checkBound(t, c.name, d, took)
+	}
+	if n := host.StuckThreadsForTest(); n != 0 {
+		t.Errorf("%d stuck threads after Close", n)
+	}
+}
+
+// afterEnd checks that an instance whose call ended with err refuses the
+// next call with ErrClosed, and passes err on.
+func afterEnd(t *testing.T, in *host.Instance, err error) error {
+	t.Helper()
+	if _, again := in.Sum([]float64{1}); !errors.Is(again, host.ErrClosed) {
+		t.Errorf("the call after %v: %v, want ErrClosed", err, again)
+	}
+	return err
+}
+
+// TestDeadlineReachesUnwakeableCaller runs in a child process (the thread
+// never ends): the calling thread waits on a word inside a buffer, where
+// no wake-up reaches it. The call still returns within about its bound,
+// on an engine made WithDeadlines (WithTimeout) and on the default one
+// (Bind, cancelled); the thread is then counted as stuck, and Close
+// returns.
+func TestDeadlineReachesUnwakeableCaller(t *testing.T) {
+	child, out, err := inChild(t, "TestDeadlineReachesUnwakeableCaller", "WASMVEC_UNWAKEABLE_CHILD")
+	if child {
+		unwakeableChild(t)
+		return
+	}
+	logLines(t, out, "returned")
+	if err != nil {
+		t.Fatalf("child process: %v\n%s", err, out)
+	}
+}
+
+func unwakeableChild(t *testing.T) {
+	defer host.SetCloseWaitForTest(50 * time.Millisecond)()
+	src := compileWAT(t, threadedWAT(map[string]string{"sum": sumSleeps("64")}, "", ""))
+	const d = 100 * time.Millisecond
+	for _, deadlines := range []bool{true, false} {
+		var e *host.Engine
+		var opts []host.Option
+		name := "default engine, Bind cancelled"
+		if deadlines {
+			e = host.NewEngine(host.WithDeadlines())
+			opts = append(opts, host.WithTimeout(d))
+			name = "WithDeadlines, WithTimeout"
+		} else {
+			e = host.NewEngine()
+		}
+		in, err := e.Load("unwakeable", src, append(opts, host.WithThreads(2))...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ctx, cancel := context.WithCancel(context.Background())
+		unbind := in.Bind(ctx)
+		time.AfterFunc(d, cancel)
+		start := time.Now()
+		_, err = in.Sum([]float64{1})
+		took := time.Since(start)
+		if !errors.Is(err, host.ErrDeadline) {
+			t.Errorf("%s: %v, want ErrDeadline", name, err)
+		}
+		checkBound(t, name, d, took)
+		afterEnd(t, in, err)
+		unbind()
+		stuck := host.StuckThreadsForTest()
+		start = time.Now()
+		in.Close()
+		t.Logf("%s: Close returned after %v; stuck threads %d -> %d", name, time.Since(start), stuck, host.StuckThreadsForTest())
+		if host.StuckThreadsForTest() != stuck+1 {
+			t.Errorf("%s: the calling thread is not counted as stuck", name)
+		}
+		cancel()
+	}
+}
+
+// logLines logs the lines of a child's output that contain s.
+func logLines(t *testing.T, out []byte, s string) {
+	t.Helper()
+	for _, line := range strings.Split(string(out), "\n") {
+		if strings.Contains(line, s) {
+			t.Log(strings.TrimSpace(line))
+		}
+	}
+}
+
+// TestWorkerTrapEndsCall, by repetition: a worker traps while (before,
+// or after) the calling thread goes to sleep in a wait it never leaves on
+// its own. Every call returns the worker's trap (ErrAborted, ErrTrap, from
+// wasi_thread_start), and Close joins every thread.
+func TestWorkerTrapEndsCall(t *testing.T) {
+	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
+	e := host.NewEngine(host.WithDeadlines())
+	defer e.Close()
+	m, err := e.Compile("worker-trap-race", compileWAT(t, threadedWAT(map[string]string{"sum": sumGoThenSleeps}, trapOnGo, "")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	runs := 300
+	if testing.Short() {
+		runs = 50
+	}
+	var slowest time.Duration
+	for i := range runs {
+		in, err := m.Instantiate(host.WithThreads(2))
+		if err != nil {
+			t.Fatal(err)
+		}
+		start := time.Now()
+		_, err = in.Sum([]float64{1})
+		slowest = max(slowest, time.Since(start))
+		if !errors.Is(err, host.ErrAborted) || !errors.Is(err, host.ErrTrap) || !strings.Contains(err.Error(), "wasi_thread_start") {
+			t.Fatalf("run %d: %v, want the worker's trap", i, err)
+		}
+		var trap *host.Trap
+		if !errors.As(err, &trap) || trap.Code != host.TrapUnreachable {
+			t.Fatalf("run %d: %v: no *Trap with code unreachable", i, err)
+		}
+		in.Close()
+	}
+	t.Logf("%d runs, the slowest call returned after %v", runs, slowest)
+	if n := host.StuckThreadsForTest(); n != 0 {
+		t.Errorf("%d stuck threads", n)
+	}
+}
+
+// TestWorkerTrapDefaultEngine runs in a child process (the calling threads
+// never end: no epoch interrupt on this engine): on an engine without
+// deadlines, a worker's trap still ends every call with that trap, by
+// repetition.
+func TestWorkerTrapDefaultEngine(t *testing.T) {
+	child, out, err := inChild(t, "TestWorkerTrapDefaultEngine", "WASMVEC_TRAP_DEFAULT_CHILD")
+	if child {
+		defer host.SetCloseWaitForTest(20 * time.Millisecond)()
+		e := host.NewEngine()
+		m, err := e.Compile("worker-trap-default", compileWAT(t, threadedWAT(map[string]string{"sum": sumGoThenSleeps}, trapOnGo, "")))
+		if err != nil {
+			t.Fatal(err)
+		}
+		const runs = 60
+		var slowest time.Duration
+		for i := range runs {
+			in, err := m.Instantiate(host.WithThreads(2))
+			if err != nil {
+				t.Fatal(err)
+			}
+			start := time.Now()
+			_, err = in.Sum([]float64{1})
+			slowest = max(slowest, time.Since(start))
+			if !errors.Is(err, host.ErrAborted) || !errors.Is(err, host.ErrTrap) || !strings.Contains(err.Error(), "wasi_thread_start") {
+				t.Fatalf("run %d: %v, want the worker's trap", i, err)
+			}
+			in.Close()
+		}
+		t.Logf("%d runs returned the worker's trap, the slowest after %v; %d stuck threads", runs, slowest, host.StuckThreadsForTest())
+		return
+	}
+	logLines(t, out, "runs returned")
+	if err != nil {
+		t.Fatalf("child process: %v\n%s", err, out)
+	}
+}
+
+// TestLoadBounded runs in a child process (the guests' threads never end):
+// Load and NewPool of a threaded guest whose _initialize waits for ever,
+// or whose start-workers waits for workers that never signal, return
+// ErrDeadline naming that export within about the bound (WithTimeout, or
+// DefaultLoadTimeout when none is given), on either engine; the module and
+// the engine then close.
+func TestLoadBounded(t *testing.T) {
+	child, out, err := inChild(t, "TestLoadBounded", "WASMVEC_LOAD_BOUNDED_CHILD")
+	if child {
+		loadBoundedChild(t)
+		return
+	}
+	logLines(t, out, "returned")
+	if err != nil {
+		t.Fatalf("child process: %v\n%s", err, out)
+	}
+}
+
+func loadBoundedChild(t *testing.T) {
+	defer host.SetCloseWaitForTest(50 * time.Millisecond)()
+	const d = 200 * time.Millisecond
+	defer host.SetLoadTimeoutForTest(d)()
+	initWaits := withExport(threadedWAT(nil, "", ""),
+		`(func (export "_initialize") (drop (memory.atomic.wait32 (i32.const 64) (i32.const 0) (i64.const -1))))`)
+	neverSignals := threadedWAT(nil, "", "1") // start-workers waits for a worker that never counts itself
+	for _, c := range []struct {
+		name, src, export string
+		deadlines, pool   bool
+		opts              []host.Option
+	}{
+		{"_initialize waits, WithTimeout", initWaits, "_initialize", true, false, []host.Option{host.WithTimeout(d)}},
+		{"_initialize waits, default engine, DefaultLoadTimeout", initWaits, "_initialize", false, false, nil},
+		{"start-workers never signalled, NewPool", neverSignals, "start-workers", true, true, nil},
+		{"start-workers never signalled, default engine", neverSignals, "start-workers", false, false, nil},
+	} {
+		e := host.NewEngine()
+		if c.deadlines {
+			e = host.NewEngine(host.WithDeadlines())
+		}
+		m, err := e.Compile(c.name, compileWAT(t, c.src))
+		if err != nil {
+			t.Fatal(err)
+		}
+		start := time.Now()
+		if c.pool {
+			_, err = m.NewPool(2, append(c.opts, host.WithThreads(2))...)
+		} else {
+			_, err = m.Instantiate(append(c.opts, host.WithThreads(2))...)
+		}
+		took := time.Since(start)
+		var ge *host.GuestError
+		if !errors.Is(err, host.ErrDeadline) || !errors.As(err, &ge) || ge.Export != c.export {
+			t.Errorf("%s: %v, want ErrDeadline from %s", c.name, err, c.export)
+		}
+		checkBound(t, c.name, d, took)
+		m.Close()
+		e.Close()
+	}
+}
+
+// TestAbandonedCostBounded runs in a child process: instances whose
+// workers block for good cost their stuck threads and nothing more; no
+// goroutine per wake-up sweep piles up while they stay stuck.
+func TestAbandonedCostBounded(t *testing.T) {
+	child, out, err := inChild(t, "TestAbandonedCostBounded", "WASMVEC_ABANDONED_CHILD")
+	if child {
+		defer host.SetCloseWaitForTest(150 * time.Millisecond)() // three sweeps each
+		e := host.NewEngine(host.WithDeadlines())
+		m, err := e.Compile("stuck", compileWAT(t, threadedWAT(nil, blockForever, "")))
+		if err != nil {
+			t.Fatal(err)
+		}
+		before := runtime.NumGoroutine()
+		const n = 10
+		for range n {
+			in, err := m.Instantiate(host.WithThreads(3))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := in.Sum([]float64{1}); err != nil {
+				t.Fatal(err)
+			}
+			in.Close()
+		}
+		time.Sleep(100 * time.Millisecond)
+		stuck := host.StuckThreadsForTest()
+		grown := runtime.NumGoroutine() - before
+		t.Logf("after %d abandoned instances: %d stuck threads, %d more goroutines", n, stuck, grown)
+		if stuck != 2*n || grown > int(stuck)+4 {
+			t.Fatalf("%d stuck threads (want %d), %d more goroutines (want at most %d)", stuck, 2*n, grown, stuck+4)
+		}
+		return
+	}
+	logLines(t, out, "abandoned instances")
+	if err != nil {
+		t.Fatalf("child process: %v\n%s", err, out)
+	}
+}
+
+// TestSpawnAfterModuleClose runs in a child process (a failure kills it):
+// a threaded instance whose module was closed after Instantiate keeps
+// spawning threads within its budget (here at its first call), instead of
+// instantiating a freed module.
+func TestSpawnAfterModuleClose(t *testing.T) {
+	child, out, err := inChild(t, "TestSpawnAfterModuleClose", "WASMVEC_SPAWN_MODULE_CLOSED_CHILD")
+	if child {
+		// start-workers spawns nobody and claims threads-1; sum spawns one
+		// worker, which stores 7 at 3084, and waits for it.
+		tail := `
+(func (export "get-abort-offset") (result i32) i32.const 3072)
+(func (export "stop-workers"))
+(func (export "start-workers") (param i32) (result i32) (i32.sub (local.get 0) (i32.const 1)))
+(func (export "wasi_thread_start") (param i32 i32)
+  (i32.atomic.store (i32.const 3084) (i32.const 7))
+  (drop (memory.atomic.notify (i32.const 3084) (i32.const -1))))`
+		sum := `(func (export "sum") (param i32) (result f64)
+  (if (i32.lt_s (call $spawn (i32.const 0)) (i32.const 0)) (then (return (f64.const -1))))
+  (loop $w (if (i32.eqz (i32.atomic.load (i32.const 3084)))
+    (then (drop (memory.atomic.wait32 (i32.const 3084) (i32.const 0) (i64.const 1000000))) (br $w))))
+  (f64.convert_i32_u (i32.atomic.load (i32.const 3084))))`
+		e := host.NewEngine(host.WithDeadlines())
+		m, err := e.Compile("late-spawn", compileWAT(t, threadedWAT(map[string]string{"tail": tail, "sum": sum}, "", "")))
+		if err != nil {
+			t.Fatal(err)
+		}
+		in, err := m.Instantiate(host.WithThreads(2), host.WithTimeout(5*time.Second))
+		if err != nil {
+			t.Fatal(err)
+		}
+		m.Close()
+		v, err := in.Sum([]float64{1})
+		t.Logf("sum after the module closed: %v, %v", v, err)
+		if err != nil || v != 7 {
+			t.Fatalf("sum = %v, %v; want 7 (the spawned worker's)", v, err)
+		}
+		in.Close()
+		e.Close()
+		return
+	}
+	logLines(t, out, "module closed")
+	if err != nil {
+		t.Fatalf("child process: %v\n%s", err, out)
+	}
+}
