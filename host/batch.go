@@ -41,7 +41,9 @@ func (in *Instance) batch(e export, dst, x, y []float64, width int) error {
 		return &GuestError{Guest: in.name, Export: in.kname(e),
 			Err: fmt.Errorf("%w: %d vectors of width %d need %d elements, got %d", ErrLength, len(dst), width, len(dst)*width, len(x))}
 	}
-	in.mu.Lock()
+	if err := in.lock(in.kname(e)); err != nil {
+		return err
+	}
 	defer in.mu.Unlock()
 	if in.closed {
 		return &GuestError{Guest: in.name, Export: in.kname(e), Err: ErrClosed}

@@ -98,9 +98,10 @@ func (in *Instance) Bind(ctx context.Context) (unbind func()) {
 	if in.engine.deadlines {
 		in.engine.startTicker()
 	}
-	in.mu.Lock()
+	in.cmu.Lock()
 	in.ctxs = append(in.ctxs, ctx)
-	in.mu.Unlock()
+	in.nctx.Store(int32(len(in.ctxs)))
+	in.cmu.Unlock()
 	var mu sync.Mutex
 	unbound := false
 	stop := context.AfterFunc(ctx, func() {
@@ -115,12 +116,16 @@ func (in *Instance) Bind(ctx context.Context) (unbind func()) {
 		mu.Lock()
 		unbound = true
 		mu.Unlock()
-		in.mu.Lock()
-		defer in.mu.Unlock()
+		in.cmu.Lock()
+		defer in.cmu.Unlock()
 		if i := slices.Index(in.ctxs, ctx); i >= 0 {
 			in.ctxs = slices.Delete(in.ctxs, i, i+1)
 		}
-		if !in.closed && in.th == nil {
+		in.nctx.Store(int32(len(in.ctxs)))
+		if in.th == nil {
+			// A threaded instance that was interrupted is done; another
+			// serves calls again (the flag is in C memory the Instance
+			// keeps, closed or not).
 			atomic.StoreInt32((*int32)(unsafe.Pointer(&in.c.interrupt)), 0)
 		}
 	}
@@ -142,6 +147,8 @@ func (in *Instance) interrupt() {
 func (in *Instance) arm(name string) error {
 	d := in.timeout
 	in.ctxBound = false
+	in.cmu.Lock()
+	defer in.cmu.Unlock()
 	for _, ctx := range in.ctxs {
 		if err := ctx.Err(); err != nil {
 			return &GuestError{Guest: in.name, Export: name, Err: fmt.Errorf("%w: %w", ErrDeadline, err)}
@@ -165,6 +172,8 @@ func (in *Instance) arm(name string) error {
 func (in *Instance) deadlineError(name string, trap error) error {
 	in.tainted = true
 	var cause error
+	in.cmu.Lock()
+	defer in.cmu.Unlock()
 	for _, ctx := range in.ctxs {
 		if err := ctx.Err(); err != nil {
 			cause = err

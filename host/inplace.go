@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"runtime"
+	"strings"
+	"sync"
 	"sync/atomic"
 )
 
@@ -37,6 +39,7 @@ var ErrExpired = errors.New("wasmvec: buffers used after InPlace returned")
 type Buffers struct {
 	in    *Instance
 	state atomic.Int32 // buffersExpired, buffersIdle or buffersCalling
+	call  sync.Mutex   // held by the call in progress on b; InPlace waits for it to expire b
 }
 
 const (
@@ -49,22 +52,78 @@ const (
 // Buffers), holding the instance's lock until fn returns, and returns fn's
 // error. It returns ErrClosed (in a *GuestError) without calling fn if the
 // instance is closed.
+//
+// Inside fn, call kernels through the Buffers (b.Call, b.Sum, ...): the
+// instance's own methods (Call, Sum, InPlace, Close, ...) called from
+// inside an InPlace callback on an instance that an InPlace holds return
+// ErrConcurrent at once instead of waiting for a lock that could be held
+// for ever (by the callback itself, or by a callback that waits in turn).
+// Called from anywhere else, they wait for the InPlace to return, as for
+// any call in progress.
 func (in *Instance) InPlace(fn func(*Buffers) error) error {
-	in.mu.Lock()
+	if err := in.lock(""); err != nil {
+		return err
+	}
 	defer in.mu.Unlock()
 	if in.closed {
 		return &GuestError{Guest: in.name, Err: ErrClosed}
 	}
 	b := &Buffers{in: in}
 	b.state.Store(buffersIdle)
+	in.held.Store(true)
 	defer func() {
 		// A call another goroutine started on b finishes before the lock
-		// is given up; later ones see ErrExpired.
-		for !b.state.CompareAndSwap(buffersIdle, buffersExpired) {
-			runtime.Gosched()
-		}
+		// is given up (b.call is held through it); later ones see
+		// ErrExpired.
+		b.call.Lock()
+		b.state.Store(buffersExpired)
+		b.call.Unlock()
+		in.held.Store(false)
 	}()
 	return fn(b)
+}
+
+// lock takes the instance's lock for a call of export name, or returns
+// ErrConcurrent when waiting for it could be for ever: the lock is held by
+// an InPlace and the calling goroutine is inside an InPlace callback
+// itself (see InPlace). Release with in.mu.Unlock.
+func (in *Instance) lock(name string) error {
+	if in.mu.TryLock() {
+		return nil
+	}
+	if in.held.Load() && insideInPlace() {
+		return guestErr(in.name, name, ErrConcurrent,
+			"called from inside an InPlace callback while an InPlace holds the instance: use the Buffers' methods")
+	}
+	in.mu.Lock()
+	return nil
+}
+
+// inPlaceFrame is the function whose frame marks a goroutine that runs an
+// InPlace callback.
+const inPlaceFrame = "github.com/wasmvec/wasmvec/host.(*Instance).InPlace"
+
+// insideInPlace reports whether the calling goroutine runs inside an
+// InPlace callback: whether InPlace is on its stack. It walks the whole
+// stack (only a call that found the lock taken by an InPlace pays this).
+func insideInPlace() bool {
+	pcs := make([]uintptr, 64)
+	for skip := 2; ; skip += len(pcs) {
+		n := runtime.Callers(skip, pcs)
+		frames := runtime.CallersFrames(pcs[:n])
+		for {
+			f, more := frames.Next()
+			if f.Function == inPlaceFrame || strings.HasPrefix(f.Function, inPlaceFrame+".") {
+				return true
+			}
+			if !more {
+				break
+			}
+		}
+		if n < len(pcs) {
+			return false
+		}
+	}
 }
 
 func (b *Buffers) buffer(buf int) []float64 {
@@ -90,11 +149,17 @@ func (b *Buffers) Result() []float64 { return b.buffer(bufResult) }
 // enter takes b for one call, or says why it cannot: InPlace returned
 // (ErrExpired), or another goroutine's call is in progress (ErrConcurrent).
 // Release with leave.
-func (b *Buffers) enter(e export) error {
-	if b.state.CompareAndSwap(buffersIdle, buffersCalling) {
-		return nil
+func (b *Buffers) enter(e export) error { return b.enterName(b.in.kname(e)) }
+
+func (b *Buffers) enterName(name string) error {
+	if !b.call.TryLock() {
+		return b.refuse(name)
 	}
-	return b.refuse(b.in.kname(e))
+	if !b.state.CompareAndSwap(buffersIdle, buffersCalling) {
+		b.call.Unlock()
+		return b.refuse(name)
+	}
+	return nil
 }
 
 // refuse is the error of a call enter refused.
@@ -105,7 +170,10 @@ func (b *Buffers) refuse(name string) error {
 	return guestErr(b.in.name, name, ErrConcurrent, "a call on the same Buffers is in progress on another goroutine")
 }
 
-func (b *Buffers) leave() { b.state.Store(buffersIdle) }
+func (b *Buffers) leave() {
+	b.state.Store(buffersIdle)
+	b.call.Unlock()
+}
 
 // check validates a length in elements for a call on the buffers and, if
 // it is good, takes b for the call (enter): the caller then calls leave.

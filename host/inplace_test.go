@@ -1,10 +1,13 @@
 package host_test
 
 import (
+	"context"
 	"errors"
+	"fmt"
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/wasmvec/wasmvec/host"
 	"github.com/wasmvec/wasmvec/internal/vectors"
@@ -182,5 +185,69 @@ func TestBuffersConcurrentUse(t *testing.T) {
 	t.Logf("%d calls, %d refused with ErrConcurrent", calls.Load(), refused.Load())
 	if calls.Load() == 0 {
 		t.Fatal("no call succeeded")
+	}
+}
+
+// TestInPlaceReentrant: the instance's own methods called from inside its
+// InPlace callback (Call, a typed kernel, InPlace again, Close) return
+// ErrConcurrent at once instead of deadlocking; Bind works there; another
+// goroutine's call waits for the InPlace and then runs. A hang fails the
+// test after 20 s instead of hanging it.
+func TestInPlaceReentrant(t *testing.T) {
+	e := host.NewEngine()
+	defer e.Close()
+	in, err := e.Load("rust", mustRead(t, rustGuest))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer in.Close()
+	k, err := in.Kernel("sum")
+	if err != nil {
+		t.Fatal(err)
+	}
+	other := make(chan error, 1)
+	done := make(chan error, 1)
+	go func() {
+		done <- in.InPlace(func(b *host.Buffers) error {
+			reentrant := map[string]func() error{
+				"Call":    func() error { _, err := in.Call(k, host.EncodeI32(1)); return err },
+				"Sum":     func() error { _, err := in.Sum([]float64{1}); return err },
+				"Mul":     func() error { return in.Mul(make([]float64, 1), []float64{1}, []float64{1}) },
+				"InPlace": func() error { return in.InPlace(func(*host.Buffers) error { return nil }) },
+				"Close":   in.Close,
+			}
+			for name, f := range reentrant {
+				if err := f(); !errors.Is(err, host.ErrConcurrent) {
+					return fmt.Errorf("%s inside InPlace: %v, want ErrConcurrent", name, err)
+				}
+			}
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			unbind := in.Bind(ctx)
+			unbind()
+			go func() { _, err := in.Sum([]float64{1, 2}); other <- err }()
+			time.Sleep(20 * time.Millisecond) // the other goroutine now waits for the lock
+			b.A()[0] = 5
+			if v, err := b.Sum(1); err != nil || v != 5 {
+				return fmt.Errorf("b.Sum = %v, %v; want 5", v, err)
+			}
+			return nil
+		})
+	}()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("InPlace deadlocked")
+	}
+	select {
+	case err := <-other:
+		if err != nil {
+			t.Errorf("another goroutine's Sum after the InPlace: %v", err)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("another goroutine's Sum never ran")
 	}
 }

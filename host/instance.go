@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 	"unsafe"
 
@@ -28,6 +29,7 @@ type Instance struct {
 	owned  *Module // closed with the instance when it was made by Engine.Load
 
 	mu     sync.Mutex
+	held   atomic.Bool // an InPlace holds mu and runs its callback (inplace.go)
 	closed bool
 	store  *wasmtime.Store
 	mem    *wasmtime.Memory
@@ -47,7 +49,9 @@ type Instance struct {
 	// Deadlines (deadline.go): every call's bound, and the context bound
 	// by Bind, if any. tainted: a call was interrupted.
 	timeout time.Duration
-	ctxs    []context.Context // bound by Bind, innermost last; every one bounds each call
+	ctxs    []context.Context // bound by Bind, innermost last; every one bounds each call; guarded by cmu
+	cmu     sync.Mutex        // guards ctxs: Bind takes no other lock, so it works inside InPlace
+	nctx    atomic.Int32      // len(ctxs), read by every call without cmu
 	tainted bool
 	// ctxBound: the bound armed for the running call is the bound
 	// context's deadline (nearer than the timeout), so running past it is
@@ -551,9 +555,13 @@ func (in *Instance) Capacity() int { return in.cap }
 
 // Close releases the instance's store and memory, and the module when the
 // instance was made by Engine.Load. Later calls return ErrClosed. Close is
-// idempotent and always returns nil.
+// idempotent and returns nil, except when called from inside an InPlace
+// callback while an InPlace holds the instance: it then does nothing and
+// returns ErrConcurrent (see InPlace).
 func (in *Instance) Close() error {
-	in.mu.Lock()
+	if err := in.lock(""); err != nil {
+		return err
+	}
 	defer in.mu.Unlock()
 	if in.closed {
 		return nil
@@ -660,7 +668,9 @@ func (in *Instance) reduce(whole, fold export, x, y []float64) (float64, error) 
 	if err := in.vecErr; err != nil {
 		return 0, err
 	}
-	in.mu.Lock()
+	if err := in.lock(in.kname(whole)); err != nil {
+		return 0, err
+	}
 	defer in.mu.Unlock()
 	if in.closed {
 		return 0, &GuestError{Guest: in.name, Export: in.kname(whole), Err: ErrClosed}
@@ -702,7 +712,9 @@ func (in *Instance) elementwise(e export, dst, a, b []float64, s float64) error 
 	if len(a) != len(dst) || (isMul && len(b) != len(dst)) {
 		return &GuestError{Guest: in.name, Export: in.kname(e), Err: fmt.Errorf("%w: dst %d, a %d, b %d", ErrLength, len(dst), len(a), len(b))}
 	}
-	in.mu.Lock()
+	if err := in.lock(in.kname(e)); err != nil {
+		return err
+	}
 	defer in.mu.Unlock()
 	if in.closed {
 		return &GuestError{Guest: in.name, Export: in.kname(e), Err: ErrClosed}

@@ -61,7 +61,9 @@ func (in *Instance) Call(k *Kernel, args ...uint64) (uint64, error) {
 	if err := in.checkCall(k, args); err != nil {
 		return 0, err
 	}
-	in.mu.Lock()
+	if err := in.lock(k.name); err != nil {
+		return 0, err
+	}
 	defer in.mu.Unlock()
 	if in.closed {
 		return 0, &GuestError{Guest: in.name, Export: k.name, Err: ErrClosed}
@@ -77,8 +79,8 @@ func (b *Buffers) Call(k *Kernel, args ...uint64) (uint64, error) {
 	if err := b.in.checkCall(k, args); err != nil {
 		return 0, err
 	}
-	if !b.state.CompareAndSwap(buffersIdle, buffersCalling) {
-		return 0, b.refuse(k.name)
+	if err := b.enterName(k.name); err != nil {
+		return 0, err
 	}
 	defer b.leave()
 	return b.in.rawCall(k, args)

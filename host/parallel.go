@@ -108,7 +108,9 @@ func (p *Pool) foldParallel(ctx context.Context, e export, x, y []float64) (floa
 // blockPartials runs a -blocks export over x (and y), len(x) <= cap, and
 // copies the partials into out.
 func (in *Instance) blockPartials(e export, x, y, out []float64) error {
-	in.mu.Lock()
+	if err := in.lock(in.kname(e)); err != nil {
+		return err
+	}
 	defer in.mu.Unlock()
 	if in.closed {
 		return &GuestError{Guest: in.name, Export: in.kname(e), Err: ErrClosed}

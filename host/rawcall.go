@@ -215,7 +215,7 @@ func (in *Instance) fastCall(e export, nargs int) error {
 				Err: fmt.Errorf("%w: the instance ended with an earlier failure: %w", ErrClosed, err)}
 		}
 	}
-	if in.timeout > 0 || len(in.ctxs) > 0 {
+	if in.timeout > 0 || in.nctx.Load() > 0 {
 		if err := in.arm(in.kname(e)); err != nil {
 			return err
 		}
@@ -276,9 +276,11 @@ func (in *Instance) expired(e export, deadline time.Time) error {
 		return err
 	}
 	over := !deadline.IsZero() && !time.Now().Before(deadline)
+	in.cmu.Lock()
 	for _, ctx := range in.ctxs {
 		over = over || ctx.Err() != nil
 	}
+	in.cmu.Unlock()
 	if !over {
 		return nil
 	}

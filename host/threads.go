@@ -599,7 +599,9 @@ func (in *Instance) Threads() int {
 // ping wakes the workers for an empty job and waits for them: the dispatch
 // round trip of one kernel call (one typed call to "ping-workers").
 func (in *Instance) ping() error {
-	in.mu.Lock()
+	if err := in.lock(expPingWorkers); err != nil {
+		return err
+	}
 	defer in.mu.Unlock()
 	if in.closed {
 		return &GuestError{Guest: in.name, Err: ErrClosed}
