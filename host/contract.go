@@ -324,6 +324,16 @@ func readContract(guest string, m *Module, exps []*wasmtime.ExportType, threaded
 		return nil, guestErr(guest, "", ErrSignature, "%d kernels; at most %d are supported", len(c.kernels), maxKernels)
 	}
 	if threaded {
+		// Its threads start from state _initialize set up (the heap, the
+		// thread pointer, static constructors): without it, start-workers
+		// runs on memory nobody initialised and can wait for ever.
+		ft, ok := funcs[expInitialize]
+		if !ok {
+			return nil, guestErr(guest, expInitialize, ErrModule, "a threaded guest cannot start without it: export %s of type %v (a WASI reactor)", expInitialize, signature{})
+		}
+		if s, desc, _ := signatureOf(ft); !s.equal(signature{}) {
+			return nil, guestErr(guest, expInitialize, ErrSignature, "got %s, want %v", desc, signature{})
+		}
 		for _, t := range threadExports {
 			ft, ok := funcs[t.name]
 			if !ok {

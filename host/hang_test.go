@@ -38,11 +38,6 @@ const sumGoThenSleeps = `(func (export "sum") (param i32) (result f64)
   (loop $l (drop (memory.atomic.wait32 (i32.const 3080) (i32.const 0) (i64.const -1))) (br $l))
   f64.const 0)`
 
-// withExport adds module fields to a module in the text format.
-func withExport(src, fields string) string {
-	return strings.TrimSuffix(src, ")") + fields + ")"
-}
-
 // checkBound fails unless a call bounded by d returned after about d: at
 // least d, and at most d plus a second (a loaded CI machine; the overrun
 // seen is logged, the host promises about 2 ms).
@@ -307,8 +302,8 @@ func loadBoundedChild(t *testing.T) {
 	defer host.SetCloseWaitForTest(50 * time.Millisecond)()
 	const d = 200 * time.Millisecond
 	defer host.SetLoadTimeoutForTest(d)()
-	initWaits := withExport(threadedWAT(nil, "", ""),
-		`(func (export "_initialize") (drop (memory.atomic.wait32 (i32.const 64) (i32.const 0) (i64.const -1))))`)
+	initWaits := threadedWAT(map[string]string{"memory": `(import "env" "memory" (memory 1 1 shared)) (export "memory" (memory 0))
+(func (export "_initialize") (drop (memory.atomic.wait32 (i32.const 64) (i32.const 0) (i64.const -1))))`}, "", "")
 	neverSignals := threadedWAT(nil, "", "1") // start-workers waits for a worker that never counts itself
 	for _, c := range []struct {
 		name, src, export string

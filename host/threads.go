@@ -119,6 +119,7 @@ const (
 	expStopWorkers  = "stop-workers"
 	expAbortOffset  = "get-abort-offset"
 	expThreadStart  = "wasi_thread_start"
+	expInitialize   = "_initialize"
 	threadSpawn     = "thread-spawn"
 	threadModule    = "wasi"
 	sharedModule    = "env"

@@ -138,7 +138,8 @@ func threadedWAT(replace map[string]string, worker string, spawns string) string
 	}
 	parts := map[string]string{
 		"head":   `(import "wasi" "thread-spawn" (func $spawn (param i32) (result i32)))`,
-		"memory": `(import "env" "memory" (memory 1 1 shared)) (export "memory" (memory 0))`,
+		"memory": `(import "env" "memory" (memory 1 1 shared)) (export "memory" (memory 0))
+(func (export "_initialize"))`,
 		"tail": `
 (func (export "get-abort-offset") (result i32) i32.const 3072)
 (func (export "ping-workers"))

@@ -347,6 +347,11 @@ export function readContract(guest, m) {
   }
   if (kernels.size > MaxKernels) throw new SignatureError(guest, '', `${kernels.size} kernels; at most ${MaxKernels} are supported`);
   if (shared) {
+    // Its threads start from state _initialize set up: without it, start-workers runs on memory
+    // nobody initialised and can wait for ever (the Go host's check and message).
+    const init = funcs.get('_initialize');
+    if (!init) throw new ModuleError(guest, '_initialize', 'a threaded guest cannot start without it: export _initialize of type func() (a WASI reactor)');
+    if (sig(init) !== 'func()') throw new SignatureError(guest, '_initialize', `got ${sig(init)}, want func()`);
     for (const [name, want] of [['start-workers', 'func(i32) -> i32'], ['stop-workers', 'func()'], ['get-abort-offset', 'func() -> i32'], ['wasi_thread_start', 'func(i32, i32)'], ['ping-workers', 'func()']]) {
       const t = funcs.get(name);
       if (!t) {

@@ -6,6 +6,7 @@
 (module
 (import "wasi" "thread-spawn" (func $spawn (param i32) (result i32)))
 (import "env" "memory" (memory 1 65536 shared)) (export "memory" (memory 0))
+(func (export "_initialize"))
 (func (export "buffer-a-f64") (result i32) i32.const 0)
 (func (export "buffer-b-f64") (result i32) i32.const 1024)
 (func (export "buffer-result-f64") (result i32) i32.const 2048)

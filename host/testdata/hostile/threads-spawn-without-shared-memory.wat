@@ -3,6 +3,7 @@
 ;; want: ErrImport
 (module
 (import "wasi" "thread-spawn" (func $spawn (param i32) (result i32)))
+(func (export "_initialize"))
 (memory (export "memory") 1)
 (func (export "buffer-a-f64") (result i32) i32.const 0)
 (func (export "buffer-b-f64") (result i32) i32.const 1024)
