@@ -209,7 +209,7 @@ func (m *Module) Instantiate(opts ...Option) (*Instance, error) {
 	}
 	in, f, err := m.instantiate(store, c, o, b)
 	if err != nil {
-		if blockInterrupted(c) && !errors.Is(err, ErrDeadline) {
+		if blockInterrupted(c) && !errors.Is(err, ErrDeadline) && !errors.Is(err, ErrAborted) {
 			ge := &GuestError{Guest: m.name}
 			errors.As(err, &ge)
 			if ge.Export == "" {
@@ -295,6 +295,11 @@ func (m *Module) instantiate(store *wasmtime.Store, c rawInstance, o options, b 
 	err, ended := th.runFunc(func() error {
 		var err error
 		made, err = m.start(th.linker, store, c, o, th)
+		if err != nil && th.failure() != nil {
+			// A worker failed first; the calling thread failed because of
+			// it (the abort flag, the interrupt): the worker's is the error.
+			err = th.failure()
+		}
 		return err
 	}, b.until, late)
 	if err != nil || !ended {
@@ -368,6 +373,9 @@ func (m *Module) start(linker *wasmtime.Linker, store *wasmtime.Store, c rawInst
 		phase(expStartWorkers)
 		if err := in.startThreads(wi, o.threads); err != nil {
 			return nil, err
+		}
+		if err := th.failure(); err != nil {
+			return nil, err // a worker failed while starting: the instance is done
 		}
 	}
 	return in, nil

@@ -87,9 +87,9 @@ func (p *Pool) errClosed() error {
 
 // Acquire takes a free instance, waiting until one is released; the one
 // released last on the calling goroutine's processor is tried first, as
-// its buffers are the likeliest to be in cache. It returns ctx.Err()
-// (wrapped) if ctx ends before an instance is free, and ErrClosed if the
-// pool is or gets closed. Give the instance back with Release.
+// its buffers are the likeliest to be in cache. It returns ErrDeadline
+// wrapping ctx.Err() if ctx ends before an instance is free (as a call
+// that ctx ends does), and ErrClosed if the pool is or gets closed. Give the instance back with Release.
 //
 // Acquire is not fair: a goroutine that finds a free instance takes it even
 // while others wait, so under sustained overload one waiter can wait longer
@@ -118,7 +118,7 @@ func (p *Pool) Acquire(ctx context.Context) (*Instance, error) {
 		case <-p.done:
 			return nil, p.errClosed()
 		case <-ctx.Done():
-			return nil, &GuestError{Guest: p.name, Err: fmt.Errorf("wasmvec: waiting for a pool instance: %w", ctx.Err())}
+			return nil, &GuestError{Guest: p.name, Err: fmt.Errorf("%w: waiting for a pool instance: %w", ErrDeadline, ctx.Err())}
 		}
 	}
 }

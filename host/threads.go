@@ -311,12 +311,21 @@ func (t *threads) run(tid, arg int32) {
 		return err
 	}()
 	if err != nil {
-		cause := ErrTrap
-		if atomic.LoadInt32((*int32)(unsafe.Pointer(&t.c.interrupt))) != 0 {
+		// The sentinel of the same fault on the calling thread.
+		var cause, detail error = ErrTrap, err
+		switch {
+		case errors.Is(err, ErrClosed):
+			cause = ErrClosed
+		case overLimit(err):
+			cause = ErrLimit
+		case atomic.LoadInt32((*int32)(unsafe.Pointer(&t.c.interrupt))) != 0:
 			cause = ErrDeadline // interrupted: a deadline, a cancel, or Close
+			detail = trapOf(err)
+		default:
+			detail = trapOf(err)
 		}
 		t.fail(&GuestError{Guest: t.name, Export: expThreadStart,
-			Err: fmt.Errorf("%w: %w: thread %d: %w", ErrAborted, cause, tid, trapOf(err))})
+			Err: fmt.Errorf("%w: %w: thread %d: %w", ErrAborted, cause, tid, detail)})
 	}
 }
 
