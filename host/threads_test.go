@@ -137,7 +137,7 @@ func threadedWAT(replace map[string]string, worker string, spawns string) string
   (i32.const ` + spawns + `)`
 	}
 	parts := map[string]string{
-		"head":   `(import "wasi" "thread-spawn" (func $spawn (param i32) (result i32)))`,
+		"head": `(import "wasi" "thread-spawn" (func $spawn (param i32) (result i32)))`,
 		"memory": `(import "env" "memory" (memory 1 1 shared)) (export "memory" (memory 0))
 (func (export "_initialize"))`,
 		"tail": `
