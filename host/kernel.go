@@ -43,6 +43,14 @@ func DecodeI64(v uint64) int64 { return int64(v) }
 // the instance's deadline (WithTimeout, Bind) and, for a threaded guest, on
 // its threads.
 //
+// What is checked: the kernel belongs to the instance's module and len(args)
+// is its parameter count (ErrSignature otherwise). An argument's type is not:
+// a uint64 carries bits, not a type, so an f64 encoded into an i32
+// parameter reaches the guest as its low 32 bits. Encode each argument
+// with the Encode function of the parameter's type (Kernel.Params lists
+// them). The JS package, whose arguments are typed JS values, checks
+// each against the signature.
+//
 // The host cannot know which buffer elements a kernel of the guest's own
 // reads or writes, so it places no guard words for it (the vector world's
 // typed methods do): the kernel is trusted to keep to its buffers, and if
