@@ -139,15 +139,9 @@ func afterEnd(t *testing.T, in *host.Instance, err error) error {
 // (Bind, cancelled); the thread is then counted as stuck, and Close
 // returns.
 func TestDeadlineReachesUnwakeableCaller(t *testing.T) {
-	child, out, err := inChild(t, "TestDeadlineReachesUnwakeableCaller", "WASMVEC_UNWAKEABLE_CHILD")
-	if child {
+	childTest(t, "WASMVEC_UNWAKEABLE_CHILD", "returned", func(t *testing.T) {
 		unwakeableChild(t)
-		return
-	}
-	logLines(t, out, "returned")
-	if err != nil {
-		t.Fatalf("child process: %v\n%s", err, out)
-	}
+	})
 }
 
 func unwakeableChild(t *testing.T) {
@@ -189,6 +183,22 @@ func unwakeableChild(t *testing.T) {
 			t.Errorf("%s: the calling thread is not counted as stuck", name)
 		}
 		cancel()
+	}
+}
+
+// childTest runs child in a child process of this test binary (env set
+// there, see inChild), fails if the child fails, hangs or dies, and logs
+// the child's lines that contain show.
+func childTest(t *testing.T, env, show string, child func(*testing.T)) {
+	t.Helper()
+	isChild, out, err := inChild(t, t.Name(), env)
+	if isChild {
+		child(t)
+		return
+	}
+	logLines(t, out, show)
+	if err != nil {
+		t.Fatalf("child process: %v\n%s", err, out)
 	}
 }
 
@@ -248,8 +258,7 @@ func TestWorkerTrapEndsCall(t *testing.T) {
 // deadlines, a worker's trap still ends every call with that trap, by
 // repetition.
 func TestWorkerTrapDefaultEngine(t *testing.T) {
-	child, out, err := inChild(t, "TestWorkerTrapDefaultEngine", "WASMVEC_TRAP_DEFAULT_CHILD")
-	if child {
+	childTest(t, "WASMVEC_TRAP_DEFAULT_CHILD", "runs returned", func(t *testing.T) {
 		defer host.SetCloseWaitForTest(20 * time.Millisecond)()
 		e := host.NewEngine()
 		m, err := e.Compile("worker-trap-default", compileWAT(t, threadedWAT(map[string]string{"sum": sumGoThenSleeps}, trapOnGo, "")))
@@ -272,12 +281,7 @@ func TestWorkerTrapDefaultEngine(t *testing.T) {
 			in.Close()
 		}
 		t.Logf("%d runs returned the worker's trap, the slowest after %v; %d stuck threads", runs, slowest, host.StuckThreadsForTest())
-		return
-	}
-	logLines(t, out, "runs returned")
-	if err != nil {
-		t.Fatalf("child process: %v\n%s", err, out)
-	}
+	})
 }
 
 // TestLoadBounded runs in a child process (the guests' threads never end):
@@ -287,15 +291,9 @@ func TestWorkerTrapDefaultEngine(t *testing.T) {
 // DefaultLoadTimeout when none is given), on either engine; the module and
 // the engine then close.
 func TestLoadBounded(t *testing.T) {
-	child, out, err := inChild(t, "TestLoadBounded", "WASMVEC_LOAD_BOUNDED_CHILD")
-	if child {
+	childTest(t, "WASMVEC_LOAD_BOUNDED_CHILD", "returned", func(t *testing.T) {
 		loadBoundedChild(t)
-		return
-	}
-	logLines(t, out, "returned")
-	if err != nil {
-		t.Fatalf("child process: %v\n%s", err, out)
-	}
+	})
 }
 
 func loadBoundedChild(t *testing.T) {
@@ -344,8 +342,7 @@ func loadBoundedChild(t *testing.T) {
 // workers block for good cost their stuck threads and nothing more; no
 // goroutine per wake-up sweep piles up while they stay stuck.
 func TestAbandonedCostBounded(t *testing.T) {
-	child, out, err := inChild(t, "TestAbandonedCostBounded", "WASMVEC_ABANDONED_CHILD")
-	if child {
+	childTest(t, "WASMVEC_ABANDONED_CHILD", "abandoned instances", func(t *testing.T) {
 		defer host.SetCloseWaitForTest(150 * time.Millisecond)() // three sweeps each
 		e := host.NewEngine(host.WithDeadlines())
 		m, err := e.Compile("stuck", compileWAT(t, threadedWAT(nil, blockForever, "")))
@@ -371,12 +368,7 @@ func TestAbandonedCostBounded(t *testing.T) {
 		if stuck != 2*n || grown > int(stuck)+4 {
 			t.Fatalf("%d stuck threads (want %d), %d more goroutines (want at most %d)", stuck, 2*n, grown, stuck+4)
 		}
-		return
-	}
-	logLines(t, out, "abandoned instances")
-	if err != nil {
-		t.Fatalf("child process: %v\n%s", err, out)
-	}
+	})
 }
 
 // TestSpawnAfterModuleClose runs in a child process (a failure kills it):
@@ -384,8 +376,7 @@ func TestAbandonedCostBounded(t *testing.T) {
 // spawning threads within its budget (here at its first call), instead of
 // instantiating a freed module.
 func TestSpawnAfterModuleClose(t *testing.T) {
-	child, out, err := inChild(t, "TestSpawnAfterModuleClose", "WASMVEC_SPAWN_MODULE_CLOSED_CHILD")
-	if child {
+	childTest(t, "WASMVEC_SPAWN_MODULE_CLOSED_CHILD", "module closed", func(t *testing.T) {
 		// start-workers spawns nobody and claims threads-1; sum spawns one
 		// worker, which stores 7 at 3084, and waits for it.
 		tail := `
@@ -417,10 +408,5 @@ func TestSpawnAfterModuleClose(t *testing.T) {
 		}
 		in.Close()
 		e.Close()
-		return
-	}
-	logLines(t, out, "module closed")
-	if err != nil {
-		t.Fatalf("child process: %v\n%s", err, out)
-	}
+	})
 }
