@@ -220,16 +220,28 @@ func TestWorkerTrapEndsCall(t *testing.T) {
 	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
 	e := host.NewEngine(host.WithDeadlines())
 	defer e.Close()
-	m, err := e.Compile("worker-trap-race", compileWAT(t, threadedWAT(map[string]string{"sum": sumGoThenSleeps}, trapOnGo, "")))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer m.Close()
 	runs := 300
 	if testing.Short() {
 		runs = 50
 	}
-	var slowest time.Duration
+	slowest := workerTrapRuns(t, e, runs)
+	t.Logf("%d runs, the slowest call returned after %v", runs, slowest)
+	if n := host.StuckThreadsForTest(); n != 0 {
+		t.Errorf("%d stuck threads", n)
+	}
+}
+
+// workerTrapRuns makes runs instances of a guest whose worker traps while
+// the calling thread goes to sleep (sumGoThenSleeps, trapOnGo) on e, and
+// fails unless every call returns the worker's trap; it returns the
+// slowest call.
+func workerTrapRuns(t *testing.T, e *host.Engine, runs int) (slowest time.Duration) {
+	t.Helper()
+	m, err := e.Compile("worker-trap", compileWAT(t, threadedWAT(map[string]string{"sum": sumGoThenSleeps}, trapOnGo, "")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
 	for i := range runs {
 		in, err := m.Instantiate(host.WithThreads(2))
 		if err != nil {
@@ -247,10 +259,7 @@ func TestWorkerTrapEndsCall(t *testing.T) {
 		}
 		in.Close()
 	}
-	t.Logf("%d runs, the slowest call returned after %v", runs, slowest)
-	if n := host.StuckThreadsForTest(); n != 0 {
-		t.Errorf("%d stuck threads", n)
-	}
+	return slowest
 }
 
 // TestWorkerTrapDefaultEngine runs in a child process (the calling threads
@@ -260,26 +269,8 @@ func TestWorkerTrapEndsCall(t *testing.T) {
 func TestWorkerTrapDefaultEngine(t *testing.T) {
 	childTest(t, "WASMVEC_TRAP_DEFAULT_CHILD", "runs returned", func(t *testing.T) {
 		defer host.SetCloseWaitForTest(20 * time.Millisecond)()
-		e := host.NewEngine()
-		m, err := e.Compile("worker-trap-default", compileWAT(t, threadedWAT(map[string]string{"sum": sumGoThenSleeps}, trapOnGo, "")))
-		if err != nil {
-			t.Fatal(err)
-		}
 		const runs = 60
-		var slowest time.Duration
-		for i := range runs {
-			in, err := m.Instantiate(host.WithThreads(2))
-			if err != nil {
-				t.Fatal(err)
-			}
-			start := time.Now()
-			_, err = in.Sum([]float64{1})
-			slowest = max(slowest, time.Since(start))
-			if !errors.Is(err, host.ErrAborted) || !errors.Is(err, host.ErrTrap) || !strings.Contains(err.Error(), "wasi_thread_start") {
-				t.Fatalf("run %d: %v, want the worker's trap", i, err)
-			}
-			in.Close()
-		}
+		slowest := workerTrapRuns(t, host.NewEngine(), runs)
 		t.Logf("%d runs returned the worker's trap, the slowest after %v; %d stuck threads", runs, slowest, host.StuckThreadsForTest())
 	})
 }

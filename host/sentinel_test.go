@@ -192,16 +192,7 @@ func sentinelCases(t *testing.T) map[string]func(*testing.T) map[string]error {
 			_, serr := in.Sum([]float64{1})
 			_, cerr := in.Call(k, host.EncodeI32(1))
 			berr := in.InPlace(func(b *host.Buffers) error { _, err := b.Sum(1); return err })
-			m, err := e.Compile("trap", wasm)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer m.Close()
-			p, err := m.NewPool(1)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer p.Close()
+			p := onePool(t, "trap", wasm, host.WithDeadlines())
 			perr := p.Do(context.Background(), func(in *host.Instance) error { _, err := in.Sum([]float64{1}); return err })
 			return map[string]error{"Sum": serr, "Call": cerr, "Buffers.Sum": berr, "Pool.Do": perr}
 		},
@@ -240,16 +231,7 @@ func sentinelCases(t *testing.T) map[string]func(*testing.T) map[string]error {
 			unbind := in.Bind(ctx)
 			_, berr := in.Sum([]float64{1})
 			unbind()
-			m, err := e.Compile("loop", wasm)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer m.Close()
-			p, err := m.NewPool(1)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer p.Close()
+			p := onePool(t, "loop", wasm, host.WithDeadlines())
 			pctx, pcancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
 			defer pcancel()
 			derr := p.Do(pctx, func(in *host.Instance) error { _, err := in.Sum([]float64{1}); return err })
