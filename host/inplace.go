@@ -5,8 +5,8 @@ import (
 	"fmt"
 	"runtime"
 	"strings"
-	"sync"
 	"sync/atomic"
+	"time"
 )
 
 // ErrExpired is returned by a Buffers method called after the InPlace call
@@ -39,7 +39,6 @@ var ErrExpired = errors.New("wasmvec: buffers used after InPlace returned")
 type Buffers struct {
 	in    *Instance
 	state atomic.Int32 // buffersExpired, buffersIdle or buffersCalling
-	call  sync.Mutex   // held by the call in progress on b; InPlace waits for it to expire b
 }
 
 const (
@@ -73,11 +72,11 @@ func (in *Instance) InPlace(fn func(*Buffers) error) error {
 	in.held.Store(true)
 	defer func() {
 		// A call another goroutine started on b finishes before the lock
-		// is given up (b.call is held through it); later ones see
-		// ErrExpired.
-		b.call.Lock()
-		b.state.Store(buffersExpired)
-		b.call.Unlock()
+		// is given up; later ones see ErrExpired. Waiting for one (a
+		// misuse, and rare) sleeps between looks instead of spinning.
+		for !b.state.CompareAndSwap(buffersIdle, buffersExpired) {
+			time.Sleep(expireWait)
+		}
 		in.held.Store(false)
 	}()
 	return fn(b)
@@ -152,14 +151,10 @@ func (b *Buffers) Result() []float64 { return b.buffer(bufResult) }
 func (b *Buffers) enter(e export) error { return b.enterName(b.in.kname(e)) }
 
 func (b *Buffers) enterName(name string) error {
-	if !b.call.TryLock() {
-		return b.refuse(name)
+	if b.state.CompareAndSwap(buffersIdle, buffersCalling) {
+		return nil
 	}
-	if !b.state.CompareAndSwap(buffersIdle, buffersCalling) {
-		b.call.Unlock()
-		return b.refuse(name)
-	}
-	return nil
+	return b.refuse(name)
 }
 
 // refuse is the error of a call enter refused.
@@ -170,10 +165,11 @@ func (b *Buffers) refuse(name string) error {
 	return guestErr(b.in.name, name, ErrConcurrent, "a call on the same Buffers is in progress on another goroutine")
 }
 
-func (b *Buffers) leave() {
-	b.state.Store(buffersIdle)
-	b.call.Unlock()
-}
+func (b *Buffers) leave() { b.state.Store(buffersIdle) }
+
+// expireWait is how long InPlace sleeps between looks while another
+// goroutine's call on its Buffers finishes.
+const expireWait = 50 * time.Microsecond
 
 // check validates a length in elements for a call on the buffers and, if
 // it is good, takes b for the call (enter): the caller then calls leave.
