@@ -19,6 +19,12 @@
 #                       the Rayon workloads (examples/rayon: ALMA, Gray-Scott;
 #                       wasm, native Rust, Go) in BENCH_ROUNDS interleaved
 #                       rounds, and bench/out/rayon.md (part of bench too)
+#   ./build.sh bench-scaling
+#                       the scaling goals: the largest ALMA and Gray-Scott sizes
+#                       at 1, 2 and 4 threads, native Rayon, the Go host, Node
+#                       and Chromium in each of BENCH_ROUNDS (default 20)
+#                       interleaved rounds, with CPU time per op and steal
+#                       time; bench/out/rayon.md gives each goal's interval
 #   ./build.sh bench-js the Rayon rows from Node and headless Chromium beside the
 #                       Go host's (bench-rayon does them too), and one vector
 #                       kernel call from JS (bench/out/js-vector.txt)
@@ -418,12 +424,18 @@ bench_rayon() {
 		echo "wasmtime-go: $(go list -m -f '{{.Version}}' github.com/bytecodealliance/wasmtime-go/v39)"
 		echo "date: $(date -u +%Y-%m-%d)"
 	} >"$out"
-	say "the Rayon workloads, ${BENCH_ROUNDS:-6} rounds of every row; raw output in $out"
-	for r in $(seq "${BENCH_ROUNDS:-6}"); do
-		(cd examples/rayon && ../../bench/out/rayon.test -test.run '^$' -test.bench '^Benchmark(ALMA|GrayScott)$' \
-			-test.benchtime "${RAYON_BENCH_TIME:-300ms}" -test.count 1) >>"$out"
+	# bench-scaling: only the largest sizes, each row timed longer, more rounds.
+	local rounds=${BENCH_ROUNDS:-6} pat='^Benchmark(ALMA|GrayScott)$' time=${RAYON_BENCH_TIME:-300ms} ms=${RAYON_BENCH_MS:-300} js=()
+	if [ "${1:-}" = largest ]; then
+		rounds=${BENCH_ROUNDS:-20} pat='^Benchmark(ALMA|GrayScott)$/impl=/threads=/(series=64/params=16/len=16384|n=128)$'
+		time=${RAYON_BENCH_TIME:-1s} ms=${RAYON_BENCH_MS:-1000} js=(--largest)
+	fi
+	say "the Rayon workloads, $rounds rounds of every row; raw output in $out"
+	for r in $(seq "$rounds"); do
+		(cd examples/rayon && ../../bench/out/rayon.test -test.run '^$' -test.bench "$pat" \
+			-test.benchtime "$time" -test.count 1) >>"$out"
 		# The same module from Node and from headless Chromium (js/bench/rayon.js).
-		run node --no-warnings js/bench/run.js node chromium --ms "${RAYON_BENCH_MS:-300}" >>"$out"
+		run node --no-warnings js/bench/run.js node chromium --ms "$ms" "${js[@]}" >>"$out"
 		say "round $r done"
 	done
 	run_report -rayon -o "$ROOT/bench/out" "$ROOT/$out"
@@ -466,6 +478,7 @@ test) run_tests ;;
 bench) run_bench ;;
 bench-targets) run_bench_targets ;;
 bench-rayon) need_go && build_rayon && bench_rayon ;;
+bench-scaling) need_go && build_rayon && bench_rayon largest ;;
 bench-js)
 	need_go && build_rayon && bench_rayon
 	say "one vector kernel call from JS (Rust guest, sum-simd; copy, in place, a plain JS loop): bench/out/js-vector.txt"

@@ -66,6 +66,7 @@ type data struct {
 	others  []string        // names of benchmarks outside the matrix, first-seen order
 	other   map[string]stat // their summaries
 	named   map[string]stat // every result by plainName, for the targets
+	runs    map[string][]run // every result line by plainName, in file order (one per round)
 	kernels []string
 	impls   []string // in first-seen order: the benchmark's own order
 	modes   []string
@@ -128,7 +129,7 @@ func main() {
 }
 
 func read(files []string) (*data, error) {
-	d := &data{stats: map[key]stat{}, other: map[string]stat{}, named: map[string]stat{}}
+	d := &data{stats: map[key]stat{}, other: map[string]stat{}, named: map[string]stat{}, runs: map[string][]run{}}
 	ns := map[key][]float64{}
 	namedNs := map[string][]float64{}
 	otherNs := map[string][]float64{}
@@ -160,6 +161,7 @@ func read(files []string) (*data, error) {
 				}
 				name := plainName(string(base), ps)
 				namedNs[name] = append(namedNs[name], v*1e9)
+				d.runs[name] = append(d.runs[name], readRun(res, v))
 			}
 			k, ok := parseName(res.Name)
 			if !ok {

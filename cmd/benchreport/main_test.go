@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
@@ -261,5 +262,56 @@ func TestPlotOneN(t *testing.T) {
 	}
 	if st, err := os.Stat(path); err != nil || st.Size() == 0 {
 		t.Fatalf("no plot: %v", err)
+	}
+}
+
+// TestScaling: the section of the issue "Threads that scale like native
+// Rayon" pairs the rows of each round (a round that is slower for every
+// row still gives the same speedup), gives each goal its interval and
+// verdict, and marks a round with steal time past the limit as disturbed.
+func TestScaling(t *testing.T) {
+	dir := t.TempDir()
+	in := filepath.Join(dir, "rayon.txt")
+	var b strings.Builder
+	line := func(impl string, th int, ns, cpu, steal float64) {
+		fmt.Fprintf(&b, "BenchmarkALMA/impl=%s/threads=%d/series=2/params=2/len=100-2  10  %.0f ns/op  %.0f cpu-ns/op  %.2f steal-%%\n", impl, th, ns, cpu, steal)
+	}
+	const rounds = 8
+	for k := range rounds {
+		slow := float64(1 + k%2) // every other round runs at half speed
+		steal := 0.0
+		if k == 2 {
+			steal = 5
+		}
+		line("wasm-rayon", 1, 100e6*slow, 100e6*slow, steal)
+		line("wasm-rayon", 2, 50e6*slow, 120e6*slow, 0)
+		line("wasm-rayon", 4, 100e6*slow, 100e6*slow, 0)
+		line("native-rust-rayon", 1, 100e6, 100e6, 0)
+		line("native-rust-rayon", 2, 50e6, 100e6, 0)
+		line("node-wasm-rayon", 1, 100e6, 100e6, 0)
+		line("node-wasm-rayon", 2, 40e6, 100e6, 0)
+	}
+	if err := os.WriteFile(in, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	d, err := read([]string{in})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var md strings.Builder
+	d.rayonMarkdown(&md)
+	for _, want := range []string{
+		"| wasm-rayon | 150.00 | 75.00 | 150.00 | 2.00× [2.00, 2.00] | 1.00× [1.00, 1.00] | 1.20× [1.20, 1.20] | 1.00× [1.00, 1.00] |",
+		"| Go host's 2-over-1 speedup / native Rayon's ≥ 0.9 | ALMA series=2/params=2/len=100 | 1.00× [1.00, 1.00] (8 rounds) | met |",
+		"| Go host's 2-over-1 speedup / Node's (V8) ≥ 1 | ALMA series=2/params=2/len=100 | 0.80× [0.80, 0.80] (8 rounds) | missed |",
+		"| Go host: CPU time per op, 2 threads / 1 ≤ 1.1 | ALMA series=2/params=2/len=100 | 1.20× [1.20, 1.20] (8 rounds) | missed |",
+		"| Go host: 4 threads on 2 cores no worse than 1 (1-thread time / 4-thread ≥ 1) | ALMA series=2/params=2/len=100 | 1.00× [1.00, 1.00] (8 rounds) | met |",
+		"| 3 | 7 | 5.00% | 0.00% | disturbed |",
+		"1 of 8 rounds disturbed.",
+		"Widest interval of the ratios above: ±0.0%",
+	} {
+		if !strings.Contains(md.String(), want) {
+			t.Errorf("rayon.md lacks %q:\n%s", want, md.String())
+		}
 	}
 }

@@ -22,6 +22,7 @@ type rayonRow struct {
 	workload, size, impl string
 	units                float64 // output points (ALMA) or steps (Gray–Scott) per op
 	ns                   map[int]stat
+	names                map[int]string // the benchmark's plainName by thread count
 }
 
 // rayonRows collects the Rayon results by workload, size and impl, in the
@@ -57,10 +58,11 @@ func (d *data) rayonRows() []*rayonRow {
 		sz := strings.Join(size, "/")
 		i := slices.IndexFunc(rows, func(r *rayonRow) bool { return r.workload == workload && r.size == sz && r.impl == kv["impl"] })
 		if i < 0 {
-			rows = append(rows, &rayonRow{workload: workload, size: sz, impl: kv["impl"], units: units, ns: map[int]stat{}})
+			rows = append(rows, &rayonRow{workload: workload, size: sz, impl: kv["impl"], units: units, ns: map[int]stat{}, names: map[int]string{}})
 			i = len(rows) - 1
 		}
 		rows[i].ns[th] = d.named[name]
+		rows[i].names[th] = name
 	}
 	slices.SortStableFunc(rows, func(a, b *rayonRow) int {
 		if c := strings.Compare(a.workload, b.workload); c != 0 {
@@ -116,6 +118,12 @@ func (d *data) rayonMarkdown(w io.Writer) {
 		}
 	}
 	slices.Sort(threads)
+	// The speedup column is of 2 threads (the machine's cores), or of the
+	// most threads run when there were fewer.
+	top := threads[len(threads)-1]
+	if slices.Contains(threads, 2) {
+		top = 2
+	}
 	last := ""
 	for _, r := range rows {
 		if r.workload+r.size != last {
@@ -128,7 +136,7 @@ func (d *data) rayonMarkdown(w io.Writer) {
 			for _, t := range threads {
 				fmt.Fprintf(w, " %d thread(s), %s |", t, unit)
 			}
-			fmt.Fprintf(w, " speedup %d over 1 |\n|---|", threads[len(threads)-1])
+			fmt.Fprintf(w, " speedup %d over 1 |\n|---|", top)
 			for range threads {
 				fmt.Fprintf(w, "---:|")
 			}
@@ -143,14 +151,15 @@ func (d *data) rayonMarkdown(w io.Writer) {
 			}
 		}
 		one, ok1 := r.ns[1]
-		top, okt := r.ns[threads[len(threads)-1]]
-		if ok1 && okt && len(threads) > 1 && top.ns > 0 {
-			fmt.Fprintf(w, " %.2f× |\n", one.ns/top.ns)
+		at, okt := r.ns[top]
+		if ok1 && okt && top > 1 && at.ns > 0 {
+			fmt.Fprintf(w, " %.2f× |\n", one.ns/at.ns)
 		} else {
 			fmt.Fprintf(w, " – |\n")
 		}
 	}
-	d.rayonTargets(w, rows, threads[len(threads)-1])
+	d.rayonTargets(w, rows, top)
+	d.scalingMarkdown(w, rows)
 }
 
 func fmtUnit(r *rayonRow, ns float64) string {

@@ -2,7 +2,12 @@ package rayon_test
 
 import (
 	"fmt"
+	"os"
+	"strconv"
+	"strings"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/wasmvec/wasmvec/examples/rayon"
 	"github.com/wasmvec/wasmvec/host"
@@ -121,8 +126,8 @@ func benchParams(p int) []rayon.Param {
 // output capacity); ns/point is the time per output point.
 func BenchmarkALMA(b *testing.B) {
 	for _, im := range benchImpls {
-		for _, th := range []int{1, 2} {
-			if im.name == "go" && th > 1 {
+		for _, th := range []int{1, 2, 4} {
+			if im.name == "go" && th > 1 || im.name == "go-goroutines" && th > 2 {
 				continue
 			}
 			for _, sz := range []struct{ s, p, l int }{{4, 4, 8192}, {16, 16, 4096}, {64, 16, 16384}} {
@@ -133,11 +138,7 @@ func BenchmarkALMA(b *testing.B) {
 					if err := run(); err != nil { // warm up: first-touch page faults of fresh outputs are not timed
 						b.Fatal(err)
 					}
-					for b.Loop() {
-						if err := run(); err != nil {
-							b.Fatal(err)
-						}
-					}
+					measure(b, run)
 					b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(sz.s*sz.p*sz.l), "ns/point")
 				})
 			}
@@ -151,8 +152,8 @@ func BenchmarkALMA(b *testing.B) {
 func BenchmarkGrayScott(b *testing.B) {
 	const steps = 2
 	for _, im := range benchImpls {
-		for _, th := range []int{1, 2} {
-			if im.name == "go" && th > 1 {
+		for _, th := range []int{1, 2, 4} {
+			if im.name == "go" && th > 1 || im.name == "go-goroutines" && th > 2 {
 				continue
 			}
 			for _, n := range []int{32, 64, 128} {
@@ -163,14 +164,70 @@ func BenchmarkGrayScott(b *testing.B) {
 					if err := run(steps); err != nil { // warm up, as in BenchmarkALMA
 						b.Fatal(err)
 					}
-					for b.Loop() {
-						if err := run(steps); err != nil {
-							b.Fatal(err)
-						}
-					}
+					measure(b, func() error { return run(steps) })
 					b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/steps, "ns/step")
 				})
 			}
 		}
 	}
+}
+
+// measure runs run under b.Loop and reports, beside ns/op, what noise on a
+// shared machine moves less than wall time: cpu-ns/op, the CPU time
+// (user + system, getrusage RUSAGE_SELF: every thread of the process, the
+// guest's worker threads, Rayon's native threads and the Go runtime's alike)
+// per op; and steal-%, the share of the machine's CPU time its hypervisor
+// gave to others while the loop ran (the steal column of /proc/stat's cpu
+// line, proc(5)), so that a disturbed run shows as one. Without /proc/stat
+// (not Linux) steal-% is not reported.
+func measure(b *testing.B, run func() error) {
+	var u0, u1 syscall.Rusage
+	s0, ok0 := cpuStat()
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &u0); err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		if err := run(); err != nil {
+			b.Fatal(err)
+		}
+	}
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &u1); err != nil {
+		b.Fatal(err)
+	}
+	s1, ok1 := cpuStat()
+	cpu := time.Duration(u1.Utime.Nano() + u1.Stime.Nano() - u0.Utime.Nano() - u0.Stime.Nano())
+	b.ReportMetric(float64(cpu.Nanoseconds())/float64(b.N), "cpu-ns/op")
+	if ok0 && ok1 && s1.total > s0.total {
+		b.ReportMetric(100*float64(s1.steal-s0.steal)/float64(s1.total-s0.total), "steal-%")
+	}
+}
+
+// jiffies are the machine-wide CPU counters of /proc/stat's first line.
+type jiffies struct{ total, steal uint64 }
+
+// cpuStat reads /proc/stat's "cpu" line: user nice system idle iowait irq
+// softirq steal guest guest_nice, in clock ticks (proc(5)). total sums the
+// first eight (guest time is already counted in user).
+func cpuStat() (jiffies, bool) {
+	b, err := os.ReadFile("/proc/stat")
+	if err != nil {
+		return jiffies{}, false
+	}
+	line, _, _ := strings.Cut(string(b), "\n")
+	f := strings.Fields(line)
+	if len(f) < 9 || f[0] != "cpu" {
+		return jiffies{}, false
+	}
+	var j jiffies
+	for i, v := range f[1:9] {
+		n, err := strconv.ParseUint(v, 10, 64)
+		if err != nil {
+			return jiffies{}, false
+		}
+		j.total += n
+		if i == 7 {
+			j.steal = n
+		}
+	}
+	return j, true
 }

@@ -24,42 +24,61 @@ function weights(period, offset, sigma) {
 }
 
 /**
- * time runs op once to warm up, then until at least ms milliseconds have passed; it returns ns per op and the count.
- * @param {() => Promise<unknown>} op @param {number} ms
+ * @typedef {{cpuNs: number, steal: number, total: number}} Reading
+ * A probe's reading (bench/probe.js): CPU time consumed so far by what runs the guest, in ns, and
+ * the machine's steal and total CPU time, in clock ticks.
  */
-async function time(op, ms) {
+
+/**
+ * time runs op once to warm up, then until at least ms milliseconds have passed; it returns the
+ * ns per op, the count, and, with a probe, the CPU ns per op and the machine's steal time as a
+ * percentage of its CPU time over the timed runs.
+ * @param {() => Promise<unknown>} op @param {number} ms
+ * @param {(() => Reading | Promise<Reading>) | undefined} probe
+ */
+async function time(op, ms, probe) {
   await op();
   let n = 0;
+  const p0 = await probe?.();
   const t0 = performance.now();
   do { await op(); n++; } while (performance.now() - t0 < ms);
-  return { ns: (performance.now() - t0) * 1e6 / n, n };
+  const t1 = performance.now();
+  const p1 = await probe?.();
+  let extra = '';
+  if (p0 && p1) {
+    extra = `\t${((p1.cpuNs - p0.cpuNs) / n).toFixed(0)} cpu-ns/op`;
+    if (p1.total > p0.total) extra += `\t${(100 * (p1.steal - p0.steal) / (p1.total - p0.total)).toFixed(3)} steal-%`;
+  }
+  return { ns: (t1 - t0) * 1e6 / n, n, extra };
 }
 
 /**
  * benchRayon measures every row once and returns the lines, Go benchmark format.
  * @param {URL | string} wasm the Rayon guest
  * @param {string} impl the impl= key, e.g. node-wasm-rayon
- * @param {{ms?: number, threads?: number[]}} [o] time per row (default 300 ms), thread counts (default 1, 2)
+ * @param {{ms?: number, threads?: number[], largest?: boolean, probe?: () => Reading | Promise<Reading>}} [o]
+ *   time per row (default 300 ms), thread counts (default 1, 2, 4), only the largest size of each
+ *   workload, and what reads the CPU time and steal time (bench/probe.js; without it, wall time only)
  * @returns {Promise<string[]>}
  */
 export async function benchRayon(wasm, impl, o = {}) {
   const ms = o.ms ?? 300, lines = [];
-  for (const threads of o.threads ?? [1, 2]) {
+  for (const threads of o.threads ?? [1, 2, 4]) {
     const g = await loadWorker(wasm, { threads, name: 'rayon' });
-    for (const [S, P, L] of almaSizes) {
+    for (const [S, P, L] of o.largest ? almaSizes.slice(-1) : almaSizes) {
       const xs = new Float64Array(S * L);
       for (let s = 0; s < S; s++) for (let i = 0; i < L; i++) xs[s * L + i] = seriesValue(s, i);
       const periods = Int32Array.from({ length: P }, (_, i) => 8 + 4 * i);
       const ws = [...periods].flatMap((p) => [...weights(p, 0.85, 6)]);
       await g.run({ write: [['series', xs], ['periods', periods], ['weights', ws]] });
-      const r = await time(() => g.run({ call: ['alma', [S, L, P]] }), ms);
-      lines.push(`BenchmarkALMA/impl=${impl}/threads=${threads}/series=${S}/params=${P}/len=${L}-2\t${r.n}\t${r.ns.toFixed(0)} ns/op\t${(r.ns / (S * P * L)).toFixed(3)} ns/point`);
+      const r = await time(() => g.run({ call: ['alma', [S, L, P]] }), ms, o.probe);
+      lines.push(`BenchmarkALMA/impl=${impl}/threads=${threads}/series=${S}/params=${P}/len=${L}-2\t${r.n}\t${r.ns.toFixed(0)} ns/op\t${(r.ns / (S * P * L)).toFixed(3)} ns/point${r.extra}`);
     }
-    for (const n of gsSizes) {
+    for (const n of o.largest ? gsSizes.slice(-1) : gsSizes) {
       const { u, v } = gsInit(n);
       await g.run({ write: [['u', u], ['v', v]] });
-      const r = await time(() => g.run({ call: ['gray-scott', [n, gsSteps, 0.16, 0.08, 0.035, 0.06, 1]] }), ms);
-      lines.push(`BenchmarkGrayScott/impl=${impl}/threads=${threads}/n=${n}-2\t${r.n}\t${r.ns.toFixed(0)} ns/op\t${(r.ns / gsSteps).toFixed(0)} ns/step`);
+      const r = await time(() => g.run({ call: ['gray-scott', [n, gsSteps, 0.16, 0.08, 0.035, 0.06, 1]] }), ms, o.probe);
+      lines.push(`BenchmarkGrayScott/impl=${impl}/threads=${threads}/n=${n}-2\t${r.n}\t${r.ns.toFixed(0)} ns/op\t${(r.ns / gsSteps).toFixed(0)} ns/step${r.extra}`);
     }
     await g.close();
   }
