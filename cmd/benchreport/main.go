@@ -63,9 +63,9 @@ type stat struct {
 type data struct {
 	config  []string // file configuration lines, in first-seen order
 	stats   map[key]stat
-	others  []string        // names of benchmarks outside the matrix, first-seen order
-	other   map[string]stat // their summaries
-	named   map[string]stat // every result by plainName, for the targets
+	others  []string         // names of benchmarks outside the matrix, first-seen order
+	other   map[string]stat  // their summaries
+	named   map[string]stat  // every result by plainName, for the targets
 	runs    map[string][]run // every result line by plainName, in file order (one per round)
 	kernels []string
 	impls   []string // in first-seen order: the benchmark's own order
