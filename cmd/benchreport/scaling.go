@@ -109,7 +109,7 @@ func (d *data) scalingMarkdown(w io.Writer, rows []*rayonRow) {
 		"CPU time per op is user + system time of every thread of the process(es) that ran the guest "+
 		"(Go: getrusage; Node: process.cpuUsage; Chromium: all its processes, from /proc, in 10 ms ticks).\n")
 	type goal struct{ text, where, value, verdict string }
-	var goals []goal
+	var goals, prices []goal
 	var widths []float64
 	for _, wl := range workloads {
 		size := largest[wl]
@@ -194,6 +194,13 @@ func (d *data) scalingMarkdown(w io.Writer, rows []*rayonRow) {
 		if x, n, ok := d.paired(cpuRatio, g.names[1], g.names[2]); ok {
 			goals = append(goals, goal{"Go host: CPU time per op, 2 threads / 1 ≤ 1.1", where, fmt.Sprintf("%s (%d rounds)", pairedString(x), n), x.verdict(goalCPU, true)})
 		}
+		if dl := find("wasm-rayon-deadlines"); dl != nil {
+			for _, t := range []int{1, 2} {
+				if x, n, ok := d.paired(speedup, dl.names[t], g.names[t]); ok {
+					prices = append(prices, goal{fmt.Sprintf("%d thread(s)", t), where, fmt.Sprintf("%s (%d rounds)", pairedString(x), n), ""})
+				}
+			}
+		}
 		if g.names[4] != "" {
 			if x, n, ok := d.paired(speedup, g.names[1], g.names[4]); ok {
 				goals = append(goals, goal{"Go host: 4 threads on 2 cores no worse than 1 (1-thread time / 4-thread ≥ 1)", where, fmt.Sprintf("%s (%d rounds)", pairedString(x), n), x.verdict(goalOversub, false)})
@@ -204,6 +211,13 @@ func (d *data) scalingMarkdown(w io.Writer, rows []*rayonRow) {
 		fmt.Fprintf(w, "\n### Goals\n\n| goal | workload, size | median [95%% interval] | verdict |\n|---|---|---:|---|\n")
 		for _, g := range goals {
 			fmt.Fprintf(w, "| %s | %s | %s | %s |\n", g.text, g.where, g.value, g.verdict)
+		}
+	}
+	if len(prices) > 0 {
+		fmt.Fprintf(w, "\n### The price of WithDeadlines\n\nThe same guest compiled by an engine made WithDeadlines (Wasmtime's epoch checks in every loop), "+
+			"its time per op over the plain engine's, paired by round.\n\n| threads | workload, size | deadlines / plain [95%% interval] |\n|---|---|---:|\n")
+		for _, p := range prices {
+			fmt.Fprintf(w, "| %s | %s | %s |\n", p.text, p.where, p.value)
 		}
 	}
 	if len(widths) > 0 {

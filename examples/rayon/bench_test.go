@@ -26,7 +26,9 @@ type benchImpl struct {
 var benchImpls = []benchImpl{
 	{"go", goALMA(1), goGS(1)},
 	{"go-goroutines", nil, nil}, // goALMA(th), goGS(th): set in init
-	{"wasm-rayon", wasmALMA, wasmGS},
+	{"wasm-rayon", wasmALMA(guest), wasmGS(guest)},
+	// The same guest compiled WithDeadlines: epoch checks in its loops.
+	{"wasm-rayon-deadlines", wasmALMA(guestDeadlines), wasmGS(guestDeadlines)},
 }
 
 func init() {
@@ -85,32 +87,38 @@ func inPlace(b *testing.B, in *host.Instance, setup func(*host.Buffers) func() e
 	}
 }
 
-func wasmALMA(b *testing.B, th int, x []float64, s int, params []rayon.Param) (func() error, func()) {
-	in, k := instance(b, th)
-	return inPlace(b, in, func(buf *host.Buffers) func() error {
-		series, err := host.View[float64](buf, "series")
-		if err != nil {
-			b.Fatal(err)
-		}
-		copy(series, x)
-		return func() error { return k.ALMA(buf, s, len(x)/s, params) }
-	})
+// wasmALMA runs the batch in an instance of the guest compiled by compiled.
+func wasmALMA(compiled func() (*host.Module, error)) func(*testing.B, int, []float64, int, []rayon.Param) (func() error, func()) {
+	return func(b *testing.B, th int, x []float64, s int, params []rayon.Param) (func() error, func()) {
+		in, k := instanceOf(b, compiled, th)
+		return inPlace(b, in, func(buf *host.Buffers) func() error {
+			series, err := host.View[float64](buf, "series")
+			if err != nil {
+				b.Fatal(err)
+			}
+			copy(series, x)
+			return func() error { return k.ALMA(buf, s, len(x)/s, params) }
+		})
+	}
 }
 
-func wasmGS(b *testing.B, th, n int, u, v []float64) (func(int) error, func()) {
-	in, k := instance(b, th)
-	var steps int
-	run, done := inPlace(b, in, func(buf *host.Buffers) func() error {
-		gu, err := host.View[float64](buf, "u")
-		if err != nil {
-			b.Fatal(err)
-		}
-		gv, _ := host.View[float64](buf, "v")
-		copy(gu, u)
-		copy(gv, v)
-		return func() error { return k.GrayScott(buf, n, steps, gsParams) }
-	})
-	return func(s int) error { steps = s; return run() }, done
+// wasmGS runs the steps in an instance of the guest compiled by compiled.
+func wasmGS(compiled func() (*host.Module, error)) func(*testing.B, int, int, []float64, []float64) (func(int) error, func()) {
+	return func(b *testing.B, th, n int, u, v []float64) (func(int) error, func()) {
+		in, k := instanceOf(b, compiled, th)
+		var steps int
+		run, done := inPlace(b, in, func(buf *host.Buffers) func() error {
+			gu, err := host.View[float64](buf, "u")
+			if err != nil {
+				b.Fatal(err)
+			}
+			gv, _ := host.View[float64](buf, "v")
+			copy(gu, u)
+			copy(gv, v)
+			return func() error { return k.GrayScott(buf, n, steps, gsParams) }
+		})
+		return func(s int) error { steps = s; return run() }, done
+	}
 }
 
 // benchParams: P parameter sets, periods 8, 12, 16, ... (mean 6 + 2P).
@@ -127,7 +135,7 @@ func benchParams(p int) []rayon.Param {
 func BenchmarkALMA(b *testing.B) {
 	for _, im := range benchImpls {
 		for _, th := range []int{1, 2, 4} {
-			if im.name == "go" && th > 1 || im.name == "go-goroutines" && th > 2 {
+			if im.name == "go" && th > 1 || (im.name == "go-goroutines" || im.name == "wasm-rayon-deadlines") && th > 2 {
 				continue
 			}
 			for _, sz := range []struct{ s, p, l int }{{4, 4, 8192}, {16, 16, 4096}, {64, 16, 16384}} {
@@ -153,7 +161,7 @@ func BenchmarkGrayScott(b *testing.B) {
 	const steps = 2
 	for _, im := range benchImpls {
 		for _, th := range []int{1, 2, 4} {
-			if im.name == "go" && th > 1 || im.name == "go-goroutines" && th > 2 {
+			if im.name == "go" && th > 1 || (im.name == "go-goroutines" || im.name == "wasm-rayon-deadlines") && th > 2 {
 				continue
 			}
 			for _, n := range []int{32, 64, 128} {

@@ -47,9 +47,21 @@ var guest = sync.OnceValues(func() (*host.Module, error) {
 	return host.NewEngine().Compile("rayon", rayon.Module)
 })
 
+// guestDeadlines is the guest compiled by an engine made WithDeadlines:
+// Wasmtime's epoch checks in every loop of the guest's code (the
+// benchmarks' wasm-rayon-deadlines rows show what they cost).
+var guestDeadlines = sync.OnceValues(func() (*host.Module, error) {
+	return host.NewEngine(host.WithDeadlines()).Compile("rayon", rayon.Module)
+})
+
 // instance instantiates the shared compiled guest WithThreads(th).
 func instance(tb testing.TB, th int) (*host.Instance, *rayon.Kernels) {
-	m, err := guest()
+	return instanceOf(tb, guest, th)
+}
+
+// instanceOf instantiates the module compiled by compiled WithThreads(th).
+func instanceOf(tb testing.TB, compiled func() (*host.Module, error), th int) (*host.Instance, *rayon.Kernels) {
+	m, err := compiled()
 	if err != nil {
 		tb.Fatal(err)
 	}
