@@ -287,3 +287,52 @@ func TestDeadlineALMA(t *testing.T) {
 		in.Close()
 	}
 }
+
+// TestDeadlineALMADefaultEngine: on an engine made without WithDeadlines
+// (no epoch checks in the guest's loops: docs/rayon-scaling.md gives their
+// price), a threaded call bound by a context (Bind; WithTimeout needs
+// WithDeadlines) still returns ErrDeadline when the context ends, and
+// this guest's threads, which look at the abort flag at the start of every
+// job (a job here is one series under one parameter set: well under a
+// millisecond), end on their own: Close joins them all and no goroutine is
+// left behind. A guest whose jobs run long would keep its threads busy until
+// their next look (Close then abandons them); WithDeadlines stops those too.
+func TestDeadlineALMADefaultEngine(t *testing.T) {
+	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
+	e := host.NewEngine()
+	defer e.Close()
+	const d = 20 * time.Millisecond
+	x := series(newRand(), 64, 16384, false)
+	for _, th := range []int{1, 2, 4} {
+		in, k := load(t, e, host.WithThreads(th))
+		ctx, cancel := context.WithTimeout(context.Background(), d)
+		unbind := in.Bind(ctx)
+		var took time.Duration
+		err := in.InPlace(func(b *host.Buffers) error {
+			s, err := host.View[float64](b, "series")
+			if err != nil {
+				return err
+			}
+			copy(s, x)
+			start := time.Now()
+			// About 60-200 ms of work at 1-4 threads on 2 cores: past the timeout.
+			err = k.ALMA(b, 64, 16384, benchParams(16))
+			took = time.Since(start)
+			return err
+		})
+		unbind()
+		cancel()
+		if !errors.Is(err, host.ErrDeadline) || !errors.Is(err, context.DeadlineExceeded) {
+			t.Errorf("threads %d: %v, want ErrDeadline wrapping context.DeadlineExceeded", th, err)
+		}
+		t.Logf("threads %d: the call returned after %v (timeout %v): %v", th, took, d, err)
+		if took > d+time.Second {
+			t.Errorf("threads %d: returned after %v", th, took)
+		}
+		start := time.Now()
+		if err := in.Close(); err != nil {
+			t.Errorf("threads %d: Close: %v", th, err)
+		}
+		t.Logf("threads %d: Close took %v", th, time.Since(start))
+	}
+}
