@@ -43,8 +43,12 @@ type EngineOption func(*Engine)
 // infinite loop included; see deadline.go). It has a price: compiled code
 // checks the epoch at every loop back-edge, which made the Rust guest's
 // simd128 sum at n = 100000 about 2 times slower, and its dot about 1.1
-// times, on the machine of the README (BenchmarkDeadlines, docs/bench).
-// Use it for guests you do not trust.
+// times, on the machine of the README (BenchmarkDeadlines, docs/bench),
+// and the Rayon example's kernels 1.1 to 1.8 times (docs/rayon-scaling.md).
+// Use it for guests you do not trust. A threaded guest's call bound by a
+// context (Instance.Bind, Pool.Do) returns when the context ends without
+// it; only code that never looks at the guest's abort flag then keeps its
+// threads busy.
 func WithDeadlines() EngineOption {
 	return func(e *Engine) { e.deadlines = true }
 }
