@@ -199,15 +199,7 @@ BenchmarkGrayScott/impl=go-goroutines/threads=2/n=8-2  10  1600000 ns/op
 BenchmarkGrayScott/impl=wasm-rayon/threads=1/n=16-2  10  8000000 ns/op
 BenchmarkGrayScott/impl=wasm-rayon/threads=2/n=16-2  10  4000000 ns/op
 `
-	if err := os.WriteFile(in, []byte(rows), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	d, err := read([]string{in})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var md strings.Builder
-	d.rayonMarkdown(&md)
+	md := rayonReport(t, in, rows)
 	for _, want := range []string{
 		"## ALMA series=2/params=2/len=100",
 		"| wasm-rayon | 3.00 | 1.50 | 2.00× |", // 1200 ns / 400 points
@@ -293,15 +285,7 @@ func TestScaling(t *testing.T) {
 		line("node-wasm-rayon", 1, 100e6, 100e6, 0)
 		line("node-wasm-rayon", 2, 40e6, 100e6, 0)
 	}
-	if err := os.WriteFile(in, []byte(b.String()), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	d, err := read([]string{in})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var md strings.Builder
-	d.rayonMarkdown(&md)
+	md := rayonReport(t, in, b.String())
 	for _, want := range []string{
 		"| wasm-rayon | 150.00 | 75.00 | 150.00 | 2.00× [2.00, 2.00] | 1.00× [1.00, 1.00] | 1.20× [1.20, 1.20] | 1.00× [1.00, 1.00] |",
 		"| Go host's 2-over-1 speedup / native Rayon's ≥ 0.9 | ALMA series=2/params=2/len=100 | 1.00× [1.00, 1.00] (8 rounds) | met |",
@@ -317,4 +301,20 @@ func TestScaling(t *testing.T) {
 			t.Errorf("rayon.md lacks %q:\n%s", want, md.String())
 		}
 	}
+}
+
+// rayonReport writes rows to the file in, reads it back and renders the
+// Rayon section.
+func rayonReport(t *testing.T, in, rows string) *strings.Builder {
+	t.Helper()
+	if err := os.WriteFile(in, []byte(rows), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	d, err := read([]string{in})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var md strings.Builder
+	d.rayonMarkdown(&md)
+	return &md
 }
