@@ -59,7 +59,7 @@ export class RemoteInstance {
     /** Threads each kernel call runs on. */
     this.threads = 1;
     /** @internal */ this.worker = worker;
-    /** @type {Map<number, {resolve: (v: any) => void, reject: (e: Error) => void, timer: any}>} */
+    /** @type {Map<number, {resolve: (v: any) => void, reject: (e: Error) => void, timer: any, arm: (() => void) | null}>} */
     this.pending = new Map();
     /** the guest code running while loading ('(start)', '_initialize', …), for a deadline's export */
     this.phase = '';
@@ -81,7 +81,13 @@ export class RemoteInstance {
 
   /** @param {{id: number, ok: boolean, value?: any, error?: any, phase?: string}} msg */
   reply(msg) {
-    if (msg.phase !== undefined) { this.phase = msg.phase; return; }
+    if (msg.phase !== undefined) {
+      this.phase = msg.phase;
+      // A load's timeout counts from when its guest code starts (as the Go host's does): the
+      // Worker's own start-up and the compile before it are not the guest's.
+      for (const p of this.pending.values()) if (msg.phase && p.arm) { p.arm(); p.arm = null; }
+      return;
+    }
     const p = this.pending.get(msg.id);
     if (!p) return;
     this.settle(msg.id);
@@ -121,7 +127,8 @@ export class RemoteInstance {
   }
 
   /**
-   * send posts a request and waits for its reply, within timeout milliseconds (0: no bound).
+   * send posts a request and waits for its reply, within timeout milliseconds (0: no bound),
+   * counted for a load ('(load)') from when the Worker reports that guest code starts.
    * @internal
    * @param {any} msg
    * @param {number} timeout
@@ -132,10 +139,18 @@ export class RemoteInstance {
     if (this.failed) return Promise.reject(this.failed instanceof ClosedError ? this.failed : new ClosedError(this.name, what, `the instance is closed: ${this.failed.message}`));
     const id = ++serial;
     return new Promise((resolve, reject) => {
-      const timer = timeout > 0 ? setTimeout(() => {
-        this.fail(new DeadlineError(this.name, what === '(load)' ? this.phase || '(start)' : what, `${what === '(load)' ? 'instantiation' : 'the call'} ran past the timeout of ${timeout} ms; the instance's Workers were terminated`));
-      }, timeout) : null;
-      this.pending.set(id, { resolve, reject, timer });
+      /** @type {{resolve: (v: any) => void, reject: (e: Error) => void, timer: any, arm: (() => void) | null}} */
+      const p = { resolve, reject, timer: null, arm: null };
+      const arm = () => {
+        p.timer = setTimeout(() => {
+          this.fail(new DeadlineError(this.name, what === '(load)' ? this.phase || '(start)' : what, `${what === '(load)' ? 'instantiation' : 'the call'} ran past the timeout of ${timeout} ms; the instance's Workers were terminated`));
+        }, timeout);
+      };
+      if (timeout > 0) {
+        if (what === '(load)') p.arm = arm;
+        else arm();
+      }
+      this.pending.set(id, p);
       ref(this.worker, true);
       /** @type {any} */ (this.worker).postMessage({ ...msg, id }, transfer);
     });
@@ -208,8 +223,10 @@ export class RemoteInstance {
  *
  * Those of compile and Module.instantiate (ModuleError, ImportError, LayoutError, LimitError,
  * OptionError, TrapError, …); IsolationError (a ModuleError) at once for a threaded guest where
- * SharedArrayBuffer is missing (a page without cross-origin isolation); DeadlineError when
- * loading runs past options.timeout; AbortedError when a thread fails while starting.
+ * SharedArrayBuffer is missing (a page without cross-origin isolation); DeadlineError when the
+ * guest code that loading runs ((start), _initialize, start-workers) runs past options.timeout
+ * (milliseconds from when that code starts: the Worker's start-up and the compile are not
+ * counted); AbortedError when a thread fails while starting.
  * @param {import('./instance.js').Source | import('./instance.js').Module} source
  * @param {import('./instance.js').CompileOptions & import('./instance.js').InstanceOptions} [options]
  * @returns {Promise<RemoteInstance>}

@@ -13,8 +13,10 @@
  *
  * Those of compile and Module.instantiate (ModuleError, ImportError, LayoutError, LimitError,
  * OptionError, TrapError, …); IsolationError (a ModuleError) at once for a threaded guest where
- * SharedArrayBuffer is missing (a page without cross-origin isolation); DeadlineError when
- * loading runs past options.timeout; AbortedError when a thread fails while starting.
+ * SharedArrayBuffer is missing (a page without cross-origin isolation); DeadlineError when the
+ * guest code that loading runs ((start), _initialize, start-workers) runs past options.timeout
+ * (milliseconds from when that code starts: the Worker's start-up and the compile are not
+ * counted); AbortedError when a thread fails while starting.
  * @param {import('./instance.js').Source | import('./instance.js').Module} source
  * @param {import('./instance.js').CompileOptions & import('./instance.js').InstanceOptions} [options]
  * @returns {Promise<RemoteInstance>}
@@ -55,11 +57,12 @@ export class RemoteInstance {
     /** Threads each kernel call runs on. */
     threads: number;
     /** @internal */ worker: import("./env.js").AnyWorker;
-    /** @type {Map<number, {resolve: (v: any) => void, reject: (e: Error) => void, timer: any}>} */
+    /** @type {Map<number, {resolve: (v: any) => void, reject: (e: Error) => void, timer: any, arm: (() => void) | null}>} */
     pending: Map<number, {
         resolve: (v: any) => void;
         reject: (e: Error) => void;
         timer: any;
+        arm: (() => void) | null;
     }>;
     /** the guest code running while loading ('(start)', '_initialize', …), for a deadline's export */
     phase: string;
@@ -82,7 +85,8 @@ export class RemoteInstance {
      */
     fail(reason: Error): void;
     /**
-     * send posts a request and waits for its reply, within timeout milliseconds (0: no bound).
+     * send posts a request and waits for its reply, within timeout milliseconds (0: no bound),
+     * counted for a load ('(load)') from when the Worker reports that guest code starts.
      * @internal
      * @param {any} msg
      * @param {number} timeout
