@@ -109,15 +109,7 @@ func (d *data) rayonMarkdown(w io.Writer) {
 	fmt.Fprintf(w, "\nMedians of the runs (golang.org/x/perf/benchmath); ALMA in ns per output point, Gray–Scott in µs per step (an op is %d steps). "+
 		"wasm-rayon is the guest (Rayon on wasi-threads), native-rust-rayon the same crate compiled for the host through cgo, "+
 		"go the single-threaded reference, go-goroutines the goroutine version.\n", gsStepsPerOp)
-	threads := []int{}
-	for _, r := range rows {
-		for t := range r.ns {
-			if !slices.Contains(threads, t) {
-				threads = append(threads, t)
-			}
-		}
-	}
-	slices.Sort(threads)
+	threads := threadCounts(rows)
 	// The speedup column is of 2 threads (the machine's cores), or of the
 	// most threads run when there were fewer.
 	top := threads[len(threads)-1]
@@ -160,6 +152,20 @@ func (d *data) rayonMarkdown(w io.Writer) {
 	}
 	d.rayonTargets(w, rows, top)
 	d.scalingMarkdown(w, rows)
+}
+
+// threadCounts is every thread count the rows ran at, in order.
+func threadCounts(rows []*rayonRow) []int {
+	var threads []int
+	for _, r := range rows {
+		for t := range r.ns {
+			if !slices.Contains(threads, t) {
+				threads = append(threads, t)
+			}
+		}
+	}
+	slices.Sort(threads)
+	return threads
 }
 
 func fmtUnit(r *rayonRow, ns float64) string {

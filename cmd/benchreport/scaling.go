@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"maps"
 	"math"
 	"slices"
 	"strings"
@@ -122,19 +123,10 @@ func (d *data) scalingMarkdown(w io.Writer, rows []*rayonRow) {
 		if len(rs) == 0 {
 			continue
 		}
-		threads := []int{}
-		for _, r := range rs {
-			for t := range r.names {
-				if !slices.Contains(threads, t) {
-					threads = append(threads, t)
-				}
-			}
-		}
-		slices.Sort(threads)
-		unit := "ms/op"
+		threads := threadCounts(rs)
 		fmt.Fprintf(w, "\n### %s %s\n\n| impl |", wl, size)
 		for _, t := range threads {
-			fmt.Fprintf(w, " %d thread(s), %s |", t, unit)
+			fmt.Fprintf(w, " %d thread(s), ms/op |", t)
 		}
 		for _, t := range threads[1:] {
 			fmt.Fprintf(w, " %d over 1 |", t)
@@ -234,13 +226,7 @@ func (d *data) scalingMarkdown(w io.Writer, rows []*rayonRow) {
 // median steal-% of the round's rows, marking rounds past disturbed.
 func (d *data) stealMarkdown(w io.Writer) {
 	var rounds [][]float64
-	for _, name := range slices.Sorted(func(yield func(string) bool) {
-		for k := range d.runs {
-			if !yield(k) {
-				return
-			}
-		}
-	}) {
+	for _, name := range slices.Sorted(maps.Keys(d.runs)) {
 		for k, r := range d.runs[name] {
 			if math.IsNaN(r.steal) {
 				continue

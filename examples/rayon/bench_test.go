@@ -16,7 +16,8 @@ import (
 // benchImpl sets up one implementation of a workload at a thread count,
 // with the data in place where it runs, and returns one run of it.
 type benchImpl struct {
-	name string
+	name    string
+	threads []int // the thread counts it runs at
 	// alma returns a run of the batch over x (s series) with params.
 	alma func(b *testing.B, th int, x []float64, s int, params []rayon.Param) (run func() error, done func())
 	// gs returns a run of steps steps on the fields u, v (n³ cells).
@@ -24,11 +25,12 @@ type benchImpl struct {
 }
 
 var benchImpls = []benchImpl{
-	{"go", goALMA(1), goGS(1)},
-	{"go-goroutines", nil, nil}, // goALMA(th), goGS(th): set in init
-	{"wasm-rayon", wasmALMA(guest), wasmGS(guest)},
+	{"go", []int{1}, goALMA(1), goGS(1)},
+	{"go-goroutines", []int{1, 2}, nil, nil}, // goALMA(th), goGS(th): set in init
+	// 4 threads: more than this VM's 2 cores.
+	{"wasm-rayon", []int{1, 2, 4}, wasmALMA(guest), wasmGS(guest)},
 	// The same guest compiled WithDeadlines: epoch checks in its loops.
-	{"wasm-rayon-deadlines", wasmALMA(guestDeadlines), wasmGS(guestDeadlines)},
+	{"wasm-rayon-deadlines", []int{1, 2}, wasmALMA(guestDeadlines), wasmGS(guestDeadlines)},
 }
 
 func init() {
@@ -132,15 +134,10 @@ func benchParams(p int) []rayon.Param {
 
 // BenchmarkALMA: S·P·L output points from 1.3·10⁵ to 1.7·10⁷ (the guest's
 // output capacity); ns/point is the time per output point, cpu-ns/op and
-// steal-% as measure reports them. The Rayon impls run at 1, 2 and 4
-// threads (4: more than this VM's 2 cores), Go's goroutines and the
-// WithDeadlines guest at 1 and 2.
+// steal-% as measure reports them; each impl at its benchImpl's threads.
 func BenchmarkALMA(b *testing.B) {
 	for _, im := range benchImpls {
-		for _, th := range []int{1, 2, 4} {
-			if im.name == "go" && th > 1 || (im.name == "go-goroutines" || im.name == "wasm-rayon-deadlines") && th > 2 {
-				continue
-			}
+		for _, th := range im.threads {
 			for _, sz := range []struct{ s, p, l int }{{4, 4, 8192}, {16, 16, 4096}, {64, 16, 16384}} {
 				b.Run(fmt.Sprintf("impl=%s/threads=%d/series=%d/params=%d/len=%d", im.name, th, sz.s, sz.p, sz.l), func(b *testing.B) {
 					x := series(newRand(), sz.s, sz.l, false)
@@ -163,10 +160,7 @@ func BenchmarkALMA(b *testing.B) {
 func BenchmarkGrayScott(b *testing.B) {
 	const steps = 2
 	for _, im := range benchImpls {
-		for _, th := range []int{1, 2, 4} {
-			if im.name == "go" && th > 1 || (im.name == "go-goroutines" || im.name == "wasm-rayon-deadlines") && th > 2 {
-				continue
-			}
+		for _, th := range im.threads {
 			for _, n := range []int{32, 64, 128} {
 				b.Run(fmt.Sprintf("impl=%s/threads=%d/n=%d", im.name, th, n), func(b *testing.B) {
 					u, v := fields(newRand(), n, false)

@@ -31,7 +31,7 @@ func setupNative(tb testing.TB, th int) (almaFunc, gsFunc, func()) {
 }
 
 func init() {
-	benchImpls = append(benchImpls, benchImpl{"native-rust-rayon", nativeALMA, nativeGS})
+	benchImpls = append(benchImpls, benchImpl{"native-rust-rayon", []int{1, 2, 4}, nativeALMA, nativeGS})
 }
 
 func nativeALMA(b *testing.B, th int, x []float64, s int, params []rayon.Param) (func() error, func()) {
