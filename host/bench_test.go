@@ -2,6 +2,7 @@ package host_test
 
 import (
 	"fmt"
+	"math"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -103,22 +104,33 @@ func wasmImpl(g guest) benchImpl {
 				return func() error { return g.scale(in, dst, x, 1.0001) }
 			}
 		}
-		if len(x) > in.Capacity() {
+		if len(x) > capacity(in) {
 			return nil
 		}
-		if err := in.FillForTest(x, y); err != nil {
-			b.Fatal(err)
-		}
-		name := kernel
-		if g.simd {
-			name += "-simd"
-		}
-		call, err := in.KernelForTest(name)
+		// Kernel only: the inputs are in the guest's buffers once; each op
+		// is one InPlace with the in-place call.
+		err := in.InPlace(func(b host.Buffers) error {
+			copy(viewA(b), x)
+			copy(viewB(b), y)
+			return nil
+		})
 		if err != nil {
 			b.Fatal(err)
 		}
+		vec := g.kernels(in)
 		n := len(x)
-		return func() error { v, err := call(1.0001, n); sink += v; return err }
+		var call func(b host.Buffers) error
+		switch kernel {
+		case "sum":
+			call = func(b host.Buffers) error { v, err := vec.SumInPlace(b, n); sink += v; return err }
+		case "dot":
+			call = func(b host.Buffers) error { v, err := vec.DotInPlace(b, n); sink += v; return err }
+		case "mul":
+			call = func(b host.Buffers) error { return vec.MulInPlace(b, n) }
+		default:
+			call = func(b host.Buffers) error { return vec.ScaleInPlace(b, 1.0001, n) }
+		}
+		return func() error { return in.InPlace(call) }
 	}}
 }
 
@@ -321,7 +333,7 @@ func BenchmarkCall(b *testing.B) {
 	b.Run("path=typed", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
-			v, err := in.Sum(nil)
+			v, err := vk(in).Sum(in, nil)
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -330,9 +342,9 @@ func BenchmarkCall(b *testing.B) {
 	})
 	b.Run("path=in-place", func(b *testing.B) {
 		b.ReportAllocs()
-		err := in.InPlace(func(buf *host.Buffers) error {
+		err := in.InPlace(func(buf host.Buffers) error {
 			for b.Loop() {
-				v, err := buf.Sum(0)
+				v, err := vk(in).SumInPlace(buf, 0)
 				if err != nil {
 					return err
 				}
@@ -347,7 +359,7 @@ func BenchmarkCall(b *testing.B) {
 	// path=kernel: the same export as a user kernel, through the generic
 	// Instance.Call (looked up once by name, arguments as raw bits).
 	b.Run("path=kernel", func(b *testing.B) {
-		k, err := in.Kernel("sum")
+		k, err := in.Module().Kernel("sum")
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -400,8 +412,8 @@ func BenchmarkCopy(b *testing.B) {
 		})
 		b.Run(fmt.Sprintf("dst=guest/n=%d", n), func(b *testing.B) {
 			b.SetBytes(int64(8 * n))
-			err := in.InPlace(func(buf *host.Buffers) error {
-				a := buf.A()[:n]
+			err := in.InPlace(func(buf host.Buffers) error {
+				a := viewA(buf)[:n]
 				for b.Loop() {
 					copy(a, x)
 				}
@@ -434,21 +446,26 @@ func BenchmarkDeadlines(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		if err := in.FillForTest(x, y); err != nil {
+		err = in.InPlace(func(b host.Buffers) error {
+			copy(viewA(b), x)
+			copy(viewB(b), y)
+			return nil
+		})
+		if err != nil {
 			b.Fatal(err)
 		}
-		for _, k := range []string{"sum-simd", "dot-simd"} {
-			call, err := in.KernelForTest(k)
+		for _, name := range []string{"sum-simd", "dot-simd"} {
+			k, err := in.Module().Kernel(name)
 			if err != nil {
 				b.Fatal(err)
 			}
-			b.Run(fmt.Sprintf("%s/kernel=%s/n=%d", c.name, k, n), func(b *testing.B) {
+			b.Run(fmt.Sprintf("%s/kernel=%s/n=%d", c.name, name, n), func(b *testing.B) {
 				for b.Loop() {
-					v, err := call(0, n)
+					v, err := in.Call(k, n)
 					if err != nil {
 						b.Fatal(err)
 					}
-					sink += v
+					sink += math.Float64frombits(v)
 				}
 			})
 		}

@@ -30,7 +30,7 @@ func TestCloseRaces(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		pool, err := m.NewPool(2)
+		pool, err := modPool(m, 2)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -51,13 +51,13 @@ func TestCloseRaces(t *testing.T) {
 					in2, err := m.Instantiate()
 					check("Instantiate", err)
 					if err == nil {
-						_, err = in2.Sum(x)
+						_, err = vk(in2).Sum(in2, x)
 						check("Sum on a new instance", err)
 						in2.Close()
 					}
-					_, err = in.Sum(x)
+					_, err = vk(in).Sum(in, x)
 					check("Sum", err)
-					err = pool.Do(context.Background(), func(in *host.Instance) error { _, err := in.Sum(x); return err })
+					err = pool.Do(context.Background(), func(in *host.Instance) error { _, err := vk(in).Sum(in, x); return err })
 					check("Pool.Do", err)
 				}
 			})
@@ -98,7 +98,7 @@ func TestInstantiateAfterEngineClose(t *testing.T) {
 	if _, err := m.Instantiate(); !errors.Is(err, host.ErrClosed) {
 		t.Fatalf("Instantiate after Engine.Close: %v, want ErrClosed", err)
 	}
-	if v, err := in.Sum([]float64{1, 2}); err != nil || v != 3 {
+	if v, err := vk(in).Sum(in, []float64{1, 2}); err != nil || v != 3 {
 		t.Fatalf("an instance made before Engine.Close: %v, %v", v, err)
 	}
 }

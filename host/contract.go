@@ -217,15 +217,11 @@ func (d bufferDecl) capacityExport() string { return capacityPrefix + d.name }
 
 // contract is what Compile learns from a module's exports.
 type contract struct {
-	buffers  []bufferDecl // the vector world's a, b, result first when it is implemented
+	buffers  []bufferDecl // in export order
 	bufIndex map[string]int
-	kernels  []*Kernel // the vector world's kernels first, in world order, when it is implemented
+	kernels  []*Kernel // in export order
 	byName   map[string]*Kernel
 	nonFunc  map[string]bool // exports that are not functions, nor the memory
-	// vecErr is nil when the module implements the vector world (its
-	// kernels have the indices of the exp* constants, its buffers those of
-	// bufA, bufB, bufResult), else why it does not.
-	vecErr error
 }
 
 // readContract discovers the buffers and kernels of module m.
@@ -347,7 +343,6 @@ func readContract(guest string, m *Module, exps []*wasmtime.ExportType, threaded
 			}
 		}
 	}
-	c.vecErr = c.orderVector(guest)
 	for i, k := range c.kernels {
 		k.index = export(i)
 	}

@@ -3,20 +3,11 @@ package host
 import (
 	"errors"
 	"fmt"
-
-	"github.com/wasmvec/wasmvec/kernels"
 )
 
 // Sentinel errors. Errors returned by this package wrap one of them; those
 // that concern a guest are also a [*GuestError].
 var (
-	// ErrLength: slices that must have equal lengths do not (the same value
-	// as kernels.ErrLength).
-	ErrLength = kernels.ErrLength
-	// ErrCapacity: an input is longer than the guest's capacity and cannot be
-	// streamed, because the capacity is smaller than one block
-	// (kernels.BlockLen elements) and the fold must stay block-aligned.
-	ErrCapacity = errors.New("wasmvec: input exceeds guest capacity")
 	// ErrModule: the bytes are not a valid WebAssembly module for this
 	// engine, or instantiation failed for a reason other than those below.
 	ErrModule = errors.New("wasmvec: invalid module")
@@ -24,8 +15,7 @@ var (
 	ErrImport = errors.New("wasmvec: unsupported import")
 	// ErrMissingExport: the module lacks an export the contract needs (the
 	// memory, a buffer's capacity, a threaded guest's worker exports), or
-	// one the caller names: a kernel (Module.Kernel), a buffer (View), or
-	// for the typed methods an export of the vector world (Module.Vector).
+	// one the caller names: a kernel (Module.Kernel), a buffer (View).
 	ErrMissingExport = errors.New("wasmvec: missing export")
 	// ErrSignature: an export has the wrong kind or function type (a
 	// kernel with a parameter or result that is not numeric, or more than
@@ -45,11 +35,11 @@ var (
 	// with ErrTrap (or ErrDeadline), and every later call returns ErrClosed
 	// wrapping that error. Close the instance and make a new one.
 	ErrAborted = errors.New("wasmvec: threaded instance aborted")
-	// ErrContract: a kernel wrote where the WIT contract says it must not
-	// (detected by guard words the host places around the buffers' live
-	// elements for each call: A[len], B[len], and RESULT[len], or RESULT[0]
-	// for a reduction). The results of that call are discarded; a Pool
-	// replaces the instance.
+	// ErrContract: a guest broke the contract of its kernels in a way only
+	// a client that knows their semantics can tell (package vector's guard
+	// words: a kernel wrote past the elements it may write). A client
+	// returns it from an InPlace callback; the instance is then marked
+	// untrusted and a Pool replaces it.
 	ErrContract = errors.New("wasmvec: guest broke the buffer contract")
 	// ErrDeadline: a call ran past its timeout (WithTimeout) or its bound
 	// context ended (Bind, Pool.Do); it wraps the context's error when
@@ -62,14 +52,17 @@ var (
 	// past a limit later is not an error: memory.grow and table.grow
 	// return -1 to the guest.)
 	ErrLimit = errors.New("wasmvec: guest exceeds its resource limits")
-	// ErrConcurrent: a kernel method of a Buffers was called while another
-	// goroutine's call on the same Buffers was in progress; the later call
-	// did nothing. Use one goroutine per InPlace, or a Pool.
+	// ErrConcurrent: a call through a Buffers was made while another
+	// goroutine's call through the same Buffers was in progress, or a method
+	// of an instance was called from inside an InPlace callback while an
+	// InPlace holds it; the later call did nothing. Use one goroutine per
+	// InPlace, or a Pool.
 	ErrConcurrent = errors.New("wasmvec: concurrent use of one Buffers")
 	// ErrOption: an option passed to Instantiate is out of range or does
 	// not apply to the module.
 	ErrOption = errors.New("wasmvec: invalid option")
-	// ErrClosed: the instance or module was closed, or the threaded
+	// ErrClosed: the engine, module, instance or pool was closed, a
+	// Buffers was used after its InPlace returned, or the threaded
 	// instance was ended by a failure (ErrAborted, wrapped too).
 	ErrClosed = errors.New("wasmvec: closed")
 )

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log"
+	"math"
 	"sync"
 	"time"
 
@@ -12,9 +13,11 @@ import (
 	"github.com/wasmvec/wasmvec/host"
 )
 
-// Load the Rust guest, sum a vector in the guest, and multiply two vectors
-// elementwise. The module is embedded by package guests
-// (built by `./build.sh rust`).
+// Load a guest, write its input straight into a buffer of its linear
+// memory and call one of its kernels. The Rust guest (embedded by package
+// guests, built by `./build.sh rust`) declares a buffer "a" of f64 and a
+// kernel "sum" of type func(i32) -> f64 that sums its first n elements;
+// package vector wraps these in typed methods.
 func Example() {
 	engine := host.NewEngine()
 	defer engine.Close()
@@ -24,29 +27,30 @@ func Example() {
 		log.Fatal(err)
 	}
 	defer guest.Close()
-
-	x := []float64{1, 2, 3, 4}
-	y := []float64{10, 20, 30, 40}
-
-	sum, err := guest.SumSIMD(x)
+	sum, err := guest.Module().Kernel("sum") // look it up once
 	if err != nil {
 		log.Fatal(err)
 	}
-	dot, err := guest.Dot(x, y)
+
+	err = guest.InPlace(func(b host.Buffers) error {
+		a, err := host.View[float64](b, "a")
+		if err != nil {
+			return err
+		}
+		copy(a, []float64{1, 2, 3, 4})
+		r, err := b.Call(sum, uint64(4)) // i32 argument: its bits
+		fmt.Println(math.Float64frombits(r), len(a))
+		return err
+	})
 	if err != nil {
 		log.Fatal(err)
 	}
-	prod := make([]float64, len(x))
-	if err := guest.Mul(prod, x, y); err != nil {
-		log.Fatal(err)
-	}
-	fmt.Println(sum, dot, prod, guest.Capacity())
-	// Output: 10 300 [10 40 90 160] 100000
+	// Output: 10 100000
 }
 
-// Fill the guest's buffers in place and call kernels by length: no copy
-// between Go memory and linear memory.
-func ExampleInstance_InPlace() {
+// Call a kernel by itself, outside InPlace: each argument and the result
+// travel as the bits of their WebAssembly values.
+func ExampleInstance_Call() {
 	engine := host.NewEngine()
 	defer engine.Close()
 	guest, err := engine.Load("c", guests.C)
@@ -55,25 +59,16 @@ func ExampleInstance_InPlace() {
 	}
 	defer guest.Close()
 
-	err = guest.InPlace(func(b *host.Buffers) error {
-		a := b.A()
-		for i := range 8 {
-			a[i] = float64(i + 1)
-		}
-		sum, err := b.SumSIMD(8)
-		if err != nil {
-			return err
-		}
-		if err := b.Scale(0.5, 8); err != nil {
-			return err
-		}
-		fmt.Println(sum, b.Result()[:8])
-		return nil
-	})
+	sum, err := guest.Module().Kernel("sum")
 	if err != nil {
 		log.Fatal(err)
 	}
-	// Output: 36 [0.5 1 1.5 2 2.5 3 3.5 4]
+	fmt.Println(sum) // its core signature, read at Compile
+	r, err := guest.Call(sum, uint64(0)) // the sum of no elements
+	fmt.Println(math.Float64frombits(r), err)
+	// Output:
+	// sum: func(i32) -> f64
+	// 0 <nil>
 }
 
 // Share one compiled module between goroutines through a pool of
@@ -86,6 +81,10 @@ func ExamplePool() {
 		log.Fatal(err)
 	}
 	defer module.Close()
+	sum, err := module.Kernel("sum")
+	if err != nil {
+		log.Fatal(err)
+	}
 	pool, err := module.NewPool(2)
 	if err != nil {
 		log.Fatal(err)
@@ -96,10 +95,17 @@ func ExamplePool() {
 	sums := make([]float64, 4)
 	for g := range sums {
 		wg.Go(func() {
-			x := []float64{float64(g), 1, 2}
-			err := pool.Do(context.Background(), func(in *host.Instance) (err error) {
-				sums[g], err = in.Sum(x)
-				return err
+			err := pool.Do(context.Background(), func(in *host.Instance) error {
+				return in.InPlace(func(b host.Buffers) error {
+					a, err := host.View[float64](b, "a")
+					if err != nil {
+						return err
+					}
+					copy(a, []float64{float64(g), 1, 2})
+					r, err := b.Call(sum, 3)
+					sums[g] = math.Float64frombits(r)
+					return err
+				})
 			})
 			if err != nil {
 				log.Print(err)
@@ -111,7 +117,7 @@ func ExamplePool() {
 	// Output: [3 4 5 6]
 }
 
-// Run one long sum on two threads with the threaded Rust guest (built by
+// Run a kernel on two threads with the threaded Rust guest (built by
 // `./build.sh rust-threads`): the result has the same bits as on one
 // thread, or in any other wasmvec guest.
 func ExampleWithThreads() {
@@ -123,16 +129,27 @@ func ExampleWithThreads() {
 		log.Fatal(err)
 	}
 	defer guest.Close() // stops the worker thread and waits for it
-
-	x := make([]float64, 1_000_000)
-	for i := range x {
-		x[i] = 0.5
-	}
-	sum, err := guest.SumSIMD(x)
+	sum, err := guest.Module().Kernel("sum-simd")
 	if err != nil {
 		log.Fatal(err)
 	}
-	fmt.Println(sum, guest.Threads())
+
+	const n = 1_000_000
+	err = guest.InPlace(func(b host.Buffers) error {
+		a, err := host.View[float64](b, "a")
+		if err != nil {
+			return err
+		}
+		for i := range n {
+			a[i] = 0.5
+		}
+		r, err := b.Call(sum, n)
+		fmt.Println(math.Float64frombits(r), guest.Threads())
+		return err
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
 	// Output: 500000 2
 }
 
@@ -148,11 +165,15 @@ func ExampleWithDeadlines() {
 		log.Fatal(err)
 	}
 	defer guest.Close()
+	sum, err := guest.Module().Kernel("sum")
+	if err != nil {
+		log.Fatal(err)
+	}
 
-	sum, err := guest.Sum([]float64{1, 2, 3})
+	r, err := guest.Call(sum, 0)
 	if errors.Is(err, host.ErrDeadline) {
 		log.Fatal("the guest ran too long: ", err)
 	}
-	fmt.Println(sum, err)
-	// Output: 6 <nil>
+	fmt.Println(math.Float64frombits(r), err)
+	// Output: 0 <nil>
 }

@@ -67,7 +67,7 @@ func TestDeadlineReachesWaitingCaller(t *testing.T) {
 	var took time.Duration // of the call alone, not the set-up or Close
 	sum := func(in *host.Instance) error {
 		start := time.Now()
-		_, err := in.Sum([]float64{1})
+		_, err := vk(in).Sum(in, []float64{1})
 		took = time.Since(start)
 		return err
 	}
@@ -100,7 +100,7 @@ func TestDeadlineReachesWaitingCaller(t *testing.T) {
 			return afterEnd(t, in, err)
 		}},
 		{"Pool.Do", func() error {
-			p, err := m.NewPool(1, host.WithThreads(2))
+			p, err := modPool(m, 1, host.WithThreads(2))
 			if err != nil {
 				return err
 			}
@@ -126,7 +126,7 @@ func TestDeadlineReachesWaitingCaller(t *testing.T) {
 // next call with ErrClosed, and passes err on.
 func afterEnd(t *testing.T, in *host.Instance, err error) error {
 	t.Helper()
-	if _, again := in.Sum([]float64{1}); !errors.Is(again, host.ErrClosed) {
+	if _, again := vk(in).Sum(in, []float64{1}); !errors.Is(again, host.ErrClosed) {
 		t.Errorf("the call after %v: %v, want ErrClosed", err, again)
 	}
 	return err
@@ -167,7 +167,7 @@ func unwakeableChild(t *testing.T) {
 		unbind := in.Bind(ctx)
 		time.AfterFunc(d, cancel)
 		start := time.Now()
-		_, err = in.Sum([]float64{1})
+		_, err = vk(in).Sum(in, []float64{1})
 		took := time.Since(start)
 		if !errors.Is(err, host.ErrDeadline) {
 			t.Errorf("%s: %v, want ErrDeadline", name, err)
@@ -248,7 +248,7 @@ func workerTrapRuns(t *testing.T, e *host.Engine, runs int) (slowest time.Durati
 			t.Fatal(err)
 		}
 		start := time.Now()
-		_, err = in.Sum([]float64{1})
+		_, err = vk(in).Sum(in, []float64{1})
 		slowest = max(slowest, time.Since(start))
 		if !errors.Is(err, host.ErrAborted) || !errors.Is(err, host.ErrTrap) || !strings.Contains(err.Error(), "wasi_thread_start") {
 			t.Fatalf("run %d: %v, want the worker's trap", i, err)
@@ -314,7 +314,7 @@ func loadBoundedChild(t *testing.T) {
 		}
 		start := time.Now()
 		if c.pool {
-			_, err = m.NewPool(2, append(c.opts, host.WithThreads(2))...)
+			_, err = modPool(m, 2, append(c.opts, host.WithThreads(2))...)
 		} else {
 			_, err = m.Instantiate(append(c.opts, host.WithThreads(2))...)
 		}
@@ -347,7 +347,7 @@ func TestAbandonedCostBounded(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if _, err := in.Sum([]float64{1}); err != nil {
+			if _, err := vk(in).Sum(in, []float64{1}); err != nil {
 				t.Fatal(err)
 			}
 			in.Close()
@@ -392,7 +392,7 @@ func TestSpawnAfterModuleClose(t *testing.T) {
 			t.Fatal(err)
 		}
 		m.Close()
-		v, err := in.Sum([]float64{1})
+		v, err := vk(in).Sum(in, []float64{1})
 		t.Logf("sum after the module closed: %v, %v", v, err)
 		if err != nil || v != 7 {
 			t.Fatalf("sum = %v, %v; want 7 (the spawned worker's)", v, err)

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/wasmvec/wasmvec/host"
+	"github.com/wasmvec/wasmvec/vector"
 	"github.com/wasmvec/wasmvec/internal/vectors"
 	"github.com/wasmvec/wasmvec/kernels"
 )
@@ -97,33 +98,27 @@ func loadThreads(t testing.TB, path string, threads int) *host.Instance {
 // instance returns the guest's shared instance.
 func (g guest) instance(t testing.TB) *host.Instance { return loadThreads(t, g.path, g.threads) }
 
-// The kernels of a guest, selected by its simd flag.
-func (g guest) sum(in *host.Instance, x []float64) (float64, error) {
+// kernels returns the guest's vector kernels: the simd128 exports when
+// its simd flag is set (vector.WithSIMD).
+func (g guest) kernels(in *host.Instance) *vector.Kernels {
 	if g.simd {
-		return in.SumSIMD(x)
+		return vks(in)
 	}
-	return in.Sum(x)
+	return vk(in)
 }
 
+func (g guest) sum(in *host.Instance, x []float64) (float64, error) { return g.kernels(in).Sum(in, x) }
+
 func (g guest) dot(in *host.Instance, x, y []float64) (float64, error) {
-	if g.simd {
-		return in.DotSIMD(x, y)
-	}
-	return in.Dot(x, y)
+	return g.kernels(in).Dot(in, x, y)
 }
 
 func (g guest) mul(in *host.Instance, dst, a, b []float64) error {
-	if g.simd {
-		return in.MulSIMD(dst, a, b)
-	}
-	return in.Mul(dst, a, b)
+	return g.kernels(in).Mul(in, dst, a, b)
 }
 
 func (g guest) scale(in *host.Instance, dst, a []float64, s float64) error {
-	if g.simd {
-		return in.ScaleSIMD(dst, a, s)
-	}
-	return in.Scale(dst, a, s)
+	return g.kernels(in).Scale(in, dst, a, s)
 }
 
 // TestBitExact runs every guest × kernel × n × data kind and compares the
@@ -168,19 +163,19 @@ func TestLengthErrors(t *testing.T) {
 	check := func(what string, err error) {
 		t.Helper()
 		var ge *host.GuestError
-		if !errors.Is(err, host.ErrLength) || !errors.As(err, &ge) || ge.Export == "" {
+		if !errors.Is(err, vector.ErrLength) || !errors.As(err, &ge) || ge.Export == "" {
 			t.Errorf("%s: %v, want a *GuestError wrapping ErrLength", what, err)
 		}
 	}
-	_, err := in.Dot(three, two)
+	_, err := vk(in).Dot(in, three, two)
 	check("Dot", err)
-	_, err = in.DotSIMD(two, three)
+	_, err = vks(in).Dot(in, two, three)
 	check("DotSIMD", err)
-	check("Mul", in.Mul(two, three, three))
-	check("Mul b", in.Mul(three, three, two))
-	check("MulSIMD", in.MulSIMD(three, three, nil))
-	check("Scale", in.Scale(two, three, 2))
-	check("ScaleSIMD", in.ScaleSIMD(three, two, 2))
+	check("Mul", vk(in).Mul(in, two, three, three))
+	check("Mul b", vk(in).Mul(in, three, three, two))
+	check("MulSIMD", vks(in).Mul(in, three, three, nil))
+	check("Scale", vk(in).Scale(in, two, three, 2))
+	check("ScaleSIMD", vks(in).Scale(in, three, two, 2))
 }
 
 func TestEmptyInputs(t *testing.T) {
@@ -207,14 +202,14 @@ func TestInPlace(t *testing.T) {
 	x, y, s := vectors.Make("random", 250000)
 	want := make([]float64, len(x))
 	kernels.Scale(want, x, s)
-	if err := in.Scale(x, x, s); err != nil {
+	if err := vk(in).Scale(in, x, x, s); err != nil {
 		t.Fatal(err)
 	}
 	if i := vectors.FirstDiff(x, want); i >= 0 {
 		t.Fatalf("in-place scale differs at %d", i)
 	}
 	kernels.Mul(want, x, y)
-	if err := in.Mul(y, x, y); err != nil {
+	if err := vk(in).Mul(in, y, x, y); err != nil {
 		t.Fatal(err)
 	}
 	if i := vectors.FirstDiff(y, want); i >= 0 {
@@ -229,15 +224,15 @@ func TestCloseThenCall(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if in.Capacity() != 100000 {
-		t.Errorf("capacity %d, want 100000", in.Capacity())
+	if capacity(in) != 100000 {
+		t.Errorf("capacity %d, want 100000", capacity(in))
 	}
 	in.Close()
 	in.Close() // idempotent
-	if _, err := in.Sum([]float64{1}); !errors.Is(err, host.ErrClosed) {
+	if _, err := vk(in).Sum(in, []float64{1}); !errors.Is(err, host.ErrClosed) {
 		t.Errorf("Sum after Close: %v, want ErrClosed", err)
 	}
-	if err := in.Mul(make([]float64, 1), make([]float64, 1), make([]float64, 1)); !errors.Is(err, host.ErrClosed) {
+	if err := vk(in).Mul(in, make([]float64, 1), make([]float64, 1), make([]float64, 1)); !errors.Is(err, host.ErrClosed) {
 		t.Errorf("Mul after Close: %v, want ErrClosed", err)
 	}
 	m, err := e.Compile("rust", mustRead(t, rustGuest))
@@ -281,7 +276,7 @@ func TestConcurrentCalls(t *testing.T) {
 			x, y, _ := vectors.Make("random", 1000+w*5000)
 			want, _ := kernels.Dot(x, y)
 			for range 50 {
-				got, err := in.DotSIMD(x, y)
+				got, err := vks(in).Dot(in, x, y)
 				if err != nil || !vectors.Same(got, want) {
 					errs <- fmt.Errorf("worker %d: got %v, %v want %v", w, got, err, want)
 					return

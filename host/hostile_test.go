@@ -9,6 +9,7 @@ import (
 
 	"github.com/bytecodealliance/wasmtime-go/v39"
 	"github.com/wasmvec/wasmvec/host"
+	"github.com/wasmvec/wasmvec/vector"
 )
 
 func mustRead(t testing.TB, path string) []byte {
@@ -103,7 +104,7 @@ func TestTrappingKernel(t *testing.T) {
 	}
 	defer in.Close()
 	for range 2 {
-		_, err := in.Sum([]float64{1, 2})
+		_, err := vk(in).Sum(in, []float64{1, 2})
 		var ge *host.GuestError
 		var trap *host.Trap
 		if !errors.Is(err, host.ErrTrap) || !errors.As(err, &ge) || ge.Export != "sum" || !errors.As(err, &trap) {
@@ -112,11 +113,11 @@ func TestTrappingKernel(t *testing.T) {
 		if trap.Code != host.TrapUnreachable || !strings.Contains(trap.Message, "unreachable") {
 			t.Errorf("trap code %v, message %q; want unreachable", trap.Code, trap.Message)
 		}
-		if got, err := in.Dot([]float64{1}, []float64{2}); err != nil || got != 0 {
+		if got, err := vk(in).Dot(in, []float64{1}, []float64{2}); err != nil || got != 0 {
 			t.Fatalf("Dot after a trap: %v, %v", got, err)
 		}
 	}
-	err = in.Scale(make([]float64, 3), make([]float64, 3), 2)
+	err = vk(in).Scale(in, make([]float64, 3), make([]float64, 3), 2)
 	var trap *host.Trap
 	if !errors.Is(err, host.ErrTrap) || !errors.As(err, &trap) || trap.Code != host.TrapIntegerDivisionByZero {
 		t.Fatalf("Scale: %v; want a division-by-zero trap", err)
@@ -134,13 +135,13 @@ func TestCapacityBelowOneBlock(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer in.Close()
-	if _, err := in.Sum(make([]float64, 16)); err != nil {
+	if _, err := vk(in).Sum(in, make([]float64, 16)); err != nil {
 		t.Fatalf("Sum at capacity: %v", err)
 	}
-	if _, err := in.Sum(make([]float64, 17)); !errors.Is(err, host.ErrCapacity) {
+	if _, err := vk(in).Sum(in, make([]float64, 17)); !errors.Is(err, vector.ErrCapacity) {
 		t.Fatalf("Sum over capacity: %v, want ErrCapacity", err)
 	}
-	if err := in.Mul(make([]float64, 40), make([]float64, 40), make([]float64, 40)); err != nil {
+	if err := vk(in).Mul(in, make([]float64, 40), make([]float64, 40), make([]float64, 40)); err != nil {
 		t.Fatalf("Mul streamed over a small capacity: %v", err)
 	}
 }
@@ -157,7 +158,7 @@ func TestTrapBounded(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer in.Close()
-	_, err = in.Sum([]float64{1})
+	_, err = vk(in).Sum(in, []float64{1})
 	var trap *host.Trap
 	if !errors.Is(err, host.ErrTrap) || !errors.As(err, &trap) || trap.Code != host.TrapStackOverflow {
 		t.Fatalf("%.300v; want ErrTrap with a *Trap of code %v", err, host.TrapStackOverflow)

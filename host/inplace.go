@@ -2,49 +2,44 @@ package host
 
 import (
 	"errors"
-	"fmt"
 	"runtime"
 	"strings"
-	"sync/atomic"
 	"time"
 )
 
-// ErrExpired is returned by a Buffers method called after the InPlace call
-// that handed the Buffers out has returned.
-var ErrExpired = errors.New("wasmvec: buffers used after InPlace returned")
-
-// Buffers is in-place access to an instance's buffers A, B and RESULT: the
-// caller writes inputs straight into linear memory and reads results from
-// it, and calls kernels by length, with no copy. A Buffers is handed to the
-// function given to Instance.InPlace and is valid only while that function
-// runs; the instance's lock is held all that time.
+// Buffers is in-place access to an instance's buffers: the caller writes
+// inputs straight into linear memory through views (View) and calls
+// kernels (Buffers.Call), with no copy. A Buffers is handed to the function
+// given to Instance.InPlace and is valid only while that function runs; the
+// instance's lock is held all that time. A Buffers kept or copied past that
+// is expired: its methods and View return ErrClosed.
 //
-// # Rules for the slices
+// # Rules for views
 //
-// A, B and Result return slices of Capacity elements that alias the guest's
-// linear memory. They stay valid for the whole InPlace call: the host caps
-// every instance's memory at its size after instantiation, so the memory
-// cannot grow and move, and Close waits for InPlace to return. They must
-// not be kept or used after InPlace returns: the memory is freed when the
-// instance is closed, and Go cannot tell. After InPlace returns, A, B and
-// Result return nil and the kernel methods return ErrExpired.
+// A view aliases the guest's linear memory. It stays valid for the whole
+// InPlace call: the host caps every instance's memory at its size after
+// instantiation, so the memory cannot grow and move, and Close waits for
+// InPlace to return. A view must not be kept or used after InPlace returns:
+// the memory is freed when the instance is closed, and Go cannot tell.
 //
 // # One goroutine at a time
 //
-// The kernel methods (and Call) of one Buffers must not run at the same
-// time on two goroutines: they share the instance's store. Doing so is
-// detected, not suffered: the call that finds another in progress returns
-// ErrConcurrent and does nothing. (The slices are plain Go memory over the
-// guest's: their reads and writes are yours to order, as for any slice.)
+// Calls through one Buffers must not run at the same time on two
+// goroutines: they share the instance's store. Doing so is detected, not
+// suffered: the call that finds another in progress returns ErrConcurrent
+// and does nothing. (Views are plain Go memory over the guest's: their
+// reads and writes are yours to order, as for any slice.)
 type Buffers struct {
-	in    *Instance
-	state atomic.Int32 // buffersExpired, buffersIdle or buffersCalling
+	in  *Instance
+	gen uint64 // the InPlace call that handed it out
 }
 
+// The states of Instance.ip, in its two low bits; the rest count InPlace
+// calls, so a Buffers of an earlier one is told apart.
 const (
-	buffersExpired = iota
-	buffersIdle
-	buffersCalling
+	ipFree    = iota // no InPlace runs
+	ipIdle           // an InPlace runs, no call through its Buffers
+	ipCalling        // a call through its Buffers is in progress
 )
 
 // InPlace calls fn with in-place access to the instance's buffers (see
@@ -52,45 +47,62 @@ const (
 // error. It returns ErrClosed (in a *GuestError) without calling fn if the
 // instance is closed.
 //
-// Inside fn, call kernels through the Buffers (b.Call, b.Sum, ...): the
-// instance's own methods (Call, Sum, InPlace, Close, ...) called from
-// inside an InPlace callback on an instance that an InPlace holds return
+// If fn's error wraps ErrContract (a client found that the guest broke its
+// contract, a guard word it placed overwritten, say), the instance is
+// marked untrusted: a Pool replaces it when it is released.
+//
+// Inside fn, call kernels through the Buffers (Buffers.Call): the
+// instance's own methods (Call, InPlace, Close, ...) called from inside an
+// InPlace callback on an instance that an InPlace holds return
 // ErrConcurrent at once instead of waiting for a lock that could be held
 // for ever (by the callback itself, or by a callback that waits in turn).
 // Called from anywhere else, they wait for the InPlace to return, as for
 // any call in progress.
-func (in *Instance) InPlace(fn func(*Buffers) error) error {
-	if err := in.lock(""); err != nil {
+func (in *Instance) InPlace(fn func(Buffers) error) error {
+	if err := in.lockFrom(1, ""); err != nil {
 		return err
 	}
 	defer in.mu.Unlock()
 	if in.closed {
 		return &GuestError{Guest: in.name, Err: ErrClosed}
 	}
-	b := &Buffers{in: in}
-	b.state.Store(buffersIdle)
-	in.held.Store(true)
-	defer func() {
-		// A call another goroutine started on b finishes before the lock
-		// is given up; later ones see ErrExpired. Waiting for one (a
-		// misuse, and rare) sleeps between looks instead of spinning.
-		for !b.state.CompareAndSwap(buffersIdle, buffersExpired) {
-			time.Sleep(expireWait)
-		}
-		in.held.Store(false)
-	}()
-	return fn(b)
+	gen := in.ip.Load()>>2 + 1
+	in.ip.Store(gen<<2 | ipIdle)
+	defer in.endInPlace(gen)
+	err := fn(Buffers{in: in, gen: gen})
+	if err != nil && errors.Is(err, ErrContract) {
+		in.tainted = true
+	}
+	return err
 }
+
+// endInPlace expires the Buffers of InPlace call gen. A call another
+// goroutine started through them finishes first; later ones see ErrClosed.
+// Waiting for one (a misuse, and rare) sleeps between looks instead of
+// spinning.
+func (in *Instance) endInPlace(gen uint64) {
+	for !in.ip.CompareAndSwap(gen<<2|ipIdle, gen<<2|ipFree) {
+		time.Sleep(expireWait)
+	}
+}
+
+// expireWait is how long InPlace sleeps between looks while another
+// goroutine's call through its Buffers finishes.
+const expireWait = 50 * time.Microsecond
 
 // lock takes the instance's lock for a call of export name, or returns
 // ErrConcurrent when waiting for it could be for ever: the lock is held by
 // an InPlace and the calling goroutine is inside an InPlace callback
 // itself (see InPlace). Release with in.mu.Unlock.
-func (in *Instance) lock(name string) error {
+func (in *Instance) lock(name string) error { return in.lockFrom(0, name) }
+
+// lockFrom is lock for a caller with own InPlace frames of its own on the
+// stack (InPlace itself: 1), which do not count as a callback's.
+func (in *Instance) lockFrom(own int, name string) error {
 	if in.mu.TryLock() {
 		return nil
 	}
-	if in.held.Load() && insideInPlace() {
+	if in.ip.Load()&3 != ipFree && insideInPlace(own) {
 		return guestErr(in.name, name, ErrConcurrent,
 			"called from inside an InPlace callback while an InPlace holds the instance: use the Buffers' methods")
 	}
@@ -103,9 +115,10 @@ func (in *Instance) lock(name string) error {
 const inPlaceFrame = "github.com/wasmvec/wasmvec/host.(*Instance).InPlace"
 
 // insideInPlace reports whether the calling goroutine runs inside an
-// InPlace callback: whether InPlace is on its stack. It walks the whole
-// stack (only a call that found the lock taken by an InPlace pays this).
-func insideInPlace() bool {
+// InPlace callback: whether InPlace is on its stack more than own times.
+// It walks the whole stack (only a call that found the lock taken by an
+// InPlace pays this).
+func insideInPlace(own int) bool {
 	pcs := make([]uintptr, 64)
 	for skip := 2; ; skip += len(pcs) {
 		n := runtime.Callers(skip, pcs)
@@ -113,7 +126,10 @@ func insideInPlace() bool {
 		for {
 			f, more := frames.Next()
 			if f.Function == inPlaceFrame || strings.HasPrefix(f.Function, inPlaceFrame+".") {
-				return true
+				if own == 0 {
+					return true
+				}
+				own--
 			}
 			if !more {
 				break
@@ -125,124 +141,35 @@ func insideInPlace() bool {
 	}
 }
 
-func (b *Buffers) buffer(buf int) []float64 {
-	if b.state.Load() == buffersExpired || b.in.vecErr != nil {
-		return nil
+// live reports whether b belongs to the InPlace call that runs now.
+func (b Buffers) live() bool {
+	if b.in == nil {
+		return false
 	}
-	return b.in.view(buf, b.in.cap)
+	v := b.in.ip.Load()
+	return v>>2 == b.gen && v&3 != ipFree
 }
-
-// A returns the vector world's buffer A, Capacity elements, aliasing
-// linear memory; nil after InPlace returned, or for a guest that does not
-// implement the vector world (use View).
-func (b *Buffers) A() []float64 { return b.buffer(bufA) }
-
-// B returns buffer B, Capacity elements, aliasing linear memory; nil after
-// InPlace returned.
-func (b *Buffers) B() []float64 { return b.buffer(bufB) }
-
-// Result returns buffer RESULT, Capacity elements, aliasing linear memory;
-// nil after InPlace returned.
-func (b *Buffers) Result() []float64 { return b.buffer(bufResult) }
 
 // enter takes b for one call, or says why it cannot: InPlace returned
-// (ErrExpired), or another goroutine's call is in progress (ErrConcurrent).
+// (ErrClosed), or another goroutine's call is in progress (ErrConcurrent).
 // Release with leave.
-func (b *Buffers) enter(e export) error { return b.enterName(b.in.kname(e)) }
-
-func (b *Buffers) enterName(name string) error {
-	if b.state.CompareAndSwap(buffersIdle, buffersCalling) {
+func (b Buffers) enter(name string) error {
+	if b.in != nil && b.in.ip.CompareAndSwap(b.gen<<2|ipIdle, b.gen<<2|ipCalling) {
 		return nil
 	}
-	return b.refuse(name)
+	if b.live() {
+		return guestErr(b.in.name, name, ErrConcurrent, "a call through the same Buffers is in progress on another goroutine")
+	}
+	return b.expired(name)
 }
 
-// refuse is the error of a call enter refused.
-func (b *Buffers) refuse(name string) error {
-	if b.state.Load() == buffersExpired {
-		return &GuestError{Guest: b.in.name, Export: name, Err: ErrExpired}
+func (b Buffers) leave() { b.in.ip.Store(b.gen<<2 | ipIdle) }
+
+// expired is the error of a Buffers used after its InPlace returned.
+func (b Buffers) expired(name string) error {
+	guest := ""
+	if b.in != nil {
+		guest = b.in.name
 	}
-	return guestErr(b.in.name, name, ErrConcurrent, "a call on the same Buffers is in progress on another goroutine")
-}
-
-func (b *Buffers) leave() { b.state.Store(buffersIdle) }
-
-// expireWait is how long InPlace sleeps between looks while another
-// goroutine's call on its Buffers finishes.
-const expireWait = 50 * time.Microsecond
-
-// check validates a length in elements for a call on the buffers and, if
-// it is good, takes b for the call (enter): the caller then calls leave.
-func (b *Buffers) check(e export, n int) error {
-	switch {
-	case b.in.vecErr != nil:
-		return b.in.vecErr
-	case n < 0:
-		return &GuestError{Guest: b.in.name, Export: b.in.kname(e), Err: fmt.Errorf("%w: negative length %d", ErrLength, n)}
-	case n > b.in.cap:
-		return guestErr(b.in.name, b.in.kname(e), ErrCapacity, "%d elements in place, capacity %d", n, b.in.cap)
-	}
-	return b.enter(e)
-}
-
-func (b *Buffers) reduce(e export, n int) (float64, error) {
-	if err := b.check(e, n); err != nil {
-		return 0, err
-	}
-	defer b.leave()
-	if err := b.in.callLen(e, n); err != nil {
-		return 0, err
-	}
-	return b.in.result(), nil
-}
-
-// Sum returns the canonical sum of A[:n] (see Instance.Sum) from the
-// guest's "sum" export. Errors: ErrExpired, ErrConcurrent, ErrLength if
-// n < 0, ErrCapacity if n > Capacity, ErrTrap; each in a *GuestError.
-func (b *Buffers) Sum(n int) (float64, error) { return b.reduce(expSum, n) }
-
-// SumSIMD is Sum from the "sum-simd" export; same bits, same errors.
-func (b *Buffers) SumSIMD(n int) (float64, error) { return b.reduce(expSumSIMD, n) }
-
-// Dot returns the canonical dot product of A[:n] and B[:n] (see
-// Instance.Dot); errors as Sum.
-func (b *Buffers) Dot(n int) (float64, error) { return b.reduce(expDot, n) }
-
-// DotSIMD is Dot from the "dot-simd" export; same bits, same errors.
-func (b *Buffers) DotSIMD(n int) (float64, error) { return b.reduce(expDotSIMD, n) }
-
-// Mul sets Result[i] = A[i] * B[i] for i < n; errors as Sum.
-func (b *Buffers) Mul(n int) error {
-	if err := b.check(expMul, n); err != nil {
-		return err
-	}
-	defer b.leave()
-	return b.in.callLen(expMul, n)
-}
-
-// MulSIMD is Mul from the "mul-simd" export; same bits, same errors.
-func (b *Buffers) MulSIMD(n int) error {
-	if err := b.check(expMulSIMD, n); err != nil {
-		return err
-	}
-	defer b.leave()
-	return b.in.callLen(expMulSIMD, n)
-}
-
-// Scale sets Result[i] = s * A[i] for i < n; errors as Sum.
-func (b *Buffers) Scale(s float64, n int) error {
-	if err := b.check(expScale, n); err != nil {
-		return err
-	}
-	defer b.leave()
-	return b.in.callF64Len(expScale, s, n)
-}
-
-// ScaleSIMD is Scale from the "scale-simd" export; same bits, same errors.
-func (b *Buffers) ScaleSIMD(s float64, n int) error {
-	if err := b.check(expScaleSIMD, n); err != nil {
-		return err
-	}
-	defer b.leave()
-	return b.in.callF64Len(expScaleSIMD, s, n)
+	return guestErr(guest, name, ErrClosed, "buffers used after InPlace returned")
 }

@@ -3,6 +3,7 @@ package host_test
 import (
 	"context"
 	"errors"
+	"math"
 	"fmt"
 	"sync"
 	"sync/atomic"
@@ -10,6 +11,7 @@ import (
 	"time"
 
 	"github.com/wasmvec/wasmvec/host"
+	"github.com/wasmvec/wasmvec/vector"
 	"github.com/wasmvec/wasmvec/internal/vectors"
 	"github.com/wasmvec/wasmvec/kernels"
 )
@@ -19,16 +21,16 @@ import (
 func TestInPlaceKernels(t *testing.T) {
 	for _, g := range testGuests {
 		in := g.instance(t)
-		n := in.Capacity()
+		n := capacity(in)
 		x, y, s := vectors.Make("random", n)
-		err := in.InPlace(func(b *host.Buffers) error {
-			copy(b.A(), x)
-			copy(b.B(), y)
-			sum, dot := b.Sum, b.Dot
-			mul, scale := b.Mul, b.Scale
-			if g.simd {
-				sum, dot, mul, scale = b.SumSIMD, b.DotSIMD, b.MulSIMD, b.ScaleSIMD
-			}
+		err := in.InPlace(func(b host.Buffers) error {
+			copy(viewA(b), x)
+			copy(viewB(b), y)
+			vec := g.kernels(in)
+			sum := func(n int) (float64, error) { return vec.SumInPlace(b, n) }
+			dot := func(n int) (float64, error) { return vec.DotInPlace(b, n) }
+			mul := func(n int) error { return vec.MulInPlace(b, n) }
+			scale := func(s float64, n int) error { return vec.ScaleInPlace(b, s, n) }
 			for _, m := range []int{0, 17, n} {
 				if got, err := sum(m); err != nil || !vectors.Same(got, kernels.Sum(x[:m])) {
 					t.Errorf("%s sum(%d) = %v, %v", g.impl, m, got, err)
@@ -39,18 +41,18 @@ func TestInPlaceKernels(t *testing.T) {
 				}
 				wantV := make([]float64, m)
 				kernels.Mul(wantV, x[:m], y[:m])
-				if err := mul(m); err != nil || vectors.FirstDiff(b.Result(), wantV) >= 0 {
+				if err := mul(m); err != nil || vectors.FirstDiff(viewResult(b), wantV) >= 0 {
 					t.Errorf("%s mul(%d): %v", g.impl, m, err)
 				}
 				kernels.Scale(wantV, x[:m], s)
-				if err := scale(s, m); err != nil || vectors.FirstDiff(b.Result(), wantV) >= 0 {
+				if err := scale(s, m); err != nil || vectors.FirstDiff(viewResult(b), wantV) >= 0 {
 					t.Errorf("%s scale(%d): %v", g.impl, m, err)
 				}
 			}
-			if _, err := sum(n + 1); !errors.Is(err, host.ErrCapacity) {
+			if _, err := sum(n + 1); !errors.Is(err, vector.ErrCapacity) {
 				t.Errorf("%s sum(capacity+1): %v, want ErrCapacity", g.impl, err)
 			}
-			if err := mul(-1); !errors.Is(err, host.ErrLength) {
+			if err := mul(-1); !errors.Is(err, vector.ErrLength) {
 				t.Errorf("%s mul(-1): %v, want ErrLength", g.impl, err)
 			}
 			return nil
@@ -61,9 +63,10 @@ func TestInPlaceKernels(t *testing.T) {
 	}
 }
 
-// TestBuffersExpire: a Buffers kept past InPlace, or past Close, gives nil
-// views and ErrExpired, never a read of freed memory; InPlace on a closed
-// instance returns ErrClosed without calling fn.
+// TestBuffersExpire: a Buffers kept past InPlace, or past Close, gives no
+// views and ErrClosed, never a read of freed memory, also during a later
+// InPlace; InPlace on a closed instance returns ErrClosed without calling
+// fn.
 func TestBuffersExpire(t *testing.T) {
 	e := host.NewEngine()
 	defer e.Close()
@@ -71,27 +74,39 @@ func TestBuffersExpire(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var kept *host.Buffers
+	var kept host.Buffers
 	sentinel := errors.New("from fn")
-	if err := in.InPlace(func(b *host.Buffers) error { kept = b; return sentinel }); err != sentinel {
+	if err := in.InPlace(func(b host.Buffers) error { kept = b; return sentinel }); err != sentinel {
 		t.Fatalf("InPlace returned %v, want fn's error", err)
 	}
+	sum, err := in.Module().Kernel("sum")
+	if err != nil {
+		t.Fatal(err)
+	}
 	check := func(when string) {
-		if kept.A() != nil || kept.B() != nil || kept.Result() != nil {
-			t.Errorf("%s: views not nil", when)
+		for _, name := range []string{"a", "b", "result"} {
+			if v, err := host.View[float64](kept, name); v != nil || !errors.Is(err, host.ErrClosed) {
+				t.Errorf("%s: view %s = %d elements, %v; want none and ErrClosed", when, name, len(v), err)
+			}
 		}
-		if _, err := kept.Sum(1); !errors.Is(err, host.ErrExpired) {
-			t.Errorf("%s: Sum = %v, want ErrExpired", when, err)
+		if _, err := kept.Call(sum, 1); !errors.Is(err, host.ErrClosed) {
+			t.Errorf("%s: Call = %v, want ErrClosed", when, err)
 		}
-		if err := kept.ScaleSIMD(2, 1); !errors.Is(err, host.ErrExpired) {
-			t.Errorf("%s: ScaleSIMD = %v, want ErrExpired", when, err)
+		if _, err := vk(in).SumInPlace(kept, 1); !errors.Is(err, host.ErrClosed) {
+			t.Errorf("%s: SumInPlace = %v, want ErrClosed", when, err)
+		}
+		if err := vks(in).ScaleInPlace(kept, 2, 1); !errors.Is(err, host.ErrClosed) {
+			t.Errorf("%s: ScaleInPlace (simd) = %v, want ErrClosed", when, err)
 		}
 	}
 	check("after InPlace")
+	if err := in.InPlace(func(host.Buffers) error { check("during a later InPlace"); return nil }); err != nil {
+		t.Fatal(err)
+	}
 	in.Close()
 	check("after Close")
 	called := false
-	if err := in.InPlace(func(*host.Buffers) error { called = true; return nil }); !errors.Is(err, host.ErrClosed) || called {
+	if err := in.InPlace(func(host.Buffers) error { called = true; return nil }); !errors.Is(err, host.ErrClosed) || called {
 		t.Errorf("InPlace after Close: %v (fn called: %v), want ErrClosed", err, called)
 	}
 }
@@ -108,7 +123,7 @@ func TestMemoryCannotGrow(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer in.Close()
-	if got, err := in.Sum(nil); err != nil || got != -1 {
+	if got, err := vk(in).Sum(in, nil); err != nil || got != -1 {
 		t.Fatalf("memory.grow in a kernel returned %v, %v; want -1 (refused)", got, err)
 	}
 }
@@ -125,16 +140,16 @@ func TestBuffersAfterTrap(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer in.Close()
-	err = in.InPlace(func(b *host.Buffers) error {
-		a := b.A()
+	err = in.InPlace(func(b host.Buffers) error {
+		a := viewA(b)
 		a[0], a[15] = 1.5, -2.5
-		if _, err := b.Sum(16); !errors.Is(err, host.ErrTrap) {
+		if _, err := vk(in).SumInPlace(b, 16); !errors.Is(err, host.ErrTrap) {
 			t.Errorf("Sum: %v, want ErrTrap", err)
 		}
-		if a[0] != 1.5 || a[15] != -2.5 || b.A()[15] != -2.5 {
+		if a[0] != 1.5 || a[15] != -2.5 || viewA(b)[15] != -2.5 {
 			t.Errorf("buffer changed across a trap: %v %v", a[0], a[15])
 		}
-		if _, err := b.Dot(16); err != nil {
+		if _, err := vk(in).DotInPlace(b, 16); err != nil {
 			t.Errorf("Dot after a trap: %v", err)
 		}
 		return nil
@@ -144,15 +159,22 @@ func TestBuffersAfterTrap(t *testing.T) {
 	}
 }
 
-// TestBuffersConcurrentUse: two goroutines calling kernels on one Buffers
-// at once (a misuse that used to give wrong results, then a Wasmtime panic
-// that killed the process) get correct results or ErrConcurrent, never a
-// crash; InPlace waits for a call in progress before giving up the lock.
+// TestBuffersConcurrentUse: two goroutines calling kernels through one
+// Buffers at once (a misuse that used to give wrong results, then a
+// Wasmtime panic that killed the process) get correct results or
+// ErrConcurrent, never a crash; InPlace waits for a call in progress before
+// giving up the lock. (A client that writes its own guard words around
+// each call, as package vector does, can also report such a misuse as
+// ErrContract: the other goroutine's guards.)
 func TestBuffersConcurrentUse(t *testing.T) {
 	in := load(t, rustGuest)
+	sum, err := in.Module().Kernel("sum-simd")
+	if err != nil {
+		t.Fatal(err)
+	}
 	var calls, refused atomic.Int64
-	err := in.InPlace(func(b *host.Buffers) error {
-		a := b.A()
+	err = in.InPlace(func(b host.Buffers) error {
+		a := viewA(b)
 		for i := range 1000 {
 			a[i] = 1
 		}
@@ -160,7 +182,8 @@ func TestBuffersConcurrentUse(t *testing.T) {
 		for range 4 {
 			wg.Go(func() {
 				for range 2000 {
-					v, err := b.SumSIMD(1000)
+					r, err := b.Call(sum, 1000)
+					v := math.Float64frombits(r)
 					switch {
 					case errors.Is(err, host.ErrConcurrent):
 						refused.Add(1)
@@ -201,19 +224,19 @@ func TestInPlaceReentrant(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer in.Close()
-	k, err := in.Kernel("sum")
+	k, err := in.Module().Kernel("sum")
 	if err != nil {
 		t.Fatal(err)
 	}
 	other := make(chan error, 1)
 	done := make(chan error, 1)
 	go func() {
-		done <- in.InPlace(func(b *host.Buffers) error {
+		done <- in.InPlace(func(b host.Buffers) error {
 			reentrant := map[string]func() error{
 				"Call":    func() error { _, err := in.Call(k, host.EncodeI32(1)); return err },
-				"Sum":     func() error { _, err := in.Sum([]float64{1}); return err },
-				"Mul":     func() error { return in.Mul(make([]float64, 1), []float64{1}, []float64{1}) },
-				"InPlace": func() error { return in.InPlace(func(*host.Buffers) error { return nil }) },
+				"Sum":     func() error { _, err := vk(in).Sum(in, []float64{1}); return err },
+				"Mul":     func() error { return vk(in).Mul(in, make([]float64, 1), []float64{1}, []float64{1}) },
+				"InPlace": func() error { return in.InPlace(func(host.Buffers) error { return nil }) },
 				"Close":   in.Close,
 			}
 			for name, f := range reentrant {
@@ -225,10 +248,10 @@ func TestInPlaceReentrant(t *testing.T) {
 			defer cancel()
 			unbind := in.Bind(ctx)
 			unbind()
-			go func() { _, err := in.Sum([]float64{1, 2}); other <- err }()
+			go func() { _, err := vk(in).Sum(in, []float64{1, 2}); other <- err }()
 			time.Sleep(20 * time.Millisecond) // the other goroutine now waits for the lock
-			b.A()[0] = 5
-			if v, err := b.Sum(1); err != nil || v != 5 {
+			viewA(b)[0] = 5
+			if v, err := vk(in).SumInPlace(b, 1); err != nil || v != 5 {
 				return fmt.Errorf("b.Sum = %v, %v; want 5", v, err)
 			}
 			return nil

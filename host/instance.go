@@ -11,10 +11,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
-	"unsafe"
 
 	"github.com/bytecodealliance/wasmtime-go/v39"
-	"github.com/wasmvec/wasmvec/kernels"
 )
 
 // Instance is one instantiation of a guest module: its own store, linear
@@ -29,15 +27,15 @@ type Instance struct {
 	owned  *Module // closed with the instance when it was made by Engine.Load
 
 	mu     sync.Mutex
-	held   atomic.Bool // an InPlace holds mu and runs its callback (inplace.go)
 	closed bool
 	store  *wasmtime.Store
 	mem    *wasmtime.Memory
 	fns    []*wasmtime.Func // the module's kernels, by index
 	bufs   []Buffer         // the layout, validated against mem
-	cap    int              // elements in each of A, B, RESULT for a vector guest, else 0
-	voff   [3]int           // byte offsets of A, B, RESULT for a vector guest (the typed path's copy of bufs)
-	vecErr error            // Module.Vector(): nil if the typed methods may run
+
+	// ip is the state of InPlace (inplace.go): the generation of the last
+	// InPlace call, times 4, plus ipFree, ipIdle or ipCalling.
+	ip atomic.Uint64
 
 	// The typed call path (rawcall.go): raw handles and argument slots, in
 	// C memory.
@@ -533,33 +531,16 @@ func (in *Instance) readLayout(wi *wasmtime.Instance) error {
 			return f
 		}
 	}
-	in.vecErr = in.mod.c.vecErr
-	if in.vecErr == nil {
-		in.cap = min(in.bufs[bufA].Capacity, in.bufs[bufB].Capacity, in.bufs[bufResult].Capacity)
-		for i := range in.voff {
-			in.voff[i] = in.bufs[i].Offset
-		}
-	}
 	return nil
 }
 
-// Layout returns the instance's buffers, as validated at Instantiate: the
-// vector world's a, b and result first when the module implements it, the
-// rest in export order.
+// Layout returns the instance's buffers, as validated at Instantiate, in
+// the order of their exports.
 func (in *Instance) Layout() []Buffer { return append([]Buffer(nil), in.bufs...) }
 
 // Module returns the module the instance was made from, whose Kernel method
 // looks up kernels to call on it.
 func (in *Instance) Module() *Module { return in.mod }
-
-// Name returns the guest's name as given to Compile or Load.
-func (in *Instance) Name() string { return in.name }
-
-// Capacity returns the number of elements (not bytes) in each of the
-// vector world's buffers A, B and RESULT (the smallest of the three if they
-// differ); inputs longer than this are streamed. It returns 0 for a guest
-// that does not implement the vector world (see Layout for its buffers).
-func (in *Instance) Capacity() int { return in.cap }
 
 // Close releases the instance's store and memory, and the module when the
 // instance was made by Engine.Load. Later calls return ErrClosed. Close is
@@ -584,181 +565,4 @@ func (in *Instance) Close() error {
 		in.owned.Close()
 	}
 	return nil
-}
-
-// Sum returns the canonical sum of x (see package kernels), computed by the
-// guest's scalar "sum" export:
-//
-//	if len(x) == 0 {
-//		return +0.0
-//	}
-//	acc := -0.0
-//	for each block of 4096 elements: acc = acc + tree(16 lane sums of the block)
-//	return acc
-//
-// Inputs longer than Capacity are streamed in whole blocks through
-// "sum-fold". Errors: ErrTrap (with a *Trap) if the guest traps, ErrCapacity
-// if the input cannot be streamed, ErrClosed after Close; each in a
-// *GuestError. The instance stays usable after a trap.
-func (in *Instance) Sum(x []float64) (float64, error) {
-	return in.reduce(expSum, expSumFold, x, nil)
-}
-
-// SumSIMD is Sum computed by the guest's simd128 exports "sum-simd" and
-// "sum-simd-fold". It returns the same bits as Sum, and the same errors.
-func (in *Instance) SumSIMD(x []float64) (float64, error) {
-	return in.reduce(expSumSIMD, expSumSIMDFold, x, nil)
-}
-
-// Dot returns the canonical dot product of x and y (see package kernels),
-// computed by the guest's scalar "dot" export: Sum over the products
-// p[i] = x[i]*y[i], each rounded to float64 (no fused multiply-add).
-//
-// It returns ErrLength if len(x) != len(y); otherwise the errors of Sum.
-func (in *Instance) Dot(x, y []float64) (float64, error) {
-	if len(x) != len(y) {
-		return 0, &GuestError{Guest: in.name, Export: in.kname(expDot), Err: fmt.Errorf("%w: x %d, y %d", ErrLength, len(x), len(y))}
-	}
-	return in.reduce(expDot, expDotFold, x, y)
-}
-
-// DotSIMD is Dot computed by the guest's simd128 exports "dot-simd" and
-// "dot-simd-fold". It returns the same bits as Dot, and the same errors.
-func (in *Instance) DotSIMD(x, y []float64) (float64, error) {
-	if len(x) != len(y) {
-		return 0, &GuestError{Guest: in.name, Export: in.kname(expDotSIMD), Err: fmt.Errorf("%w: x %d, y %d", ErrLength, len(x), len(y))}
-	}
-	return in.reduce(expDotSIMD, expDotSIMDFold, x, y)
-}
-
-// Mul stores the elementwise product of a and b in dst, computed by the
-// guest's "mul" export:
-//
-//	for i := range dst {
-//		dst[i] = a[i] * b[i]
-//	}
-//
-// dst may be a or b itself; other overlaps give unspecified results. Inputs
-// longer than Capacity are processed in chunks of Capacity elements.
-// It returns ErrLength unless len(dst) == len(a) == len(b), ErrTrap if the
-// guest traps (dst is then partly written), ErrClosed after Close; each in
-// a *GuestError.
-func (in *Instance) Mul(dst, a, b []float64) error {
-	return in.elementwise(expMul, dst, a, b, 0)
-}
-
-// MulSIMD is Mul computed by the guest's simd128 export "mul-simd"; same
-// bits, same errors.
-func (in *Instance) MulSIMD(dst, a, b []float64) error {
-	return in.elementwise(expMulSIMD, dst, a, b, 0)
-}
-
-// Scale stores s times a in dst, computed by the guest's "scale" export:
-//
-//	for i := range dst {
-//		dst[i] = s * a[i]
-//	}
-//
-// dst may be a itself. It returns ErrLength unless len(dst) == len(a), and
-// otherwise the errors of Mul.
-func (in *Instance) Scale(dst, a []float64, s float64) error {
-	return in.elementwise(expScale, dst, a, nil, s)
-}
-
-// ScaleSIMD is Scale computed by the guest's simd128 export "scale-simd";
-// same bits, same errors.
-func (in *Instance) ScaleSIMD(dst, a []float64, s float64) error {
-	return in.elementwise(expScaleSIMD, dst, a, nil, s)
-}
-
-// reduce runs a folding kernel over x (and y), streaming when needed.
-func (in *Instance) reduce(whole, fold export, x, y []float64) (float64, error) {
-	if err := in.vecErr; err != nil {
-		return 0, err
-	}
-	if err := in.lock(in.kname(whole)); err != nil {
-		return 0, err
-	}
-	defer in.mu.Unlock()
-	if in.closed {
-		return 0, &GuestError{Guest: in.name, Export: in.kname(whole), Err: ErrClosed}
-	}
-	if len(x) <= in.cap {
-		in.load(x, y)
-		if err := in.callLen(whole, len(x)); err != nil {
-			return 0, err
-		}
-		return in.result(), nil
-	}
-	chunk := in.cap / kernels.BlockLen * kernels.BlockLen
-	if chunk == 0 {
-		return 0, guestErr(in.name, in.kname(whole), ErrCapacity,
-			"%d elements, capacity %d is below one block (%d) so the input cannot be streamed", len(x), in.cap, kernels.BlockLen)
-	}
-	acc := kernels.NegZero()
-	for start := 0; start < len(x); start += chunk {
-		end := min(start+chunk, len(x))
-		if y == nil {
-			in.load(x[start:end], nil)
-		} else {
-			in.load(x[start:end], y[start:end])
-		}
-		if err := in.callF64Len(fold, acc, end-start); err != nil {
-			return 0, err
-		}
-		acc = in.result()
-	}
-	return acc, nil
-}
-
-// elementwise runs mul (dst = a*b) or scale (dst = s*a) in chunks.
-func (in *Instance) elementwise(e export, dst, a, b []float64, s float64) error {
-	if err := in.vecErr; err != nil {
-		return err
-	}
-	isMul := e == expMul || e == expMulSIMD
-	if len(a) != len(dst) || (isMul && len(b) != len(dst)) {
-		return &GuestError{Guest: in.name, Export: in.kname(e), Err: fmt.Errorf("%w: dst %d, a %d, b %d", ErrLength, len(dst), len(a), len(b))}
-	}
-	if err := in.lock(in.kname(e)); err != nil {
-		return err
-	}
-	defer in.mu.Unlock()
-	if in.closed {
-		return &GuestError{Guest: in.name, Export: in.kname(e), Err: ErrClosed}
-	}
-	for start := 0; start == 0 || start < len(dst); start += in.cap {
-		end := min(start+in.cap, len(dst))
-		var err error
-		if isMul {
-			in.load(a[start:end], b[start:end])
-			err = in.callLen(e, end-start)
-		} else {
-			in.load(a[start:end], nil)
-			err = in.callF64Len(e, s, end-start)
-		}
-		if err != nil {
-			return err
-		}
-		copy(dst[start:end], in.view(bufResult, end-start))
-	}
-	return nil
-}
-
-// load copies x into A and y (if not nil) into B. len(x), len(y) <= cap.
-func (in *Instance) load(x, y []float64) {
-	copy(in.view(bufA, len(x)), x)
-	if y != nil {
-		copy(in.view(bufB, len(y)), y)
-	}
-}
-
-// view returns buffer buf's first n elements (n <= cap) as a slice over
-// linear memory. The memory's base address can change when the guest grows
-// it, so a view is made anew for each call and never kept. readLayout
-// proved off+cap*8 <= the memory size, and memory never shrinks.
-func (in *Instance) view(buf, n int) []float64 {
-	off := in.voff[buf]
-	b := in.linear()[off : off+8*n]
-	return unsafe.Slice((*float64)(unsafe.Pointer(unsafe.SliceData(b))), n)
 }

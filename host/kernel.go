@@ -1,14 +1,30 @@
 package host
 
 import (
+	"fmt"
 	"math"
+	"strings"
 	"unsafe"
 )
 
-// Calling any kernel: the generic layer under the vector world's typed
-// methods. Arguments and the result travel as the raw bits of their
-// WebAssembly values, as in wazero's api.EncodeF64 and friends, so a call
-// allocates nothing and reflects on nothing.
+// export is the index of a kernel in its module's table (in export order),
+// and in every instance's table of raw function handles.
+type export int
+
+// kname returns the name of kernel e of the instance's module.
+func (in *Instance) kname(e export) string {
+	if int(e) < len(in.mod.c.kernels) {
+		return in.mod.c.kernels[e].name
+	}
+	if e == in.pingSlot() {
+		return expPingWorkers
+	}
+	return fmt.Sprintf("kernel %d", int(e))
+}
+
+// Calling any kernel. Arguments and the result travel as the raw bits of
+// their WebAssembly values, as in wazero's api.EncodeF64 and friends, so a
+// call allocates nothing and reflects on nothing.
 
 // EncodeF64 returns the bits of x as a kernel argument of type f64.
 func EncodeF64(x float64) uint64 { return math.Float64bits(x) }
@@ -51,10 +67,11 @@ func DecodeI64(v uint64) int64 { return int64(v) }
 // them). The JS package, whose arguments are typed JS values, checks
 // each against the signature.
 //
-// The host cannot know which buffer elements a kernel of the guest's own
-// reads or writes, so it places no guard words for it (the vector world's
-// typed methods do): the kernel is trusted to keep to its buffers, and if
-// it does not, it can corrupt only its own linear memory.
+// The host cannot know which buffer elements a kernel reads or writes, so
+// it places no guard words (a client that knows, as package vector does,
+// places its own over views, and returns ErrContract from InPlace): the
+// kernel is trusted to keep to its buffers, and if it does not, it can
+// corrupt only its own linear memory.
 //
 // # Errors
 //
@@ -81,17 +98,21 @@ func (in *Instance) Call(k *Kernel, args ...uint64) (uint64, error) {
 
 // Call calls kernel k with args inside InPlace, without taking the lock
 // again: see Instance.Call for the encoding and the errors, to which it
-// adds ErrExpired after InPlace returned and ErrConcurrent when another
-// goroutine's call on b is in progress.
-func (b *Buffers) Call(k *Kernel, args ...uint64) (uint64, error) {
+// adds ErrClosed after InPlace returned and ErrConcurrent when another
+// goroutine's call through b is in progress.
+func (b Buffers) Call(k *Kernel, args ...uint64) (uint64, error) {
+	if b.in == nil {
+		return 0, b.expired(k.Name())
+	}
 	if err := b.in.checkCall(k, args); err != nil {
 		return 0, err
 	}
-	if err := b.enterName(k.name); err != nil {
+	if err := b.enter(k.name); err != nil {
 		return 0, err
 	}
-	defer b.leave()
-	return b.in.rawCall(k, args)
+	v, err := b.in.rawCall(k, args)
+	b.leave()
+	return v, err
 }
 
 func (in *Instance) checkCall(k *Kernel, args []uint64) error {
@@ -151,18 +172,18 @@ func elemType[T Elem]() ValType {
 //
 // # Errors
 //
-// Each in a *GuestError: ErrExpired after InPlace returned;
+// Each in a *GuestError: ErrClosed after InPlace returned;
 // ErrMissingExport if the guest declares no buffer of that name;
 // ErrSignature if the buffer's element type is not T's (f64 is float64,
 // f32 float32, i32 int32, i64 int64).
-func View[T Elem](b *Buffers, name string) ([]T, error) {
-	in := b.in
-	if b.state.Load() == buffersExpired {
-		return nil, &GuestError{Guest: in.name, Export: bufferPrefix + name, Err: ErrExpired}
+func View[T Elem](b Buffers, name string) ([]T, error) {
+	if !b.live() {
+		return nil, b.expired(bufferPrefix + name)
 	}
-	i, ok := in.mod.c.bufIndex[name]
+	in := b.in
+	i, ok := in.bufferIndex(name)
 	if !ok {
-		return nil, guestErr(in.name, "", ErrMissingExport, "no buffer %q", name)
+		return nil, guestErr(in.name, "", ErrMissingExport, "no buffer %q (the guest declares %s)", name, in.bufferNames())
 	}
 	buf := in.bufs[i]
 	if want := elemType[T](); buf.Type != want {
@@ -174,6 +195,34 @@ func View[T Elem](b *Buffers, name string) ([]T, error) {
 	return unsafe.Slice((*T)(unsafe.Pointer(unsafe.SliceData(mem))), buf.Capacity), nil
 }
 
-// Kernel is Module().Kernel(name): the kernel export named name, or
-// ErrMissingExport.
-func (in *Instance) Kernel(name string) (*Kernel, error) { return in.mod.Kernel(name) }
+// bufferIndex finds buffer name in the layout: by a scan when there are
+// few buffers (a client such as package vector takes views on every call,
+// and a map lookup would be much of its cost), else by the map.
+func (in *Instance) bufferIndex(name string) (int, bool) {
+	if len(in.bufs) <= 8 {
+		for i := range in.bufs {
+			if in.bufs[i].Name == name {
+				return i, true
+			}
+		}
+		return 0, false
+	}
+	i, ok := in.mod.c.bufIndex[name]
+	return i, ok
+}
+
+// bufferNames lists the declared buffers for an error message, at most 8.
+func (in *Instance) bufferNames() string {
+	if len(in.bufs) == 0 {
+		return "no buffers"
+	}
+	var names []string
+	for i, b := range in.bufs {
+		if i == 8 {
+			names = append(names, fmt.Sprintf("and %d more", len(in.bufs)-8))
+			break
+		}
+		names = append(names, fmt.Sprintf("%q", b.Name))
+	}
+	return strings.Join(names, ", ")
+}

@@ -5,10 +5,12 @@ import (
 	"errors"
 	"math"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/wasmvec/wasmvec/host"
+	"github.com/wasmvec/wasmvec/vector"
 )
 
 // userWAT is a guest of a world the host does not know: buffers of each
@@ -55,8 +57,8 @@ func TestUserKernels(t *testing.T) {
 	e := host.NewEngine()
 	defer e.Close()
 	m := userModule(t, e)
-	if err := m.Vector(); !errors.Is(err, host.ErrMissingExport) {
-		t.Errorf("Vector() = %v, want ErrMissingExport", err)
+	if _, err := vector.Lookup(m); !errors.Is(err, host.ErrMissingExport) {
+		t.Errorf("vector.Lookup = %v, want ErrMissingExport", err)
 	}
 	var names []string
 	for _, k := range m.Kernels() {
@@ -76,9 +78,6 @@ func TestUserKernels(t *testing.T) {
 	if got := in.Layout(); !slices.Equal(got, wantLayout) {
 		t.Fatalf("layout %+v, want %+v", got, wantLayout)
 	}
-	if in.Capacity() != 0 {
-		t.Errorf("Capacity() = %d for a guest without the vector world, want 0", in.Capacity())
-	}
 	kernel := func(name string) *host.Kernel {
 		k, err := m.Kernel(name)
 		if err != nil {
@@ -94,7 +93,7 @@ func TestUserKernels(t *testing.T) {
 	if v, err := in.Call(half, host.EncodeF32(-3)); err != nil || v != uint64(math.Float32bits(-1.5)) {
 		t.Errorf("half-f32 = %#x, %v; want %#x", v, err, math.Float32bits(-1.5))
 	}
-	err = in.InPlace(func(b *host.Buffers) error {
+	err = in.InPlace(func(b host.Buffers) error {
 		ints, err := host.View[int32](b, "ints")
 		if err != nil {
 			return err
@@ -122,19 +121,13 @@ func TestUserKernels(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// The typed methods of the vector world refuse this guest.
-	if _, err := in.Sum([]float64{1}); !errors.Is(err, host.ErrMissingExport) {
-		t.Errorf("Sum on a non-vector guest: %v, want ErrMissingExport", err)
-	}
-	err = in.InPlace(func(b *host.Buffers) error {
-		if b.A() != nil {
-			t.Error("A() of a non-vector guest is not nil")
-		}
-		_, err := b.Sum(1)
+	// A view of a buffer the guest does not declare names the ones it does.
+	err = in.InPlace(func(b host.Buffers) error {
+		_, err := host.View[float64](b, "a")
 		return err
 	})
-	if !errors.Is(err, host.ErrMissingExport) {
-		t.Errorf("Buffers.Sum on a non-vector guest: %v, want ErrMissingExport", err)
+	if !errors.Is(err, host.ErrMissingExport) || !strings.Contains(err.Error(), `"ints", "longs", "halfs", "wides"`) {
+		t.Errorf("View of an undeclared buffer: %v, want ErrMissingExport naming the declared ones", err)
 	}
 }
 
@@ -179,12 +172,12 @@ func TestUserKernelErrors(t *testing.T) {
 	if _, err := m.Kernel("memory"); !errors.Is(err, host.ErrMissingExport) {
 		t.Errorf("the memory as kernel: %v, want ErrMissingExport", err)
 	}
-	var kept *host.Buffers
-	in.InPlace(func(b *host.Buffers) error { kept = b; return nil })
-	if _, err := host.View[int32](kept, "ints"); !errors.Is(err, host.ErrExpired) {
+	var kept host.Buffers
+	in.InPlace(func(b host.Buffers) error { kept = b; return nil })
+	if _, err := host.View[int32](kept, "ints"); !errors.Is(err, host.ErrClosed) {
 		t.Errorf("View after InPlace: %v, want ErrExpired", err)
 	}
-	if _, err := kept.Call(neg, 1); !errors.Is(err, host.ErrExpired) {
+	if _, err := kept.Call(neg, 1); !errors.Is(err, host.ErrClosed) {
 		t.Errorf("Buffers.Call after InPlace: %v, want ErrExpired", err)
 	}
 	// Still usable after the trap and the deadline.
@@ -203,7 +196,7 @@ func TestUserKernelPool(t *testing.T) {
 	e := host.NewEngine(host.WithDeadlines())
 	defer e.Close()
 	m := userModule(t, e)
-	pool, err := m.NewPool(3)
+	pool, err := modPool(m, 3)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -234,7 +227,7 @@ func TestUserKernelPool(t *testing.T) {
 // through Instance.Call run on its threads and give the typed method's bits.
 func TestUserKernelThreaded(t *testing.T) {
 	in := loadThreads(t, threadsGuest, 2)
-	k, err := in.Kernel("sum-simd")
+	k, err := in.Module().Kernel("sum-simd")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -242,13 +235,13 @@ func TestUserKernelThreaded(t *testing.T) {
 	for i := range x {
 		x[i] = math.Sqrt(float64(i))
 	}
-	want, err := in.SumSIMD(x)
+	want, err := vks(in).Sum(in, x)
 	if err != nil {
 		t.Fatal(err)
 	}
 	var got float64
-	err = in.InPlace(func(b *host.Buffers) error {
-		copy(b.A(), x)
+	err = in.InPlace(func(b host.Buffers) error {
+		copy(viewA(b), x)
 		v, err := b.Call(k, host.EncodeI32(int32(len(x))))
 		got = host.DecodeF64(v)
 		return err
@@ -277,7 +270,7 @@ func TestUserCallDoesNotAllocate(t *testing.T) {
 	}); n != 0 {
 		t.Errorf("%v allocations per Instance.Call, want 0", n)
 	}
-	in.InPlace(func(b *host.Buffers) error {
+	in.InPlace(func(b host.Buffers) error {
 		if n := testing.AllocsPerRun(100, func() {
 			if _, err := b.Call(fill, host.EncodeI32(8), host.EncodeI32(3)); err != nil {
 				t.Fatal(err)
@@ -305,7 +298,7 @@ func TestMemoryLimit(t *testing.T) {
 			t.Errorf("WithMemoryLimit(%d): %v, want %v", c.limit, err, c.want)
 		}
 		if err == nil {
-			if v, err := in.Sum([]float64{1, 2}); err != nil || v != 3 {
+			if v, err := vk(in).Sum(in, []float64{1, 2}); err != nil || v != 3 {
 				t.Errorf("WithMemoryLimit(%d): Sum = %v, %v", c.limit, v, err)
 			}
 			in.Close()

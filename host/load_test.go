@@ -34,7 +34,7 @@ func TestLoad(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer m.Close()
-		p, err := m.NewPool(0)
+		p, err := modPool(m, 0)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -74,22 +74,22 @@ func TestLoad(t *testing.T) {
 				err := p.Do(context.Background(), func(guest *host.Instance) error {
 					switch i % 4 {
 					case 0:
-						if s, err := guest.SumSIMD(in.x); err != nil || !vectors.Same(s, in.sum) {
-							return fmt.Errorf("%s sum: %v, %v want %v", guest.Name(), s, err, in.sum)
+						if s, err := vks(guest).Sum(guest, in.x); err != nil || !vectors.Same(s, in.sum) {
+							return fmt.Errorf("%s sum: %v, %v want %v", guest.Module().Name(), s, err, in.sum)
 						}
 					case 1:
-						if s, err := guest.DotSIMD(in.x, in.y); err != nil || !vectors.Same(s, in.dot) {
-							return fmt.Errorf("%s dot: %v, %v want %v", guest.Name(), s, err, in.dot)
+						if s, err := vks(guest).Dot(guest, in.x, in.y); err != nil || !vectors.Same(s, in.dot) {
+							return fmt.Errorf("%s dot: %v, %v want %v", guest.Module().Name(), s, err, in.dot)
 						}
 					case 2:
 						out := dst[:len(in.x)]
-						if err := guest.MulSIMD(out, in.x, in.y); err != nil || vectors.FirstDiff(out, in.prod) >= 0 {
-							return fmt.Errorf("%s mul: %v", guest.Name(), err)
+						if err := vks(guest).Mul(guest, out, in.x, in.y); err != nil || vectors.FirstDiff(out, in.prod) >= 0 {
+							return fmt.Errorf("%s mul: %v", guest.Module().Name(), err)
 						}
 					default:
 						out := dst[:len(in.x)]
-						if err := guest.ScaleSIMD(out, in.x, 3); err != nil || vectors.FirstDiff(out, in.scaled) >= 0 {
-							return fmt.Errorf("%s scale: %v", guest.Name(), err)
+						if err := vks(guest).Scale(guest, out, in.x, 3); err != nil || vectors.FirstDiff(out, in.scaled) >= 0 {
+							return fmt.Errorf("%s scale: %v", guest.Module().Name(), err)
 						}
 					}
 					return nil

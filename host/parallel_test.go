@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/wasmvec/wasmvec/host"
+	"github.com/wasmvec/wasmvec/vector"
 	"github.com/wasmvec/wasmvec/internal/vectors"
 	"github.com/wasmvec/wasmvec/kernels"
 )
@@ -20,17 +21,17 @@ func TestParallelBitExact(t *testing.T) {
 		for _, kind := range vectors.Kinds {
 			for _, n := range append(vectors.Sizes, 1_000_003) {
 				x, y, _ := vectors.Make(kind, n)
-				got, err := p.SumParallel(context.Background(), x)
+				got, err := vkPool(p).SumParallel(context.Background(), p, x)
 				if want := kernels.Sum(x); err != nil || !vectors.Same(got, want) {
 					t.Errorf("%s %s n=%d SumParallel = %v, %v; want %v", path, kind, n, got, err, want)
 				}
-				got, err = p.DotParallel(context.Background(), x, y)
+				got, err = vkPool(p).DotParallel(context.Background(), p, x, y)
 				if want, _ := kernels.Dot(x, y); err != nil || !vectors.Same(got, want) {
 					t.Errorf("%s %s n=%d DotParallel = %v, %v; want %v", path, kind, n, got, err, want)
 				}
 			}
 		}
-		if _, err := p.DotParallel(context.Background(), make([]float64, 2), nil); !errors.Is(err, host.ErrLength) {
+		if _, err := vkPool(p).DotParallel(context.Background(), p, make([]float64, 2), nil); !errors.Is(err, vector.ErrLength) {
 			t.Errorf("DotParallel with mismatched lengths: %v", err)
 		}
 		done()
@@ -43,7 +44,7 @@ func TestParallelHonoursContext(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	x, _, _ := vectors.Make("random", 300000)
-	if _, err := p.SumParallel(ctx, x); !errors.Is(err, context.Canceled) {
+	if _, err := vkPool(p).SumParallel(ctx, p, x); !errors.Is(err, context.Canceled) {
 		t.Fatalf("SumParallel with a cancelled context: %v", err)
 	}
 }
@@ -59,7 +60,7 @@ func BenchmarkParallel(b *testing.B) {
 				b.SetBytes(int64(8 * n))
 				b.ReportAllocs()
 				for b.Loop() {
-					v, err := p.SumParallel(context.Background(), x)
+					v, err := vkPool(p).SumParallel(context.Background(), p, x)
 					if err != nil {
 						b.Fatal(err)
 					}
@@ -98,7 +99,7 @@ func blockPool(t *testing.T, e *host.Engine, sumBlocks string) *host.Pool {
 		e.Close()
 		t.Fatal(err)
 	}
-	p, err := m.NewPool(2)
+	p, err := modPool(m, 2)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -110,7 +111,7 @@ func blockPool(t *testing.T, e *host.Engine, sumBlocks string) *host.Pool {
 // its partials (RESULT[blocks]) is caught (ErrContract) through SumParallel.
 func TestParallelBlocksGuarded(t *testing.T) {
 	p := blockPool(t, host.NewEngine(), `(func (export "sum-blocks") (param i32) (f64.store (i32.const 65544) (f64.const 1)))`)
-	if _, err := p.SumParallel(context.Background(), make([]float64, 5000)); !errors.Is(err, host.ErrContract) {
+	if _, err := vkPool(p).SumParallel(context.Background(), p, make([]float64, 5000)); !errors.Is(err, host.ErrContract) {
 		t.Fatalf("sum-blocks writing RESULT[1] after one block: %v, want ErrContract", err)
 	}
 }
@@ -123,7 +124,7 @@ func TestParallelInterruptsChunks(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 	defer cancel()
 	start := time.Now()
-	_, err := p.SumParallel(ctx, make([]float64, 20000))
+	_, err := vkPool(p).SumParallel(ctx, p, make([]float64, 20000))
 	took := time.Since(start)
 	if !errors.Is(err, host.ErrDeadline) && !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("SumParallel past its context: %v, want ErrDeadline", err)
@@ -132,7 +133,7 @@ func TestParallelInterruptsChunks(t *testing.T) {
 	if took > 2*time.Second {
 		t.Fatalf("SumParallel returned after %v, its context ended at 50 ms", took)
 	}
-	if v, err := p.SumParallel(context.Background(), nil); err != nil || v != 0 {
+	if v, err := vkPool(p).SumParallel(context.Background(), p, nil); err != nil || v != 0 {
 		t.Fatalf("the pool after: %v, %v", v, err)
 	}
 }

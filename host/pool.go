@@ -14,7 +14,7 @@ import (
 // run in parallel. A Pool is safe for concurrent use.
 //
 //	err := pool.Do(ctx, func(in *host.Instance) error {
-//		s, err = in.SumSIMD(x)
+//		r, err = in.Call(kernel, args...)
 //		return err
 //	})
 //
@@ -28,7 +28,6 @@ type Pool struct {
 	name   string
 	module *Module
 	opts   []Option // for Instantiate, also when an instance is replaced
-	cap    int      // every instance's capacity, elements
 	slots  []poolSlot
 
 	hints   sync.Pool     // *poolSlot released last on this P: a hint, checked by the CAS
@@ -72,7 +71,6 @@ func (m *Module) NewPool(size int, opts ...Option) (*Pool, error) {
 			return nil, err
 		}
 		in.pool, in.slot = p, i
-		p.cap = in.cap
 		p.slots[i].in.Store(in)
 	}
 	return p, nil

@@ -16,7 +16,7 @@ import (
 
 func newPool(t testing.TB, path string, size int) (*host.Pool, func()) {
 	t.Helper()
-	p, err := compiled(t, path).NewPool(size)
+	p, err := modPool(compiled(t, path), size)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -40,7 +40,7 @@ func TestPoolConcurrent(t *testing.T) {
 			for range 20 {
 				var got float64
 				err := p.Do(context.Background(), func(in *host.Instance) (err error) {
-					got, err = in.DotSIMD(x, y)
+					got, err = vks(in).Dot(in, x, y)
 					return err
 				})
 				if err != nil || !vectors.Same(got, want) {
@@ -97,7 +97,7 @@ func TestPoolExclusive(t *testing.T) {
 				if !f.(*atomic.Bool).CompareAndSwap(false, true) {
 					violations.Add(1)
 				}
-				if _, err := in.Sum(x); err != nil {
+				if _, err := vk(in).Sum(in, x); err != nil {
 					t.Error(err)
 				}
 				f.(*atomic.Bool).Store(false)
@@ -168,7 +168,7 @@ func TestPoolAcquireHonoursContextAndClose(t *testing.T) {
 	if err := <-waiting; !errors.Is(err, host.ErrClosed) {
 		t.Fatalf("Acquire blocked across Close: %v, want ErrClosed", err)
 	}
-	if _, err := in.Sum([]float64{1}); !errors.Is(err, host.ErrClosed) {
+	if _, err := vk(in).Sum(in, []float64{1}); !errors.Is(err, host.ErrClosed) {
 		t.Fatalf("instance after pool Close: %v, want ErrClosed", err)
 	}
 	p.Release(in) // after Close: harmless
@@ -200,7 +200,7 @@ func BenchmarkPool(b *testing.B) {
 					wg.Go(func() {
 						for range ops {
 							err := p.Do(context.Background(), func(in *host.Instance) error {
-								v, err := in.SumSIMD(x)
+								v, err := vks(in).Sum(in, x)
 								sums[w*8] += v
 								return err
 							})
@@ -232,7 +232,7 @@ func onePool(t *testing.T, name string, wasm []byte, opts ...host.EngineOption) 
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { m.Close() })
-	p, err := m.NewPool(1)
+	p, err := modPool(m, 1)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -246,7 +246,7 @@ func TestPoolReplacesClosed(t *testing.T) {
 	p := onePool(t, "rust", mustRead(t, rustGuest))
 	for i := range 3 {
 		if err := p.Do(context.Background(), func(in *host.Instance) error {
-			if got, err := in.Sum([]float64{1, 2}); err != nil || got != 3 {
+			if got, err := vk(in).Sum(in, []float64{1, 2}); err != nil || got != 3 {
 				return fmt.Errorf("round %d: Sum = %v, %v", i, got, err)
 			}
 			return in.Close()

@@ -158,13 +158,11 @@ import "C"
 
 import (
 	"fmt"
-	"math"
 	"runtime"
 	"time"
 	"unsafe"
 
 	"github.com/bytecodealliance/wasmtime-go/v39"
-	"github.com/wasmvec/wasmvec/kernels"
 )
 
 // The typed call path. The kernels' core signatures are read from the
@@ -200,11 +198,8 @@ func rawContext(s *wasmtime.Store) rawCtx {
 	return rawCtx(unsafe.Pointer(s.Context()))
 }
 
-func putU64(v *rawVal, x uint64)  { *(*uint64)(unsafe.Pointer(v)) = x }
-func getU64(v *rawVal) uint64     { return *(*uint64)(unsafe.Pointer(v)) }
-func putF64(v *rawVal, x float64) { *(*uint64)(unsafe.Pointer(v)) = math.Float64bits(x) }
-func putI32(v *rawVal, n int32)   { *(*uint64)(unsafe.Pointer(v)) = uint64(uint32(n)) }
-func getF64(v *rawVal) float64    { return math.Float64frombits(*(*uint64)(unsafe.Pointer(v))) }
+func putU64(v *rawVal, x uint64) { *(*uint64)(unsafe.Pointer(v)) = x }
+func getU64(v *rawVal) uint64    { return *(*uint64)(unsafe.Pointer(v)) }
 
 // fastCall calls export e with the first nargs values of in.c.vals, which
 // hold the results afterwards. The caller holds in.mu.
@@ -326,83 +321,6 @@ func (in *Instance) callError(e export, errp unsafe.Pointer) error {
 	}
 	return failed
 }
-
-// callLen calls a kernel of type (i32) -> (f64 | ()): a reduction reads
-// A[0..n) (and B) and writes no RESULT; an elementwise kernel writes
-// RESULT[0..n); a -blocks kernel writes one partial per block.
-func (in *Instance) callLen(e export, n int) error {
-	putI32(&in.c.vals[0], int32(n))
-	return in.guardedCall(e, 1, n, in.written(e, n))
-}
-
-// callF64Len calls a kernel of type (f64, i32) -> (f64 | ()).
-func (in *Instance) callF64Len(e export, x float64, n int) error {
-	putF64(&in.c.vals[0], x)
-	putI32(&in.c.vals[1], int32(n))
-	return in.guardedCall(e, 2, n, in.written(e, n))
-}
-
-// callLenLen calls a batch kernel of type (i32, i32) -> (): count vectors
-// of n elements read from A[0..count*n) (and B), one result each in
-// RESULT[0..count).
-func (in *Instance) callLenLen(e export, count, n int) error {
-	putI32(&in.c.vals[0], int32(count))
-	putI32(&in.c.vals[1], int32(n))
-	return in.guardedCall(e, 2, count*n, count)
-}
-
-// written is how many elements of RESULT a vector-world kernel of length n
-// writes: none for a reduction, a partial per block for -blocks, else n.
-func (in *Instance) written(e export, n int) int {
-	switch {
-	case e <= expDotSIMDFold: // the reductions come first in the world's order
-		return 0
-	case e == expSumBlocks || e == expDotBlocks:
-		return (n + kernels.BlockLen - 1) / kernels.BlockLen
-	}
-	return n
-}
-
-// guardBits is what the guard words hold during a call: a signalling NaN
-// that no kernel computes from the inputs by accident.
-const guardBits = 0x7ff4_dead_beef_cafe
-
-// guardedCall runs fastCall with a guard word in the first element past the
-// live ones of each buffer (WIT: a kernel reads A[0..in) and B[0..in) and
-// writes RESULT[0..out), nothing else): A[in] and B[in] when in is below
-// the capacity, RESULT[out] when out is. Their values are saved and
-// restored, so callers (Buffers) see no change. A changed guard word is
-// ErrContract. The guards see a write to that one element of each buffer,
-// not writes further on. The caller holds in.mu.
-func (in *Instance) guardedCall(e export, nargs, inLen, out int) error {
-	// Straight-line on purpose (this is every typed call): a guard word
-	// that is not needed points at scratch instead of linear memory.
-	var scratch [3]uint64
-	pa, pb, pr := &scratch[0], &scratch[1], &scratch[2]
-	base := unsafe.Pointer(in.c.state.base)
-	if uint(inLen) < uint(in.cap) {
-		pa = (*uint64)(unsafe.Add(base, in.voff[bufA]+8*inLen))
-		pb = (*uint64)(unsafe.Add(base, in.voff[bufB]+8*inLen))
-	}
-	if uint(out) < uint(in.cap) {
-		pr = (*uint64)(unsafe.Add(base, in.voff[bufResult]+8*out))
-	}
-	sa, sb, sr := *pa, *pb, *pr
-	*pa, *pb, *pr = guardBits, guardBits, guardBits
-	err := in.fastCall(e, nargs)
-	ga, gb, gr := *pa, *pb, *pr
-	*pa, *pb, *pr = sa, sb, sr
-	if err == nil && (ga != guardBits || gb != guardBits || gr != guardBits) {
-		in.tainted = true
-		return guestErr(in.name, in.kname(e), ErrContract,
-			"the kernel wrote a guard word (A[%d] %t, B[%d] %t, RESULT[%d] %t), where the contract forbids it",
-			inLen, ga != guardBits, inLen, gb != guardBits, out, gr != guardBits)
-	}
-	return err
-}
-
-// result returns the f64 result of the last call.
-func (in *Instance) result() float64 { return getF64(&in.c.vals[0]) }
 
 // linear returns the guest's linear memory as read at Instantiate: it
 // cannot move (see wv_call). A threaded guest's shared memory may grow past

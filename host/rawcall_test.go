@@ -10,15 +10,15 @@ import (
 	"github.com/bytecodealliance/wasmtime-go/v39"
 )
 
-// TestRawCallMatchesFuncCall guards the assumptions of the typed call path
-// about wasmtime-go: the layout of wasmtime.Func, and that the raw call
-// returns what Func.Call returns for every kernel export.
+// TestRawCallMatchesFuncCall guards the assumptions of the call path about
+// wasmtime-go: the layout of wasmtime.Func, and that the raw call returns
+// what Func.Call returns for every kernel export.
 func TestRawCallMatchesFuncCall(t *testing.T) {
 	if a, b := unsafe.Sizeof(wasmtime.Func{}), unsafe.Sizeof(rawFunc{}); a != b {
-		t.Fatalf("sizeof(wasmtime.Func) = %d, sizeof(wasmtime_func_t) = %d: the typed call path does not fit this wasmtime-go", a, b)
+		t.Fatalf("sizeof(wasmtime.Func) = %d, sizeof(wasmtime_func_t) = %d: the call path does not fit this wasmtime-go", a, b)
 	}
 	if a, b := unsafe.Sizeof(wasmtime.Memory{}), unsafe.Sizeof(rawMemory{}); a != b {
-		t.Fatalf("sizeof(wasmtime.Memory) = %d, sizeof(wasmtime_memory_t) = %d: the typed call path does not fit this wasmtime-go", a, b)
+		t.Fatalf("sizeof(wasmtime.Memory) = %d, sizeof(wasmtime_memory_t) = %d: the call path does not fit this wasmtime-go", a, b)
 	}
 	e := NewEngine()
 	defer e.Close()
@@ -27,47 +27,64 @@ func TestRawCallMatchesFuncCall(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer in.Close()
-	x := make([]float64, 1000)
-	y := make([]float64, 1000)
-	for i := range x {
-		x[i], y[i] = math.Sqrt(float64(i)), 1/float64(i+1)
-	}
-	if err := in.FillForTest(x, y); err != nil {
+	err = in.InPlace(func(b Buffers) error {
+		for _, name := range []string{"a", "b"} {
+			v, err := View[float64](b, name)
+			if err != nil {
+				return err
+			}
+			for i := range 1000 {
+				v[i] = math.Sqrt(float64(i)) / float64(len(name)+i)
+			}
+		}
+		return nil
+	})
+	if err != nil {
 		t.Fatal(err)
 	}
-	for _, w := range vectorWorld {
-		if len(w.sig.params) == 0 {
+	slices := 0
+	for _, k := range in.mod.c.kernels {
+		if len(k.sig.params) == 0 {
 			continue
 		}
-		typed, err := in.KernelForTest(w.name)
+		// Arguments the vector world's kernels accept: an f64 (an
+		// accumulator or a scale) and a length, or a count and a width.
+		var args []uint64
+		var slow []any
+		for i, p := range k.sig.params {
+			switch {
+			case p == F64:
+				args, slow = append(args, math.Float64bits(0.5)), append(slow, 0.5)
+			case len(k.sig.params) == 2 && k.sig.params[0] == I32 && i == 0:
+				args, slow = append(args, 3), append(slow, int32(3))
+			case len(k.sig.params) == 2 && k.sig.params[0] == I32:
+				args, slow = append(args, 333), append(slow, int32(333))
+			default:
+				args, slow = append(args, 999), append(slow, int32(999))
+			}
+		}
+		got, err := in.Call(k, args...)
 		if err != nil {
-			t.Fatal(err)
+			t.Fatalf("%s: %v", k.name, err)
 		}
-		slow, _ := in.ExportForTest(w.name)
-		x, args := 0.5, []any{int32(999)}
-		switch {
-		case len(w.sig.params) == 2 && w.sig.params[0] == I32: // (count, len)
-			x, args = 3, []any{int32(3), int32(333)}
-		case len(w.sig.params) == 2:
-			args = []any{0.5, int32(999)}
-		}
-		got, err := typed(x, int(args[len(args)-1].(int32)))
+		f, _ := in.ExportForTest(k.name)
+		want, err := f(slow...)
 		if err != nil {
-			t.Fatalf("%s typed: %v", w.name, err)
+			t.Fatalf("%s Func.Call: %v", k.name, err)
 		}
-		want, err := slow(args...)
-		if err != nil {
-			t.Fatalf("%s Func.Call: %v", w.name, err)
+		if len(k.sig.results) == 1 && got != math.Float64bits(want.(float64)) {
+			t.Errorf("%s: raw call %v, Func.Call %v", k.name, math.Float64frombits(got), want)
 		}
-		if len(w.sig.results) == 1 && math.Float64bits(got) != math.Float64bits(want.(float64)) {
-			t.Errorf("%s: typed %v, Func.Call %v", w.name, got, want)
-		}
+		slices++
+	}
+	if slices < 16 {
+		t.Errorf("compared %d kernels, want the vector world's 16", slices)
 	}
 }
 
-// TestTypedCallDoesNotAllocate: a kernel call on the typed path makes no Go
-// allocation.
-func TestTypedCallDoesNotAllocate(t *testing.T) {
+// TestCallDoesNotAllocate: a kernel call, through Instance.Call and through
+// Buffers.Call inside InPlace, makes no Go allocation.
+func TestCallDoesNotAllocate(t *testing.T) {
 	e := NewEngine()
 	defer e.Close()
 	in, err := e.LoadFile("../guests/c.wasm")
@@ -75,16 +92,32 @@ func TestTypedCallDoesNotAllocate(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer in.Close()
+	sum, err := in.mod.Kernel("sum-simd")
+	if err != nil {
+		t.Fatal(err)
+	}
 	x := []float64{1, 2, 3}
-	dst := make([]float64, 3)
+	var s uint64
 	if n := testing.AllocsPerRun(100, func() {
-		if _, err := in.SumSIMD(x); err != nil {
+		if _, err := in.Call(sum, 0); err != nil {
 			t.Fatal(err)
 		}
-		if err := in.Scale(dst, x, 2); err != nil {
+		err := in.InPlace(func(b Buffers) error {
+			a, err := View[float64](b, "a")
+			if err != nil {
+				return err
+			}
+			copy(a, x)
+			s, err = b.Call(sum, uint64(len(x)))
+			return err
+		})
+		if err != nil {
 			t.Fatal(err)
 		}
 	}); n != 0 {
-		t.Errorf("%v allocations per Sum+Scale, want 0", n)
+		t.Errorf("%v allocations per Call + InPlace, want 0", n)
+	}
+	if math.Float64frombits(s) != 6 {
+		t.Errorf("sum = %v, want 6", math.Float64frombits(s))
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/wasmvec/wasmvec/host"
+	"github.com/wasmvec/wasmvec/vector"
 )
 
 // TestSentinelTable: the table "Which sentinel each fault gives" in
@@ -33,7 +34,7 @@ func TestSentinelTable(t *testing.T) {
 		for _, name := range regexp.MustCompile(`Err[A-Za-z]+`).FindAllString(m[2], -1) {
 			s, ok := sentinels[name]
 			if !ok {
-				s, ok = map[string]error{"ErrLength": host.ErrLength, "ErrCapacity": host.ErrCapacity,
+				s, ok = map[string]error{"ErrLength": vector.ErrLength, "ErrCapacity": vector.ErrCapacity,
 					"ErrConcurrent": host.ErrConcurrent, "ErrOption": host.ErrOption, "ErrClosed": host.ErrClosed}[name]
 			}
 			if !ok {
@@ -131,7 +132,7 @@ func sentinelCases(t *testing.T) map[string]func(*testing.T) map[string]error {
 			}
 			defer m.Close()
 			_, ierr := m.Instantiate(opts...)
-			_, perr := m.NewPool(2, opts...)
+			_, perr := modPool(m, 2, opts...)
 			_, lerr := e.Load(name, wasm, opts...)
 			return map[string]error{"Instantiate": ierr, "NewPool": perr, "Load": lerr}
 		}
@@ -165,9 +166,9 @@ func sentinelCases(t *testing.T) map[string]func(*testing.T) map[string]error {
 		"signature": func(t *testing.T) map[string]error {
 			got := compileFails("contract-kernel-externref")(t)
 			// A vector-world kernel of the wrong type compiles (a guest
-			// need not implement the world); its typed method refuses it.
+			// need not implement the world); package vector refuses it.
 			in := load(t, e, "wrong", corpusWasm(t, "wrong-parameter-type"))
-			_, got["Sum"] = in.Sum([]float64{1})
+			_, got["vector.Lookup"] = vector.Lookup(in.Module())
 			return got
 		},
 		"no-initialize": compileFails("threads-no-initialize"),
@@ -178,32 +179,32 @@ func sentinelCases(t *testing.T) map[string]func(*testing.T) map[string]error {
 		"load-deadline": instantiateFails("infinite-loop-in-initialize", host.WithTimeout(20*time.Millisecond)),
 		"missing-export": func(t *testing.T) map[string]error {
 			in := load(t, e, "missing", corpusWasm(t, "missing-export"))
-			_, derr := in.Dot([]float64{1}, []float64{1})
-			_, kerr := in.Kernel("no-such-kernel")
-			return map[string]error{"Dot": derr, "Kernel": kerr}
+			_, verr := vector.Lookup(in.Module())
+			_, kerr := in.Module().Kernel("no-such-kernel")
+			return map[string]error{"vector.Lookup": verr, "Kernel": kerr}
 		},
 		"trap-kernel": func(t *testing.T) map[string]error {
 			wasm := corpusWasm(t, "trap-in-every-kernel")
 			in := load(t, e, "trap", wasm)
-			k, err := in.Kernel("sum")
+			k, err := in.Module().Kernel("sum")
 			if err != nil {
 				t.Fatal(err)
 			}
-			_, serr := in.Sum([]float64{1})
+			_, serr := vk(in).Sum(in, []float64{1})
 			_, cerr := in.Call(k, host.EncodeI32(1))
-			berr := in.InPlace(func(b *host.Buffers) error { _, err := b.Sum(1); return err })
+			berr := in.InPlace(func(b host.Buffers) error { _, err := vk(in).SumInPlace(b, 1); return err })
 			p := onePool(t, "trap", wasm, host.WithDeadlines())
-			perr := p.Do(context.Background(), func(in *host.Instance) error { _, err := in.Sum([]float64{1}); return err })
+			perr := p.Do(context.Background(), func(in *host.Instance) error { _, err := vk(in).Sum(in, []float64{1}); return err })
 			return map[string]error{"Sum": serr, "Call": cerr, "Buffers.Sum": berr, "Pool.Do": perr}
 		},
 		"trap-worker": func(t *testing.T) map[string]error {
 			got := map[string]error{}
 			in := load(t, e, "worker-trap", compileWAT(t, threadedWAT(map[string]string{"sum": sumGoThenSleeps}, trapOnGo, "")), host.WithThreads(2))
-			_, got["Sum (WithDeadlines)"] = in.Sum([]float64{1})
+			_, got["Sum (WithDeadlines)"] = vk(in).Sum(in, []float64{1})
 			// On the default engine, with a caller that looks at the abort
 			// flag (one that does not would stay stuck in this process).
 			in = load(t, plain, "worker-trap", compileWAT(t, threadedWAT(map[string]string{"sum": sumThatWaits}, trapOnGo, "")), host.WithThreads(2))
-			_, got["Sum (default engine)"] = in.Sum([]float64{1})
+			_, got["Sum (default engine)"] = vk(in).Sum(in, []float64{1})
 			// A worker that traps while start-workers waits for it: the
 			// load fails with its trap.
 			_, got["Load"] = e.Load("start-trap", compileWAT(t, threadedWAT(nil, "unreachable", "1")), host.WithThreads(2))
@@ -212,15 +213,15 @@ func sentinelCases(t *testing.T) map[string]func(*testing.T) map[string]error {
 		"call-deadline": func(t *testing.T) map[string]error {
 			wasm := corpusWasm(t, "infinite-loop-in-kernel")
 			in := load(t, e, "loop", wasm, host.WithTimeout(20*time.Millisecond))
-			k, err := in.Kernel("sum")
+			k, err := in.Module().Kernel("sum")
 			if err != nil {
 				t.Fatal(err)
 			}
-			_, serr := in.Sum([]float64{1})
+			_, serr := vk(in).Sum(in, []float64{1})
 			_, cerr := in.Call(k, host.EncodeI32(1))
 			threaded := load(t, e, "waiting", compileWAT(t, threadedWAT(map[string]string{"sum": sumSleeps("3080")}, "", "")),
 				host.WithThreads(1), host.WithTimeout(20*time.Millisecond))
-			_, terr := threaded.Sum([]float64{1})
+			_, terr := vk(threaded).Sum(threaded, []float64{1})
 			return map[string]error{"Sum": serr, "Call": cerr, "Sum (threaded)": terr}
 		},
 		"context-ended": func(t *testing.T) map[string]error {
@@ -229,12 +230,12 @@ func sentinelCases(t *testing.T) map[string]func(*testing.T) map[string]error {
 			ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
 			defer cancel()
 			unbind := in.Bind(ctx)
-			_, berr := in.Sum([]float64{1})
+			_, berr := vk(in).Sum(in, []float64{1})
 			unbind()
 			p := onePool(t, "loop", wasm, host.WithDeadlines())
 			pctx, pcancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
 			defer pcancel()
-			derr := p.Do(pctx, func(in *host.Instance) error { _, err := in.Sum([]float64{1}); return err })
+			derr := p.Do(pctx, func(in *host.Instance) error { _, err := vk(in).Sum(in, []float64{1}); return err })
 			// Waiting for a pool instance: the same sentinel.
 			held, err := p.Acquire(context.Background())
 			if err != nil {
@@ -248,31 +249,31 @@ func sentinelCases(t *testing.T) map[string]func(*testing.T) map[string]error {
 		},
 		"contract": func(t *testing.T) map[string]error {
 			in := load(t, e, "writes", corpusWasm(t, "writes-past-result"))
-			merr := in.Mul(make([]float64, 2), []float64{1, 2}, []float64{3, 4})
-			berr := in.InPlace(func(b *host.Buffers) error { return b.Mul(2) })
+			merr := vk(in).Mul(in, make([]float64, 2), []float64{1, 2}, []float64{3, 4})
+			berr := in.InPlace(func(b host.Buffers) error { return vk(in).MulInPlace(b, 2) })
 			return map[string]error{"Mul": merr, "Buffers.Mul": berr}
 		},
 		"length": func(t *testing.T) map[string]error {
 			in := load(t, e, "rust", mustRead(t, rustGuest))
-			_, derr := in.Dot([]float64{1, 2}, []float64{1})
-			merr := in.Mul(make([]float64, 1), []float64{1, 2}, []float64{1, 2})
+			_, derr := vk(in).Dot(in, []float64{1, 2}, []float64{1})
+			merr := vk(in).Mul(in, make([]float64, 1), []float64{1, 2}, []float64{1, 2})
 			return map[string]error{"Dot": derr, "Mul": merr}
 		},
 		"arguments": func(t *testing.T) map[string]error {
 			in := load(t, e, "rust", mustRead(t, rustGuest))
-			k, err := in.Kernel("sum")
+			k, err := in.Module().Kernel("sum")
 			if err != nil {
 				t.Fatal(err)
 			}
 			_, cerr := in.Call(k)
-			berr := in.InPlace(func(b *host.Buffers) error { _, err := b.Call(k, 1, 2); return err })
+			berr := in.InPlace(func(b host.Buffers) error { _, err := b.Call(k, 1, 2); return err })
 			return map[string]error{"Call": cerr, "Buffers.Call": berr}
 		},
 		"closed": func(t *testing.T) map[string]error {
 			in := load(t, e, "rust", mustRead(t, rustGuest))
 			in.Close()
-			_, serr := in.Sum([]float64{1})
-			ierr := in.InPlace(func(*host.Buffers) error { return nil })
+			_, serr := vk(in).Sum(in, []float64{1})
+			ierr := in.InPlace(func(host.Buffers) error { return nil })
 			m, err := e.Compile("rust", mustRead(t, rustGuest))
 			if err != nil {
 				t.Fatal(err)
@@ -281,15 +282,15 @@ func sentinelCases(t *testing.T) map[string]func(*testing.T) map[string]error {
 			_, merr := m.Instantiate()
 			// A threaded instance that a failure ended.
 			threaded := load(t, e, "worker-trap", compileWAT(t, threadedWAT(map[string]string{"sum": sumGoThenSleeps}, trapOnGo, "")), host.WithThreads(2))
-			threaded.Sum([]float64{1})
-			_, terr := threaded.Sum([]float64{1})
+			vk(threaded).Sum(threaded, []float64{1})
+			_, terr := vk(threaded).Sum(threaded, []float64{1})
 			return map[string]error{"Sum": serr, "InPlace": ierr, "Instantiate": merr, "Sum (threaded, after a failure)": terr}
 		},
 		"reentrant": func(t *testing.T) map[string]error {
 			in := load(t, e, "rust", mustRead(t, rustGuest))
 			got := map[string]error{}
-			in.InPlace(func(*host.Buffers) error {
-				_, got["Sum"] = in.Sum([]float64{1})
+			in.InPlace(func(host.Buffers) error {
+				_, got["Sum"] = vk(in).Sum(in, []float64{1})
 				got["Close"] = in.Close()
 				return nil
 			})

@@ -38,7 +38,7 @@ func TestThreadsBatchAndBlocks(t *testing.T) {
 			for j := range want {
 				want[j] = kernels.Sum(x[j*width : (j+1)*width])
 			}
-			if err := in.SumBatch(got, x[:count*width], width); err != nil {
+			if err := vk(in).SumBatch(in, got, x[:count*width], width); err != nil {
 				t.Fatal(err)
 			}
 			if i := vectors.FirstDiff(got, want); i >= 0 {
@@ -47,7 +47,7 @@ func TestThreadsBatchAndBlocks(t *testing.T) {
 			for j := range want {
 				want[j], _ = kernels.Dot(x[j*width:(j+1)*width], y[j*width:(j+1)*width])
 			}
-			if err := in.DotBatch(got, x[:count*width], y[:count*width], width); err != nil {
+			if err := vk(in).DotBatch(in, got, x[:count*width], y[:count*width], width); err != nil {
 				t.Fatal(err)
 			}
 			if i := vectors.FirstDiff(got, want); i >= 0 {
@@ -62,15 +62,15 @@ func TestThreadsBatchAndBlocks(t *testing.T) {
 // the host's view of the shared memory are what the guest's threads read.
 func TestThreadsSharedMemory(t *testing.T) {
 	in := loadThreads(t, threadsGuest, 2)
-	if in.Capacity() != 1<<24 {
-		t.Fatalf("capacity %d, want 2^24", in.Capacity())
+	if capacity(in) != 1<<24 {
+		t.Fatalf("capacity %d, want 2^24", capacity(in))
 	}
 	x, y, _ := vectors.Make("random", 1<<20)
 	want, _ := kernels.Dot(x, y)
-	err := in.InPlace(func(b *host.Buffers) error {
-		copy(b.A(), x)
-		copy(b.B(), y)
-		got, err := b.DotSIMD(len(x))
+	err := in.InPlace(func(b host.Buffers) error {
+		copy(viewA(b), x)
+		copy(viewB(b), y)
+		got, err := vks(in).DotInPlace(b, len(x))
 		if err == nil && !vectors.Same(got, want) {
 			err = fmt.Errorf("in-place DotSIMD = %v, want %v", got, want)
 		}
@@ -110,11 +110,11 @@ func TestThreadsShutdown(t *testing.T) {
 			t.Fatal(err)
 		}
 		x, _, _ := vectors.Make("random", 100000)
-		if got, err := in.SumSIMD(x); err != nil || !vectors.Same(got, kernels.Sum(x)) {
+		if got, err := vks(in).Sum(in, x); err != nil || !vectors.Same(got, kernels.Sum(x)) {
 			t.Errorf("threads=%d: SumSIMD = %v, %v", threads, got, err)
 		}
 		in.Close()
-		if _, err := in.SumSIMD(x); !errors.Is(err, host.ErrClosed) {
+		if _, err := vks(in).Sum(in, x); !errors.Is(err, host.ErrClosed) {
 			t.Errorf("threads=%d: SumSIMD after Close: %v, want ErrClosed", threads, err)
 		}
 	}
@@ -191,7 +191,7 @@ func TestThreadsWorkerTrap(t *testing.T) {
 		t.Fatal(err)
 	}
 	start := time.Now()
-	_, err = in.Sum([]float64{1, 2, 3})
+	_, err = vk(in).Sum(in, []float64{1, 2, 3})
 	took := time.Since(start)
 	if !errors.Is(err, host.ErrAborted) || !errors.Is(err, host.ErrTrap) || !strings.Contains(err.Error(), "wasi_thread_start") {
 		t.Fatalf("Sum with a trapping worker: %v, want ErrAborted and ErrTrap from wasi_thread_start", err)
@@ -202,10 +202,10 @@ func TestThreadsWorkerTrap(t *testing.T) {
 		t.Errorf("the call returned after %v", took)
 	}
 	t.Logf("the call returned %v after the worker trapped: %v", took, err)
-	if _, err := in.Sum([]float64{1}); !errors.Is(err, host.ErrAborted) {
+	if _, err := vk(in).Sum(in, []float64{1}); !errors.Is(err, host.ErrAborted) {
 		t.Errorf("Sum after the abort: %v, want ErrAborted", err)
 	}
-	if err := in.Mul(make([]float64, 1), []float64{1}, []float64{1}); !errors.Is(err, host.ErrAborted) {
+	if err := vk(in).Mul(in, make([]float64, 1), []float64{1}, []float64{1}); !errors.Is(err, host.ErrAborted) {
 		t.Errorf("Mul after the abort: %v, want ErrAborted", err)
 	}
 	in.Close()
@@ -215,17 +215,17 @@ func TestThreadsWorkerTrap(t *testing.T) {
 // advises on few cores) splits a long sum over instances, bit-exact.
 func TestThreadsPool(t *testing.T) {
 	m := compiled(t, threadsGuest)
-	p, err := m.NewPool(2, host.WithThreads(1))
+	p, err := modPool(m, 2, host.WithThreads(1))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer p.Close()
 	x, y, _ := vectors.Make("random", 1_000_003)
-	if got, err := p.SumParallel(context.Background(), x); err != nil || !vectors.Same(got, kernels.Sum(x)) {
+	if got, err := vkPool(p).SumParallel(context.Background(), p, x); err != nil || !vectors.Same(got, kernels.Sum(x)) {
 		t.Errorf("SumParallel = %v, %v; want %v", got, err, kernels.Sum(x))
 	}
 	want, _ := kernels.Dot(x, y)
-	if got, err := p.DotParallel(context.Background(), x, y); err != nil || !vectors.Same(got, want) {
+	if got, err := vkPool(p).DotParallel(context.Background(), p, x, y); err != nil || !vectors.Same(got, want) {
 		t.Errorf("DotParallel = %v, %v; want %v", got, err, want)
 	}
 }
@@ -364,7 +364,7 @@ func stuckWorkersChild(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := in.Sum([]float64{1}); err != nil {
+		if _, err := vk(in).Sum(in, []float64{1}); err != nil {
 			t.Fatal(err)
 		}
 		in.Close()
@@ -377,7 +377,7 @@ func stuckWorkersChild(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if v, err := plain.Sum([]float64{1, 2}); err != nil || v != 3 {
+	if v, err := vk(plain).Sum(plain, []float64{1, 2}); err != nil || v != 3 {
 		t.Fatalf("a plain guest after: %v, %v", v, err)
 	}
 }

@@ -19,16 +19,16 @@ func Example() {
 		log.Fatal(err)
 	}
 	defer guest.Close()
-	axpy, err := guest.Kernel("axpy") // func(f32, i32)
+	axpy, err := guest.Module().Kernel("axpy") // func(f32, i32)
 	if err != nil {
 		log.Fatal(err)
 	}
-	histogram, err := guest.Kernel("histogram") // func(i32, f64, f64, i32) -> i32
+	histogram, err := guest.Module().Kernel("histogram") // func(i32, f64, f64, i32) -> i32
 	if err != nil {
 		log.Fatal(err)
 	}
 
-	err = guest.InPlace(func(b *host.Buffers) error {
+	err = guest.InPlace(func(b host.Buffers) error {
 		x, err := host.View[float32](b, "x")
 		if err != nil {
 			return err

@@ -12,6 +12,7 @@ import (
 
 	"github.com/wasmvec/wasmvec/examples/mykernels"
 	"github.com/wasmvec/wasmvec/host"
+	"github.com/wasmvec/wasmvec/vector"
 )
 
 var modules = []struct {
@@ -66,8 +67,8 @@ func TestBitExact(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer in.Close()
-		axpy, err1 := in.Kernel("axpy")
-		histogram, err2 := in.Kernel("histogram")
+		axpy, err1 := in.Module().Kernel("axpy")
+		histogram, err2 := in.Module().Kernel("histogram")
 		if err := errors.Join(err1, err2); err != nil {
 			t.Fatal(err)
 		}
@@ -76,7 +77,7 @@ func TestBitExact(t *testing.T) {
 			x, y := randomF32(r, n), randomF32(r, n)
 			want := slices.Clone(y)
 			mykernels.Axpy(a, x, want)
-			err := in.InPlace(func(b *host.Buffers) error {
+			err := in.InPlace(func(b host.Buffers) error {
 				gx, _ := host.View[float32](b, "x")
 				gy, _ := host.View[float32](b, "y")
 				copy(gx, x)
@@ -102,7 +103,7 @@ func TestBitExact(t *testing.T) {
 			samples := randomF64(r, c.n, c.lo, c.hi)
 			want := make([]int32, c.bins)
 			wantOut := mykernels.Histogram(want, samples, c.lo, c.hi)
-			err := in.InPlace(func(b *host.Buffers) error {
+			err := in.InPlace(func(b host.Buffers) error {
 				gs, _ := host.View[float64](b, "samples")
 				gc, _ := host.View[int32](b, "counts")
 				copy(gs, samples)
@@ -134,22 +135,22 @@ func TestBadCalls(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer in.Close()
-		axpy, _ := in.Kernel("axpy")
-		histogram, _ := in.Kernel("histogram")
+		axpy, _ := in.Module().Kernel("axpy")
+		histogram, _ := in.Module().Kernel("histogram")
 		checks := []struct {
 			what string
 			err  error
 			want error
 		}{
-			{"unknown kernel", second(in.Kernel("saxpy")), host.ErrMissingExport},
-			{"buffer export as kernel", second(in.Kernel("buffer-x-f32")), host.ErrMissingExport},
+			{"unknown kernel", second(in.Module().Kernel("saxpy")), host.ErrMissingExport},
+			{"buffer export as kernel", second(in.Module().Kernel("buffer-x-f32")), host.ErrMissingExport},
 			{"too few arguments", second(in.Call(axpy, host.EncodeF32(1))), host.ErrSignature},
 			{"len past capacity", second(in.Call(axpy, host.EncodeF32(1), host.EncodeI32(65537))), host.ErrTrap},
 			{"bins past capacity", second(in.Call(histogram, host.EncodeI32(1), host.EncodeF64(0), host.EncodeF64(1), host.EncodeI32(1025))), host.ErrTrap},
 			{"NaN bound", second(in.Call(histogram, host.EncodeI32(1), host.EncodeF64(math.NaN()), host.EncodeF64(1), host.EncodeI32(4))), host.ErrTrap},
 			{"lo >= hi", second(in.Call(histogram, host.EncodeI32(1), host.EncodeF64(1), host.EncodeF64(1), host.EncodeI32(4))), host.ErrTrap},
 		}
-		err = in.InPlace(func(b *host.Buffers) error {
+		err = in.InPlace(func(b host.Buffers) error {
 			_, e1 := host.View[float64](b, "x")
 			_, e2 := host.View[float32](b, "nope")
 			checks = append(checks, struct {
@@ -207,8 +208,8 @@ func TestSameExports(t *testing.T) {
 		}
 		slices.Sort(shape)
 		shapes = append(shapes, shape)
-		if err := mod.Vector(); !errors.Is(err, host.ErrMissingExport) {
-			t.Errorf("%s: Module.Vector() = %v, want ErrMissingExport (not a vector guest)", m.name, err)
+		if _, err := vector.Lookup(mod); !errors.Is(err, host.ErrMissingExport) {
+			t.Errorf("%s: vector.Lookup = %v, want ErrMissingExport (not a vector guest)", m.name, err)
 		}
 	}
 	if !slices.Equal(shapes[0], shapes[1]) {

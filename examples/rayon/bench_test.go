@@ -60,13 +60,13 @@ func goGS(threads int) func(*testing.B, int, int, []float64, []float64) (func(in
 // inPlace runs fn with the instance's buffers for as long as fn's run is
 // used: the benchmark's runs happen inside one InPlace call (the data stays
 // in the guest's linear memory between runs: no copies).
-func inPlace(b *testing.B, in *host.Instance, setup func(*host.Buffers) func() error) (run func() error, done func()) {
+func inPlace(b *testing.B, in *host.Instance, setup func(host.Buffers) func() error) (run func() error, done func()) {
 	runs := make(chan struct{})
 	results := make(chan error)
 	ready := make(chan error)
 	finished := make(chan error)
 	go func() {
-		finished <- in.InPlace(func(buf *host.Buffers) error {
+		finished <- in.InPlace(func(buf host.Buffers) error {
 			f := setup(buf)
 			ready <- nil
 			for range runs {
@@ -93,7 +93,7 @@ func inPlace(b *testing.B, in *host.Instance, setup func(*host.Buffers) func() e
 func wasmALMA(compiled func() (*host.Module, error)) func(*testing.B, int, []float64, int, []rayon.Param) (func() error, func()) {
 	return func(b *testing.B, th int, x []float64, s int, params []rayon.Param) (func() error, func()) {
 		in, k := instanceOf(b, compiled, th)
-		return inPlace(b, in, func(buf *host.Buffers) func() error {
+		return inPlace(b, in, func(buf host.Buffers) func() error {
 			series, err := host.View[float64](buf, "series")
 			if err != nil {
 				b.Fatal(err)
@@ -109,7 +109,7 @@ func wasmGS(compiled func() (*host.Module, error)) func(*testing.B, int, int, []
 	return func(b *testing.B, th, n int, u, v []float64) (func(int) error, func()) {
 		in, k := instanceOf(b, compiled, th)
 		var steps int
-		run, done := inPlace(b, in, func(buf *host.Buffers) func() error {
+		run, done := inPlace(b, in, func(buf host.Buffers) func() error {
 			gu, err := host.View[float64](buf, "u")
 			if err != nil {
 				b.Fatal(err)

@@ -37,7 +37,7 @@ func Example() {
 			u[i], v[i] = 0.5, 0.25
 		}
 	}
-	err = in.InPlace(func(b *host.Buffers) error {
+	err = in.InPlace(func(b host.Buffers) error {
 		series, err := host.View[float64](b, "series")
 		if err != nil {
 			return err

@@ -54,7 +54,7 @@ func status(name string, r uint64) error {
 // periods, the weights or the output; the host's errors of the views and
 // of the call (ErrTrap in a *host.GuestError when the guest traps,
 // ErrDeadline past a deadline); ErrGuest if the guest refuses.
-func (k *Kernels) ALMA(b *host.Buffers, nseries, length int, params []Param) error {
+func (k *Kernels) ALMA(b host.Buffers, nseries, length int, params []Param) error {
 	series, err := host.View[float64](b, "series")
 	if err != nil {
 		return err
@@ -102,7 +102,7 @@ func (k *Kernels) ALMA(b *host.Buffers, nseries, length int, params []Param) err
 // Errors: ErrShape unless 1 ≤ n and n³ ≤ the capacity of "u" and "v";
 // ErrParam for steps < 0 or past 2³¹−1, dt < 0 or NaN; the host's errors
 // of the views and of the call; ErrGuest if the guest refuses.
-func (k *Kernels) GrayScott(b *host.Buffers, n, steps int, p GS) error {
+func (k *Kernels) GrayScott(b host.Buffers, n, steps int, p GS) error {
 	if err := k.grid(b, n); err != nil {
 		return err
 	}
@@ -119,7 +119,7 @@ func (k *Kernels) GrayScott(b *host.Buffers, n, steps int, p GS) error {
 
 // Hash returns the guest's Hash of the first n³ cells of "u" and "v".
 // Errors: those of GrayScott for n, and the host's errors of the call.
-func (k *Kernels) Hash(b *host.Buffers, n int) (uint64, error) {
+func (k *Kernels) Hash(b host.Buffers, n int) (uint64, error) {
 	if err := k.grid(b, n); err != nil {
 		return 0, err
 	}
@@ -127,7 +127,7 @@ func (k *Kernels) Hash(b *host.Buffers, n int) (uint64, error) {
 	return r, err
 }
 
-func (k *Kernels) grid(b *host.Buffers, n int) error {
+func (k *Kernels) grid(b host.Buffers, n int) error {
 	u, err := host.View[float64](b, "u")
 	if err != nil {
 		return err

@@ -37,7 +37,7 @@ func TestBadInput(t *testing.T) {
 	defer e.Close()
 	in, k := load(t, e, host.WithThreads(2))
 	defer in.Close()
-	err := in.InPlace(func(b *host.Buffers) error {
+	err := in.InPlace(func(b host.Buffers) error {
 		series, _ := host.View[float64](b, "series")
 		out, _ := host.View[float64](b, "out")
 		weights, _ := host.View[float64](b, "weights")
@@ -86,7 +86,7 @@ func TestGuestRefuses(t *testing.T) {
 	in, _ := load(t, e, host.WithThreads(2))
 	defer in.Close()
 	call := func(name string, args ...uint64) (uint64, error) {
-		k, err := in.Kernel(name)
+		k, err := in.Module().Kernel(name)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -124,7 +124,7 @@ func TestSpawnBeyondThreads(t *testing.T) {
 	defer e.Close()
 	in, k := load(t, e, host.WithThreads(2))
 	defer in.Close()
-	more, err := in.Kernel("spawn-more")
+	more, err := in.Module().Kernel("spawn-more")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -141,7 +141,7 @@ func TestSpawnBeyondThreads(t *testing.T) {
 	if err := rayon.ALMA(want, x, 4, params); err != nil {
 		t.Fatal(err)
 	}
-	err = in.InPlace(func(b *host.Buffers) error {
+	err = in.InPlace(func(b host.Buffers) error {
 		s, _ := host.View[float64](b, "series")
 		copy(s, x)
 		if err := k.ALMA(b, 4, 500, params); err != nil {
@@ -169,7 +169,7 @@ func TestCloseLeavesNoGoroutine(t *testing.T) {
 	for th := 1; th <= 4; th++ {
 		in, k := load(t, e, host.WithThreads(th))
 		u, v := fields(nil, 16, false)
-		err := in.InPlace(func(b *host.Buffers) error {
+		err := in.InPlace(func(b host.Buffers) error {
 			gu, _ := host.View[float64](b, "u")
 			gv, _ := host.View[float64](b, "v")
 			copy(gu, u)
@@ -198,7 +198,7 @@ func TestPanicInWorker(t *testing.T) {
 	for th := 2; th <= 4; th++ {
 		for _, bad := range []int32{0, 5, 11} {
 			in, _ := load(t, e, host.WithThreads(th))
-			pk, err := in.Kernel("panic-in-job")
+			pk, err := in.Module().Kernel("panic-in-job")
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -228,7 +228,7 @@ func TestDeadline(t *testing.T) {
 		ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 		unbind := in.Bind(ctx)
 		start := time.Now()
-		err := in.InPlace(func(b *host.Buffers) error {
+		err := in.InPlace(func(b host.Buffers) error {
 			gu, _ := host.View[float64](b, "u")
 			for i := range 64 * 64 * 64 {
 				gu[i] = 1
@@ -264,7 +264,7 @@ func TestDeadlineALMA(t *testing.T) {
 	for _, th := range []int{1, 2, 4} {
 		in, k := load(t, e, host.WithThreads(th), host.WithTimeout(d))
 		var took time.Duration
-		err := in.InPlace(func(b *host.Buffers) error {
+		err := in.InPlace(func(b host.Buffers) error {
 			s, err := host.View[float64](b, "series")
 			if err != nil {
 				return err
@@ -308,7 +308,7 @@ func TestDeadlineALMADefaultEngine(t *testing.T) {
 		ctx, cancel := context.WithTimeout(context.Background(), d)
 		unbind := in.Bind(ctx)
 		var took time.Duration
-		err := in.InPlace(func(b *host.Buffers) error {
+		err := in.InPlace(func(b host.Buffers) error {
 			s, err := host.View[float64](b, "series")
 			if err != nil {
 				return err

@@ -81,7 +81,7 @@ func instanceOf(tb testing.TB, compiled func() (*host.Module, error), th int) (*
 func setupGuest(tb testing.TB, th int) (almaFunc, gsFunc, func()) {
 	in, k := instance(tb, th)
 	alma := func(out, series []float64, nseries int, params []rayon.Param) error {
-		return in.InPlace(func(b *host.Buffers) error {
+		return in.InPlace(func(b host.Buffers) error {
 			s, err := host.View[float64](b, "series")
 			if err != nil {
 				return err
@@ -99,7 +99,7 @@ func setupGuest(tb testing.TB, th int) (almaFunc, gsFunc, func()) {
 		})
 	}
 	gs := func(n, steps int, p rayon.GS, u, v []float64) error {
-		return in.InPlace(func(b *host.Buffers) error {
+		return in.InPlace(func(b host.Buffers) error {
 			gu, err := host.View[float64](b, "u")
 			if err != nil {
 				return err

@@ -1,0 +1,397 @@
+// Package vector runs the vector world of wit/vector.wit — buffers a, b and
+// result of f64, and the kernels sum, dot, mul and scale with their fold,
+// block, batch and simd128 variants — on any guest that implements it,
+// through the generic host API of package host: it is a client of
+// host.Module.Kernel, host.Instance.InPlace, host.View and host.Pool like
+// any other, and knows nothing the host does not tell every client.
+//
+// Every kernel returns the bits of package
+// [github.com/wasmvec/wasmvec/kernels], whose doc gives the order of
+// operations (blocks of 4096 elements, 16 lanes, a pairwise tree per
+// block); inputs longer than the guest's buffers are streamed in whole
+// blocks, so the result is still the canonical one. Package
+// [github.com/wasmvec/wasmvec/guests] embeds guests in Rust, C, Go and
+// TinyGo that implement the world.
+//
+//	engine := host.NewEngine()
+//	defer engine.Close()
+//	in, err := engine.Load("rust", guests.Rust)
+//	...
+//	defer in.Close()
+//	vec, err := vector.Lookup(in.Module(), vector.WithSIMD())
+//	...
+//	s, err := vec.Sum(in, x)
+//
+// Because a client knows what its kernels may write, it checks it: each
+// call places guard words (a signalling NaN) in the first element past the
+// live ones of a, b and result, and a kernel that overwrites one gets
+// host.ErrContract; the instance is then marked untrusted (a host.Pool
+// replaces it).
+package vector
+
+import (
+	"errors"
+	"fmt"
+	"math"
+
+	"github.com/wasmvec/wasmvec/host"
+	"github.com/wasmvec/wasmvec/kernels"
+)
+
+var (
+	// ErrLength: slices that must have matching lengths do not (the same
+	// value as kernels.ErrLength).
+	ErrLength = kernels.ErrLength
+	// ErrCapacity: an input is longer than the guest's buffers and cannot be
+	// streamed, because their capacity is smaller than one block
+	// (kernels.BlockLen elements) and a fold must stay block-aligned; or an
+	// in-place length or a batch's width exceeds the capacity.
+	ErrCapacity = errors.New("wasmvec/vector: input exceeds guest capacity")
+)
+
+// The world's buffers.
+const (
+	bufA      = "a"
+	bufB      = "b"
+	bufResult = "result"
+)
+
+// kernel indexes the world's kernels in Kernels.k.
+type kernel int
+
+const (
+	kSum kernel = iota
+	kSumFold
+	kSumSIMD
+	kSumSIMDFold
+	kDot
+	kDotFold
+	kDotSIMD
+	kDotSIMDFold
+	kSumBlocks
+	kDotBlocks
+	kSumBatch
+	kDotBatch
+	kMul
+	kMulSIMD
+	kScale
+	kScaleSIMD
+	numKernels
+)
+
+var (
+	i32 = []host.ValType{host.I32}
+	f64 = []host.ValType{host.F64}
+	// world is every export of the vector world with its core signature:
+	// (params, results).
+	world = [numKernels]struct {
+		name            string
+		params, results []host.ValType
+	}{
+		kSum:         {"sum", i32, f64},
+		kSumFold:     {"sum-fold", []host.ValType{host.F64, host.I32}, f64},
+		kSumSIMD:     {"sum-simd", i32, f64},
+		kSumSIMDFold: {"sum-simd-fold", []host.ValType{host.F64, host.I32}, f64},
+		kDot:         {"dot", i32, f64},
+		kDotFold:     {"dot-fold", []host.ValType{host.F64, host.I32}, f64},
+		kDotSIMD:     {"dot-simd", i32, f64},
+		kDotSIMDFold: {"dot-simd-fold", []host.ValType{host.F64, host.I32}, f64},
+		kSumBlocks:   {"sum-blocks", i32, nil},
+		kDotBlocks:   {"dot-blocks", i32, nil},
+		kSumBatch:    {"sum-batch", []host.ValType{host.I32, host.I32}, nil},
+		kDotBatch:    {"dot-batch", []host.ValType{host.I32, host.I32}, nil},
+		kMul:         {"mul", i32, nil},
+		kMulSIMD:     {"mul-simd", i32, nil},
+		kScale:       {"scale", []host.ValType{host.F64, host.I32}, nil},
+		kScaleSIMD:   {"scale-simd", []host.ValType{host.F64, host.I32}, nil},
+	}
+)
+
+// Option configures Lookup.
+type Option func(*Kernels)
+
+// WithSIMD makes Sum, Dot, Mul and Scale (and their InPlace forms) call the
+// guest's simd128 exports ("sum-simd", "sum-simd-fold", "dot-simd",
+// "dot-simd-fold", "mul-simd", "scale-simd") instead of the scalar ones.
+// The bits are the same; only the speed differs. The batch and block
+// kernels have one form.
+func WithSIMD() Option { return func(k *Kernels) { k.simd = true } }
+
+// Kernels is the vector world of one module, looked up once by Lookup and
+// used on any instance of that module (and of a Pool of it). It is
+// immutable and safe for concurrent use; each call takes the instance's
+// lock (through host.Instance.InPlace) for as long as it runs.
+type Kernels struct {
+	guest string
+	k     [numKernels]*host.Kernel
+	simd  bool
+}
+
+// Lookup finds the vector world's kernels in module m and checks their
+// signatures. It returns a *host.GuestError wrapping host.ErrMissingExport
+// or host.ErrSignature that names the first export missing or of another
+// type. The buffers a, b and result (f64) are checked at each call, by the
+// views: a guest without them gets host.ErrMissingExport or
+// host.ErrSignature naming the buffer.
+func Lookup(m *host.Module, opts ...Option) (*Kernels, error) {
+	k := &Kernels{guest: m.Name()}
+	for _, o := range opts {
+		o(k)
+	}
+	for i, w := range world {
+		kk, err := m.Kernel(w.name)
+		if err != nil {
+			return nil, fmt.Errorf("%w (the vector world exports %s: %s)", err, w.name, signature(w.params, w.results))
+		}
+		if !equal(kk.Params(), w.params) || !equal(kk.Results(), w.results) {
+			return nil, &host.GuestError{Guest: m.Name(), Export: w.name,
+				Err: fmt.Errorf("%w: got %s, the vector world's is %s", host.ErrSignature, signature(kk.Params(), kk.Results()), signature(w.params, w.results))}
+		}
+		k.k[i] = kk
+	}
+	return k, nil
+}
+
+func equal(a, b []host.ValType) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+func signature(params, results []host.ValType) string {
+	s := "func("
+	for i, t := range params {
+		if i > 0 {
+			s += ", "
+		}
+		s += t.String()
+	}
+	s += ")"
+	if len(results) > 0 {
+		s += " -> " + results[0].String()
+	}
+	return s
+}
+
+// variant returns the scalar kernel e, or its simd128 twin (the next index)
+// when the Kernels were looked up WithSIMD.
+func (k *Kernels) variant(e kernel) *host.Kernel {
+	if k.simd {
+		return k.k[e+simdOffset[e]]
+	}
+	return k.k[e]
+}
+
+// simdOffset is how far each scalar kernel's simd128 twin sits in world.
+var simdOffset = [numKernels]kernel{kSum: 2, kSumFold: 2, kDot: 2, kDotFold: 2, kMul: 1, kScale: 1}
+
+// views are the world's buffers inside one InPlace call, and their common
+// capacity in elements.
+type views struct {
+	a, b, result []float64
+	cap          int
+}
+
+func viewsOf(b host.Buffers) (views, error) {
+	var v views
+	var err error
+	if v.a, err = host.View[float64](b, bufA); err != nil {
+		return v, err
+	}
+	if v.b, err = host.View[float64](b, bufB); err != nil {
+		return v, err
+	}
+	if v.result, err = host.View[float64](b, bufResult); err != nil {
+		return v, err
+	}
+	v.cap = min(len(v.a), len(v.b), len(v.result))
+	return v, nil
+}
+
+// guardBits is what the guard words hold during a call: a signalling NaN
+// that no kernel computes from the inputs by accident.
+const guardBits = 0x7ff4_dead_beef_cafe
+
+var guardValue = math.Float64frombits(guardBits)
+
+// call calls kk through b with args, with a guard word in the first
+// element past the live ones of each buffer (WIT: a kernel reads a[0..in)
+// and b[0..in) and writes result[0..out), nothing else): a[in] and b[in]
+// when in is below the capacity, result[out] when out is. The guarded
+// elements' values are restored after the call, so the caller sees no
+// change. A changed guard word is host.ErrContract. The guards see a write
+// to that one element of each buffer, not writes further on.
+func (k *Kernels) call(b host.Buffers, v *views, kk *host.Kernel, in, out int, args ...uint64) (uint64, error) {
+	// Straight-line on purpose (this is every call): a guard word that is
+	// not needed points at scratch instead of linear memory.
+	var scratch [3]float64
+	pa, pb, pr := &scratch[0], &scratch[1], &scratch[2]
+	if uint(in) < uint(v.cap) {
+		pa, pb = &v.a[in], &v.b[in]
+	}
+	if uint(out) < uint(v.cap) {
+		pr = &v.result[out]
+	}
+	sa, sb, sr := *pa, *pb, *pr
+	*pa, *pb, *pr = guardValue, guardValue, guardValue
+	r, err := b.Call(kk, args...)
+	ga, gb, gr := math.Float64bits(*pa), math.Float64bits(*pb), math.Float64bits(*pr)
+	*pa, *pb, *pr = sa, sb, sr
+	if err == nil && (ga != guardBits || gb != guardBits || gr != guardBits) {
+		return 0, &host.GuestError{Guest: k.guest, Export: kk.Name(), Err: fmt.Errorf(
+			"%w: the kernel wrote a guard word (a[%d] %t, b[%d] %t, result[%d] %t), where the vector world forbids it",
+			host.ErrContract, in, ga != guardBits, in, gb != guardBits, out, gr != guardBits)}
+	}
+	return r, err
+}
+
+func i32Arg(n int) uint64        { return uint64(uint32(int32(n))) }
+func f64Arg(x float64) uint64    { return math.Float64bits(x) }
+func f64Result(r uint64) float64 { return math.Float64frombits(r) }
+
+func (k *Kernels) lengthErr(e kernel, format string, args ...any) error {
+	return &host.GuestError{Guest: k.guest, Export: k.variant(e).Name(), Err: fmt.Errorf("%w: "+format, append([]any{ErrLength}, args...)...)}
+}
+
+func (k *Kernels) capacityErr(name string, format string, args ...any) error {
+	return &host.GuestError{Guest: k.guest, Export: name, Err: fmt.Errorf("%w: "+format, append([]any{ErrCapacity}, args...)...)}
+}
+
+// Sum returns the canonical sum of x (see package kernels), computed by the
+// guest's "sum" export on instance in (which must be of the module Lookup
+// was given):
+//
+//	if len(x) == 0 {
+//		return +0.0
+//	}
+//	acc := -0.0
+//	for each block of 4096 elements: acc = acc + tree(16 lane sums of the block)
+//	return acc
+//
+// x is copied into buffer a; inputs longer than its capacity are streamed in
+// whole blocks through "sum-fold". Errors, each in a *host.GuestError:
+// ErrCapacity if the input cannot be streamed, host.ErrContract if the
+// kernel wrote a guard word, and those of host.Instance.Call (host.ErrTrap
+// with a *host.Trap, host.ErrDeadline, host.ErrClosed, ...). The instance
+// stays usable after a trap.
+func (k *Kernels) Sum(in *host.Instance, x []float64) (float64, error) {
+	return k.reduce(in, kSum, x, nil)
+}
+
+// Dot returns the canonical dot product of x and y (see package kernels),
+// computed by the guest's "dot" export: Sum over the products
+// p[i] = x[i]*y[i], each rounded to float64 (no fused multiply-add).
+//
+// It returns ErrLength if len(x) != len(y); otherwise the errors of Sum.
+func (k *Kernels) Dot(in *host.Instance, x, y []float64) (float64, error) {
+	if len(x) != len(y) {
+		return 0, k.lengthErr(kDot, "x %d, y %d", len(x), len(y))
+	}
+	return k.reduce(in, kDot, x, y)
+}
+
+// reduce runs the reduction whole (kSum or kDot, with its -fold at whole+1)
+// over x (and y), streaming when needed.
+func (k *Kernels) reduce(in *host.Instance, whole kernel, x, y []float64) (s float64, err error) {
+	err = in.InPlace(func(b host.Buffers) error {
+		v, err := viewsOf(b)
+		if err != nil {
+			return err
+		}
+		if len(x) <= v.cap {
+			copy(v.a, x)
+			copy(v.b, y)
+			r, err := k.call(b, &v, k.variant(whole), len(x), 0, i32Arg(len(x)))
+			s = f64Result(r)
+			return err
+		}
+		chunk := v.cap / kernels.BlockLen * kernels.BlockLen
+		if chunk == 0 {
+			return k.capacityErr(k.variant(whole).Name(), "%d elements, capacity %d is below one block (%d) so the input cannot be streamed",
+				len(x), v.cap, kernels.BlockLen)
+		}
+		fold := k.variant(whole + 1)
+		acc := kernels.NegZero()
+		for start := 0; start < len(x); start += chunk {
+			end := min(start+chunk, len(x))
+			copy(v.a, x[start:end])
+			if y != nil {
+				copy(v.b, y[start:end])
+			}
+			r, err := k.call(b, &v, fold, end-start, 0, f64Arg(acc), i32Arg(end-start))
+			if err != nil {
+				return err
+			}
+			acc = f64Result(r)
+		}
+		s = acc
+		return nil
+	})
+	return s, err
+}
+
+// Mul stores the elementwise product of a and b in dst, computed by the
+// guest's "mul" export:
+//
+//	for i := range dst {
+//		dst[i] = a[i] * b[i]
+//	}
+//
+// dst may be a or b itself; other overlaps give unspecified results. Inputs
+// longer than the guest's capacity are processed in chunks of that many
+// elements. It returns ErrLength unless len(dst) == len(a) == len(b), and
+// otherwise the errors of Sum (after a trap, dst is partly written).
+func (k *Kernels) Mul(in *host.Instance, dst, a, b []float64) error {
+	if len(a) != len(dst) || len(b) != len(dst) {
+		return k.lengthErr(kMul, "dst %d, a %d, b %d", len(dst), len(a), len(b))
+	}
+	return k.elementwise(in, kMul, dst, a, b, 0)
+}
+
+// Scale stores s times a in dst, computed by the guest's "scale" export:
+//
+//	for i := range dst {
+//		dst[i] = s * a[i]
+//	}
+//
+// dst may be a itself. It returns ErrLength unless len(dst) == len(a), and
+// otherwise the errors of Mul.
+func (k *Kernels) Scale(in *host.Instance, dst, a []float64, s float64) error {
+	if len(a) != len(dst) {
+		return k.lengthErr(kScale, "dst %d, a %d", len(dst), len(a))
+	}
+	return k.elementwise(in, kScale, dst, a, nil, s)
+}
+
+// elementwise runs mul (dst = a*b) or scale (dst = s*a) in chunks.
+func (k *Kernels) elementwise(in *host.Instance, e kernel, dst, a, bs []float64, s float64) error {
+	kk := k.variant(e)
+	return in.InPlace(func(b host.Buffers) error {
+		v, err := viewsOf(b)
+		if err != nil {
+			return err
+		}
+		for start := 0; start == 0 || start < len(dst); start += v.cap {
+			end := min(start+v.cap, len(dst))
+			n := end - start
+			copy(v.a, a[start:end])
+			if e == kMul {
+				copy(v.b, bs[start:end])
+				_, err = k.call(b, &v, kk, n, n, i32Arg(n))
+			} else {
+				_, err = k.call(b, &v, kk, n, n, f64Arg(s), i32Arg(n))
+			}
+			if err != nil {
+				return err
+			}
+			copy(dst[start:end], v.result[:n])
+		}
+		return nil
+	})
+}
