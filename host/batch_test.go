@@ -5,9 +5,9 @@ import (
 	"fmt"
 	"testing"
 
-	"github.com/wasmvec/wasmvec/vector"
 	"github.com/wasmvec/wasmvec/internal/vectors"
 	"github.com/wasmvec/wasmvec/kernels"
+	"github.com/wasmvec/wasmvec/vector"
 )
 
 // TestBatchBitExact: every batched sum and dot equals the canonical one,
@@ -81,7 +81,7 @@ func BenchmarkBatch(b *testing.B) {
 		b.Run(fmt.Sprintf("impl=wasm-c/width=%d/path=loop", width), func(b *testing.B) {
 			for b.Loop() {
 				for j := range count {
-					v, err := vks(in).Sum(in, x[j*width : (j+1)*width])
+					v, err := vks(in).Sum(in, x[j*width:(j+1)*width])
 					if err != nil {
 						b.Fatal(err)
 					}

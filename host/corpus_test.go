@@ -12,8 +12,8 @@ import (
 
 	"github.com/bytecodealliance/wasmtime-go/v39"
 	"github.com/wasmvec/wasmvec/host"
-	"github.com/wasmvec/wasmvec/vector"
 	"github.com/wasmvec/wasmvec/internal/corpus"
+	"github.com/wasmvec/wasmvec/vector"
 )
 
 // The hostile-guest corpus: testdata/hostile holds one module per attack,

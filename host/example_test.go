@@ -63,7 +63,7 @@ func ExampleInstance_Call() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	fmt.Println(sum) // its core signature, read at Compile
+	fmt.Println(sum)                     // its core signature, read at Compile
 	r, err := guest.Call(sum, uint64(0)) // the sum of no elements
 	fmt.Println(math.Float64frombits(r), err)
 	// Output:

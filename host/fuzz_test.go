@@ -11,9 +11,9 @@ import (
 
 	"github.com/bytecodealliance/wasmtime-go/v39"
 	"github.com/wasmvec/wasmvec/host"
-	"github.com/wasmvec/wasmvec/vector"
 	"github.com/wasmvec/wasmvec/internal/vectors"
 	"github.com/wasmvec/wasmvec/kernels"
+	"github.com/wasmvec/wasmvec/vector"
 )
 
 // Fuzz targets. ./build.sh test runs each for a short while (FUZZTIME,

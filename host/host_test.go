@@ -8,9 +8,9 @@ import (
 	"testing"
 
 	"github.com/wasmvec/wasmvec/host"
-	"github.com/wasmvec/wasmvec/vector"
 	"github.com/wasmvec/wasmvec/internal/vectors"
 	"github.com/wasmvec/wasmvec/kernels"
+	"github.com/wasmvec/wasmvec/vector"
 )
 
 // Guest modules, built by ./build.sh (each folder's README or Cargo.toml

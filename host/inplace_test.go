@@ -3,17 +3,17 @@ package host_test
 import (
 	"context"
 	"errors"
-	"math"
 	"fmt"
+	"math"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/wasmvec/wasmvec/host"
-	"github.com/wasmvec/wasmvec/vector"
 	"github.com/wasmvec/wasmvec/internal/vectors"
 	"github.com/wasmvec/wasmvec/kernels"
+	"github.com/wasmvec/wasmvec/vector"
 )
 
 // TestInPlace: write inputs straight into the buffers, call by length, read

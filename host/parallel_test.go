@@ -8,9 +8,9 @@ import (
 	"time"
 
 	"github.com/wasmvec/wasmvec/host"
-	"github.com/wasmvec/wasmvec/vector"
 	"github.com/wasmvec/wasmvec/internal/vectors"
 	"github.com/wasmvec/wasmvec/kernels"
+	"github.com/wasmvec/wasmvec/vector"
 )
 
 // TestParallelBitExact: sums split over a pool of 3 instances give the
