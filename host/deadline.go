@@ -143,7 +143,7 @@ func (in *Instance) interrupt() {
 
 // arm sets the bound of the next call from the instance's timeout and bound
 // context, or returns the error of a context that has already ended. The
-// caller holds in.mu.
+// caller holds the instance's lock.
 func (in *Instance) arm(name string) error {
 	d := in.timeout
 	in.ctxBound = false
@@ -196,7 +196,9 @@ func (in *Instance) deadlineError(name string, trap error) error {
 // be inconsistent), a threaded instance aborted, or its user closed it
 // (inside Pool.Do, say).
 func (in *Instance) untrusted() bool {
-	in.mu.Lock()
-	defer in.mu.Unlock()
+	if in.lock("") != nil {
+		return true // called inside an InPlace callback on the instance: replace it
+	}
+	defer in.unlock()
 	return in.closed || in.tainted || (in.th != nil && in.th.failure() != nil)
 }

@@ -17,8 +17,8 @@ func (in *Instance) ExportForTest(name string) (func(args ...any) (any, error), 
 		return nil, err
 	}
 	return func(args ...any) (any, error) {
-		in.mu.Lock()
-		defer in.mu.Unlock()
+		in.lock("")
+		defer in.unlock()
 		v, err := in.fns[k.index].Call(in.store, args...)
 		if err != nil {
 			return nil, &GuestError{Guest: in.name, Export: name, Err: fmt.Errorf("%w: %w", ErrTrap, err)}

@@ -34,12 +34,15 @@ type Buffers struct {
 	gen uint64 // the InPlace call that handed it out
 }
 
-// The states of Instance.ip, in its two low bits; the rest count InPlace
-// calls, so a Buffers of an earlier one is told apart.
+// The instance's lock (Instance.lk): one word, the generation of the last
+// InPlace call times 4 plus one of these states, so that an InPlace and
+// each call through its Buffers cost one compare-and-swap and one store
+// each, and a Buffers of an earlier InPlace is told apart.
 const (
-	ipFree    = iota // no InPlace runs
-	ipIdle           // an InPlace runs, no call through its Buffers
-	ipCalling        // a call through its Buffers is in progress
+	lkFree    = iota // not held
+	lkHeld           // held by a call (Instance.Call, Close, ...)
+	lkInPlace        // held by an InPlace, no call through its Buffers in progress
+	lkCalling        // held by an InPlace, a call through its Buffers in progress
 )
 
 // InPlace calls fn with in-place access to the instance's buffers (see
@@ -59,31 +62,30 @@ const (
 // Called from anywhere else, they wait for the InPlace to return, as for
 // any call in progress.
 func (in *Instance) InPlace(fn func(Buffers) error) error {
-	if err := in.lockFrom(1, ""); err != nil {
+	gen, err := in.acquire(1, "", lkInPlace)
+	if err != nil {
 		return err
 	}
-	defer in.mu.Unlock()
+	defer in.endInPlace(gen)
 	if in.closed {
 		return &GuestError{Guest: in.name, Err: ErrClosed}
 	}
-	gen := in.ip.Load()>>2 + 1
-	in.ip.Store(gen<<2 | ipIdle)
-	defer in.endInPlace(gen)
-	err := fn(Buffers{in: in, gen: gen})
+	err = fn(Buffers{in: in, gen: gen})
 	if err != nil && errors.Is(err, ErrContract) {
 		in.tainted = true
 	}
 	return err
 }
 
-// endInPlace expires the Buffers of InPlace call gen. A call another
-// goroutine started through them finishes first; later ones see ErrClosed.
-// Waiting for one (a misuse, and rare) sleeps between looks instead of
-// spinning.
+// endInPlace releases the lock of InPlace call gen, which expires its
+// Buffers. A call another goroutine started through them finishes first;
+// later ones see ErrClosed. Waiting for one (a misuse, and rare) sleeps
+// between looks instead of spinning.
 func (in *Instance) endInPlace(gen uint64) {
-	for !in.ip.CompareAndSwap(gen<<2|ipIdle, gen<<2|ipFree) {
+	for !in.lk.CompareAndSwap(gen<<2|lkInPlace, gen<<2|lkFree) {
 		time.Sleep(expireWait)
 	}
+	in.wakeWaiter()
 }
 
 // expireWait is how long InPlace sleeps between looks while another
@@ -93,21 +95,68 @@ const expireWait = 50 * time.Microsecond
 // lock takes the instance's lock for a call of export name, or returns
 // ErrConcurrent when waiting for it could be for ever: the lock is held by
 // an InPlace and the calling goroutine is inside an InPlace callback
-// itself (see InPlace). Release with in.mu.Unlock.
-func (in *Instance) lock(name string) error { return in.lockFrom(0, name) }
+// itself (see InPlace). Release with unlock.
+func (in *Instance) lock(name string) error {
+	_, err := in.acquire(0, name, lkHeld)
+	return err
+}
 
-// lockFrom is lock for a caller with own InPlace frames of its own on the
-// stack (InPlace itself: 1), which do not count as a callback's.
-func (in *Instance) lockFrom(own int, name string) error {
-	if in.mu.TryLock() {
-		return nil
+// unlock releases the lock taken by lock.
+func (in *Instance) unlock() {
+	in.lk.Store(in.lk.Load() &^ 3)
+	in.wakeWaiter()
+}
+
+// tryLock takes the lock in state (lkHeld, or lkInPlace for a new InPlace
+// generation) if it is free, and returns the generation.
+func (in *Instance) tryLock(state uint64) (uint64, bool) {
+	v := in.lk.Load()
+	if v&3 != lkFree {
+		return 0, false
 	}
-	if in.ip.Load()&3 != ipFree && insideInPlace(own) {
-		return guestErr(in.name, name, ErrConcurrent,
-			"called from inside an InPlace callback while an InPlace holds the instance: use the Buffers' methods")
+	gen := v >> 2
+	if state == lkInPlace {
+		gen++
 	}
-	in.mu.Lock()
-	return nil
+	return gen, in.lk.CompareAndSwap(v, gen<<2|state)
+}
+
+// acquire takes the lock in state, waiting while another holds it; see
+// lock for the ErrConcurrent case. own is the number of InPlace frames of
+// the caller's own on the stack (InPlace itself: 1), which do not count as
+// a callback's.
+func (in *Instance) acquire(own int, name string, state uint64) (uint64, error) {
+	if gen, ok := in.tryLock(state); ok {
+		return gen, nil
+	}
+	in.waiters.Add(1)
+	defer in.waiters.Add(-1)
+	looked := false
+	for {
+		if gen, ok := in.tryLock(state); ok {
+			return gen, nil
+		}
+		if !looked && in.lk.Load()&3 >= lkInPlace {
+			if insideInPlace(own) {
+				return 0, guestErr(in.name, name, ErrConcurrent,
+					"called from inside an InPlace callback while an InPlace holds the instance: use the Buffers' methods")
+			}
+			looked = true
+		}
+		<-in.wake
+	}
+}
+
+// wakeWaiter lets one goroutine waiting in acquire look again. A waiter
+// counts itself before its last look, so a release either sees it or
+// frees the lock before that look.
+func (in *Instance) wakeWaiter() {
+	if in.waiters.Load() > 0 {
+		select {
+		case in.wake <- struct{}{}:
+		default: // a wake is pending already
+		}
+	}
 }
 
 // inPlaceFrame is the function whose frame marks a goroutine that runs an
@@ -146,15 +195,15 @@ func (b Buffers) live() bool {
 	if b.in == nil {
 		return false
 	}
-	v := b.in.ip.Load()
-	return v>>2 == b.gen && v&3 != ipFree
+	v := b.in.lk.Load()
+	return v>>2 == b.gen && v&3 >= lkInPlace
 }
 
 // enter takes b for one call, or says why it cannot: InPlace returned
 // (ErrClosed), or another goroutine's call is in progress (ErrConcurrent).
 // Release with leave.
 func (b Buffers) enter(name string) error {
-	if b.in != nil && b.in.ip.CompareAndSwap(b.gen<<2|ipIdle, b.gen<<2|ipCalling) {
+	if b.in != nil && b.in.lk.CompareAndSwap(b.gen<<2|lkInPlace, b.gen<<2|lkCalling) {
 		return nil
 	}
 	if b.live() {
@@ -163,7 +212,7 @@ func (b Buffers) enter(name string) error {
 	return b.expired(name)
 }
 
-func (b Buffers) leave() { b.in.ip.Store(b.gen<<2 | ipIdle) }
+func (b Buffers) leave() { b.in.lk.Store(b.gen<<2 | lkInPlace) }
 
 // expired is the error of a Buffers used after its InPlace returned.
 func (b Buffers) expired(name string) error {

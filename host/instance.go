@@ -26,16 +26,16 @@ type Instance struct {
 	mod    *Module // the module it was made from
 	owned  *Module // closed with the instance when it was made by Engine.Load
 
-	mu     sync.Mutex
-	closed bool
-	store  *wasmtime.Store
-	mem    *wasmtime.Memory
-	fns    []*wasmtime.Func // the module's kernels, by index
-	bufs   []Buffer         // the layout, validated against mem
-
-	// ip is the state of InPlace (inplace.go): the generation of the last
-	// InPlace call, times 4, plus ipFree, ipIdle or ipCalling.
-	ip atomic.Uint64
+	// lk is the instance's lock (inplace.go): every call holds it.
+	// waiters counts the goroutines waiting for it, woken through wake.
+	lk      atomic.Uint64
+	waiters atomic.Int32
+	wake    chan struct{}
+	closed  bool
+	store   *wasmtime.Store
+	mem     *wasmtime.Memory
+	fns     []*wasmtime.Func // the module's kernels, by index
+	bufs    []Buffer         // the layout, validated against mem
 
 	// The typed call path (rawcall.go): raw handles and argument slots, in
 	// C memory.
@@ -346,7 +346,7 @@ func (m *Module) start(linker *wasmtime.Linker, store *wasmtime.Store, c rawInst
 		}
 		return nil, &GuestError{Guest: m.name, Err: fmt.Errorf("%w: %w", ErrModule, err)}
 	}
-	in := &Instance{name: m.name, engine: m.engine, mod: m, store: store, th: th, c: c, timeout: o.timeout}
+	in := &Instance{name: m.name, engine: m.engine, mod: m, store: store, th: th, c: c, timeout: o.timeout, wake: make(chan struct{}, 1)}
 	phase("_initialize")
 	if err := startRuntime(m.name, store, wi); err != nil {
 		return nil, err
@@ -551,7 +551,7 @@ func (in *Instance) Close() error {
 	if err := in.lock(""); err != nil {
 		return err
 	}
-	defer in.mu.Unlock()
+	defer in.unlock()
 	if in.closed {
 		return nil
 	}

@@ -89,7 +89,7 @@ func (in *Instance) Call(k *Kernel, args ...uint64) (uint64, error) {
 	if err := in.lock(k.name); err != nil {
 		return 0, err
 	}
-	defer in.mu.Unlock()
+	defer in.unlock()
 	if in.closed {
 		return 0, &GuestError{Guest: in.name, Export: k.name, Err: ErrClosed}
 	}
@@ -129,7 +129,7 @@ func (in *Instance) checkCall(k *Kernel, args []uint64) error {
 	return nil
 }
 
-// rawCall runs k through the typed path. The caller holds in.mu.
+// rawCall runs k through the typed path. The caller holds the instance's lock.
 func (in *Instance) rawCall(k *Kernel, args []uint64) (uint64, error) {
 	for i, a := range args {
 		putU64(&in.c.vals[i], a)
@@ -153,17 +153,21 @@ type Elem interface {
 	float64 | float32 | int32 | int64
 }
 
+// elemType is T's value type, from its size and whether it is a float:
+// constants for each instantiation, where a type switch on any(z) is a
+// run-time look at the type (most of a View's cost).
 func elemType[T Elem]() ValType {
-	var z T
-	switch any(z).(type) {
-	case float32:
+	var one, two T = 1, 2
+	float := one/two != 0
+	switch {
+	case unsafe.Sizeof(one) == 4 && float:
 		return F32
-	case int32:
+	case unsafe.Sizeof(one) == 4:
 		return I32
-	case int64:
-		return I64
+	case float:
+		return F64
 	}
-	return F64
+	return I64
 }
 
 // View returns the guest's buffer named name as a slice of its Capacity
@@ -185,30 +189,62 @@ func View[T Elem](b Buffers, name string) ([]T, error) {
 	if !ok {
 		return nil, guestErr(in.name, "", ErrMissingExport, "no buffer %q (the guest declares %s)", name, in.bufferNames())
 	}
-	buf := in.bufs[i]
+	buf := &in.bufs[i]
 	if want := elemType[T](); buf.Type != want {
 		return nil, guestErr(in.name, in.mod.c.buffers[i].offsetExport(), ErrSignature, "buffer %q holds %v, not %v", name, buf.Type, want)
 	}
 	// readLayout proved Offset+Capacity*size <= the memory size, and
 	// Offset aligned to the element size; the memory never moves.
-	mem := in.linear()[buf.Offset : buf.Offset+int(buf.bytes())]
-	return unsafe.Slice((*T)(unsafe.Pointer(unsafe.SliceData(mem))), buf.Capacity), nil
+	return unsafe.Slice((*T)(unsafe.Add(in.base(), buf.Offset)), buf.Capacity), nil
 }
 
-// bufferIndex finds buffer name in the layout: by a scan when there are
-// few buffers (a client such as package vector takes views on every call,
-// and a map lookup would be much of its cost), else by the map.
+// bufferIndex finds buffer name in the layout. A client such as package
+// vector takes views on every call, by names that are constants, and a map
+// lookup or a scan of the names would be much of its cost: so the module
+// remembers the strings it was asked for, by their memory (the cache keeps
+// each string alive, so equal memory means equal bytes), and a name seen
+// before is found by comparing pointers.
 func (in *Instance) bufferIndex(name string) (int, bool) {
-	if len(in.bufs) <= 8 {
-		for i := range in.bufs {
-			if in.bufs[i].Name == name {
-				return i, true
+	m := in.mod
+	if c := m.names.Load(); c != nil {
+		for _, e := range *c {
+			if len(e.name) == len(name) && unsafe.StringData(e.name) == unsafe.StringData(name) {
+				return e.index, true
 			}
 		}
-		return 0, false
 	}
-	i, ok := in.mod.c.bufIndex[name]
+	i, ok := m.c.bufIndex[name]
+	if ok {
+		m.remember(name, i)
+	}
 	return i, ok
+}
+
+// nameCache is what bufferIndex remembers: at most maxNames names.
+type nameCache []struct {
+	name  string
+	index int
+}
+
+const maxNames = 16
+
+// remember adds name to the module's cache of buffer names, unless it is
+// full or another goroutine changed it meanwhile (the next lookup tries
+// again).
+func (m *Module) remember(name string, index int) {
+	old := m.names.Load()
+	var c nameCache
+	if old != nil {
+		if len(*old) >= maxNames {
+			return
+		}
+		c = append(c, *old...)
+	}
+	c = append(c, struct {
+		name  string
+		index int
+	}{name, index})
+	m.names.CompareAndSwap(old, &c)
 }
 
 // bufferNames lists the declared buffers for an error message, at most 8.

@@ -202,7 +202,7 @@ func putU64(v *rawVal, x uint64) { *(*uint64)(unsafe.Pointer(v)) = x }
 func getU64(v *rawVal) uint64    { return *(*uint64)(unsafe.Pointer(v)) }
 
 // fastCall calls export e with the first nargs values of in.c.vals, which
-// hold the results afterwards. The caller holds in.mu.
+// hold the results afterwards. The caller holds the instance's lock.
 func (in *Instance) fastCall(e export, nargs int) error {
 	if in.th != nil {
 		if err := in.th.failure(); err != nil {
@@ -265,7 +265,7 @@ func (in *Instance) threadedCall(e export, nargs int) error {
 
 // expired is why a threaded call must end now, or nil: a thread failed,
 // the call passed its deadline, or a bound context ended. The caller holds
-// in.mu.
+// the instance's lock.
 func (in *Instance) expired(e export, deadline time.Time) error {
 	if err := in.th.failure(); err != nil {
 		return err
@@ -285,7 +285,7 @@ func (in *Instance) expired(e export, deadline time.Time) error {
 
 // callError is the error of a call that returned err (a wasmtime_error_t,
 // or nil) and left its trap, if any, in the C block. The caller holds
-// in.mu.
+// the instance's lock.
 func (in *Instance) callError(e export, errp unsafe.Pointer) error {
 	err := (*C.wasmtime_error_t)(errp)
 	trap := in.c.state.trap
@@ -322,12 +322,10 @@ func (in *Instance) callError(e export, errp unsafe.Pointer) error {
 	return failed
 }
 
-// linear returns the guest's linear memory as read at Instantiate: it
-// cannot move (see wv_call). A threaded guest's shared memory may grow past
-// this length; the buffers lie inside it.
-func (in *Instance) linear() []byte {
-	return unsafe.Slice((*byte)(unsafe.Pointer(in.c.state.base)), int(in.c.state.size))
-}
+// base is the start of the guest's linear memory as read at Instantiate:
+// it cannot move (see wv_call). A threaded guest's shared memory may grow
+// past the size read then; the buffers lie inside it.
+func (in *Instance) base() unsafe.Pointer { return unsafe.Pointer(in.c.state.base) }
 
 // newBlock allocates the C block of an instance's call path, with room for
 // nfuncs function handles, or returns nil when C memory is exhausted. Once an Instance owns it, a cleanup frees

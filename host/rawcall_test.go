@@ -4,6 +4,7 @@ package host
 
 import (
 	"math"
+	"strings"
 	"testing"
 	"unsafe"
 
@@ -119,5 +120,42 @@ func TestCallDoesNotAllocate(t *testing.T) {
 	}
 	if math.Float64frombits(s) != 6 {
 		t.Errorf("sum = %v, want 6", math.Float64frombits(s))
+	}
+}
+
+// TestViewNameCache: View finds a buffer by a name it was asked for before
+// by the string's memory (bufferIndex); a name of the same bytes elsewhere
+// in memory, or another name, is looked up afresh and found (or refused).
+func TestViewNameCache(t *testing.T) {
+	e := NewEngine()
+	defer e.Close()
+	in, err := e.LoadFile("../guests/rust.wasm")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer in.Close()
+	err = in.InPlace(func(b Buffers) error {
+		for range 3 {
+			for _, name := range []string{"a", "b", "result", strings.Clone("result"), string([]byte{'b'})} {
+				v, err := View[float64](b, name)
+				if err != nil {
+					return err
+				}
+				i, _ := in.mod.c.bufIndex[name]
+				if want := in.bufs[i]; &v[0] != (*float64)(unsafe.Add(in.base(), want.Offset)) || len(v) != want.Capacity {
+					t.Errorf("View(%q) is not buffer %q", name, want.Name)
+				}
+			}
+			if _, err := View[float64](b, "c"); err == nil {
+				t.Error(`View("c") found a buffer the guest does not declare`)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c := in.mod.names.Load(); c == nil || len(*c) > maxNames {
+		t.Errorf("name cache %v", c)
 	}
 }

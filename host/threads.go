@@ -516,7 +516,7 @@ func (in *Instance) startThreads(wi *wasmtime.Instance, threads int) error {
 // closeThreads ends the instance's threads, through the one shutdown
 // sequence every path uses (shutdown): stop-workers when all is well (run
 // on the runner, bounded by closeWait), else the failure. The caller holds
-// in.mu.
+// the instance's lock.
 func (in *Instance) closeThreads() {
 	t := in.th
 	if t.failure() == nil && t.stop != nil {
@@ -612,7 +612,7 @@ func (in *Instance) ping() error {
 	if err := in.lock(expPingWorkers); err != nil {
 		return err
 	}
-	defer in.mu.Unlock()
+	defer in.unlock()
 	if in.closed {
 		return &GuestError{Guest: in.name, Err: ErrClosed}
 	}

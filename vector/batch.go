@@ -41,8 +41,8 @@ func (k *Kernels) batch(in *host.Instance, e kernel, dst, x, y []float64, width 
 	}
 	kk := k.k[e]
 	return in.InPlace(func(b host.Buffers) error {
-		v, err := viewsOf(b)
-		if err != nil {
+		var v views
+		if err := v.of(b); err != nil {
 			return err
 		}
 		if width > v.cap {

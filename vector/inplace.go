@@ -11,24 +11,24 @@ import (
 // n < 0, ErrCapacity if n exceeds the buffers' capacity, and those of
 // host.Buffers.Call and of Sum.
 
-// check returns the views of b for an in-place call of kernel e over n
-// elements, or why it cannot run.
-func (k *Kernels) check(b host.Buffers, e kernel, n int) (views, error) {
-	v, err := viewsOf(b)
-	switch {
-	case err != nil:
-		return v, err
-	case n < 0:
-		return v, k.lengthErr(e, "negative length %d", n)
-	case n > v.cap:
-		return v, k.capacityErr(k.variant(e).Name(), "%d elements in place, capacity %d", n, v.cap)
+// check takes the views of b into v for an in-place call of kernel e over
+// n elements, or says why it cannot run.
+func (k *Kernels) check(b host.Buffers, v *views, e kernel, n int) error {
+	if err := v.of(b); err != nil {
+		return err
 	}
-	return v, nil
+	switch {
+	case n < 0:
+		return k.lengthErr(e, "negative length %d", n)
+	case n > v.cap:
+		return k.capacityErr(k.variant(e).Name(), "%d elements in place, capacity %d", n, v.cap)
+	}
+	return nil
 }
 
 func (k *Kernels) reduceInPlace(b host.Buffers, e kernel, n int) (float64, error) {
-	v, err := k.check(b, e, n)
-	if err != nil {
+	var v views
+	if err := k.check(b, &v, e, n); err != nil {
 		return 0, err
 	}
 	r, err := k.call(b, &v, k.variant(e), n, 0, i32Arg(n))
@@ -48,20 +48,20 @@ func (k *Kernels) DotInPlace(b host.Buffers, n int) (float64, error) {
 
 // MulInPlace sets result[i] = a[i] * b[i] for i < n (see Mul).
 func (k *Kernels) MulInPlace(b host.Buffers, n int) error {
-	v, err := k.check(b, kMul, n)
-	if err != nil {
+	var v views
+	if err := k.check(b, &v, kMul, n); err != nil {
 		return err
 	}
-	_, err = k.call(b, &v, k.variant(kMul), n, n, i32Arg(n))
+	_, err := k.call(b, &v, k.variant(kMul), n, n, i32Arg(n))
 	return err
 }
 
 // ScaleInPlace sets result[i] = s * a[i] for i < n (see Scale).
 func (k *Kernels) ScaleInPlace(b host.Buffers, s float64, n int) error {
-	v, err := k.check(b, kScale, n)
-	if err != nil {
+	var v views
+	if err := k.check(b, &v, kScale, n); err != nil {
 		return err
 	}
-	_, err = k.call(b, &v, k.variant(kScale), n, n, f64Arg(s), i32Arg(n))
+	_, err := k.call(b, &v, k.variant(kScale), n, n, f64Arg(s), i32Arg(n))
 	return err
 }

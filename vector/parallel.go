@@ -65,8 +65,8 @@ func (k *Kernels) foldParallel(ctx context.Context, p *host.Pool, e kernel, x, y
 			// running when it ends is interrupted within about a tick.
 			err := p.Do(ctx, func(in *host.Instance) error {
 				return in.InPlace(func(b host.Buffers) error {
-					v, err := viewsOf(b)
-					if err != nil {
+					var v views
+					if err := v.of(b); err != nil {
 						return err
 					}
 					per := int64(v.cap / kernels.BlockLen) // blocks per chunk

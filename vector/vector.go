@@ -198,20 +198,18 @@ type views struct {
 	cap          int
 }
 
-func viewsOf(b host.Buffers) (views, error) {
-	var v views
-	var err error
+func (v *views) of(b host.Buffers) (err error) {
 	if v.a, err = host.View[float64](b, bufA); err != nil {
-		return v, err
+		return err
 	}
 	if v.b, err = host.View[float64](b, bufB); err != nil {
-		return v, err
+		return err
 	}
 	if v.result, err = host.View[float64](b, bufResult); err != nil {
-		return v, err
+		return err
 	}
 	v.cap = min(len(v.a), len(v.b), len(v.result))
-	return v, nil
+	return nil
 }
 
 // guardBits is what the guard words hold during a call: a signalling NaN
@@ -300,8 +298,8 @@ func (k *Kernels) Dot(in *host.Instance, x, y []float64) (float64, error) {
 // over x (and y), streaming when needed.
 func (k *Kernels) reduce(in *host.Instance, whole kernel, x, y []float64) (s float64, err error) {
 	err = in.InPlace(func(b host.Buffers) error {
-		v, err := viewsOf(b)
-		if err != nil {
+		var v views
+		if err := v.of(b); err != nil {
 			return err
 		}
 		if len(x) <= v.cap {
@@ -373,14 +371,15 @@ func (k *Kernels) Scale(in *host.Instance, dst, a []float64, s float64) error {
 func (k *Kernels) elementwise(in *host.Instance, e kernel, dst, a, bs []float64, s float64) error {
 	kk := k.variant(e)
 	return in.InPlace(func(b host.Buffers) error {
-		v, err := viewsOf(b)
-		if err != nil {
+		var v views
+		if err := v.of(b); err != nil {
 			return err
 		}
 		for start := 0; start == 0 || start < len(dst); start += v.cap {
 			end := min(start+v.cap, len(dst))
 			n := end - start
 			copy(v.a, a[start:end])
+			var err error
 			if e == kMul {
 				copy(v.b, bs[start:end])
 				_, err = k.call(b, &v, kk, n, n, i32Arg(n))
