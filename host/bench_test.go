@@ -14,6 +14,7 @@ import (
 	"github.com/wasmvec/wasmvec/internal/cnative"
 	"github.com/wasmvec/wasmvec/internal/vectors"
 	"github.com/wasmvec/wasmvec/kernels"
+	"github.com/wasmvec/wasmvec/vector"
 )
 
 // The benchmark matrix: kernel × impl × n × mode, named key=value so that
@@ -322,18 +323,27 @@ func BenchmarkCompile(b *testing.B) {
 func guestName(path string) string { return strings.TrimSuffix(filepath.Base(path), ".wasm") }
 
 // BenchmarkCall is the cost of one call with no work, "sum" over 0
-// elements: path=typed is Instance.Sum (one cgo crossing, and the
-// instance's lock), path=kernel the generic Instance.Call of any kernel,
-// path=in-place is Buffers.Sum inside one InPlace (the
-// lock taken once for all calls), path=func-call the same export through
-// wasmtime-go's Func.Call, and path=cgo-empty an empty cgo call, the floor
-// of any call into C.
+// elements: path=kernel is the generic Instance.Call (one crossing that
+// takes and releases the instance's lock), path=buffers-call Buffers.Call
+// inside one InPlace (the lock taken once for all calls), path=typed the
+// vector client's Sum (an InPlace, three views, the guard words and the
+// call), path=in-place its SumInPlace inside one InPlace, path=func-call
+// the same export through wasmtime-go's Func.Call, and path=cgo-empty an
+// empty cgo call, the floor of any call into C.
 func BenchmarkCall(b *testing.B) {
 	in := load(b, rustGuest)
+	vec, err := vector.Lookup(in.Module())
+	if err != nil {
+		b.Fatal(err)
+	}
+	sum, err := in.Module().Kernel("sum")
+	if err != nil {
+		b.Fatal(err)
+	}
 	b.Run("path=typed", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
-			v, err := vk(in).Sum(in, nil)
+			v, err := vec.Sum(in, nil)
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -344,11 +354,27 @@ func BenchmarkCall(b *testing.B) {
 		b.ReportAllocs()
 		err := in.InPlace(func(buf host.Buffers) error {
 			for b.Loop() {
-				v, err := vk(in).SumInPlace(buf, 0)
+				v, err := vec.SumInPlace(buf, 0)
 				if err != nil {
 					return err
 				}
 				sink += v
+			}
+			return nil
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+	})
+	b.Run("path=buffers-call", func(b *testing.B) {
+		b.ReportAllocs()
+		err := in.InPlace(func(buf host.Buffers) error {
+			for b.Loop() {
+				v, err := buf.Call(sum, 0)
+				if err != nil {
+					return err
+				}
+				sink += math.Float64frombits(v)
 			}
 			return nil
 		})

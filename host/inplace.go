@@ -34,7 +34,8 @@ type Buffers struct {
 	gen uint64 // the InPlace call that handed it out
 }
 
-// The instance's lock (Instance.lk): one word, the generation of the last
+// The instance's lock (Instance.lockWord, in the C block of its call path, so
+// that the one crossing of a call can take and release it): one word, the generation of the last
 // InPlace call times 4 plus one of these states, so that an InPlace and
 // each call through its Buffers cost one compare-and-swap and one store
 // each, and a Buffers of an earlier InPlace is told apart.
@@ -82,7 +83,7 @@ func (in *Instance) InPlace(fn func(Buffers) error) error {
 // later ones see ErrClosed. Waiting for one (a misuse, and rare) sleeps
 // between looks instead of spinning.
 func (in *Instance) endInPlace(gen uint64) {
-	for !in.lk.CompareAndSwap(gen<<2|lkInPlace, gen<<2|lkFree) {
+	for !in.lockWord().CompareAndSwap(gen<<2|lkInPlace, gen<<2|lkFree) {
 		time.Sleep(expireWait)
 	}
 	in.wakeWaiter()
@@ -103,14 +104,14 @@ func (in *Instance) lock(name string) error {
 
 // unlock releases the lock taken by lock.
 func (in *Instance) unlock() {
-	in.lk.Store(in.lk.Load() &^ 3)
+	in.lockWord().Store(in.lockWord().Load() &^ 3)
 	in.wakeWaiter()
 }
 
 // tryLock takes the lock in state (lkHeld, or lkInPlace for a new InPlace
 // generation) if it is free, and returns the generation.
 func (in *Instance) tryLock(state uint64) (uint64, bool) {
-	v := in.lk.Load()
+	v := in.lockWord().Load()
 	if v&3 != lkFree {
 		return 0, false
 	}
@@ -118,7 +119,7 @@ func (in *Instance) tryLock(state uint64) (uint64, bool) {
 	if state == lkInPlace {
 		gen++
 	}
-	return gen, in.lk.CompareAndSwap(v, gen<<2|state)
+	return gen, in.lockWord().CompareAndSwap(v, gen<<2|state)
 }
 
 // acquire takes the lock in state, waiting while another holds it; see
@@ -136,7 +137,7 @@ func (in *Instance) acquire(own int, name string, state uint64) (uint64, error) 
 		if gen, ok := in.tryLock(state); ok {
 			return gen, nil
 		}
-		if !looked && in.lk.Load()&3 >= lkInPlace {
+		if !looked && in.lockWord().Load()&3 >= lkInPlace {
 			if insideInPlace(own) {
 				return 0, guestErr(in.name, name, ErrConcurrent,
 					"called from inside an InPlace callback while an InPlace holds the instance: use the Buffers' methods")
@@ -195,7 +196,7 @@ func (b Buffers) live() bool {
 	if b.in == nil {
 		return false
 	}
-	v := b.in.lk.Load()
+	v := b.in.lockWord().Load()
 	return v>>2 == b.gen && v&3 >= lkInPlace
 }
 
@@ -203,16 +204,22 @@ func (b Buffers) live() bool {
 // (ErrClosed), or another goroutine's call is in progress (ErrConcurrent).
 // Release with leave.
 func (b Buffers) enter(name string) error {
-	if b.in != nil && b.in.lk.CompareAndSwap(b.gen<<2|lkInPlace, b.gen<<2|lkCalling) {
+	if b.in != nil && b.in.lockWord().CompareAndSwap(b.gen<<2|lkInPlace, b.gen<<2|lkCalling) {
 		return nil
 	}
-	if b.live() {
+	return b.refuse(name, b.in.lockWord().Load())
+}
+
+// refuse is the error of a call through b that found the lock in state
+// seen: another goroutine's call through b (ErrConcurrent), or b expired.
+func (b Buffers) refuse(name string, seen uint64) error {
+	if seen == b.gen<<2|lkCalling {
 		return guestErr(b.in.name, name, ErrConcurrent, "a call through the same Buffers is in progress on another goroutine")
 	}
 	return b.expired(name)
 }
 
-func (b Buffers) leave() { b.in.lk.Store(b.gen<<2 | lkInPlace) }
+func (b Buffers) leave() { b.in.lockWord().Store(b.gen<<2 | lkInPlace) }
 
 // expired is the error of a Buffers used after its InPlace returned.
 func (b Buffers) expired(name string) error {

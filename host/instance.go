@@ -26,9 +26,9 @@ type Instance struct {
 	mod    *Module // the module it was made from
 	owned  *Module // closed with the instance when it was made by Engine.Load
 
-	// lk is the instance's lock (inplace.go): every call holds it.
-	// waiters counts the goroutines waiting for it, woken through wake.
-	lk      atomic.Uint64
+	// The instance's lock word is in its C block (Instance.lockWord,
+	// inplace.go): every call holds it. waiters counts the goroutines
+	// waiting for it, woken through wake.
 	waiters atomic.Int32
 	wake    chan struct{}
 	closed  bool
@@ -556,6 +556,7 @@ func (in *Instance) Close() error {
 		return nil
 	}
 	in.closed = true
+	in.c.closed = 1 // read by the call's crossing (wv_call_locked)
 	if in.th != nil {
 		in.closeThreads() // the threads free the store
 	} else {

@@ -86,6 +86,21 @@ func (in *Instance) Call(k *Kernel, args ...uint64) (uint64, error) {
 	if err := in.checkCall(k, args); err != nil {
 		return 0, err
 	}
+	if in.unbounded(args) {
+		// The lock is free (the common case): take it, call and release it
+		// in one crossing.
+		if v := in.lockWord().Load(); v&3 == lkFree {
+			r, _, status, err := in.lockedCall(k, args, v, v|lkHeld)
+			switch status {
+			case lockedDone:
+				in.wakeWaiter()
+				return k.result(r), nil
+			case lockedHeld:
+				in.unlock()
+				return 0, err
+			}
+		}
+	}
 	if err := in.lock(k.name); err != nil {
 		return 0, err
 	}
@@ -104,15 +119,34 @@ func (b Buffers) Call(k *Kernel, args ...uint64) (uint64, error) {
 	if b.in == nil {
 		return 0, b.expired(k.Name())
 	}
-	if err := b.in.checkCall(k, args); err != nil {
+	in := b.in
+	if err := in.checkCall(k, args); err != nil {
 		return 0, err
+	}
+	if in.unbounded(args) {
+		r, seen, status, err := in.lockedCall(k, args, b.gen<<2|lkInPlace, b.gen<<2|lkCalling)
+		switch status {
+		case lockedDone:
+			return k.result(r), nil
+		case lockedHeld:
+			b.leave()
+			return 0, err
+		}
+		return 0, b.refuse(k.name, seen)
 	}
 	if err := b.enter(k.name); err != nil {
 		return 0, err
 	}
-	v, err := b.in.rawCall(k, args)
+	v, err := in.rawCall(k, args)
 	b.leave()
 	return v, err
+}
+
+// unbounded reports whether a call with args can take the one-crossing
+// path (wv_call_locked): a guest that is not threaded, no timeout and no
+// bound context to arm, and few enough arguments.
+func (in *Instance) unbounded(args []uint64) bool {
+	return in.th == nil && in.timeout == 0 && len(args) <= maxLockedArgs && in.nctx.Load() == 0
 }
 
 func (in *Instance) checkCall(k *Kernel, args []uint64) error {
@@ -137,14 +171,19 @@ func (in *Instance) rawCall(k *Kernel, args []uint64) (uint64, error) {
 	if err := in.fastCall(k.index, len(args)); err != nil {
 		return 0, err
 	}
+	return k.result(getU64(&in.c.vals[0])), nil
+}
+
+// result is the result of k from the bits v of its slot: 0 when k returns
+// nothing, the low 32 bits for a 32-bit type (Wasmtime writes only those).
+func (k *Kernel) result(v uint64) uint64 {
 	if len(k.sig.results) == 0 {
-		return 0, nil
+		return 0
 	}
-	v := getU64(&in.c.vals[0])
 	if k.sig.results[0].Size() == 4 {
-		v &= math.MaxUint32 // Wasmtime writes only the low 32 bits
+		v &= math.MaxUint32
 	}
-	return v, nil
+	return v
 }
 
 // Elem is the Go type of a buffer's elements: float64 for f64, float32 for

@@ -65,6 +65,11 @@ typedef struct {
 	int32_t interrupt;
 	int32_t interrupted;
 
+	// The instance's lock word (inplace.go) and whether it is closed:
+	// wv_call_locked takes and releases the lock around a call.
+	uint64_t lock;
+	int32_t closed;
+
 	size_t nfuncs;
 	wv_func_t funcs[]; // the module's kernels by index, then ping-workers
 } wv_instance_t;
@@ -153,12 +158,51 @@ static wasmtime_error_t *wv_call(uintptr_t block, int e, size_t nargs) {
 	in->deadline_ns = in->timeout_ns > 0 ? wv_deadline(in->timeout_ns) : 0;
 	return wasmtime_func_call_unchecked(in->ctx, &in->funcs[e], in->vals, nargs, &in->state.trap);
 }
+// What wv_call_locked did: WV_DONE, the call ran and returned, the lock is
+// released and result holds the result's bits; WV_BUSY, the lock was not
+// in the state expected (result holds the state seen) and nothing ran;
+// WV_HELD, the call trapped or failed (err, and the trap in the block) or
+// the instance is closed (neither), and the lock is still held for the
+// caller to report it and release.
+enum { WV_DONE, WV_BUSY, WV_HELD };
+typedef struct { wasmtime_error_t *err; uint64_t result; int32_t status; } wv_outcome_t;
+
+// One crossing for a call and its lock: take the lock from state expect
+// to held (a compare-and-swap), put the arguments (at most 4) in place,
+// call, read the result and release the lock back to expect (a plain
+// store with release order): one atomic read-modify-write per call, where
+// taking and releasing the lock from Go costs two. For a call with no
+// bound (timeout_ns is cleared) on a guest that is not threaded.
+static wv_outcome_t wv_call_locked(uintptr_t block, int e, size_t nargs, uint64_t expect, uint64_t held,
+		uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3) {
+	wv_instance_t *in = (wv_instance_t *)block;
+	wv_outcome_t r = {NULL, 0, WV_BUSY};
+	uint64_t seen = expect;
+	if (!__atomic_compare_exchange_n(&in->lock, &seen, held, false, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED)) {
+		r.result = seen;
+		return r;
+	}
+	r.status = WV_HELD;
+	if (in->closed) return r;
+	in->vals[0].i64 = (int64_t)a0;
+	in->vals[1].i64 = (int64_t)a1;
+	in->vals[2].i64 = (int64_t)a2;
+	in->vals[3].i64 = (int64_t)a3;
+	in->timeout_ns = 0;
+	r.err = wv_call(block, e, nargs);
+	if (r.err != NULL || in->state.trap != NULL) return r;
+	r.result = (uint64_t)in->vals[0].i64;
+	r.status = WV_DONE;
+	__atomic_store_n(&in->lock, expect, __ATOMIC_RELEASE);
+	return r;
+}
 */
 import "C"
 
 import (
 	"fmt"
 	"runtime"
+	"sync/atomic"
 	"time"
 	"unsafe"
 
@@ -226,6 +270,43 @@ func (in *Instance) fastCall(e export, nargs int) error {
 	}
 	return in.callError(e, err)
 }
+
+// lockWord returns the instance's lock word, in its C block.
+func (in *Instance) lockWord() *atomic.Uint64 {
+	return (*atomic.Uint64)(unsafe.Pointer(&in.c.lock))
+}
+
+// maxLockedArgs is the most arguments wv_call_locked takes.
+const maxLockedArgs = 4
+
+// lockedCall runs kernel k with args (at most maxLockedArgs) in one
+// crossing that takes the lock from state expect to held and releases it
+// (wv_call_locked). done: the call returned, with its result; busy: the
+// lock was not in state expect and nothing ran (seen is the state found);
+// otherwise the lock is held and the error is the call's (ErrClosed, or
+// its trap or failure), for the caller to release the lock after.
+func (in *Instance) lockedCall(k *Kernel, args []uint64, expect, held uint64) (v uint64, seen uint64, status int, err error) {
+	var a [maxLockedArgs]uint64
+	copy(a[:], args)
+	r := C.wv_call_locked(C.uintptr_t(uintptr(unsafe.Pointer(in.c))), C.int(k.index), C.size_t(len(args)),
+		C.uint64_t(expect), C.uint64_t(held), C.uint64_t(a[0]), C.uint64_t(a[1]), C.uint64_t(a[2]), C.uint64_t(a[3]))
+	switch r.status {
+	case C.WV_DONE:
+		return uint64(r.result), 0, lockedDone, nil
+	case C.WV_BUSY:
+		return 0, uint64(r.result), lockedBusy, nil
+	}
+	if r.err == nil && in.c.state.trap == nil {
+		return 0, 0, lockedHeld, &GuestError{Guest: in.name, Export: k.name, Err: ErrClosed}
+	}
+	return 0, 0, lockedHeld, in.callError(k.index, unsafe.Pointer(r.err))
+}
+
+const (
+	lockedDone = iota
+	lockedBusy
+	lockedHeld
+)
 
 // callBlock makes the one crossing of a call: kernel e of block c with
 // nargs arguments. It returns the wasmtime_error_t, if any; the trap, if
