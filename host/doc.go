@@ -13,29 +13,26 @@
 // [Instance.InPlace] with [Buffers.Call] on data written straight into
 // typed views of the buffers ([View]).
 //
-// The vector world of wit/vector.wit (buffers a, b, result of f64; sum,
-// dot, mul, scale, each also in a simd128 variant) is one instance of the
-// contract, with typed methods: [Instance.Sum] copies the input into A,
-// calls the kernel with the length in elements and returns the result;
-// inputs longer than the capacity are streamed in chunks of whole blocks,
-// so the result is still the canonical one. Package
-// github.com/wasmvec/wasmvec/guests embeds guests that implement it.
+// This package knows no kernel of its own: the vector world of
+// wit/vector.wit (sum, dot, mul, scale) is package
+// github.com/wasmvec/wasmvec/vector, a client of this API like any other,
+// and package github.com/wasmvec/wasmvec/guests embeds guests that
+// implement it.
 //
 // # Call path
 //
 // Every kernel's core signature is read and checked at Compile, so each
 // kernel call is one cgo crossing to Wasmtime's
-// wasmtime_func_call_unchecked with a raw argument array the Instance owns:
-// no allocation and no lock but the instance's mutex. The kernel methods of
-// [Buffers], inside one [Instance.InPlace], skip even that: the lock is
-// taken once for all their calls, and each costs about twice an empty cgo
-// call (BenchmarkCall: path=typed, path=in-place, path=cgo-empty).
-// wasmtime-go's Func.Call
+// wasmtime_func_call_unchecked with a raw argument array in C memory the
+// Instance owns: no allocation, and the instance's lock taken and released
+// inside that same crossing (one compare-and-swap). Inside one
+// [Instance.InPlace], [Buffers.Call] costs the same. wasmtime-go's Func.Call
 // (several crossings and allocations per call) serves only the calls made
-// while loading. BenchmarkCall in this package compares the two. This path
-// reads two unexported layouts of wasmtime-go v39 (Func and Memory hold the
-// C handle as their only field); TestRawCallMatchesFuncCall fails if that
-// changes, and Instantiate returns ErrModule rather than guess.
+// while loading; BenchmarkCall compares the paths with an empty cgo call.
+// This path reads two unexported layouts of wasmtime-go v39 (Func and
+// Memory hold the C handle as their only field);
+// TestRawCallMatchesFuncCall fails if that changes, and Instantiate returns
+// ErrModule rather than guess.
 //
 // # Threaded guests
 //
@@ -56,13 +53,6 @@
 // through [Instance.Bind] or [Pool.Do], and returns [ErrDeadline] past it,
 // whatever the guest does. The checks cost speed in tight loops
 // (BenchmarkDeadlines), so engines are made without them by default.
-//
-// # Canonical results
-//
-// Every kernel returns the same bits as package
-// [github.com/wasmvec/wasmvec/kernels], which documents the order of
-// operations (blocks of 4096 elements, 16 lanes, a pairwise tree per block).
-// NaN and ±Inf inputs are valid and propagate as IEEE 754 says.
 //
 // # Types and concurrency
 //
@@ -87,10 +77,10 @@
 // Errors that concern a guest are [*GuestError] values naming the guest and
 // the export; test for the cause with errors.Is and the sentinels
 // ([ErrMissingExport], [ErrSignature], [ErrLayout], [ErrImport], [ErrModule],
-// [ErrTrap], [ErrDeadline], [ErrContract], [ErrAborted], [ErrCapacity],
-// [ErrOption], [ErrClosed], [ErrExpired]) or [ErrLength] for slices of the
-// wrong length. A trap in a kernel also wraps a [*Trap] with its code and
-// backtrace. Bad input never panics and never truncates.
+// [ErrLimit], [ErrTrap], [ErrDeadline], [ErrContract], [ErrAborted],
+// [ErrConcurrent], [ErrOption], [ErrClosed]). A trap in a kernel also
+// wraps a [*Trap] with its code and backtrace. Bad input never panics and
+// never truncates.
 //
 // # Trust
 //
@@ -98,9 +88,9 @@
 // memory before any view of that memory is made; imports are limited to
 // WASI preview 1 with no files, arguments, environment or standard streams
 // (and thread-spawn for threaded guests); memory growth and thread count
-// are capped; guard words around the live buffer elements catch a kernel
-// writing where the vector world forbids ([ErrContract]; the host cannot
-// know what a user kernel may write, so it places none for those); a trap
-// is returned as an error and the instance stays usable. docs/security.md
-// says what is promised and what is not.
+// are capped; a trap is returned as an error and the instance stays
+// usable. The host cannot know what a kernel may write; a client that
+// does places guard words over views and returns [ErrContract] from
+// InPlace (package vector does), and the instance is then replaced by a
+// Pool. docs/security.md says what is promised and what is not.
 package host
