@@ -339,6 +339,9 @@ replace github.com/wasmvec/wasmvec => $ROOT
 EOF
 	say "the README's first example in a fresh module outside the repository ($tmp)"
 	(cd "$tmp" && run go mod tidy && run go build -o first .) || die "the README's first example does not build in a fresh module"
+	if (cd "$tmp" && go list -m all) | grep -E 'wazero|gonum' >&2; then
+		die "a user's module resolves the comparison peers above: they belong in compare/go.mod"
+	fi
 	got=$("$tmp/first") || die "the README's first example failed: $got"
 	[ "$got" = "$want" ] || die "the README's first example printed '$got'; its // Output: line says '$want'"
 	say "fresh module: printed '$got', as the README says"
@@ -352,14 +355,17 @@ run_tests() {
 	local unformatted
 	unformatted=$(if git rev-parse --git-dir >/dev/null 2>&1; then git ls-files -z '*.go' | xargs -0 gofmt -l; else gofmt -l .; fi)
 	[ -z "$unformatted" ] || die "not gofmt'd (run gofmt -w): $unformatted"
-	say "go vet (the library, the report module, and the Go guest for GOOS=wasip1)"
+	say "go vet (the library, the report and comparison modules, and the Go guest for GOOS=wasip1)"
 	run go vet ./...
 	(cd cmd/benchreport && run go vet ./...)
+	(cd compare && run go vet ./...)
 	(cd wasm/go && run env GOOS=wasip1 GOARCH=wasm go vet ./...)
 	check_fresh_module
 	say "go test -race (bit-exact table incl. the threaded guest at 1-4 threads, hostile corpus, deadlines, load test, examples)"
 	run go test -race -count=1 ./...
 	(cd cmd/benchreport && run go test -count=1 ./...)
+	say "the comparison module (compare/go.mod: wazero and gonum stay out of the library's go.mod): wazero's bit-exact table"
+	(cd compare && run go test -count=1 ./...)
 	# Counts, not durations: with a duration, Go 1.26's fuzz coordinator can
 	# report its own deadline as a failure ("context deadline exceeded", no
 	# input written; golang/go#75804, fixed in Go 1.27), which CI hit once.
@@ -393,11 +399,14 @@ run_bench() {
 		echo "wasmtime-go: $(go list -m -f '{{.Version}}' github.com/bytecodealliance/wasmtime-go/v39)"
 		echo "date: $(date -u +%Y-%m-%d)"
 	} >"$out"
+	say "the matrix against its peers (compare/), then the host's own rows"
+	(cd compare && run go test -run '^$' -bench "${BENCH:-.}" -benchtime "${BENCH_TIME:-200ms}" \
+		-count "${BENCH_COUNT:-6}" .) | tee -a "$out"
 	run go test -run '^$' -bench "${BENCH:-.}" -benchtime "${BENCH_TIME:-200ms}" \
 		-count "${BENCH_COUNT:-6}" ./host/ | tee -a "$out"
 	say "native C with -march=native (cgo-c-native rows)"
-	run go test -run '^$' -tags wasmvec_march_native -bench "${BENCH:-.}/impl=cgo-c-native/" \
-		-benchtime "${BENCH_TIME:-200ms}" -count "${BENCH_COUNT:-6}" ./host/ | tee -a "$out"
+	(cd compare && run go test -run '^$' -tags wasmvec_march_native -bench "${BENCH:-.}/impl=cgo-c-native/" \
+		-benchtime "${BENCH_TIME:-200ms}" -count "${BENCH_COUNT:-6}" .) | tee -a "$out"
 	say "rendering the report"
 	run_report -o "$ROOT/bench/out" "$ROOT/$out"
 	say "benchstat of the rows outside the matrix (call, copy, pool, parallel, batch, threads, deadlines, compile, instantiate)"
@@ -450,12 +459,15 @@ run_bench_targets() {
 	mkdir -p bench/out
 	local out=bench/out/targets.txt
 	run go test -c -o bench/out/host.test ./host/
+	(cd compare && run go test -c -o ../bench/out/compare.test .)
 	: >"$out"
 	say "running the target rows, ${BENCH_ROUNDS:-10} rounds; raw output in $out"
 	local r pat
 	for r in $(seq "${BENCH_ROUNDS:-10}"); do
-		for pat in '^BenchmarkCall$' '^Benchmark(Sum|Dot)$/^impl=(go|cgo-c|wasm-rust-simd|wasm-c-simd)$/^n=100000$/' \
-			'^BenchmarkCopy$//^n=100000$' '^BenchmarkPool$' '^BenchmarkBatch$//^width=64$/'; do
+		(cd compare && ../bench/out/compare.test -test.run '^$' \
+			-test.bench '^Benchmark(Sum|Dot)$/^impl=(go|cgo-c|wasm-rust-simd|wasm-c-simd)$/^n=100000$/' \
+			-test.benchtime "${BENCH_TIME:-200ms}" -test.count 1) >>"$out"
+		for pat in '^BenchmarkCall$' '^BenchmarkCopy$//^n=100000$' '^BenchmarkPool$' '^BenchmarkBatch$//^width=64$/'; do
 			(cd host && ../bench/out/host.test -test.run '^$' -test.bench "$pat" \
 				-test.benchtime "${BENCH_TIME:-200ms}" -test.count 1) >>"$out"
 		done

@@ -1,4 +1,4 @@
-package host_test
+package compare_test
 
 // The same guest modules on wazero (github.com/tetratelabs/wazero, its
 // optimizing compiler), beside Wasmtime: a benchmark-only peer, so users see
