@@ -177,11 +177,11 @@ func BenchmarkCall(b *testing.B) {
 		}
 		b.ReportAllocs()
 		for b.Loop() {
-			v, err := in.Call(k, host.EncodeI32(0))
+			v, err := in.Call(k, host.Encode(int32(0)))
 			if err != nil {
 				b.Fatal(err)
 			}
-			sink += host.DecodeF64(v)
+			sink += host.Decode[float64](v)
 		}
 	})
 	b.Run("path=func-call", func(b *testing.B) {

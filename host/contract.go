@@ -26,15 +26,14 @@ const (
 	// wasiModule is the only import module a guest that is not threaded may use.
 	wasiModule = "wasi_snapshot_preview1"
 
-	// MaxParams is the most parameters a kernel may take.
-	MaxParams = 16
+	// maxParams is the most parameters a kernel may take.
+	maxParams = 16
 
-	// MaxBuffers is the most buffers a module may declare: Compile refuses
+	// maxBuffers is the most buffers a module may declare: Compile refuses
 	// more with ErrLimit. Instantiate asks each buffer's exports twice and
 	// checks overlaps in O(n log n), so the limit bounds what a hostile
-	// declaration costs: Instantiate of 4,096 buffers took 60 ms on a
-	// 2-vCPU Intel Xeon VM (BenchmarkLayout), most of it the 16,384 calls.
-	MaxBuffers = 4096
+	// declaration costs (BenchmarkLayout measures it).
+	maxBuffers = 4096
 )
 
 // reserved reports whether a function export belongs to the runtime or to
@@ -76,8 +75,8 @@ func (t ValType) String() string {
 	return fmt.Sprintf("ValType(%d)", uint8(t))
 }
 
-// Size returns the size of one value in bytes: 4 or 8.
-func (t ValType) Size() int {
+// size returns the size of one value in bytes: 4 or 8.
+func (t ValType) size() int {
 	if t == I32 || t == F32 {
 		return 4
 	}
@@ -287,8 +286,8 @@ func readContract(guest string, m *Module, exps []*wasmtime.ExportType, threaded
 		}
 		c.bufIndex[bname] = len(c.buffers)
 		c.buffers = append(c.buffers, d)
-		if len(c.buffers) > MaxBuffers {
-			return nil, guestErr(guest, name, ErrLimit, "more than %d buffers; at most %d are supported (MaxBuffers)", MaxBuffers, MaxBuffers)
+		if len(c.buffers) > maxBuffers {
+			return nil, guestErr(guest, name, ErrLimit, "more than %d buffers; at most %d are supported", maxBuffers, maxBuffers)
 		}
 	}
 	for _, name := range order {
@@ -309,8 +308,8 @@ func readContract(guest string, m *Module, exps []*wasmtime.ExportType, threaded
 			return nil, guestErr(guest, name, ErrSignature, "got %s: a kernel takes and returns only i32, i64, f32 and f64", desc)
 		case len(s.results) > 1:
 			return nil, guestErr(guest, name, ErrSignature, "got %s: a kernel returns at most one value", desc)
-		case len(s.params) > MaxParams:
-			return nil, guestErr(guest, name, ErrSignature, "got %s: a kernel takes at most %d parameters", desc, MaxParams)
+		case len(s.params) > maxParams:
+			return nil, guestErr(guest, name, ErrSignature, "got %s: a kernel takes at most %d parameters", desc, maxParams)
 		}
 		k := &Kernel{m: m, name: name, sig: s}
 		c.kernels = append(c.kernels, k)
@@ -375,5 +374,5 @@ func (k *Kernel) Params() []ValType { return append([]ValType(nil), k.sig.params
 func (k *Kernel) Results() []ValType { return append([]ValType(nil), k.sig.results...) }
 
 // String returns the kernel's name and core signature, as
-// "sum-fold: func(f64, i32) -> f64".
+// "step: func(f64, i32) -> f64".
 func (k *Kernel) String() string { return k.name + ": " + k.sig.String() }

@@ -13,22 +13,22 @@ import (
 // Deadlines use Wasmtime's epoch interruption: an engine made WithDeadlines
 // is built with it,
 // one ticker goroutine per Engine (started the first time an instance needs
-// it, stopped by Engine.Close) advances the epoch every EpochTick, and at
+// it, stopped by Engine.Close) advances the epoch every epochTick, and at
 // each tick guest code still running calls the store's deadline callback
 // (C, in rawcall.go), which ends the call if it is past its deadline or
 // interrupted. Guest code checks the epoch at function entries and loop
 // back-edges, so a call ends within about one tick of its deadline
 // whatever the guest does, including an infinite loop.
 
-// EpochTick is the period of an engine's epoch ticker: the resolution of
+// epochTick is the period of an engine's epoch ticker: the resolution of
 // deadlines (a call can overrun its deadline by up to about one tick).
-const EpochTick = time.Millisecond
+const epochTick = time.Millisecond
 
 // WithTimeout bounds every kernel call of the instance by d, and its
 // instantiation: a call still running after d returns ErrDeadline, within
-// about EpochTick (a threaded guest's within about 2 ms, even when its
+// about a millisecond (a threaded guest's within about 2 ms, even when its
 // calling thread sleeps in a wait). 0 (the default) means no bound for
-// calls, and DefaultLoadTimeout for the instantiation. Instantiate returns ErrOption for a negative d,
+// calls, and 10 seconds for the instantiation. Instantiate returns ErrOption for a negative d,
 // or a positive one on an engine not made WithDeadlines.
 func WithTimeout(d time.Duration) Option {
 	return func(o *options) { o.timeout = d }
@@ -52,7 +52,7 @@ func (e *Engine) startTicker() {
 	e.ticker = t
 	go func() {
 		defer close(t.done)
-		tk := time.NewTicker(EpochTick)
+		tk := time.NewTicker(epochTick)
 		defer tk.Stop()
 		for {
 			select {
@@ -78,7 +78,7 @@ func (e *Engine) stopTicker() {
 // Bind bounds every call on the instance by ctx until the returned unbind
 // function is called: a call returns ErrDeadline (wrapping ctx.Err()) when
 // ctx is cancelled or reaches its deadline while it runs (within about
-// EpochTick), or at once when ctx has ended before. It is meant for an
+// a millisecond), or at once when ctx has ended before. It is meant for an
 // instance one goroutine owns for a while, as Pool.Do does: calls from
 // other goroutines meanwhile are bound too. Call unbind exactly once. Binds
 // nest (a Bind inside Pool.Do, say): every bound context bounds each call,
@@ -90,7 +90,8 @@ func (e *Engine) stopTicker() {
 // not threaded cannot be stopped: Bind then only refuses calls that start
 // after ctx ended. A threaded guest's call returns when ctx ends on any
 // engine (runner.go), leaving a guest thread that cannot be interrupted
-// counted as stuck (MaxStuckThreads).
+// counted as stuck (at most 256 such threads; past them Instantiate of a
+// threaded guest returns ErrLimit).
 func (in *Instance) Bind(ctx context.Context) (unbind func()) {
 	if ctx.Done() == nil {
 		return func() {} // never cancelled, no deadline

@@ -204,7 +204,7 @@ func TestFarDeadlines(t *testing.T) {
 		t.Fatal(err)
 	}
 	run := func(in *host.Instance) error {
-		_, err := in.Call(busy, host.EncodeI32(20_000_000))
+		_, err := in.Call(busy, host.Encode(int32(20_000_000)))
 		return err
 	}
 	in, err := m.Instantiate(host.WithTimeout(time.Duration(math.MaxInt64)))

@@ -14,8 +14,8 @@
 // typed views of the buffers ([View]).
 //
 // This package knows no kernel of its own: the vector world of
-// wit/vector.wit (sum, dot, mul, scale) is package
-// github.com/wasmvec/wasmvec/vector, a client of this API like any other,
+// wit/vector.wit is package github.com/wasmvec/wasmvec/vector, a client of
+// this API like any other,
 // and package github.com/wasmvec/wasmvec/guests embeds guests that
 // implement it.
 //
@@ -49,7 +49,7 @@
 //
 // An engine made [WithDeadlines] builds code with Wasmtime's epoch
 // interruption, and one ticker goroutine per engine advances the epoch every
-// [EpochTick]. A call is then bounded by [WithTimeout], or by a context
+// millisecond. A call is then bounded by [WithTimeout], or by a context
 // through [Instance.Bind] or [Pool.Do], and returns [ErrDeadline] past it,
 // whatever the guest does. The checks cost speed in tight loops
 // (BenchmarkDeadlines), so engines are made without them by default.

@@ -41,11 +41,10 @@ type EngineOption func(*Engine)
 // WithDeadlines builds the engine with Wasmtime's epoch interruption, which
 // WithTimeout, Instance.Bind and Pool.Do need to stop a running call (an
 // infinite loop included; see deadline.go). It has a price: compiled code
-// checks the epoch at every loop back-edge, which made the Rust guest's
-// simd128 sum at n = 100000 about 2 times slower, and its dot about 1.1
-// times, on the machine of the README (BenchmarkDeadlines, docs/bench),
-// and the Rayon example's kernels 1.1 to 1.8 times (docs/rayon-scaling.md).
-// Use it for guests you do not trust. A threaded guest's call bound by a
+// checks the epoch at every function entry and loop back-edge, which slows
+// tight loops (up to about 2 times; BenchmarkDeadlines, and
+// docs/performance.md and docs/rayon-scaling.md for measured runs). Use it
+// for guests you do not trust. A threaded guest's call bound by a
 // context (Instance.Bind, Pool.Do) returns when the context ends without
 // it; only code that never looks at the guest's abort flag then keeps its
 // threads busy.
@@ -55,26 +54,23 @@ func WithDeadlines() EngineOption {
 
 // Compiling costs time and memory that Wasmtime 39 offers no way to bound
 // or cancel once it has started, and that grow with the number of
-// functions more than with the bytes. Measured on the README's machine
-// (Compile, Cranelift, 2 cores): 10,000 one-line functions (0.1 MB) 0.37 s
-// and 73 MB of peak RSS; 100,000 (1.1 MB) 3.6 s and 563 MB; 300,000
-// (3.3 MB) 10.2 s and 1.65 GB; 5,000 functions of 100 statements (5 MB)
-// 1.6 s and 477 MB. The largest guest here, the Go guest, has 1,827
-// functions in 2.6 MB (1.7 s). So Compile refuses, before compiling, a
-// module over either limit.
+// functions more than with the bytes (docs/security.md has the measured
+// costs; the largest guest here, the Go guest, has 1,827 functions in
+// 2.6 MB). So Compile refuses, before compiling, a module over either
+// limit.
 const (
-	// DefaultMaxModuleBytes is the largest module Compile accepts unless
+	// defaultMaxModuleBytes is the largest module Compile accepts unless
 	// WithCompileLimits says otherwise: 8 MiB.
-	DefaultMaxModuleBytes = 8 << 20
-	// DefaultMaxFunctions is the most functions a module Compile accepts
+	defaultMaxModuleBytes = 8 << 20
+	// defaultMaxFunctions is the most functions a module Compile accepts
 	// may define, unless WithCompileLimits says otherwise: 20,000 (about
 	// 0.7 s and 150 MB to compile at the rates above).
-	DefaultMaxFunctions = 20_000
+	defaultMaxFunctions = 20_000
 )
 
 // WithCompileLimits sets the largest module, in bytes, and the most
-// functions it may define, that Compile accepts (defaults
-// DefaultMaxModuleBytes and DefaultMaxFunctions); a module over either
+// functions it may define, that Compile accepts (defaults 8 MiB and
+// 20,000 functions); a module over either
 // gets ErrLimit before any compiling. 0 keeps a default.
 func WithCompileLimits(maxBytes, maxFunctions int) EngineOption {
 	return func(e *Engine) {
@@ -89,7 +85,7 @@ func WithCompileLimits(maxBytes, maxFunctions int) EngineOption {
 
 // NewEngine returns an engine configured for wasmvec guests.
 func NewEngine(opts ...EngineOption) *Engine {
-	eng := &Engine{maxBytes: DefaultMaxModuleBytes, maxFuncs: DefaultMaxFunctions}
+	eng := &Engine{maxBytes: defaultMaxModuleBytes, maxFuncs: defaultMaxFunctions}
 	for _, o := range opts {
 		o(eng)
 	}

@@ -46,9 +46,9 @@ var (
 	// there is one. The instance serves later calls; a Pool replaces it.
 	ErrDeadline = errors.New("wasmvec: call deadline exceeded")
 	// ErrLimit: a guest asks for more than its limits allow: at Compile a
-	// module over the compile limits or with more than MaxBuffers buffers;
+	// module over the compile limits or with more than 4,096 buffers;
 	// at instantiation a memory larger than WithMemoryLimit, more than one
-	// memory, table or instance, a table over MaxTableElements. (Growing
+	// memory, table or instance, a table over 65,536 elements. (Growing
 	// past a limit later is not an error: memory.grow and table.grow
 	// return -1 to the guest.)
 	ErrLimit = errors.New("wasmvec: guest exceeds its resource limits")

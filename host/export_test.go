@@ -8,6 +8,18 @@ import (
 
 // Test hooks.
 
+// The limits, under the names the tests use.
+const (
+	DefaultLoadTimeout    = defaultLoadTimeout
+	DefaultMaxFunctions   = defaultMaxFunctions
+	DefaultMaxModuleBytes = defaultMaxModuleBytes
+	MaxBuffers            = maxBuffers
+	MaxStuckThreads       = maxStuckThreads
+	MaxThreads            = maxThreads
+	MaxTrapMessage        = maxTrapMessage
+	MaxWakeBytes          = maxWakeBytes
+)
+
 // ExportForTest returns a function that calls the kernel named name with
 // args through wasmtime-go's Func.Call (under the instance's lock, traps as
 // errors).

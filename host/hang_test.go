@@ -254,7 +254,7 @@ func workerTrapRuns(t *testing.T, e *host.Engine, runs int) (slowest time.Durati
 			t.Fatalf("run %d: %v, want the worker's trap", i, err)
 		}
 		var trap *host.Trap
-		if !errors.As(err, &trap) || trap.Code != host.TrapUnreachable {
+		if !errors.As(err, &trap) || trap.Code != "unreachable" {
 			t.Fatalf("run %d: %v: no *Trap with code unreachable", i, err)
 		}
 		in.Close()

@@ -233,7 +233,7 @@ func TestInPlaceReentrant(t *testing.T) {
 	go func() {
 		done <- in.InPlace(func(b host.Buffers) error {
 			reentrant := map[string]func() error{
-				"Call":    func() error { _, err := in.Call(k, host.EncodeI32(1)); return err },
+				"Call":    func() error { _, err := in.Call(k, host.Encode(int32(1))); return err },
 				"Sum":     func() error { _, err := vk(in).Sum(in, []float64{1}); return err },
 				"Mul":     func() error { return vk(in).Mul(in, make([]float64, 1), []float64{1}, []float64{1}) },
 				"InPlace": func() error { return in.InPlace(func(host.Buffers) error { return nil }) },

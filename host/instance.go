@@ -71,33 +71,33 @@ type options struct {
 }
 
 const (
-	// DefaultMemoryLimit is the most linear memory, in bytes, an instance
+	// defaultMemoryLimit is the most linear memory, in bytes, an instance
 	// may have unless WithMemoryLimit says otherwise: 1 GiB.
-	DefaultMemoryLimit = 1 << 30
+	defaultMemoryLimit = 1 << 30
 
-	// MaxTableElements bounds the table of every instance and thread
+	// maxTableElements bounds the table of every instance and thread
 	// (about 1 MiB of host memory): table.grow past it returns -1. The
 	// largest table among the repository's guests is the Go guest's, 5,923.
-	MaxTableElements = 1 << 16
+	maxTableElements = 1 << 16
 )
 
 // WithMemoryLimit sets the most linear memory, in bytes, the instance may
 // have: a module whose memory starts larger fails Instantiate with
 // ErrLimit, before any of it is reserved, and memory.grow past it returns
 // -1. It must be at least one 64 KiB page and at most 4 GiB (a 32-bit
-// memory's whole range); the default is DefaultMemoryLimit. A threaded
+// memory's whole range); the default is 1 GiB. A threaded
 // guest's shared memory is made with at most the smaller of this and
-// MaxSharedMemory. Every store of an instance (each thread has one) is also
-// held to one memory, one table of at most MaxTableElements elements and
+// 1 GiB. Every store of an instance (each thread has one) is also
+// held to one memory, one table of at most 65,536 elements and
 // one instance.
 func WithMemoryLimit(bytes int64) Option {
 	return func(o *options) { o.memLimit = bytes }
 }
 
-// WithThreads sets the number of threads, 1 to MaxThreads, a threaded guest
+// WithThreads sets the number of threads, 1 to 64, a threaded guest
 // (world vector-threads) runs each kernel on: the calling thread plus
 // threads-1 workers spawned once at Instantiate. The default is
-// runtime.GOMAXPROCS(0), at most MaxThreads. A guest that is not threaded
+// runtime.GOMAXPROCS(0), at most 64. A guest that is not threaded
 // accepts only WithThreads(1); anything else makes Instantiate return
 // ErrOption.
 func WithThreads(threads int) Option {
@@ -116,7 +116,7 @@ func WithThreads(threads int) Option {
 // then on, so the memory never moves (see Buffers).
 //
 // A threaded guest (world vector-threads of wit/vector.wit) gets a shared
-// memory of at most MaxSharedMemory bytes (which never moves either), a
+// memory of at most 1 GiB (which never moves either), a
 // host thread-spawn that allows at most threads-1 spawns for the life of
 // the instance, and its workers started with "start-workers" (see
 // WithThreads). A trap in any of its threads ends the instance (ErrAborted).
@@ -137,7 +137,7 @@ func WithThreads(threads int) Option {
 //     proc_exit with a status other than 0), or a buffer-* or capacity-*
 //     export traps;
 //   - ErrDeadline if they run longer than the timeout (WithTimeout), or
-//     than DefaultLoadTimeout when none is given (see there for the
+//     than 10 seconds when none is given (see defaultLoadTimeout for the
 //     engines it holds on);
 //   - ErrModule if instantiation fails otherwise, or a threaded guest
 //     starts fewer workers than asked;
@@ -148,19 +148,19 @@ func WithThreads(threads int) Option {
 //     asked again (for a threaded guest also: the abort flag is not 4-byte
 //     aligned, past the memory or in a buffer).
 func (m *Module) Instantiate(opts ...Option) (*Instance, error) {
-	o := options{threads: min(runtime.GOMAXPROCS(0), MaxThreads), memLimit: DefaultMemoryLimit}
+	o := options{threads: min(runtime.GOMAXPROCS(0), maxThreads), memLimit: defaultMemoryLimit}
 	if m.shared == nil {
 		o.threads = 1
 	}
 	for _, opt := range opts {
 		opt(&o)
 	}
-	if o.threads < 1 || o.threads > MaxThreads {
-		return nil, guestErr(m.name, "", ErrOption, "WithThreads(%d): want 1 to %d", o.threads, MaxThreads)
+	if o.threads < 1 || o.threads > maxThreads {
+		return nil, guestErr(m.name, "", ErrOption, "WithThreads(%d): want 1 to %d", o.threads, maxThreads)
 	}
-	if n := stuckThreads.Load(); m.shared != nil && n+int64(o.threads-1) > MaxStuckThreads {
-		return nil, guestErr(m.name, "", ErrLimit, "%d worker threads of closed instances are still running (blocked for good); %d more would pass MaxStuckThreads (%d)",
-			n, o.threads-1, MaxStuckThreads)
+	if n := stuckThreads.Load(); m.shared != nil && n+int64(o.threads-1) > maxStuckThreads {
+		return nil, guestErr(m.name, "", ErrLimit, "%d worker threads of closed instances are still running (blocked for good); %d more would pass the limit of %d such threads",
+			n, o.threads-1, maxStuckThreads)
 	}
 	if m.shared == nil && o.threads != 1 {
 		return nil, guestErr(m.name, "", ErrOption, "WithThreads(%d): the guest is not threaded (it does not import a shared memory)", o.threads)
@@ -191,7 +191,7 @@ func (m *Module) Instantiate(opts ...Option) (*Instance, error) {
 	}
 	b := loadBound{d: o.timeout, what: "the timeout"}
 	if b.d == 0 {
-		b = loadBound{d: loadTimeout, what: "DefaultLoadTimeout"}
+		b = loadBound{d: loadTimeout, what: "the default load timeout"}
 	}
 	b.until = time.Now().Add(b.d)
 	if m.engine.deadlines {
@@ -228,24 +228,24 @@ func (m *Module) Instantiate(opts ...Option) (*Instance, error) {
 	return in, nil
 }
 
-// DefaultLoadTimeout bounds the guest code Instantiate runs (the start
+// defaultLoadTimeout bounds the guest code Instantiate runs (the start
 // function, "_initialize" or "_start", the buffer exports, and for a
 // threaded guest "start-workers") when WithTimeout gives no bound of its
 // own: past it Instantiate returns ErrDeadline. It holds on an engine made
 // WithDeadlines, and for a threaded guest on any engine (its instantiation
 // runs on a goroutine of its own, runner.go: a guest thread that cannot be
-// stopped is then left running, counted against MaxStuckThreads). A guest
+// stopped is then left running, counted against maxStuckThreads). A guest
 // that is not threaded, on an engine without deadlines, cannot be stopped:
 // its instantiation takes as long as its code runs.
-const DefaultLoadTimeout = 10 * time.Second
+const defaultLoadTimeout = 10 * time.Second
 
-// loadTimeout is DefaultLoadTimeout (a variable for the tests).
-var loadTimeout = DefaultLoadTimeout
+// loadTimeout is defaultLoadTimeout (a variable for the tests).
+var loadTimeout = defaultLoadTimeout
 
 // loadBound is the bound of one instantiation.
 type loadBound struct {
 	d     time.Duration
-	what  string // "the timeout", or "DefaultLoadTimeout"
+	what  string // "the timeout", or "the default load timeout"
 	until time.Time
 }
 
@@ -433,10 +433,10 @@ func overLimit(err error) bool {
 }
 
 // limit holds a store to memBytes of linear memory in one memory, one
-// table of at most MaxTableElements, and one instance: what a guest can
+// table of at most maxTableElements, and one instance: what a guest can
 // create at instantiation or grow later.
 func limit(store *wasmtime.Store, memBytes int64) {
-	store.Limiter(memBytes, MaxTableElements, 1, 1, 1)
+	store.Limiter(memBytes, maxTableElements, 1, 1, 1)
 }
 
 // memorySize returns the size of the guest's linear memory in bytes.
@@ -459,14 +459,14 @@ type Buffer struct {
 	Capacity int // elements
 }
 
-func (b Buffer) bytes() uint64 { return uint64(b.Capacity) * uint64(b.Type.Size()) }
+func (b Buffer) bytes() uint64 { return uint64(b.Capacity) * uint64(b.Type.size()) }
 
 // readLayout asks the guest for every buffer's offset and capacity, twice,
 // and checks them against its memory. The memory never shrinks, so a
 // layout valid now stays valid for the life of the instance. The error is
 // the first buffer's, in declaration order, that is bad on its own or
 // overlaps one declared before it; the overlaps come from one sweep in
-// offset order, O(n log n) in the buffers (MaxBuffers bounds n).
+// offset order, O(n log n) in the buffers (maxBuffers bounds n).
 func (in *Instance) readLayout(wi *wasmtime.Instance) error {
 	size := uint64(in.memorySize())
 	decls := in.mod.c.buffers
@@ -493,8 +493,8 @@ func (in *Instance) readLayout(wi *wasmtime.Instance) error {
 				d.name, got[0][0], got[0][1], got[1][0], got[1][1])
 		case capacity == 0:
 			faults[i] = guestErr(in.name, d.capacityExport(), ErrLayout, "buffer %q: capacity is 0", d.name)
-		case off%uint64(d.typ.Size()) != 0:
-			faults[i] = guestErr(in.name, d.offsetExport(), ErrLayout, "buffer %q: offset %d is not %d-byte aligned for %v", d.name, off, d.typ.Size(), d.typ)
+		case off%uint64(d.typ.size()) != 0:
+			faults[i] = guestErr(in.name, d.offsetExport(), ErrLayout, "buffer %q: offset %d is not %d-byte aligned for %v", d.name, off, d.typ.size(), d.typ)
 		case off+span > size: // at most 2^32 + 2^35: no overflow in uint64
 			faults[i] = guestErr(in.name, d.offsetExport(), ErrLayout,
 				"buffer %q [%d, %d) of %d elements runs past linear memory of %d bytes", d.name, off, off+span, capacity, size)

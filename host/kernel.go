@@ -26,34 +26,46 @@ func (in *Instance) kname(e export) string {
 // their WebAssembly values, as in wazero's api.EncodeF64 and friends, so a
 // call allocates nothing and reflects on nothing.
 
-// EncodeF64 returns the bits of x as a kernel argument of type f64.
-func EncodeF64(x float64) uint64 { return math.Float64bits(x) }
+// Encode returns x as a kernel argument: the bits of its WebAssembly value
+// (f64 for float64, f32 for float32, i32 for int32, i64 for int64; WIT's
+// u32 and u64 travel as int32(v) and int64(v)), as in wazero's
+// api.EncodeF64 and friends:
+//
+//	in.Call(k, host.Encode(float32(2)), host.Encode(int32(n)))
+//
+// An untyped constant needs its type: Encode(2) is an int, which is no
+// value type.
+func Encode[T Elem](x T) uint64 {
+	var one, two T = 1, 2
+	switch float := one/two != 0; {
+	case float && unsafe.Sizeof(x) == 4:
+		return uint64(math.Float32bits(float32(x)))
+	case float:
+		return math.Float64bits(float64(x))
+	case unsafe.Sizeof(x) == 4:
+		return uint64(uint32(int32(x)))
+	}
+	return uint64(int64(x))
+}
 
-// EncodeF32 returns the bits of x as a kernel argument of type f32.
-func EncodeF32(x float32) uint64 { return uint64(math.Float32bits(x)) }
-
-// EncodeI32 returns x as a kernel argument of type i32 (WIT u32 or s32:
-// pass uint32 values as int32(v)).
-func EncodeI32(x int32) uint64 { return uint64(uint32(x)) }
-
-// EncodeI64 returns x as a kernel argument of type i64.
-func EncodeI64(x int64) uint64 { return uint64(x) }
-
-// DecodeF64 returns the f64 a kernel returned as v.
-func DecodeF64(v uint64) float64 { return math.Float64frombits(v) }
-
-// DecodeF32 returns the f32 a kernel returned as v.
-func DecodeF32(v uint64) float32 { return math.Float32frombits(uint32(v)) }
-
-// DecodeI32 returns the i32 a kernel returned as v (uint32(v) for WIT u32).
-func DecodeI32(v uint64) int32 { return int32(uint32(v)) }
-
-// DecodeI64 returns the i64 a kernel returned as v.
-func DecodeI64(v uint64) int64 { return int64(v) }
+// Decode returns the value of type T a kernel returned as v (its result's
+// bits, as Call returns them): Decode[float64](r) for an f64 result,
+// Decode[int32](r) for an i32 (uint32 of it for WIT u32).
+func Decode[T Elem](v uint64) T {
+	var one, two T = 1, 2
+	switch float := one/two != 0; {
+	case float && unsafe.Sizeof(one) == 4:
+		return T(math.Float32frombits(uint32(v)))
+	case float:
+		return T(math.Float64frombits(v))
+	case unsafe.Sizeof(one) == 4:
+		return T(int32(uint32(v)))
+	}
+	return T(int64(v))
+}
 
 // Call calls kernel k on the instance with args, one per parameter, each
-// encoded by EncodeF64, EncodeI32 and the rest, and returns its result
-// encoded likewise (0 when it returns nothing; a 32-bit result is
+// encoded by Encode, and returns its result encoded likewise (Decode) (0 when it returns nothing; a 32-bit result is
 // zero-extended). It takes the instance's lock for the call; inside
 // InPlace, use Buffers.Call. The call is one crossing into Wasmtime, with
 // the instance's deadline (WithTimeout, Bind) and, for a threaded guest, on
@@ -63,7 +75,7 @@ func DecodeI64(v uint64) int64 { return int64(v) }
 // is its parameter count (ErrSignature otherwise). An argument's type is not:
 // a uint64 carries bits, not a type, so an f64 encoded into an i32
 // parameter reaches the guest as its low 32 bits. Encode each argument
-// with the Encode function of the parameter's type (Kernel.Params lists
+// with Encode of a Go value of the parameter's type (Kernel.Params lists
 // them). The JS package, whose arguments are typed JS values, checks
 // each against the signature.
 //
@@ -180,7 +192,7 @@ func (k *Kernel) result(v uint64) uint64 {
 	if len(k.sig.results) == 0 {
 		return 0
 	}
-	if k.sig.results[0].Size() == 4 {
+	if k.sig.results[0].size() == 4 {
 		v &= math.MaxUint32
 	}
 	return v

@@ -86,11 +86,11 @@ func TestUserKernels(t *testing.T) {
 		return k
 	}
 	fill, neg, half, plus := kernel("fill-ints"), kernel("neg-i64"), kernel("half-f32"), kernel("longs0-plus")
-	if v, err := in.Call(neg, host.EncodeI64(-1<<40)); err != nil || host.DecodeI64(v) != 1<<40 {
-		t.Errorf("neg-i64 = %d, %v", host.DecodeI64(v), err)
+	if v, err := in.Call(neg, host.Encode(int64(-1<<40))); err != nil || host.Decode[int64](v) != 1<<40 {
+		t.Errorf("neg-i64 = %d, %v", host.Decode[int64](v), err)
 	}
 	// The argument slot held 64 bits; a 32-bit result must not show them.
-	if v, err := in.Call(half, host.EncodeF32(-3)); err != nil || v != uint64(math.Float32bits(-1.5)) {
+	if v, err := in.Call(half, host.Encode(float32(-3))); err != nil || v != uint64(math.Float32bits(-1.5)) {
 		t.Errorf("half-f32 = %#x, %v; want %#x", v, err, math.Float32bits(-1.5))
 	}
 	err = in.InPlace(func(b host.Buffers) error {
@@ -105,16 +105,16 @@ func TestUserKernels(t *testing.T) {
 		if len(ints) != 8 || len(longs) != 8 {
 			t.Fatalf("views of %d and %d elements, want 8", len(ints), len(longs))
 		}
-		v, err := b.Call(fill, host.EncodeI32(5), host.EncodeI32(-3))
+		v, err := b.Call(fill, host.Encode(int32(5)), host.Encode(int32(-3)))
 		if err != nil {
 			return err
 		}
-		if host.DecodeI32(v) != -12 || !slices.Equal(ints[:6], []int32{0, -3, -6, -9, -12, 0}) {
-			t.Errorf("fill-ints = %d, ints %v", host.DecodeI32(v), ints)
+		if host.Decode[int32](v) != -12 || !slices.Equal(ints[:6], []int32{0, -3, -6, -9, -12, 0}) {
+			t.Errorf("fill-ints = %d, ints %v", host.Decode[int32](v), ints)
 		}
 		longs[0] = 40
-		if v, err := b.Call(plus, host.EncodeF64(2)); err != nil || host.DecodeF64(v) != 42 {
-			t.Errorf("longs0-plus = %v, %v", host.DecodeF64(v), err)
+		if v, err := b.Call(plus, host.Encode(float64(2))); err != nil || host.Decode[float64](v) != 42 {
+			t.Errorf("longs0-plus = %v, %v", host.Decode[float64](v), err)
 		}
 		return nil
 	})
@@ -181,8 +181,8 @@ func TestUserKernelErrors(t *testing.T) {
 		t.Errorf("Buffers.Call after InPlace: %v, want ErrExpired", err)
 	}
 	// Still usable after the trap and the deadline.
-	if v, err := in.Call(neg, host.EncodeI64(7)); err != nil || host.DecodeI64(v) != -7 {
-		t.Errorf("neg-i64 after errors = %d, %v", host.DecodeI64(v), err)
+	if v, err := in.Call(neg, host.Encode(int64(7))); err != nil || host.Decode[int64](v) != -7 {
+		t.Errorf("neg-i64 after errors = %d, %v", host.Decode[int64](v), err)
 	}
 	in.Close()
 	if _, err := in.Call(neg, 1); !errors.Is(err, host.ErrClosed) {
@@ -205,9 +205,9 @@ func TestUserKernelPool(t *testing.T) {
 	spin, _ := m.Kernel("spin")
 	for i := range int64(10) {
 		err := pool.Do(context.Background(), func(in *host.Instance) error {
-			v, err := in.Call(neg, host.EncodeI64(i))
-			if err == nil && host.DecodeI64(v) != -i {
-				t.Errorf("neg-i64(%d) = %d", i, host.DecodeI64(v))
+			v, err := in.Call(neg, host.Encode(int64(i)))
+			if err == nil && host.Decode[int64](v) != -i {
+				t.Errorf("neg-i64(%d) = %d", i, host.Decode[int64](v))
 			}
 			return err
 		})
@@ -242,8 +242,8 @@ func TestUserKernelThreaded(t *testing.T) {
 	var got float64
 	err = in.InPlace(func(b host.Buffers) error {
 		copy(viewA(b), x)
-		v, err := b.Call(k, host.EncodeI32(int32(len(x))))
-		got = host.DecodeF64(v)
+		v, err := b.Call(k, host.Encode(int32(len(x))))
+		got = host.Decode[float64](v)
 		return err
 	})
 	if err != nil || math.Float64bits(got) != math.Float64bits(want) {
@@ -264,7 +264,7 @@ func TestUserCallDoesNotAllocate(t *testing.T) {
 	defer in.Close()
 	fill, _ := m.Kernel("fill-ints")
 	if n := testing.AllocsPerRun(100, func() {
-		if _, err := in.Call(fill, host.EncodeI32(8), host.EncodeI32(3)); err != nil {
+		if _, err := in.Call(fill, host.Encode(int32(8)), host.Encode(int32(3))); err != nil {
 			t.Fatal(err)
 		}
 	}); n != 0 {
@@ -272,7 +272,7 @@ func TestUserCallDoesNotAllocate(t *testing.T) {
 	}
 	in.InPlace(func(b host.Buffers) error {
 		if n := testing.AllocsPerRun(100, func() {
-			if _, err := b.Call(fill, host.EncodeI32(8), host.EncodeI32(3)); err != nil {
+			if _, err := b.Call(fill, host.Encode(int32(8)), host.Encode(int32(3))); err != nil {
 				t.Fatal(err)
 			}
 		}); n != 0 {

@@ -74,7 +74,7 @@ func (m *Module) release() {
 //   - ErrClosed if the engine was closed;
 //   - ErrLimit if wasm is larger, or defines more functions, than the
 //     engine's compile limits (WithCompileLimits), checked before compiling,
-//     or declares more than MaxBuffers buffers;
+//     or declares more than 4,096 buffers;
 //   - ErrModule if wasm is not a valid module (malformed bytes, a feature the
 //     engine does not enable);
 //   - ErrImport if it imports anything but functions of
@@ -86,7 +86,7 @@ func (m *Module) release() {
 //   - ErrSignature if an export has the wrong kind or function type: a
 //     buffer or capacity export that is not func() -> i32, a kernel with a
 //     parameter or result that is not i32, i64, f32 or f64, with more than
-//     one result or more than MaxParams parameters;
+//     one result or more than maxParams parameters;
 //   - ErrLayout if a buffer export names an unknown element type, or two
 //     buffer exports declare the same buffer.
 //

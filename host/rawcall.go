@@ -491,4 +491,4 @@ func (in *Instance) bindRaw() error {
 }
 
 // The C block has room for every parameter of a kernel.
-var _ [C.WV_MAX_ARGS - MaxParams]struct{}
+var _ [C.WV_MAX_ARGS - maxParams]struct{}

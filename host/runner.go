@@ -21,15 +21,15 @@ import (
 // failure (threads.fail: abort flag, interrupt, wake-ups), gives the
 // runner grace to finish, and returns without it: the instance is done
 // (later calls return ErrClosed), and its threads are joined at Close or
-// accounted as stuck (MaxStuckThreads). Whatever the guest's threads do,
+// accounted as stuck (maxStuckThreads). Whatever the guest's threads do,
 // the call returns within about grace after its deadline or its failure.
 //
 // One hand-off costs two goroutine switches per call, and no allocation.
 
 // grace is how long a caller whose call must end waits for the runner to
-// finish on its own (a running guest traps within about one EpochTick of
+// finish on its own (a running guest traps within about one epochTick of
 // the interrupt, a waiting one once the wake-up sweep reaches its word).
-const grace = 2 * EpochTick
+const grace = 2 * epochTick
 
 // job is guest code for the runner: kernel e of the typed path with nargs
 // arguments in the C block, or f (the instantiation's steps, stop-workers).

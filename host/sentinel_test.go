@@ -191,7 +191,7 @@ func sentinelCases(t *testing.T) map[string]func(*testing.T) map[string]error {
 				t.Fatal(err)
 			}
 			_, serr := vk(in).Sum(in, []float64{1})
-			_, cerr := in.Call(k, host.EncodeI32(1))
+			_, cerr := in.Call(k, host.Encode(int32(1)))
 			berr := in.InPlace(func(b host.Buffers) error { _, err := vk(in).SumInPlace(b, 1); return err })
 			p := onePool(t, "trap", wasm, host.WithDeadlines())
 			perr := p.Do(context.Background(), func(in *host.Instance) error { _, err := vk(in).Sum(in, []float64{1}); return err })
@@ -218,7 +218,7 @@ func sentinelCases(t *testing.T) map[string]func(*testing.T) map[string]error {
 				t.Fatal(err)
 			}
 			_, serr := vk(in).Sum(in, []float64{1})
-			_, cerr := in.Call(k, host.EncodeI32(1))
+			_, cerr := in.Call(k, host.Encode(int32(1)))
 			threaded := load(t, e, "waiting", compileWAT(t, threadedWAT(map[string]string{"sum": sumSleeps("3080")}, "", "")),
 				host.WithThreads(1), host.WithTimeout(20*time.Millisecond))
 			_, terr := vk(threaded).Sum(threaded, []float64{1})

@@ -85,22 +85,22 @@ import (
 // wasi_thread_start(tid, start_arg) called on a goroutine of its own.
 
 const (
-	// MaxThreads is the largest thread count an instance accepts
+	// maxThreads is the largest thread count an instance accepts
 	// (WithThreads): each thread is an OS thread, a store and an instance.
-	MaxThreads = 64
+	maxThreads = 64
 
-	// MaxSharedMemory is the most linear memory, in bytes, a threaded guest
+	// maxSharedMemory is the most linear memory, in bytes, a threaded guest
 	// gets: its shared memory is created with at most this maximum (1 GiB),
 	// whatever the module declares, so a memory.grow loop ends in -1.
-	MaxSharedMemory = 1 << 30
+	maxSharedMemory = 1 << 30
 
-	// MaxStuckThreads bounds the worker threads of closed (or failed)
+	// maxStuckThreads bounds the worker threads of closed (or failed)
 	// instances that never ended: a thread blocked in a wait without
 	// timeout cannot be interrupted, and keeps its OS thread until the
 	// process exits. Past this many, Instantiate refuses new threaded
 	// instances with ErrLimit, so a server that keeps closing such guests
 	// runs out of threaded instances, not of OS threads.
-	MaxStuckThreads = 256
+	maxStuckThreads = 256
 
 	pageSize = 1 << 16
 )
@@ -257,7 +257,7 @@ func (t *threads) spawn(arg int32) int32 {
 			t.alive++
 			t.mu.Unlock()
 			go t.run(n+1, arg)
-			return n + 1 // in [1, MaxThreads) ⊂ [1, 2^29)
+			return n + 1 // in [1, maxThreads) ⊂ [1, 2^29)
 		}
 	}
 }
@@ -378,7 +378,7 @@ func newThreads(mod *Module, store *wasmtime.Store, c rawInstance, workers int, 
 	name, host, ty := mod.name, mod.engine, mod.shared
 	lo := ty.Minimum()
 	hasMax, hi := ty.Maximum()
-	pages := uint64(min(int64(MaxSharedMemory), memLimit)) / pageSize
+	pages := uint64(min(int64(maxSharedMemory), memLimit)) / pageSize
 	if !hasMax || hi > pages {
 		hi = pages
 	}
@@ -573,7 +573,7 @@ func (t *threads) join(e *Engine, total time.Duration) bool {
 // abandon gives up on threads that would not end (blocked in a wait
 // without timeout): owner (the Instance, or for a failed instantiation its
 // C block) is kept reachable for them, since their stores use the C block,
-// and they count against MaxStuckThreads until they end: the workers still
+// and they count against maxStuckThreads until they end: the workers still
 // alive, and the runner if its job has not returned.
 func (t *threads) abandon(owner any) {
 	t.mu.Lock()

@@ -26,16 +26,14 @@ import (
 // that looks at the abort flag after a wait (the vector-threads world
 // asks it to) traps on its own.
 //
-// The sweep costs about 40 ns a word (measured through Close after a
-// deadline in examples/rayon's TestDeadline, on the README's machine: 5–24
-// ms for the 1–1.3 MB outside that guest's buffers; 300–400 ms before its
-// 32 MB of scratch fields were declared as buffers); MaxWakeBytes bounds it.
+// The sweep's cost grows with the memory outside the buffers (about 40 ns
+// a word: docs/security.md); maxWakeBytes bounds it.
 
-// MaxWakeBytes bounds the bytes of linear memory, outside the declared
+// maxWakeBytes bounds the bytes of linear memory, outside the declared
 // buffers, one wake-up sweep notifies (64 MiB, 16 Mi words). Words past it
 // are not woken: their threads keep waiting and count as stuck when the
-// instance closes (MaxStuckThreads).
-const MaxWakeBytes = 64 << 20
+// instance closes (maxStuckThreads).
+const maxWakeBytes = 64 << 20
 
 const wakeWAT = `(module
   (import "env" "memory" (memory 0 65536 shared))
@@ -68,7 +66,7 @@ func (w *waker) module(e *wasmtime.Engine) (*wasmtime.Module, error) {
 }
 
 // wakeRanges returns the byte ranges [lo, hi) of a linear memory of size
-// bytes outside the buffers, 4-byte aligned, at most MaxWakeBytes in all,
+// bytes outside the buffers, 4-byte aligned, at most maxWakeBytes in all,
 // highest addresses first (the heap, where threads keep their locks, lies
 // above the static data in the usual layouts).
 func wakeRanges(size uint64, bufs []Buffer) [][2]uint64 {
@@ -90,7 +88,7 @@ func wakeRanges(size uint64, bufs []Buffer) [][2]uint64 {
 		free = append(free, [2]uint64{at &^ 3, size &^ 3})
 	}
 	slices.Reverse(free)
-	budget := uint64(MaxWakeBytes)
+	budget := uint64(maxWakeBytes)
 	out := free[:0]
 	for _, r := range free {
 		if budget == 0 {

@@ -2,6 +2,10 @@ package vector_test
 
 import (
 	"errors"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
 	"testing"
 
 	"github.com/wasmvec/wasmvec/host"
@@ -52,5 +56,33 @@ func TestGuestsTrapPastCapacity(t *testing.T) {
 			t.Errorf("%s: Sum after traps = %v, %v; want 3", path, v, err)
 		}
 		in.Close()
+	}
+}
+
+// TestHostKnowsNoVectorKernel: no source of package host names a kernel or
+// buffer of the vector world; it runs them from what the modules declare,
+// as it runs any other (the issue "One generic core").
+func TestHostKnowsNoVectorKernel(t *testing.T) {
+	files, err := filepath.Glob("../host/*.go")
+	if err != nil || len(files) < 10 {
+		t.Fatalf("host sources: %d, %v", len(files), err)
+	}
+	word := regexp.MustCompile(`(?i)\b(sum|sums|dot|mul|scale)\b|"(a|b|result)"|-simd|-fold|-blocks|-batch`)
+	for _, f := range files {
+		if strings.HasSuffix(f, "_test.go") {
+			continue
+		}
+		src, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, line := range strings.Split(string(src), "\n") {
+			// sha256's Sum256 and its variable are not the vector world's.
+			line = strings.ReplaceAll(line, "sum := sha256", "")
+			line = strings.ReplaceAll(line, "sum[:]", "")
+			if m := word.FindString(line); m != "" {
+				t.Errorf("%s:%d names %q: %s", f, i+1, m, strings.TrimSpace(line))
+			}
+		}
 	}
 }

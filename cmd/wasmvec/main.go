@@ -96,7 +96,7 @@ func inspect(name string, wasm []byte, threads int, timeout time.Duration, w io.
 	fmt.Fprintln(w, "buffers:")
 	fmt.Fprintln(tw, "  name\ttype\toffset\tcapacity\tbytes")
 	for _, b := range in.Layout() {
-		fmt.Fprintf(tw, "  %s\t%v\t%d\t%d\t%d\n", shown(b.Name), b.Type, b.Offset, b.Capacity, b.Capacity*b.Type.Size())
+		fmt.Fprintf(tw, "  %s\t%v\t%d\t%d\t%d\n", shown(b.Name), b.Type, b.Offset, b.Capacity, b.Capacity*elemSize(b.Type))
 	}
 	tw.Flush()
 	fmt.Fprintln(w, "kernels:")
@@ -184,4 +184,12 @@ func escape(s string) string {
 		b.WriteRune(r)
 	}
 	return b.String()
+}
+
+// elemSize is the size in bytes of one element of type t.
+func elemSize(t host.ValType) int {
+	if t == host.I32 || t == host.F32 {
+		return 4
+	}
+	return 8
 }

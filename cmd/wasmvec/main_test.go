@@ -8,7 +8,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/wasmvec/wasmvec/host"
 	"github.com/wasmvec/wasmvec/internal/corpus"
 )
 
@@ -107,7 +106,7 @@ func TestInspectUntrusted(t *testing.T) {
 	dir := t.TempDir()
 	var b strings.Builder
 	b.WriteString("(module (memory (export \"memory\") 1)\n")
-	for range host.DefaultMaxFunctions + 1 {
+	for range defaultMaxFunctions + 1 {
 		b.WriteString("(func)\n")
 	}
 	b.WriteString(")")
@@ -117,7 +116,7 @@ func TestInspectUntrusted(t *testing.T) {
 	}
 	var out, errs bytes.Buffer
 	if code := run([]string{"inspect", big}, &out, &errs); code != 1 || !strings.Contains(errs.String(), "compile limit") || strings.Contains(out.String(), "imports:") {
-		t.Errorf("%d functions: exit %d, stdout %q, stderr %q; want exit 1 with the compile limit, before any compiling", host.DefaultMaxFunctions+1, code, out.String(), errs.String())
+		t.Errorf("%d functions: exit %d, stdout %q, stderr %q; want exit 1 with the compile limit, before any compiling", defaultMaxFunctions+1, code, out.String(), errs.String())
 	}
 
 	forged := filepath.Join(dir, "forged.wat")
@@ -137,3 +136,7 @@ func TestInspectUntrusted(t *testing.T) {
 		}
 	}
 }
+
+// defaultMaxFunctions is the host's default compile limit on functions
+// (host.WithCompileLimits' doc: 20,000).
+const defaultMaxFunctions = 20_000

@@ -39,7 +39,7 @@ func Example() {
 		}
 		copy(x, []float32{1, 2, 3, 4})
 		copy(y, []float32{10, 20, 30, 40})
-		if _, err := b.Call(axpy, host.EncodeF32(2), host.EncodeI32(4)); err != nil {
+		if _, err := b.Call(axpy, host.Encode(float32(2)), host.Encode(int32(4))); err != nil {
 			return err
 		}
 		fmt.Println("y =", y[:4])
@@ -53,11 +53,11 @@ func Example() {
 			return err
 		}
 		n := copy(samples, []float64{0.1, 0.2, 0.25, 0.7, 0.99, 1.5, -3})
-		out, err := b.Call(histogram, host.EncodeI32(int32(n)), host.EncodeF64(0), host.EncodeF64(1), host.EncodeI32(4))
+		out, err := b.Call(histogram, host.Encode(int32(n)), host.Encode(float64(0)), host.Encode(float64(1)), host.Encode(int32(4)))
 		if err != nil {
 			return err
 		}
-		fmt.Println("counts =", counts[:4], "outside =", host.DecodeI32(out))
+		fmt.Println("counts =", counts[:4], "outside =", host.Decode[int32](out))
 		return nil
 	})
 	if err != nil {

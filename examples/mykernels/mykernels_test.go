@@ -82,7 +82,7 @@ func TestBitExact(t *testing.T) {
 				gy, _ := host.View[float32](b, "y")
 				copy(gx, x)
 				copy(gy, y)
-				if _, err := b.Call(axpy, host.EncodeF32(a), host.EncodeI32(int32(n))); err != nil {
+				if _, err := b.Call(axpy, host.Encode(float32(a)), host.Encode(int32(n))); err != nil {
 					return err
 				}
 				for i := range n {
@@ -108,7 +108,7 @@ func TestBitExact(t *testing.T) {
 				gc, _ := host.View[int32](b, "counts")
 				copy(gs, samples)
 				gc[0] = 12345 // must be cleared
-				out, err := b.Call(histogram, host.EncodeI32(int32(c.n)), host.EncodeF64(c.lo), host.EncodeF64(c.hi), host.EncodeI32(int32(c.bins)))
+				out, err := b.Call(histogram, host.Encode(int32(c.n)), host.Encode(float64(c.lo)), host.Encode(float64(c.hi)), host.Encode(int32(c.bins)))
 				if err != nil {
 					return err
 				}
@@ -144,11 +144,11 @@ func TestBadCalls(t *testing.T) {
 		}{
 			{"unknown kernel", second(in.Module().Kernel("saxpy")), host.ErrMissingExport},
 			{"buffer export as kernel", second(in.Module().Kernel("buffer-x-f32")), host.ErrMissingExport},
-			{"too few arguments", second(in.Call(axpy, host.EncodeF32(1))), host.ErrSignature},
-			{"len past capacity", second(in.Call(axpy, host.EncodeF32(1), host.EncodeI32(65537))), host.ErrTrap},
-			{"bins past capacity", second(in.Call(histogram, host.EncodeI32(1), host.EncodeF64(0), host.EncodeF64(1), host.EncodeI32(1025))), host.ErrTrap},
-			{"NaN bound", second(in.Call(histogram, host.EncodeI32(1), host.EncodeF64(math.NaN()), host.EncodeF64(1), host.EncodeI32(4))), host.ErrTrap},
-			{"lo >= hi", second(in.Call(histogram, host.EncodeI32(1), host.EncodeF64(1), host.EncodeF64(1), host.EncodeI32(4))), host.ErrTrap},
+			{"too few arguments", second(in.Call(axpy, host.Encode(float32(1)))), host.ErrSignature},
+			{"len past capacity", second(in.Call(axpy, host.Encode(float32(1)), host.Encode(int32(65537)))), host.ErrTrap},
+			{"bins past capacity", second(in.Call(histogram, host.Encode(int32(1)), host.Encode(float64(0)), host.Encode(float64(1)), host.Encode(int32(1025)))), host.ErrTrap},
+			{"NaN bound", second(in.Call(histogram, host.Encode(int32(1)), host.Encode(float64(math.NaN())), host.Encode(float64(1)), host.Encode(int32(4)))), host.ErrTrap},
+			{"lo >= hi", second(in.Call(histogram, host.Encode(int32(1)), host.Encode(float64(1)), host.Encode(float64(1)), host.Encode(int32(4)))), host.ErrTrap},
 		}
 		err = in.InPlace(func(b host.Buffers) error {
 			_, e1 := host.View[float64](b, "x")
@@ -173,7 +173,7 @@ func TestBadCalls(t *testing.T) {
 				t.Errorf("%s %s: %v, want a *GuestError wrapping %v", m.name, c.what, c.err, c.want)
 			}
 		}
-		if _, err := in.Call(axpy, host.EncodeF32(1), host.EncodeI32(4)); err != nil {
+		if _, err := in.Call(axpy, host.Encode(float32(1)), host.Encode(int32(4))); err != nil {
 			t.Errorf("%s: axpy after the bad calls: %v", m.name, err)
 		}
 	}

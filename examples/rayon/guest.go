@@ -34,7 +34,7 @@ func Lookup(m *host.Module) (*Kernels, error) {
 }
 
 func status(name string, r uint64) error {
-	switch s := host.DecodeI32(r); s {
+	switch s := host.Decode[int32](r); s {
 	case 0:
 		return nil
 	default:
@@ -87,7 +87,7 @@ func (k *Kernels) ALMA(b host.Buffers, nseries, length int, params []Param) erro
 	}
 	copy(periods, ps)
 	copy(weights, w)
-	r, err := b.Call(k.alma, host.EncodeI32(int32(nseries)), host.EncodeI32(int32(length)), host.EncodeI32(int32(len(params))))
+	r, err := b.Call(k.alma, host.Encode(int32(nseries)), host.Encode(int32(length)), host.Encode(int32(len(params))))
 	if err != nil {
 		return err
 	}
@@ -109,8 +109,8 @@ func (k *Kernels) GrayScott(b host.Buffers, n, steps int, p GS) error {
 	if steps < 0 || steps > 1<<31-1 || !(p.Dt >= 0) {
 		return fmt.Errorf("%w: steps %d, dt %v", ErrParam, steps, p.Dt)
 	}
-	r, err := b.Call(k.grayScott, host.EncodeI32(int32(n)), host.EncodeI32(int32(steps)),
-		host.EncodeF64(p.Du), host.EncodeF64(p.Dv), host.EncodeF64(p.F), host.EncodeF64(p.K), host.EncodeF64(p.Dt))
+	r, err := b.Call(k.grayScott, host.Encode(int32(n)), host.Encode(int32(steps)),
+		host.Encode(float64(p.Du)), host.Encode(float64(p.Dv)), host.Encode(float64(p.F)), host.Encode(float64(p.K)), host.Encode(float64(p.Dt)))
 	if err != nil {
 		return err
 	}
@@ -123,7 +123,7 @@ func (k *Kernels) Hash(b host.Buffers, n int) (uint64, error) {
 	if err := k.grid(b, n); err != nil {
 		return 0, err
 	}
-	r, err := b.Call(k.hash, host.EncodeI32(int32(n)))
+	r, err := b.Call(k.hash, host.Encode(int32(n)))
 	return r, err
 }
 

@@ -92,8 +92,8 @@ func TestGuestRefuses(t *testing.T) {
 		}
 		return in.Call(k, args...)
 	}
-	i32 := func(v int32) uint64 { return host.EncodeI32(v) }
-	f := host.EncodeF64
+	i32 := func(v int32) uint64 { return host.Encode(int32(v)) }
+	f := host.Encode[float64]
 	for _, c := range []struct {
 		name string
 		args []uint64
@@ -107,8 +107,8 @@ func TestGuestRefuses(t *testing.T) {
 		{"gray-scott", []uint64{i32(8), i32(1), f(1), f(1), f(1), f(1), f(math.NaN())}, -2},
 	} {
 		r, err := call(c.name, c.args...)
-		if err != nil || host.DecodeI32(r) != c.want {
-			t.Errorf("%s%v: %d, %v; want status %d", c.name, c.args, host.DecodeI32(r), err, c.want)
+		if err != nil || host.Decode[int32](r) != c.want {
+			t.Errorf("%s%v: %d, %v; want status %d", c.name, c.args, host.Decode[int32](r), err, c.want)
 		}
 	}
 	if _, err := call("hash", i32(200)); !errors.Is(err, host.ErrTrap) {
@@ -128,9 +128,9 @@ func TestSpawnBeyondThreads(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r, err := in.Call(more, host.EncodeI32(3))
-	if err != nil || host.DecodeI32(r) != 0 {
-		t.Fatalf("spawn-more(3) = %d, %v; want 0 threads started, no error", host.DecodeI32(r), err)
+	r, err := in.Call(more, host.Encode(int32(3)))
+	if err != nil || host.Decode[int32](r) != 0 {
+		t.Fatalf("spawn-more(3) = %d, %v; want 0 threads started, no error", host.Decode[int32](r), err)
 	}
 	params := []rayon.Param{{9, 0.85, 6}, {30, 0.85, 6}}
 	x := make([]float64, 4*500)
@@ -203,7 +203,7 @@ func TestPanicInWorker(t *testing.T) {
 				t.Fatal(err)
 			}
 			start := time.Now()
-			_, err = in.Call(pk, host.EncodeI32(bad), host.EncodeI32(12))
+			_, err = in.Call(pk, host.Encode(int32(bad)), host.Encode(int32(12)))
 			if !errors.Is(err, host.ErrTrap) {
 				t.Errorf("threads %d, job %d panics: %v, want ErrTrap", th, bad, err)
 			}
