@@ -363,6 +363,8 @@ run_tests() {
 	check_fresh_module
 	say "go test -race (bit-exact table incl. the threaded guest at 1-4 threads, hostile corpus, deadlines, load test, examples)"
 	run go test -race -count=1 ./...
+	say "the host and the vector client again without -race: a call's lock taken inside its crossing (race_on.go: not under -race)"
+	run go test -count=1 ./host/ ./vector/
 	(cd cmd/benchreport && run go test -count=1 ./...)
 	say "the comparison module (compare/go.mod: wazero and gonum stay out of the library's go.mod): wazero's bit-exact table"
 	(cd compare && run go test -count=1 ./...)

@@ -204,10 +204,20 @@ func (b Buffers) live() bool {
 // (ErrClosed), or another goroutine's call is in progress (ErrConcurrent).
 // Release with leave.
 func (b Buffers) enter(name string) error {
-	if b.in != nil && b.in.lockWord().CompareAndSwap(b.gen<<2|lkInPlace, b.gen<<2|lkCalling) {
-		return nil
+	if b.in == nil {
+		return b.expired(name)
 	}
-	return b.refuse(name, b.in.lockWord().Load())
+	w := b.in.lockWord()
+	for {
+		if w.CompareAndSwap(b.gen<<2|lkInPlace, b.gen<<2|lkCalling) {
+			return nil
+		}
+		// The state the swap found is gone by now: look again, and try
+		// again if the call that was in progress has just ended.
+		if seen := w.Load(); seen != b.gen<<2|lkInPlace {
+			return b.refuse(name, seen)
+		}
+	}
 }
 
 // refuse is the error of a call through b that found the lock in state

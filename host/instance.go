@@ -28,8 +28,10 @@ type Instance struct {
 
 	// The instance's lock word is in its C block (Instance.lockWord,
 	// inplace.go): every call holds it. waiters counts the goroutines
-	// waiting for it, woken through wake.
+	// waiting for it, woken through wake. lkRace is the lock word under
+	// the race detector (race_on.go).
 	waiters atomic.Int32
+	lkRace  atomic.Uint64
 	wake    chan struct{}
 	closed  bool
 	store   *wasmtime.Store

@@ -156,9 +156,10 @@ func (b Buffers) Call(k *Kernel, args ...uint64) (uint64, error) {
 
 // unbounded reports whether a call with args can take the one-crossing
 // path (wv_call_locked): a guest that is not threaded, no timeout and no
-// bound context to arm, and few enough arguments.
+// bound context to arm, and few enough arguments; never under the race
+// detector (race_on.go).
 func (in *Instance) unbounded(args []uint64) bool {
-	return in.th == nil && in.timeout == 0 && len(args) <= maxLockedArgs && in.nctx.Load() == 0
+	return !raceEnabled && in.th == nil && in.timeout == 0 && len(args) <= maxLockedArgs && in.nctx.Load() == 0
 }
 
 func (in *Instance) checkCall(k *Kernel, args []uint64) error {

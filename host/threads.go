@@ -3,64 +3,7 @@
 package host
 
 /*
-#include <stdbool.h>
-#include <stddef.h>
-#include <stdint.h>
-
-// The Wasmtime C API for shared memory, which wasmtime-go v39 does not bind
-// (wasmtime-go issue #218), declared as in the headers wasmtime-go v39.0.1
-// ships (build/include: wasmtime/sharedmemory.h, wasmtime/memory.h,
-// wasmtime/extern.h, wasmtime/linker.h). TestThreadsAssumptions fails if
-// one of them no longer holds.
-typedef struct wasm_engine_t wasm_engine_t;
-typedef struct wasm_memorytype_t wasm_memorytype_t;
-typedef struct wasmtime_linker wasmtime_linker_t;
-typedef struct wasmtime_sharedmemory wasmtime_sharedmemory_t;
-typedef struct wasmtime_context wasmtime_context_t;
-typedef struct wasmtime_error wasmtime_error_t;
-typedef struct { size_t size; char *data; } wv_byte_vec_t; // wasm_byte_vec_t, as in rawcall.go
-
-// wasmtime_extern_t: a uint8_t kind, then a union of 24 bytes aligned to 8
-// (its largest member is wasmtime_global_t); a shared memory is a pointer.
-#define WV_EXTERN_SHAREDMEMORY 4
-typedef struct {
-	uint8_t kind;
-	union { uint64_t pad[3]; wasmtime_sharedmemory_t *sharedmemory; } of;
-} wv_extern_t;
-
-wasmtime_error_t *wasmtime_memorytype_new(uint64_t min, bool max_present, uint64_t max,
-	bool is_64, bool shared, uint8_t page_size_log2, wasm_memorytype_t **ret);
-void wasm_memorytype_delete(wasm_memorytype_t *);
-wasmtime_error_t *wasmtime_sharedmemory_new(const wasm_engine_t *, const wasm_memorytype_t *,
-	wasmtime_sharedmemory_t **ret);
-void wasmtime_sharedmemory_delete(wasmtime_sharedmemory_t *);
-uint8_t *wasmtime_sharedmemory_data(const wasmtime_sharedmemory_t *);
-size_t wasmtime_sharedmemory_data_size(const wasmtime_sharedmemory_t *);
-wasmtime_error_t *wasmtime_linker_define(wasmtime_linker_t *, wasmtime_context_t *,
-	const char *module, size_t module_len, const char *name, size_t name_len, const wv_extern_t *item);
-void wasmtime_error_message(const wasmtime_error_t *, wv_byte_vec_t *out);
-void wasmtime_error_delete(wasmtime_error_t *);
-void wasm_byte_vec_delete(wv_byte_vec_t *);
-
-// wv_shared_new makes a shared memory of min..max 64 KiB pages.
-static wasmtime_error_t *wv_shared_new(const wasm_engine_t *e, uint64_t min, uint64_t max,
-		wasmtime_sharedmemory_t **ret) {
-	wasm_memorytype_t *ty = NULL;
-	wasmtime_error_t *err = wasmtime_memorytype_new(min, true, max, false, true, 16, &ty);
-	if (err != NULL) return err;
-	err = wasmtime_sharedmemory_new(e, ty, ret);
-	wasm_memorytype_delete(ty);
-	return err;
-}
-
-static wasmtime_error_t *wv_define_shared(wasmtime_linker_t *l, wasmtime_context_t *ctx,
-		_GoString_ module, _GoString_ name, wasmtime_sharedmemory_t *m) {
-	wv_extern_t item = {0};
-	item.kind = WV_EXTERN_SHAREDMEMORY;
-	item.of.sharedmemory = m;
-	return wasmtime_linker_define(l, ctx, _GoStringPtr(module), _GoStringLen(module),
-		_GoStringPtr(name), _GoStringLen(name), &item);
-}
+#include "wasmvec.h"
 */
 import "C"
 
