@@ -405,14 +405,14 @@ run_bench() {
 	(cd compare && run go test -run '^$' -bench "${BENCH:-.}" -benchtime "${BENCH_TIME:-200ms}" \
 		-count "${BENCH_COUNT:-6}" .) | tee -a "$out"
 	run go test -run '^$' -bench "${BENCH:-.}" -benchtime "${BENCH_TIME:-200ms}" \
-		-count "${BENCH_COUNT:-6}" ./host/ | tee -a "$out"
+		-count "${BENCH_COUNT:-6}" ./host/ ./vector/ | tee -a "$out"
 	say "native C with -march=native (cgo-c-native rows)"
 	(cd compare && run go test -run '^$' -tags wasmvec_march_native -bench "${BENCH:-.}/impl=cgo-c-native/" \
 		-benchtime "${BENCH_TIME:-200ms}" -count "${BENCH_COUNT:-6}" .) | tee -a "$out"
 	say "rendering the report"
 	run_report -o "$ROOT/bench/out" "$ROOT/$out"
 	say "benchstat of the rows outside the matrix (call, copy, pool, parallel, batch, threads, deadlines, compile, instantiate)"
-	grep -E '^(goos|goarch|pkg|cpu):|^Benchmark(Call|Copy|Pool|Parallel|Batch|Threads|Deadlines|Compile|Instantiate)/' "$out" >bench/out/extra.txt
+	grep -E '^(goos|goarch|pkg|cpu):|^Benchmark(Call|Client|Copy|Pool|Parallel|Batch|Threads|Deadlines|Compile|Instantiate)/' "$out" >bench/out/extra.txt
 	benchstat "$ROOT/bench/out/extra.txt" | tee bench/out/extra-benchstat.txt
 	bench_rayon
 }
@@ -461,6 +461,7 @@ run_bench_targets() {
 	mkdir -p bench/out
 	local out=bench/out/targets.txt
 	run go test -c -o bench/out/host.test ./host/
+	run go test -c -o bench/out/vector.test ./vector/
 	(cd compare && run go test -c -o ../bench/out/compare.test .)
 	: >"$out"
 	say "running the target rows, ${BENCH_ROUNDS:-10} rounds; raw output in $out"
@@ -469,10 +470,12 @@ run_bench_targets() {
 		(cd compare && ../bench/out/compare.test -test.run '^$' \
 			-test.bench '^Benchmark(Sum|Dot)$/^impl=(go|cgo-c|wasm-rust-simd|wasm-c-simd)$/^n=100000$/' \
 			-test.benchtime "${BENCH_TIME:-200ms}" -test.count 1) >>"$out"
-		for pat in '^BenchmarkCall$' '^BenchmarkCopy$//^n=100000$' '^BenchmarkPool$' '^BenchmarkBatch$//^width=64$/'; do
+		for pat in '^BenchmarkCall$' '^BenchmarkCopy$//^n=100000$' '^BenchmarkPool$'; do
 			(cd host && ../bench/out/host.test -test.run '^$' -test.bench "$pat" \
 				-test.benchtime "${BENCH_TIME:-200ms}" -test.count 1) >>"$out"
 		done
+		(cd vector && ../bench/out/vector.test -test.run '^$' -test.bench '^BenchmarkBatch$//^width=64$/' \
+			-test.benchtime "${BENCH_TIME:-200ms}" -test.count 1) >>"$out"
 		say "round $r done"
 	done
 	benchstat "$ROOT/$out" >bench/out/targets-benchstat.txt

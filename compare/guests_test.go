@@ -6,26 +6,24 @@ package compare_test
 
 import (
 	"fmt"
-	"os"
 	"sync"
 	"testing"
 
 	"github.com/wasmvec/wasmvec/host"
+	"github.com/wasmvec/wasmvec/internal/testguest"
 	"github.com/wasmvec/wasmvec/vector"
 )
 
-// Guest modules, built by ./build.sh.
+// Guest modules, built by ./build.sh (package testguest names them).
 const (
-	rustGuest    = "../guests/rust.wasm"
-	cGuest       = "../guests/c.wasm"
-	goGuest      = "../guests/go.wasm"
-	tinygoGuest  = "../guests/tinygo.wasm"
-	threadsGuest = "../guests/rust-threads.wasm"
+	rustGuest    = testguest.Rust
+	cGuest       = testguest.C
+	threadsGuest = testguest.Threads
 )
 
-// guest is one wasm row of the matrix: a module and whether its simd128
-// exports are used; threads (0 for a guest that is not threaded) is passed
-// to WithThreads. noBench leaves it out of the matrix (wazero's table
+// guest is one wasm row of the matrix (testguest.Table, less the threaded
+// guest, whose rows threadImpls makes): a module and whether its simd128
+// exports are used. noBench leaves it out of the matrix (wazero's table
 // still checks it).
 type guest struct {
 	impl    string
@@ -35,18 +33,15 @@ type guest struct {
 	threads int
 }
 
-var testGuests = []guest{
-	{"wasm-rust", rustGuest, false, false, 0},
-	{"wasm-rust-simd", rustGuest, true, false, 0},
-	{"wasm-c", cGuest, false, false, 0},
-	{"wasm-c-simd", cGuest, true, false, 0},
-	{"wasm-go", goGuest, false, false, 0},
-	// Go's wasm port has no SIMD: the Go guest's -simd exports run its
-	// scalar code, checked but not a row of their own.
-	{"wasm-go-simd-exports", goGuest, true, true, 0},
-	{"wasm-tinygo", tinygoGuest, false, false, 0},
-	{"wasm-tinygo-simd-exports", tinygoGuest, true, true, 0},
-}
+var testGuests = func() []guest {
+	var gs []guest
+	for _, g := range testguest.Table {
+		if g.Threads == 0 {
+			gs = append(gs, guest{g.Impl, g.Path, g.SIMD, g.NoBench, 0})
+		}
+	}
+	return gs
+}()
 
 var (
 	engineOnce sync.Once
@@ -93,23 +88,6 @@ func (g guest) kernels(t testing.TB, in *host.Instance) *vector.Kernels {
 }
 
 // capacity is the vector world's capacity of in, in elements.
-func capacity(in *host.Instance) int {
-	c := -1
-	for _, b := range in.Layout() {
-		if b.Name == "a" || b.Name == "b" || b.Name == "result" {
-			if c < 0 || b.Capacity < c {
-				c = b.Capacity
-			}
-		}
-	}
-	return c
-}
+func capacity(in *host.Instance) int { return testguest.Capacity(in) }
 
-func mustRead(t testing.TB, path string) []byte {
-	t.Helper()
-	b, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
+func mustRead(t testing.TB, path string) []byte { return testguest.Read(t, path) }

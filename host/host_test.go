@@ -8,59 +8,38 @@ import (
 	"testing"
 
 	"github.com/wasmvec/wasmvec/host"
+	"github.com/wasmvec/wasmvec/internal/testguest"
 	"github.com/wasmvec/wasmvec/internal/vectors"
 	"github.com/wasmvec/wasmvec/kernels"
 	"github.com/wasmvec/wasmvec/vector"
 )
 
-// Guest modules, built by ./build.sh (each folder's README or Cargo.toml
-// states how).
+// Guest modules, built by ./build.sh (package testguest names them).
 const (
-	rustGuest = "../guests/rust.wasm"
-	cGuest    = "../guests/c.wasm"
-	goGuest   = "../guests/go.wasm"
-	// tinygoGuest is the Go guest's source compiled by TinyGo (./build.sh
-	// tinygo): a WASI command whose _start returns.
-	tinygoGuest = "../guests/tinygo.wasm"
-	// threadsGuest is the Rust guest on wasi-threads (world vector-threads).
-	threadsGuest = "../guests/rust-threads.wasm"
+	rustGuest    = testguest.Rust
+	cGuest       = testguest.C
+	goGuest      = testguest.Go
+	tinygoGuest  = testguest.TinyGo
+	threadsGuest = testguest.Threads
 )
 
-// guest is one implementation under test: a module and whether its simd128
-// exports are used. noBench leaves it out of the benchmark matrix; threads
-// (0 for a guest that is not threaded) is passed to WithThreads.
+// guest is one implementation under test (testguest.Table): a module and
+// whether its simd128 exports are used; threads (0 for a guest that is not
+// threaded) is passed to WithThreads.
 type guest struct {
 	impl    string
 	path    string
 	simd    bool
-	noBench bool
 	threads int
 }
 
-var testGuests = []guest{
-	{"wasm-rust", rustGuest, false, false, 0},
-	{"wasm-rust-simd", rustGuest, true, false, 0},
-	{"wasm-c", cGuest, false, false, 0},
-	{"wasm-c-simd", cGuest, true, false, 0},
-	{"wasm-go", goGuest, false, false, 0},
-	// Go's wasm port has no SIMD: the Go guest's -simd exports run its
-	// scalar code. They are tested, but not benchmarked as a row of their own.
-	{"wasm-go-simd-exports", goGuest, true, true, 0},
-	// TinyGo, built with simd128: LLVM vectorises mul and scale; the
-	// -simd exports are the same functions as the scalar ones.
-	{"wasm-tinygo", tinygoGuest, false, false, 0},
-	{"wasm-tinygo-simd-exports", tinygoGuest, true, true, 0},
-	// The threaded guest at 1 to 4 threads, scalar and simd128 exports; its
-	// benchmark rows are made by benchThreads (n up to 10^7).
-	{"wasm-rust-threads/threads=1", threadsGuest, false, true, 1},
-	{"wasm-rust-threads-simd/threads=1", threadsGuest, true, true, 1},
-	{"wasm-rust-threads/threads=2", threadsGuest, false, true, 2},
-	{"wasm-rust-threads-simd/threads=2", threadsGuest, true, true, 2},
-	{"wasm-rust-threads/threads=3", threadsGuest, false, true, 3},
-	{"wasm-rust-threads-simd/threads=3", threadsGuest, true, true, 3},
-	{"wasm-rust-threads/threads=4", threadsGuest, false, true, 4},
-	{"wasm-rust-threads-simd/threads=4", threadsGuest, true, true, 4},
-}
+var testGuests = func() []guest {
+	var gs []guest
+	for _, g := range testguest.Table {
+		gs = append(gs, guest{g.Impl, g.Path, g.SIMD, g.Threads})
+	}
+	return gs
+}()
 
 var (
 	engineOnce sync.Once

@@ -2,24 +2,15 @@ package host_test
 
 import (
 	"errors"
-	"fmt"
-	"os"
 	"strings"
 	"testing"
 
-	"github.com/bytecodealliance/wasmtime-go/v39"
 	"github.com/wasmvec/wasmvec/host"
+	"github.com/wasmvec/wasmvec/internal/testguest"
 	"github.com/wasmvec/wasmvec/vector"
 )
 
-func mustRead(t testing.TB, path string) []byte {
-	t.Helper()
-	b, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
+func mustRead(t testing.TB, path string) []byte { return testguest.Read(t, path) }
 
 // compiled compiles the guest at path on an engine of its own; the module
 // and the engine are closed when the test ends (t.Cleanup).
@@ -35,59 +26,9 @@ func compiled(t testing.TB, path string) *host.Module {
 	return m
 }
 
-// wat builds a guest module in the WebAssembly text format: a well-formed
-// guest (one page of memory, buffers of 16 elements at 0, 1024 and 2048)
-// with the given exports replaced. A replacement "" drops the export;
-// "head" adds text at the top of the module, "tail" at the end.
-func wat(replace map[string]string) string {
-	parts := map[string]string{
-		"memory":            `(memory (export "memory") 1)`,
-		"buffer-a-f64":      `(func (export "buffer-a-f64") (result i32) i32.const 0)`,
-		"buffer-b-f64":      `(func (export "buffer-b-f64") (result i32) i32.const 1024)`,
-		"buffer-result-f64": `(func (export "buffer-result-f64") (result i32) i32.const 2048)`,
-		"capacity-a":        `(func (export "capacity-a") (result i32) i32.const 16)`,
-		"capacity-b":        `(func (export "capacity-b") (result i32) i32.const 16)`,
-		"capacity-result":   `(func (export "capacity-result") (result i32) i32.const 16)`,
-	}
-	order := []string{"head", "memory", "buffer-a-f64", "buffer-b-f64", "buffer-result-f64", "capacity-a", "capacity-b", "capacity-result"}
-	for _, name := range []string{"sum", "sum-simd", "dot", "dot-simd"} {
-		parts[name] = fmt.Sprintf(`(func (export %q) (param i32) (result f64) f64.const 0)`, name)
-		parts[name+"-fold"] = fmt.Sprintf(`(func (export "%s-fold") (param f64 i32) (result f64) local.get 0)`, name)
-		order = append(order, name, name+"-fold")
-	}
-	for _, name := range []string{"sum-blocks", "dot-blocks", "mul", "mul-simd"} {
-		parts[name] = fmt.Sprintf(`(func (export %q) (param i32))`, name)
-		order = append(order, name)
-	}
-	for _, name := range []string{"sum-batch", "dot-batch"} {
-		parts[name] = fmt.Sprintf(`(func (export %q) (param i32 i32))`, name)
-		order = append(order, name)
-	}
-	for _, name := range []string{"scale", "scale-simd"} {
-		parts[name] = fmt.Sprintf(`(func (export %q) (param f64 i32))`, name)
-		order = append(order, name)
-	}
-	order = append(order, "tail")
-	for k, v := range replace {
-		parts[k] = v
-	}
-	var b strings.Builder
-	b.WriteString("(module\n")
-	for _, k := range order {
-		b.WriteString(parts[k] + "\n")
-	}
-	b.WriteString(")")
-	return b.String()
-}
-
-func compileWAT(t *testing.T, text string) []byte {
-	t.Helper()
-	wasm, err := wasmtime.Wat2Wasm(text)
-	if err != nil {
-		t.Fatalf("test module does not assemble: %v\n%s", err, text)
-	}
-	return wasm
-}
+// wat and compileWAT: the vector-world template of package testguest.
+func wat(replace map[string]string) string        { return testguest.WAT(replace) }
+func compileWAT(t *testing.T, text string) []byte { return testguest.CompileWAT(t, text) }
 
 // TestTrappingKernel: a kernel that traps gives ErrTrap naming the export,
 // and the instance keeps serving its other kernels and later calls.

@@ -5,6 +5,7 @@ import (
 	"sync"
 
 	"github.com/wasmvec/wasmvec/host"
+	"github.com/wasmvec/wasmvec/internal/testguest"
 	"github.com/wasmvec/wasmvec/vector"
 )
 
@@ -61,19 +62,8 @@ func mustView(b host.Buffers, name string) []float64 {
 	return v
 }
 
-// capacity is the vector world's capacity of in: the smallest of its
-// buffers a, b and result, in elements.
-func capacity(in *host.Instance) int {
-	c := -1
-	for _, b := range in.Layout() {
-		if b.Name == "a" || b.Name == "b" || b.Name == "result" {
-			if c < 0 || b.Capacity < c {
-				c = b.Capacity
-			}
-		}
-	}
-	return c
-}
+// capacity is the vector world's capacity of in, in elements.
+func capacity(in *host.Instance) int { return testguest.Capacity(in) }
 
 // pools maps each pool made by the tests to its module's vector kernels.
 var pools sync.Map // *host.Pool -> *vector.Kernels

@@ -1,10 +1,11 @@
-package host_test
+package vector_test
 
 import (
 	"errors"
 	"fmt"
 	"testing"
 
+	"github.com/wasmvec/wasmvec/internal/testguest"
 	"github.com/wasmvec/wasmvec/internal/vectors"
 	"github.com/wasmvec/wasmvec/kernels"
 	"github.com/wasmvec/wasmvec/vector"
@@ -23,10 +24,10 @@ func TestBatchBitExact(t *testing.T) {
 					}
 					x, y, _ := vectors.Make(kind, width*count)
 					sums, dots := make([]float64, count), make([]float64, count)
-					if err := vk(in).SumBatch(in, sums, x, width); err != nil {
+					if err := kernelsOf(t, in).SumBatch(in, sums, x, width); err != nil {
 						t.Fatalf("%s SumBatch: %v", path, err)
 					}
-					if err := vk(in).DotBatch(in, dots, x, y, width); err != nil {
+					if err := kernelsOf(t, in).DotBatch(in, dots, x, y, width); err != nil {
 						t.Fatalf("%s DotBatch: %v", path, err)
 					}
 					for j := range count {
@@ -47,17 +48,17 @@ func TestBatchBitExact(t *testing.T) {
 
 func TestBatchErrors(t *testing.T) {
 	in := load(t, cGuest)
-	if err := vk(in).SumBatch(in, make([]float64, 2), make([]float64, 5), 2); !errors.Is(err, vector.ErrLength) {
+	if err := kernelsOf(t, in).SumBatch(in, make([]float64, 2), make([]float64, 5), 2); !errors.Is(err, vector.ErrLength) {
 		t.Errorf("SumBatch with 5 elements for 2×2: %v, want ErrLength", err)
 	}
-	if err := vk(in).SumBatch(in, nil, nil, -1); !errors.Is(err, vector.ErrLength) {
+	if err := kernelsOf(t, in).SumBatch(in, nil, nil, -1); !errors.Is(err, vector.ErrLength) {
 		t.Errorf("SumBatch width -1: %v, want ErrLength", err)
 	}
-	if err := vk(in).DotBatch(in, make([]float64, 1), make([]float64, 2), make([]float64, 3), 2); !errors.Is(err, vector.ErrLength) {
+	if err := kernelsOf(t, in).DotBatch(in, make([]float64, 1), make([]float64, 2), make([]float64, 3), 2); !errors.Is(err, vector.ErrLength) {
 		t.Errorf("DotBatch with len(y) != len(x): %v, want ErrLength", err)
 	}
-	wide := capacity(in) + 1
-	if err := vk(in).SumBatch(in, make([]float64, 1), make([]float64, wide), wide); !errors.Is(err, vector.ErrCapacity) {
+	wide := testguest.Capacity(in) + 1
+	if err := kernelsOf(t, in).SumBatch(in, make([]float64, 1), make([]float64, wide), wide); !errors.Is(err, vector.ErrCapacity) {
 		t.Errorf("SumBatch wider than the capacity: %v, want ErrCapacity", err)
 	}
 }
@@ -73,7 +74,7 @@ func BenchmarkBatch(b *testing.B) {
 		dst := make([]float64, count)
 		b.Run(fmt.Sprintf("impl=wasm-c/width=%d/path=batch", width), func(b *testing.B) {
 			for b.Loop() {
-				if err := vk(in).SumBatch(in, dst, x, width); err != nil {
+				if err := kernelsOf(b, in).SumBatch(in, dst, x, width); err != nil {
 					b.Fatal(err)
 				}
 			}
@@ -81,7 +82,7 @@ func BenchmarkBatch(b *testing.B) {
 		b.Run(fmt.Sprintf("impl=wasm-c/width=%d/path=loop", width), func(b *testing.B) {
 			for b.Loop() {
 				for j := range count {
-					v, err := vks(in).Sum(in, x[j*width:(j+1)*width])
+					v, err := simdKernelsOf(b, in).Sum(in, x[j*width:(j+1)*width])
 					if err != nil {
 						b.Fatal(err)
 					}
