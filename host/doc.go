@@ -64,9 +64,9 @@
 //   - [Kernel]: a kernel export, looked up once, callable on every instance
 //     of its module. Immutable.
 //   - [Instance]: one instantiation with its own store and linear memory.
-//     Its methods are safe for concurrent use: a mutex serialises calls.
+//     Its methods are safe for concurrent use: its lock serialises calls.
 //   - [Pool]: instances of one module for many goroutines, safe for
-//     concurrent use; Acquire and Release share no state between
+//     concurrent use; Do shares no state between
 //     goroutines while a free instance is at hand.
 //
 // Each owns native memory: call Close when done (instances first, then

@@ -1,6 +1,7 @@
 package host
 
 import (
+	"context"
 	"fmt"
 	"time"
 	"unsafe"
@@ -83,3 +84,8 @@ func SetLoadTimeoutForTest(d time.Duration) (restore func()) {
 	loadTimeout = d
 	return func() { loadTimeout = old }
 }
+
+// AcquireForTest and ReleaseForTest are the pool's acquire and release,
+// which Do pairs.
+func (p *Pool) AcquireForTest(ctx context.Context) (*Instance, error) { return p.acquire(ctx) }
+func (p *Pool) ReleaseForTest(in *Instance)                           { p.release(in) }

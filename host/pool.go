@@ -18,11 +18,11 @@ import (
 //		return err
 //	})
 //
-// Acquire and Release touch no state shared by all goroutines on their
+// Do touches no state shared by all goroutines on their
 // common path: each instance sits in its own slot (one cache line), taken
 // by compare-and-swap, and the slot released last on the same processor
 // (a per-P hint, sync.Pool) is tried first, its buffers likely in cache.
-// Only an Acquire that finds every instance taken waits on shared state.
+// Only a Do that finds every instance taken waits on shared state.
 // Close the pool when done; it closes its instances.
 type Pool struct {
 	name   string
@@ -83,16 +83,16 @@ func (p *Pool) errClosed() error {
 	return &GuestError{Guest: p.name, Err: fmt.Errorf("%w: pool", ErrClosed)}
 }
 
-// Acquire takes a free instance, waiting until one is released; the one
+// acquire takes a free instance, waiting until one is released; the one
 // released last on the calling goroutine's processor is tried first, as
 // its buffers are the likeliest to be in cache. It returns ErrDeadline
 // wrapping ctx.Err() if ctx ends before an instance is free (as a call
-// that ctx ends does), and ErrClosed if the pool is or gets closed. Give the instance back with Release.
+// that ctx ends does), and ErrClosed if the pool is or gets closed. Give the instance back with release.
 //
-// Acquire is not fair: a goroutine that finds a free instance takes it even
+// acquire is not fair: a goroutine that finds a free instance takes it even
 // while others wait, so under sustained overload one waiter can wait longer
 // than the rest (bound the wait with ctx).
-func (p *Pool) Acquire(ctx context.Context) (*Instance, error) {
+func (p *Pool) acquire(ctx context.Context) (*Instance, error) {
 	if p.closed.Load() {
 		return nil, p.errClosed()
 	}
@@ -135,7 +135,7 @@ func (p *Pool) take() *Instance {
 	return nil
 }
 
-// Release gives back an instance taken with Acquire. An instance that can
+// release gives back an instance taken with acquire. An instance that can
 // no longer be trusted (a call was interrupted by its deadline, broke the
 // buffer contract, or a thread of a threaded guest trapped) is closed and
 // replaced by a new one, made on another goroutine so that Release returns
@@ -145,7 +145,7 @@ func (p *Pool) take() *Instance {
 // another pool or none, is a programming error; it is ignored when it can
 // be told (the instance is free or not this pool's), and otherwise frees
 // the instance while its last taker may still use it.
-func (p *Pool) Release(in *Instance) {
+func (p *Pool) release(in *Instance) {
 	if in == nil || in.pool != p {
 		return
 	}
@@ -204,16 +204,23 @@ func (p *Pool) free(s *poolSlot) {
 	}
 }
 
-// Do runs fn with an instance of the pool, acquired as by Acquire and
-// released when fn returns; while fn runs, the instance's calls are bound
+// Do runs fn with an instance of the pool, taken as soon as one is free
+// (the one released last on the calling goroutine's processor first, as
+// its buffers are the likeliest to be in cache) and given back when fn
+// returns; while fn runs, the instance's calls are bound
 // by ctx (see Instance.Bind): they return ErrDeadline when ctx ends. It
-// returns Acquire's error or fn's.
+// returns ErrDeadline wrapping ctx.Err() if ctx ends before an instance
+// is free, ErrClosed if the pool is or gets closed, or fn's error. An
+// instance that can no longer be trusted afterwards (a call interrupted by
+// its deadline, a broken contract, a trapped thread of a threaded guest)
+// is replaced by a new one. Do is not fair: a goroutine that finds a free
+// instance takes it even while others wait (bound the wait with ctx).
 func (p *Pool) Do(ctx context.Context, fn func(*Instance) error) error {
-	in, err := p.Acquire(ctx)
+	in, err := p.acquire(ctx)
 	if err != nil {
 		return err
 	}
-	defer p.Release(in)
+	defer p.release(in)
 	unbind := in.Bind(ctx)
 	defer unbind()
 	return fn(in)

@@ -66,7 +66,7 @@ func TestPoolExclusive(t *testing.T) {
 	defer done()
 	other, doneOther := newPool(t, cGuest, 1)
 	defer doneOther()
-	stranger, err := other.Acquire(context.Background())
+	stranger, err := other.AcquireForTest(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -83,7 +83,7 @@ func TestPoolExclusive(t *testing.T) {
 					ctx, cancel = context.WithTimeout(ctx, time.Microsecond)
 					defer cancel()
 				}
-				in, err := p.Acquire(ctx)
+				in, err := p.AcquireForTest(ctx)
 				if err != nil {
 					if !errors.Is(err, context.DeadlineExceeded) {
 						t.Error(err)
@@ -101,10 +101,10 @@ func TestPoolExclusive(t *testing.T) {
 					t.Error(err)
 				}
 				f.(*atomic.Bool).Store(false)
-				p.Release(in)
+				p.ReleaseForTest(in)
 				if i%50 == 0 {
-					p.Release(nil)      // none
-					p.Release(stranger) // another pool's
+					p.ReleaseForTest(nil)      // none
+					p.ReleaseForTest(stranger) // another pool's
 				}
 			}
 		})
@@ -121,15 +121,15 @@ func TestPoolExclusive(t *testing.T) {
 	// A second Release of a free instance is ignored: afterwards exactly
 	// Size instances can be taken, and the other pool's only instance is
 	// still taken.
-	in, err := p.Acquire(context.Background())
+	in, err := p.AcquireForTest(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
-	p.Release(in)
-	p.Release(in)
+	p.ReleaseForTest(in)
+	p.ReleaseForTest(in)
 	for range p.Size() {
 		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
-		_, err := p.Acquire(ctx)
+		_, err := p.AcquireForTest(ctx)
 		cancel()
 		if err != nil {
 			t.Fatalf("after the run, not every instance is free: %v", err)
@@ -137,7 +137,7 @@ func TestPoolExclusive(t *testing.T) {
 	}
 	for _, q := range []*host.Pool{p, other} {
 		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
-		_, err := q.Acquire(ctx)
+		_, err := q.AcquireForTest(ctx)
 		cancel()
 		if !errors.Is(err, context.DeadlineExceeded) {
 			t.Fatalf("an instance was handed out twice (a misplaced Release freed it): %v", err)
@@ -149,18 +149,18 @@ func TestPoolExclusive(t *testing.T) {
 func TestPoolAcquireHonoursContextAndClose(t *testing.T) {
 	p, done := newPool(t, rustGuest, 1)
 	defer done()
-	in, err := p.Acquire(context.Background())
+	in, err := p.AcquireForTest(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
 	defer cancel()
-	if _, err := p.Acquire(ctx); !errors.Is(err, context.DeadlineExceeded) {
+	if _, err := p.AcquireForTest(ctx); !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("Acquire on an empty pool: %v, want DeadlineExceeded", err)
 	}
 	waiting := make(chan error, 1)
 	go func() {
-		_, err := p.Acquire(context.Background())
+		_, err := p.AcquireForTest(context.Background())
 		waiting <- err
 	}()
 	time.Sleep(10 * time.Millisecond) // let it block (the test passes either way)
@@ -171,7 +171,7 @@ func TestPoolAcquireHonoursContextAndClose(t *testing.T) {
 	if _, err := vk(in).Sum(in, []float64{1}); !errors.Is(err, host.ErrClosed) {
 		t.Fatalf("instance after pool Close: %v, want ErrClosed", err)
 	}
-	p.Release(in) // after Close: harmless
+	p.ReleaseForTest(in) // after Close: harmless
 	if err := p.Do(context.Background(), func(*host.Instance) error { return nil }); !errors.Is(err, host.ErrClosed) {
 		t.Fatalf("Do after Close: %v", err)
 	}

@@ -237,14 +237,14 @@ func sentinelCases(t *testing.T) map[string]func(*testing.T) map[string]error {
 			defer pcancel()
 			derr := p.Do(pctx, func(in *host.Instance) error { _, err := vk(in).Sum(in, []float64{1}); return err })
 			// Waiting for a pool instance: the same sentinel.
-			held, err := p.Acquire(context.Background())
+			held, err := p.AcquireForTest(context.Background())
 			if err != nil {
 				t.Fatal(err)
 			}
 			wctx, wcancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
 			defer wcancel()
-			_, aerr := p.Acquire(wctx)
-			p.Release(held)
+			_, aerr := p.AcquireForTest(wctx)
+			p.ReleaseForTest(held)
 			return map[string]error{"Bind": berr, "Pool.Do": derr, "Pool.Acquire": aerr}
 		},
 		"contract": func(t *testing.T) map[string]error {
