@@ -28,8 +28,16 @@ const epochTick = time.Millisecond
 // instantiation: a call still running after d returns ErrDeadline, within
 // about a millisecond (a threaded guest's within about 2 ms, even when its
 // calling thread sleeps in a wait). 0 (the default) means no bound for
-// calls, and 10 seconds for the instantiation. Instantiate returns ErrOption for a negative d,
-// or a positive one on an engine not made WithDeadlines.
+// calls, and 10 seconds for the instantiation.
+//
+// A threaded guest's calls return at d on any engine (its calling thread
+// runs on a goroutine of the instance's own): on an engine made
+// WithDeadlines its threads are interrupted; on another, the guest's own
+// abort checks end them, and a thread that never looks stays running,
+// counted as stuck. Either way the instance is then done (ErrAborted, and
+// ErrClosed for later calls). A guest that is not threaded can only be
+// stopped by epoch checks: Instantiate returns ErrOption for a positive d
+// on an engine not made WithDeadlines, and for a negative d.
 func WithTimeout(d time.Duration) Option {
 	return func(o *options) { o.timeout = d }
 }

@@ -176,8 +176,8 @@ func (m *Module) Instantiate(opts ...Option) (*Instance, error) {
 	if min := m.memMin * pageSize; min > uint64(o.memLimit) {
 		return nil, guestErr(m.name, memoryExport, ErrLimit, "the memory starts at %d bytes, over the limit of %d (WithMemoryLimit)", min, o.memLimit)
 	}
-	if o.timeout > 0 && !m.engine.deadlines {
-		return nil, guestErr(m.name, "", ErrOption, "WithTimeout(%v) needs an engine made WithDeadlines", o.timeout)
+	if o.timeout > 0 && !m.engine.deadlines && m.shared == nil {
+		return nil, guestErr(m.name, "", ErrOption, "WithTimeout(%v) needs an engine made WithDeadlines for a guest that is not threaded", o.timeout)
 	}
 	if !m.engine.use() {
 		return nil, &GuestError{Guest: m.name, Err: fmt.Errorf("%w: the engine", ErrClosed)}

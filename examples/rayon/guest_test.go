@@ -336,3 +336,40 @@ func TestDeadlineALMADefaultEngine(t *testing.T) {
 		t.Logf("threads %d: Close took %v", th, time.Since(start))
 	}
 }
+
+// TestTimeoutALMADefaultEngine: WithTimeout on an engine without epoch
+// checks is accepted for a threaded guest, and a call past it returns
+// ErrDeadline at about the timeout; the guest's own abort checks end its
+// threads, so Close joins them (goleak).
+func TestTimeoutALMADefaultEngine(t *testing.T) {
+	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
+	e := host.NewEngine()
+	defer e.Close()
+	const d = 20 * time.Millisecond
+	x := series(newRand(), 64, 16384, false)
+	for _, th := range []int{1, 2} {
+		in, k := load(t, e, host.WithThreads(th), host.WithTimeout(d))
+		var took time.Duration
+		err := in.InPlace(func(b host.Buffers) error {
+			s, err := host.View[float64](b, "series")
+			if err != nil {
+				return err
+			}
+			copy(s, x)
+			start := time.Now()
+			err = k.ALMA(b, 64, 16384, benchParams(16)) // 60-200 ms of work: past the timeout
+			took = time.Since(start)
+			return err
+		})
+		if !errors.Is(err, host.ErrDeadline) || !errors.Is(err, host.ErrAborted) {
+			t.Errorf("threads %d: %v, want ErrDeadline (and ErrAborted: the instance is done)", th, err)
+		}
+		t.Logf("threads %d: the call returned after %v (timeout %v): %v", th, took, d, err)
+		if took > d+time.Second {
+			t.Errorf("threads %d: returned after %v", th, took)
+		}
+		if err := in.Close(); err != nil {
+			t.Errorf("threads %d: Close: %v", th, err)
+		}
+	}
+}
