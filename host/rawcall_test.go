@@ -159,3 +159,32 @@ func TestViewNameCache(t *testing.T) {
 		t.Errorf("name cache %v", c)
 	}
 }
+
+// TestEncodeDecode: Encode gives the bits of each value type as a kernel
+// argument (an i32 zero-extended), and Decode reads them back.
+func TestEncodeDecode(t *testing.T) {
+	if got := Encode(float64(-1.5)); got != math.Float64bits(-1.5) {
+		t.Errorf("Encode(f64 -1.5) = %#x", got)
+	}
+	if got := Encode(float32(-1.5)); got != uint64(math.Float32bits(-1.5)) {
+		t.Errorf("Encode(f32 -1.5) = %#x", got)
+	}
+	if got := Encode(int32(-1)); got != 0xffff_ffff {
+		t.Errorf("Encode(i32 -1) = %#x, want zero-extended", got)
+	}
+	if got := Encode(int64(-1)); got != math.MaxUint64 {
+		t.Errorf("Encode(i64 -1) = %#x", got)
+	}
+	if got := Decode[float64](math.Float64bits(math.Inf(-1))); !math.IsInf(got, -1) {
+		t.Errorf("Decode[float64] = %v", got)
+	}
+	if got := Decode[float32](uint64(math.Float32bits(0.25))); got != 0.25 {
+		t.Errorf("Decode[float32] = %v", got)
+	}
+	if got := Decode[int32](0xdead_beef_ffff_fffe); got != -2 {
+		t.Errorf("Decode[int32] = %v, want -2 (the low 32 bits)", got)
+	}
+	if got := Decode[int64](math.MaxUint64); got != -1 {
+		t.Errorf("Decode[int64] = %v", got)
+	}
+}
