@@ -3,7 +3,6 @@ package host_test
 import (
 	"errors"
 	"fmt"
-	"math"
 	"sync"
 	"testing"
 
@@ -98,102 +97,6 @@ func (g guest) mul(in *host.Instance, dst, a, b []float64) error {
 
 func (g guest) scale(in *host.Instance, dst, a []float64, s float64) error {
 	return g.kernels(in).Scale(in, dst, a, s)
-}
-
-// TestBitExact runs every guest × kernel × n × data kind and compares the
-// bits with the canonical Go reference (package kernels).
-func TestBitExact(t *testing.T) {
-	for _, g := range testGuests {
-		in := g.instance(t)
-		for _, kind := range vectors.Kinds {
-			for _, n := range vectors.Sizes {
-				x, y, s := vectors.Make(kind, n)
-				t.Run(fmt.Sprintf("impl=%s/data=%s/n=%d", g.impl, kind, n), func(t *testing.T) {
-					want := kernels.Sum(x)
-					if got, err := g.sum(in, x); err != nil || !vectors.Same(got, want) {
-						t.Errorf("sum: got %v (%#x), %v; want %v (%#x)", got, math.Float64bits(got), err, want, math.Float64bits(want))
-					}
-					want, _ = kernels.Dot(x, y)
-					if got, err := g.dot(in, x, y); err != nil || !vectors.Same(got, want) {
-						t.Errorf("dot: got %v (%#x), %v; want %v (%#x)", got, math.Float64bits(got), err, want, math.Float64bits(want))
-					}
-					wantV, gotV := make([]float64, n), make([]float64, n)
-					kernels.Mul(wantV, x, y)
-					if err := g.mul(in, gotV, x, y); err != nil {
-						t.Errorf("mul: %v", err)
-					} else if i := vectors.FirstDiff(gotV, wantV); i >= 0 {
-						t.Errorf("mul: [%d] got %v want %v", i, gotV[i], wantV[i])
-					}
-					kernels.Scale(wantV, x, s)
-					if err := g.scale(in, gotV, x, s); err != nil {
-						t.Errorf("scale: %v", err)
-					} else if i := vectors.FirstDiff(gotV, wantV); i >= 0 {
-						t.Errorf("scale: [%d] got %v want %v", i, gotV[i], wantV[i])
-					}
-				})
-			}
-		}
-	}
-}
-
-func TestLengthErrors(t *testing.T) {
-	in := load(t, rustGuest)
-	three, two := make([]float64, 3), make([]float64, 2)
-	check := func(what string, err error) {
-		t.Helper()
-		var ge *host.GuestError
-		if !errors.Is(err, vector.ErrLength) || !errors.As(err, &ge) || ge.Export == "" {
-			t.Errorf("%s: %v, want a *GuestError wrapping ErrLength", what, err)
-		}
-	}
-	_, err := vk(in).Dot(in, three, two)
-	check("Dot", err)
-	_, err = vks(in).Dot(in, two, three)
-	check("DotSIMD", err)
-	check("Mul", vk(in).Mul(in, two, three, three))
-	check("Mul b", vk(in).Mul(in, three, three, two))
-	check("MulSIMD", vks(in).Mul(in, three, three, nil))
-	check("Scale", vk(in).Scale(in, two, three, 2))
-	check("ScaleSIMD", vks(in).Scale(in, three, two, 2))
-}
-
-func TestEmptyInputs(t *testing.T) {
-	for _, g := range testGuests {
-		in := g.instance(t)
-		if got, err := g.sum(in, nil); err != nil || got != 0 || math.Signbit(got) {
-			t.Errorf("%s sum(nil) = %v, %v; want +0", g.impl, got, err)
-		}
-		if got, err := g.dot(in, nil, nil); err != nil || got != 0 || math.Signbit(got) {
-			t.Errorf("%s dot(nil, nil) = %v, %v; want +0", g.impl, got, err)
-		}
-		if err := g.mul(in, nil, nil, nil); err != nil {
-			t.Errorf("%s mul(nil) = %v", g.impl, err)
-		}
-		if err := g.scale(in, nil, nil, 2); err != nil {
-			t.Errorf("%s scale(nil) = %v", g.impl, err)
-		}
-	}
-}
-
-// TestInPlace: dst may be an input itself.
-func TestInPlace(t *testing.T) {
-	in := load(t, rustGuest)
-	x, y, s := vectors.Make("random", 250000)
-	want := make([]float64, len(x))
-	kernels.Scale(want, x, s)
-	if err := vk(in).Scale(in, x, x, s); err != nil {
-		t.Fatal(err)
-	}
-	if i := vectors.FirstDiff(x, want); i >= 0 {
-		t.Fatalf("in-place scale differs at %d", i)
-	}
-	kernels.Mul(want, x, y)
-	if err := vk(in).Mul(in, y, x, y); err != nil {
-		t.Fatal(err)
-	}
-	if i := vectors.FirstDiff(y, want); i >= 0 {
-		t.Fatalf("in-place mul differs at %d", i)
-	}
 }
 
 func TestCloseThenCall(t *testing.T) {

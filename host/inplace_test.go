@@ -11,57 +11,7 @@ import (
 	"time"
 
 	"github.com/wasmvec/wasmvec/host"
-	"github.com/wasmvec/wasmvec/internal/vectors"
-	"github.com/wasmvec/wasmvec/kernels"
-	"github.com/wasmvec/wasmvec/vector"
 )
-
-// TestInPlace: write inputs straight into the buffers, call by length, read
-// the result in place; bit-exact with the reference for every guest.
-func TestInPlaceKernels(t *testing.T) {
-	for _, g := range testGuests {
-		in := g.instance(t)
-		n := capacity(in)
-		x, y, s := vectors.Make("random", n)
-		err := in.InPlace(func(b host.Buffers) error {
-			copy(viewA(b), x)
-			copy(viewB(b), y)
-			vec := g.kernels(in)
-			sum := func(n int) (float64, error) { return vec.SumInPlace(b, n) }
-			dot := func(n int) (float64, error) { return vec.DotInPlace(b, n) }
-			mul := func(n int) error { return vec.MulInPlace(b, n) }
-			scale := func(s float64, n int) error { return vec.ScaleInPlace(b, s, n) }
-			for _, m := range []int{0, 17, n} {
-				if got, err := sum(m); err != nil || !vectors.Same(got, kernels.Sum(x[:m])) {
-					t.Errorf("%s sum(%d) = %v, %v", g.impl, m, got, err)
-				}
-				want, _ := kernels.Dot(x[:m], y[:m])
-				if got, err := dot(m); err != nil || !vectors.Same(got, want) {
-					t.Errorf("%s dot(%d) = %v, %v", g.impl, m, got, err)
-				}
-				wantV := make([]float64, m)
-				kernels.Mul(wantV, x[:m], y[:m])
-				if err := mul(m); err != nil || vectors.FirstDiff(viewResult(b), wantV) >= 0 {
-					t.Errorf("%s mul(%d): %v", g.impl, m, err)
-				}
-				kernels.Scale(wantV, x[:m], s)
-				if err := scale(s, m); err != nil || vectors.FirstDiff(viewResult(b), wantV) >= 0 {
-					t.Errorf("%s scale(%d): %v", g.impl, m, err)
-				}
-			}
-			if _, err := sum(n + 1); !errors.Is(err, vector.ErrCapacity) {
-				t.Errorf("%s sum(capacity+1): %v, want ErrCapacity", g.impl, err)
-			}
-			if err := mul(-1); !errors.Is(err, vector.ErrLength) {
-				t.Errorf("%s mul(-1): %v, want ErrLength", g.impl, err)
-			}
-			return nil
-		})
-		if err != nil {
-			t.Fatal(err)
-		}
-	}
-}
 
 // TestBuffersExpire: a Buffers kept past InPlace, or past Close, gives no
 // views and ErrClosed, never a read of freed memory, also during a later

@@ -1,6 +1,7 @@
 package vector_test
 
 import (
+	"fmt"
 	"sync"
 	"testing"
 
@@ -28,20 +29,40 @@ var (
 )
 
 // load returns a shared instance of the module at path.
-func load(t testing.TB, path string) *host.Instance {
+func load(t testing.TB, path string) *host.Instance { return loadThreads(t, path, 0) }
+
+// loadThreads returns a shared instance of the module at path, made with
+// WithThreads(threads) unless threads is 0.
+func loadThreads(t testing.TB, path string, threads int) *host.Instance {
 	t.Helper()
 	engineOnce.Do(func() { engine = host.NewEngine() })
 	instMu.Lock()
 	defer instMu.Unlock()
-	if in, ok := instances[path]; ok {
+	key := fmt.Sprintf("%s#%d", path, threads)
+	if in, ok := instances[key]; ok {
 		return in
 	}
-	in, err := engine.LoadFile(path)
+	var opts []host.Option
+	if threads > 0 {
+		opts = append(opts, host.WithThreads(threads))
+	}
+	in, err := engine.LoadFile(path, opts...)
 	if err != nil {
 		t.Fatalf("load %s: %v", path, err)
 	}
-	instances[path] = in
+	instances[key] = in
 	return in
+}
+
+// instance returns guest g's shared instance and its vector kernels (the
+// simd128 ones when g.SIMD is set).
+func instance(t testing.TB, g testguest.Guest) (*host.Instance, *vector.Kernels) {
+	t.Helper()
+	in := loadThreads(t, g.Path, g.Threads)
+	if g.SIMD {
+		return in, simdKernelsOf(t, in)
+	}
+	return in, kernelsOf(t, in)
 }
 
 // kernelsOf and simdKernelsOf look up the vector world of in's module,

@@ -1,0 +1,166 @@
+package vector_test
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"testing"
+
+	"github.com/wasmvec/wasmvec/host"
+	"github.com/wasmvec/wasmvec/internal/testguest"
+	"github.com/wasmvec/wasmvec/internal/vectors"
+	"github.com/wasmvec/wasmvec/kernels"
+	"github.com/wasmvec/wasmvec/vector"
+)
+
+// TestBitExact runs every guest × kernel × n × data kind and compares the
+// bits with the canonical Go reference (package kernels).
+func TestBitExact(t *testing.T) {
+	for _, g := range testguest.Table {
+		in, vec := instance(t, g)
+		for _, kind := range vectors.Kinds {
+			for _, n := range vectors.Sizes {
+				x, y, s := vectors.Make(kind, n)
+				t.Run(fmt.Sprintf("impl=%s/data=%s/n=%d", g.Impl, kind, n), func(t *testing.T) {
+					want := kernels.Sum(x)
+					if got, err := vec.Sum(in, x); err != nil || !vectors.Same(got, want) {
+						t.Errorf("sum: got %v (%#x), %v; want %v (%#x)", got, math.Float64bits(got), err, want, math.Float64bits(want))
+					}
+					want, _ = kernels.Dot(x, y)
+					if got, err := vec.Dot(in, x, y); err != nil || !vectors.Same(got, want) {
+						t.Errorf("dot: got %v (%#x), %v; want %v (%#x)", got, math.Float64bits(got), err, want, math.Float64bits(want))
+					}
+					wantV, gotV := make([]float64, n), make([]float64, n)
+					kernels.Mul(wantV, x, y)
+					if err := vec.Mul(in, gotV, x, y); err != nil {
+						t.Errorf("mul: %v", err)
+					} else if i := vectors.FirstDiff(gotV, wantV); i >= 0 {
+						t.Errorf("mul: [%d] got %v want %v", i, gotV[i], wantV[i])
+					}
+					kernels.Scale(wantV, x, s)
+					if err := vec.Scale(in, gotV, x, s); err != nil {
+						t.Errorf("scale: %v", err)
+					} else if i := vectors.FirstDiff(gotV, wantV); i >= 0 {
+						t.Errorf("scale: [%d] got %v want %v", i, gotV[i], wantV[i])
+					}
+				})
+			}
+		}
+	}
+}
+
+func TestLengthErrors(t *testing.T) {
+	in := load(t, rustGuest)
+	three, two := make([]float64, 3), make([]float64, 2)
+	check := func(what string, err error) {
+		t.Helper()
+		var ge *host.GuestError
+		if !errors.Is(err, vector.ErrLength) || !errors.As(err, &ge) || ge.Export == "" {
+			t.Errorf("%s: %v, want a *GuestError wrapping ErrLength", what, err)
+		}
+	}
+	_, err := kernelsOf(t, in).Dot(in, three, two)
+	check("Dot", err)
+	_, err = simdKernelsOf(t, in).Dot(in, two, three)
+	check("DotSIMD", err)
+	check("Mul", kernelsOf(t, in).Mul(in, two, three, three))
+	check("Mul b", kernelsOf(t, in).Mul(in, three, three, two))
+	check("MulSIMD", simdKernelsOf(t, in).Mul(in, three, three, nil))
+	check("Scale", kernelsOf(t, in).Scale(in, two, three, 2))
+	check("ScaleSIMD", simdKernelsOf(t, in).Scale(in, three, two, 2))
+}
+
+func TestEmptyInputs(t *testing.T) {
+	for _, g := range testguest.Table {
+		in, vec := instance(t, g)
+		if got, err := vec.Sum(in, nil); err != nil || got != 0 || math.Signbit(got) {
+			t.Errorf("%s sum(nil) = %v, %v; want +0", g.Impl, got, err)
+		}
+		if got, err := vec.Dot(in, nil, nil); err != nil || got != 0 || math.Signbit(got) {
+			t.Errorf("%s dot(nil, nil) = %v, %v; want +0", g.Impl, got, err)
+		}
+		if err := vec.Mul(in, nil, nil, nil); err != nil {
+			t.Errorf("%s mul(nil) = %v", g.Impl, err)
+		}
+		if err := vec.Scale(in, nil, nil, 2); err != nil {
+			t.Errorf("%s scale(nil) = %v", g.Impl, err)
+		}
+	}
+}
+
+// TestInPlace: dst may be an input itself.
+func TestInPlace(t *testing.T) {
+	in := load(t, rustGuest)
+	x, y, s := vectors.Make("random", 250000)
+	want := make([]float64, len(x))
+	kernels.Scale(want, x, s)
+	if err := kernelsOf(t, in).Scale(in, x, x, s); err != nil {
+		t.Fatal(err)
+	}
+	if i := vectors.FirstDiff(x, want); i >= 0 {
+		t.Fatalf("in-place scale differs at %d", i)
+	}
+	kernels.Mul(want, x, y)
+	if err := kernelsOf(t, in).Mul(in, y, x, y); err != nil {
+		t.Fatal(err)
+	}
+	if i := vectors.FirstDiff(y, want); i >= 0 {
+		t.Fatalf("in-place mul differs at %d", i)
+	}
+}
+
+// TestInPlaceKernels: write inputs straight into the buffers, call by length, read
+// the result in place; bit-exact with the reference for every guest.
+func TestInPlaceKernels(t *testing.T) {
+	for _, g := range testguest.Table {
+		in, vec := instance(t, g)
+		n := testguest.Capacity(in)
+		x, y, s := vectors.Make("random", n)
+		err := in.InPlace(func(b host.Buffers) error {
+			copy(view(t, b, "a"), x)
+			copy(view(t, b, "b"), y)
+			sum := func(n int) (float64, error) { return vec.SumInPlace(b, n) }
+			dot := func(n int) (float64, error) { return vec.DotInPlace(b, n) }
+			mul := func(n int) error { return vec.MulInPlace(b, n) }
+			scale := func(s float64, n int) error { return vec.ScaleInPlace(b, s, n) }
+			for _, m := range []int{0, 17, n} {
+				if got, err := sum(m); err != nil || !vectors.Same(got, kernels.Sum(x[:m])) {
+					t.Errorf("%s sum(%d) = %v, %v", g.Impl, m, got, err)
+				}
+				want, _ := kernels.Dot(x[:m], y[:m])
+				if got, err := dot(m); err != nil || !vectors.Same(got, want) {
+					t.Errorf("%s dot(%d) = %v, %v", g.Impl, m, got, err)
+				}
+				wantV := make([]float64, m)
+				kernels.Mul(wantV, x[:m], y[:m])
+				if err := mul(m); err != nil || vectors.FirstDiff(view(t, b, "result"), wantV) >= 0 {
+					t.Errorf("%s mul(%d): %v", g.Impl, m, err)
+				}
+				kernels.Scale(wantV, x[:m], s)
+				if err := scale(s, m); err != nil || vectors.FirstDiff(view(t, b, "result"), wantV) >= 0 {
+					t.Errorf("%s scale(%d): %v", g.Impl, m, err)
+				}
+			}
+			if _, err := sum(n + 1); !errors.Is(err, vector.ErrCapacity) {
+				t.Errorf("%s sum(capacity+1): %v, want ErrCapacity", g.Impl, err)
+			}
+			if err := mul(-1); !errors.Is(err, vector.ErrLength) {
+				t.Errorf("%s mul(-1): %v, want ErrLength", g.Impl, err)
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// view is the buffer named name of b, failing the test if there is none.
+func view(t *testing.T, b host.Buffers, name string) []float64 {
+	t.Helper()
+	v, err := host.View[float64](b, name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v
+}
