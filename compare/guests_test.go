@@ -5,8 +5,6 @@
 package compare_test
 
 import (
-	"fmt"
-	"sync"
 	"testing"
 
 	"github.com/wasmvec/wasmvec/host"
@@ -43,34 +41,8 @@ var testGuests = func() []guest {
 	return gs
 }()
 
-var (
-	engineOnce sync.Once
-	engine     *host.Engine
-	instMu     sync.Mutex
-	instances  = map[string]*host.Instance{}
-)
-
 // instance returns the guest's shared instance.
-func (g guest) instance(t testing.TB) *host.Instance {
-	t.Helper()
-	engineOnce.Do(func() { engine = host.NewEngine() })
-	instMu.Lock()
-	defer instMu.Unlock()
-	key := fmt.Sprintf("%s#%d", g.path, g.threads)
-	if in, ok := instances[key]; ok {
-		return in
-	}
-	var opts []host.Option
-	if g.threads > 0 {
-		opts = append(opts, host.WithThreads(g.threads))
-	}
-	in, err := engine.LoadFile(g.path, opts...)
-	if err != nil {
-		t.Fatalf("load %s: %v", g.path, err)
-	}
-	instances[key] = in
-	return in
-}
+func (g guest) instance(t testing.TB) *host.Instance { return testguest.Load(t, g.path, g.threads) }
 
 // kernels returns the vector kernels of the guest's instance in: the
 // simd128 exports when its simd flag is set.

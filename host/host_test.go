@@ -40,37 +40,13 @@ var testGuests = func() []guest {
 	return gs
 }()
 
-var (
-	engineOnce sync.Once
-	engine     *host.Engine
-	instMu     sync.Mutex
-	instances  = map[string]*host.Instance{}
-)
-
 // load returns a shared instance of the module at path.
-func load(t testing.TB, path string) *host.Instance { return loadThreads(t, path, 0) }
+func load(t testing.TB, path string) *host.Instance { return testguest.Load(t, path, 0) }
 
 // loadThreads returns a shared instance of the module at path, made with
 // WithThreads(threads) unless threads is 0.
 func loadThreads(t testing.TB, path string, threads int) *host.Instance {
-	t.Helper()
-	engineOnce.Do(func() { engine = host.NewEngine() })
-	instMu.Lock()
-	defer instMu.Unlock()
-	key := fmt.Sprintf("%s#%d", path, threads)
-	if in, ok := instances[key]; ok {
-		return in
-	}
-	var opts []host.Option
-	if threads > 0 {
-		opts = append(opts, host.WithThreads(threads))
-	}
-	in, err := engine.LoadFile(path, opts...)
-	if err != nil {
-		t.Fatalf("load %s: %v", path, err)
-	}
-	instances[key] = in
-	return in
+	return testguest.Load(t, path, threads)
 }
 
 // instance returns the guest's shared instance.

@@ -36,13 +36,12 @@ func (in *Instance) kname(e export) string {
 // An untyped constant needs its type: Encode(2) is an int, which is no
 // value type.
 func Encode[T Elem](x T) uint64 {
-	var one, two T = 1, 2
-	switch float := one/two != 0; {
-	case float && unsafe.Sizeof(x) == 4:
+	switch elemType[T]() {
+	case F32:
 		return uint64(math.Float32bits(float32(x)))
-	case float:
+	case F64:
 		return math.Float64bits(float64(x))
-	case unsafe.Sizeof(x) == 4:
+	case I32:
 		return uint64(uint32(int32(x)))
 	}
 	return uint64(int64(x))
@@ -52,13 +51,12 @@ func Encode[T Elem](x T) uint64 {
 // bits, as Call returns them): Decode[float64](r) for an f64 result,
 // Decode[int32](r) for an i32 (uint32 of it for WIT u32).
 func Decode[T Elem](v uint64) T {
-	var one, two T = 1, 2
-	switch float := one/two != 0; {
-	case float && unsafe.Sizeof(one) == 4:
+	switch elemType[T]() {
+	case F32:
 		return T(math.Float32frombits(uint32(v)))
-	case float:
+	case F64:
 		return T(math.Float64frombits(v))
-	case unsafe.Sizeof(one) == 4:
+	case I32:
 		return T(int32(uint32(v)))
 	}
 	return T(int64(v))

@@ -1,8 +1,6 @@
 package vector_test
 
 import (
-	"fmt"
-	"sync"
 	"testing"
 
 	"github.com/wasmvec/wasmvec/host"
@@ -21,44 +19,14 @@ const (
 
 func mustRead(t testing.TB, path string) []byte { return testguest.Read(t, path) }
 
-var (
-	engineOnce sync.Once
-	engine     *host.Engine
-	instMu     sync.Mutex
-	instances  = map[string]*host.Instance{}
-)
-
 // load returns a shared instance of the module at path.
-func load(t testing.TB, path string) *host.Instance { return loadThreads(t, path, 0) }
-
-// loadThreads returns a shared instance of the module at path, made with
-// WithThreads(threads) unless threads is 0.
-func loadThreads(t testing.TB, path string, threads int) *host.Instance {
-	t.Helper()
-	engineOnce.Do(func() { engine = host.NewEngine() })
-	instMu.Lock()
-	defer instMu.Unlock()
-	key := fmt.Sprintf("%s#%d", path, threads)
-	if in, ok := instances[key]; ok {
-		return in
-	}
-	var opts []host.Option
-	if threads > 0 {
-		opts = append(opts, host.WithThreads(threads))
-	}
-	in, err := engine.LoadFile(path, opts...)
-	if err != nil {
-		t.Fatalf("load %s: %v", path, err)
-	}
-	instances[key] = in
-	return in
-}
+func load(t testing.TB, path string) *host.Instance { return testguest.Load(t, path, 0) }
 
 // instance returns guest g's shared instance and its vector kernels (the
 // simd128 ones when g.SIMD is set).
 func instance(t testing.TB, g testguest.Guest) (*host.Instance, *vector.Kernels) {
 	t.Helper()
-	in := loadThreads(t, g.Path, g.Threads)
+	in := testguest.Load(t, g.Path, g.Threads)
 	if g.SIMD {
 		return in, simdKernelsOf(t, in)
 	}

@@ -33,6 +33,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 
 	"github.com/wasmvec/wasmvec/host"
 	"github.com/wasmvec/wasmvec/kernels"
@@ -143,25 +144,13 @@ func Lookup(m *host.Module, opts ...Option) (*Kernels, error) {
 		if err != nil {
 			return nil, fmt.Errorf("%w (the vector world exports %s: %s)", err, w.name, signature(w.params, w.results))
 		}
-		if !equal(kk.Params(), w.params) || !equal(kk.Results(), w.results) {
+		if !slices.Equal(kk.Params(), w.params) || !slices.Equal(kk.Results(), w.results) {
 			return nil, &host.GuestError{Guest: m.Name(), Export: w.name,
 				Err: fmt.Errorf("%w: got %s, the vector world's is %s", host.ErrSignature, signature(kk.Params(), kk.Results()), signature(w.params, w.results))}
 		}
 		k.k[i] = kk
 	}
 	return k, nil
-}
-
-func equal(a, b []host.ValType) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 func signature(params, results []host.ValType) string {

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/bytecodealliance/wasmtime-go/v39"
@@ -58,6 +59,37 @@ var Table = []Guest{
 	{"wasm-rust-threads-simd/threads=3", Threads, true, true, 3},
 	{"wasm-rust-threads/threads=4", Threads, false, true, 4},
 	{"wasm-rust-threads-simd/threads=4", Threads, true, true, 4},
+}
+
+var (
+	engineOnce sync.Once
+	engine     *host.Engine
+	instMu     sync.Mutex
+	instances  = map[string]*host.Instance{}
+)
+
+// Load returns an instance of the module at path shared by the tests of
+// one test binary (on one engine, never closed), made with
+// host.WithThreads(threads) unless threads is 0.
+func Load(t testing.TB, path string, threads int) *host.Instance {
+	t.Helper()
+	engineOnce.Do(func() { engine = host.NewEngine() })
+	instMu.Lock()
+	defer instMu.Unlock()
+	key := fmt.Sprintf("%s#%d", path, threads)
+	if in, ok := instances[key]; ok {
+		return in
+	}
+	var opts []host.Option
+	if threads > 0 {
+		opts = append(opts, host.WithThreads(threads))
+	}
+	in, err := engine.LoadFile(path, opts...)
+	if err != nil {
+		t.Fatalf("load %s: %v", path, err)
+	}
+	instances[key] = in
+	return in
 }
 
 // Read reads the file at path, failing the test if it cannot.
