@@ -8,6 +8,7 @@ import (
 
 	"github.com/wasmvec/wasmvec/host"
 	"github.com/wasmvec/wasmvec/internal/cnative"
+	"github.com/wasmvec/wasmvec/internal/testguest"
 	"github.com/wasmvec/wasmvec/internal/vectors"
 	"github.com/wasmvec/wasmvec/kernels"
 )
@@ -107,11 +108,11 @@ func wasmImpl(g guest) benchImpl {
 		// Kernel only: the inputs are in the guest's buffers once; each op
 		// is one InPlace with the in-place call.
 		err := in.InPlace(func(b host.Buffers) error {
-			a, err := host.View[float64](b, "a")
+			a, err := testguest.View[float64](in.Module(), b, "a")
 			if err != nil {
 				return err
 			}
-			bb, err := host.View[float64](b, "b")
+			bb, err := testguest.View[float64](in.Module(), b, "b")
 			copy(a, x)
 			copy(bb, y)
 			return err

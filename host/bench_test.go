@@ -225,7 +225,7 @@ func BenchmarkCopy(b *testing.B) {
 		b.Run(fmt.Sprintf("dst=guest/n=%d", n), func(b *testing.B) {
 			b.SetBytes(int64(8 * n))
 			err := in.InPlace(func(buf host.Buffers) error {
-				a := viewA(buf)[:n]
+				a := viewA(in, buf)[:n]
 				for b.Loop() {
 					copy(a, x)
 				}
@@ -259,8 +259,8 @@ func BenchmarkDeadlines(b *testing.B) {
 			b.Fatal(err)
 		}
 		err = in.InPlace(func(b host.Buffers) error {
-			copy(viewA(b), x)
-			copy(viewB(b), y)
+			copy(viewA(in, b), x)
+			copy(viewB(in, b), y)
 			return nil
 		})
 		if err != nil {

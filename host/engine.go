@@ -1,9 +1,6 @@
 package host
 
 import (
-	"fmt"
-	"os"
-	"path/filepath"
 	"sync"
 	"sync/atomic"
 
@@ -148,17 +145,6 @@ func (e *Engine) Load(name string, wasm []byte, opts ...Option) (*Instance, erro
 	}
 	in.owned = m
 	return in, nil
-}
-
-// LoadFile reads a module from path and loads it as Load does, naming the
-// guest after the file's base name. A read failure is returned as it is
-// (an *fs.PathError).
-func (e *Engine) LoadFile(path string, opts ...Option) (*Instance, error) {
-	wasm, err := os.ReadFile(path)
-	if err != nil {
-		return nil, fmt.Errorf("wasmvec: %w", err)
-	}
-	return e.Load(filepath.Base(path), wasm, opts...)
 }
 
 // checkSize refuses, before compiling, a module over the engine's compile

@@ -31,9 +31,13 @@ func Example() {
 	if err != nil {
 		log.Fatal(err)
 	}
+	bufA, err := host.BufferRef[float64](guest.Module(), "a") // likewise
+	if err != nil {
+		log.Fatal(err)
+	}
 
 	err = guest.InPlace(func(b host.Buffers) error {
-		a, err := host.View[float64](b, "a")
+		a, err := host.View(b, bufA)
 		if err != nil {
 			return err
 		}
@@ -71,6 +75,51 @@ func ExampleInstance_Call() {
 	// 0 <nil>
 }
 
+// Copy an input in, call a kernel and read its result under one hold of
+// the instance's lock, as package vector's copying calls do.
+func ExampleInstance_CallWith() {
+	engine := host.NewEngine()
+	defer engine.Close()
+	guest, err := engine.Load("rust", guests.Rust)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer guest.Close()
+	mul, err := guest.Module().Kernel("mul") // result[i] = a[i] * b[i]
+	if err != nil {
+		log.Fatal(err)
+	}
+	var refs [3]host.Ref[float64]
+	for i, name := range []string{"a", "b", "result"} {
+		if refs[i], err = host.BufferRef[float64](guest.Module(), name); err != nil {
+			log.Fatal(err)
+		}
+	}
+
+	x, y, out := []float64{1, 2, 3}, []float64{4, 5, 6}, make([]float64, 3)
+	_, err = guest.CallWith(mul, []uint64{host.Encode(int32(len(x)))},
+		func(b host.Buffers) error { // before the call: inputs in
+			a, err := host.View(b, refs[0])
+			if err != nil {
+				return err
+			}
+			bb, err := host.View(b, refs[1])
+			if err != nil {
+				return err
+			}
+			copy(a, x)
+			copy(bb, y)
+			return nil
+		},
+		func(b host.Buffers) error { // after it: the result out
+			r, err := host.View(b, refs[2])
+			copy(out, r)
+			return err
+		})
+	fmt.Println(out, err)
+	// Output: [4 10 18] <nil>
+}
+
 // Share one compiled module between goroutines through a pool of
 // instances.
 func ExamplePool() {
@@ -82,6 +131,10 @@ func ExamplePool() {
 	}
 	defer module.Close()
 	sum, err := module.Kernel("sum")
+	if err != nil {
+		log.Fatal(err)
+	}
+	bufA, err := host.BufferRef[float64](module, "a")
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -97,7 +150,7 @@ func ExamplePool() {
 		wg.Go(func() {
 			err := pool.Do(context.Background(), func(in *host.Instance) error {
 				return in.InPlace(func(b host.Buffers) error {
-					a, err := host.View[float64](b, "a")
+					a, err := host.View(b, bufA)
 					if err != nil {
 						return err
 					}
@@ -133,10 +186,14 @@ func ExampleWithThreads() {
 	if err != nil {
 		log.Fatal(err)
 	}
+	bufA, err := host.BufferRef[float64](guest.Module(), "a")
+	if err != nil {
+		log.Fatal(err)
+	}
 
 	const n = 1_000_000
 	err = guest.InPlace(func(b host.Buffers) error {
-		a, err := host.View[float64](b, "a")
+		a, err := host.View(b, bufA)
 		if err != nil {
 			return err
 		}

@@ -3,6 +3,8 @@ package host
 import (
 	"context"
 	"fmt"
+	"os"
+	"path/filepath"
 	"time"
 	"unsafe"
 )
@@ -89,3 +91,15 @@ func SetLoadTimeoutForTest(d time.Duration) (restore func()) {
 // which Do pairs.
 func (p *Pool) AcquireForTest(ctx context.Context) (*Instance, error) { return p.acquire(ctx) }
 func (p *Pool) ReleaseForTest(in *Instance)                           { p.release(in) }
+
+// UntrustedForTest reports whether a Pool would replace the instance.
+func (in *Instance) UntrustedForTest() bool { return in.untrusted() }
+
+// LoadFile reads a module from path and loads it as Load does (tests only).
+func (e *Engine) LoadFile(path string, opts ...Option) (*Instance, error) {
+	wasm, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	return e.Load(filepath.Base(path), wasm, opts...)
+}

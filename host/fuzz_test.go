@@ -11,6 +11,7 @@ import (
 
 	"github.com/bytecodealliance/wasmtime-go/v39"
 	"github.com/wasmvec/wasmvec/host"
+	"github.com/wasmvec/wasmvec/internal/testguest"
 	"github.com/wasmvec/wasmvec/internal/vectors"
 	"github.com/wasmvec/wasmvec/kernels"
 	"github.com/wasmvec/wasmvec/vector"
@@ -150,13 +151,13 @@ func FuzzModule(f *testing.F) {
 				var err error
 				switch buf.Type {
 				case host.F64:
-					_, err = host.View[float64](b, buf.Name)
+					_, err = testguest.View[float64](in.Module(), b, buf.Name)
 				case host.F32:
-					_, err = host.View[float32](b, buf.Name)
+					_, err = testguest.View[float32](in.Module(), b, buf.Name)
 				case host.I32:
-					_, err = host.View[int32](b, buf.Name)
+					_, err = testguest.View[int32](in.Module(), b, buf.Name)
 				case host.I64:
-					_, err = host.View[int64](b, buf.Name)
+					_, err = testguest.View[int64](in.Module(), b, buf.Name)
 				}
 				if err != nil {
 					t.Fatalf("View of declared buffer %+v: %v", buf, err)

@@ -72,9 +72,7 @@ func (in *Instance) InPlace(fn func(Buffers) error) error {
 		return &GuestError{Guest: in.name, Err: ErrClosed}
 	}
 	err = fn(Buffers{in: in, gen: gen})
-	if err != nil && errors.Is(err, ErrContract) {
-		in.tainted = true
-	}
+	in.taint(err)
 	return err
 }
 
@@ -89,14 +87,65 @@ func (in *Instance) endInPlace(gen uint64) {
 	in.wakeWaiter()
 }
 
+// CallWith calls kernel k with args, as Call does, under one hold of the
+// instance's lock that also covers prepare, run just before the call, and
+// finish, run just after it when it succeeded: a client writes the
+// kernel's inputs into its buffers in prepare and reads its results in
+// finish (through View), and no other call on the instance runs in
+// between. It costs one lock and one crossing, as a Call does, where an
+// InPlace around a Buffers.Call costs three lock operations. Either
+// function may be nil.
+//
+// prepare and finish get Buffers for views only: a call through them
+// returns ErrConcurrent (CallWith makes the one call), and they expire when
+// CallWith returns (see Buffers for the rules of views).
+//
+// It returns k's result and the errors of Call, or the error of prepare
+// (the kernel is then not called) or of finish. As with InPlace, an error
+// of prepare or finish that wraps ErrContract marks the instance untrusted.
+func (in *Instance) CallWith(k *Kernel, args []uint64, prepare, finish func(Buffers) error) (uint64, error) {
+	if err := in.checkCall(k, args); err != nil {
+		return 0, err
+	}
+	gen, err := in.acquire(1, k.name, lkCalling)
+	if err != nil {
+		return 0, err
+	}
+	defer in.unlock()
+	if in.closed {
+		return 0, &GuestError{Guest: in.name, Export: k.name, Err: ErrClosed}
+	}
+	b := Buffers{in: in, gen: gen}
+	if prepare != nil {
+		if err := prepare(b); err != nil {
+			in.taint(err)
+			return 0, err
+		}
+	}
+	r, err := in.rawCall(k, args)
+	if err == nil && finish != nil {
+		err = finish(b)
+		in.taint(err)
+	}
+	return r, err
+}
+
+// taint marks the instance untrusted if err, returned by a client's
+// callback, wraps ErrContract.
+func (in *Instance) taint(err error) {
+	if err != nil && errors.Is(err, ErrContract) {
+		in.tainted = true
+	}
+}
+
 // expireWait is how long InPlace sleeps between looks while another
 // goroutine's call through its Buffers finishes.
 const expireWait = 50 * time.Microsecond
 
 // lock takes the instance's lock for a call of export name, or returns
 // ErrConcurrent when waiting for it could be for ever: the lock is held by
-// an InPlace and the calling goroutine is inside an InPlace callback
-// itself (see InPlace). Release with unlock.
+// an InPlace (or a CallWith) and the calling goroutine is inside such a
+// callback itself (see InPlace). Release with unlock.
 func (in *Instance) lock(name string) error {
 	_, err := in.acquire(0, name, lkHeld)
 	return err
@@ -108,24 +157,25 @@ func (in *Instance) unlock() {
 	in.wakeWaiter()
 }
 
-// tryLock takes the lock in state (lkHeld, or lkInPlace for a new InPlace
-// generation) if it is free, and returns the generation.
+// tryLock takes the lock in state (lkHeld; lkInPlace or lkCalling for
+// the new generation of Buffers of an InPlace or a CallWith) if it is
+// free, and returns the generation.
 func (in *Instance) tryLock(state uint64) (uint64, bool) {
 	v := in.lockWord().Load()
 	if v&3 != lkFree {
 		return 0, false
 	}
 	gen := v >> 2
-	if state == lkInPlace {
+	if state >= lkInPlace { // a new InPlace or CallWith: new Buffers
 		gen++
 	}
 	return gen, in.lockWord().CompareAndSwap(v, gen<<2|state)
 }
 
 // acquire takes the lock in state, waiting while another holds it; see
-// lock for the ErrConcurrent case. own is the number of InPlace frames of
-// the caller's own on the stack (InPlace itself: 1), which do not count as
-// a callback's.
+// lock for the ErrConcurrent case. own is the number of InPlace or
+// CallWith frames of the caller's own on the stack (InPlace or CallWith
+// itself: 1), which do not count as a callback's.
 func (in *Instance) acquire(own int, name string, state uint64) (uint64, error) {
 	if gen, ok := in.tryLock(state); ok {
 		return gen, nil
@@ -140,7 +190,7 @@ func (in *Instance) acquire(own int, name string, state uint64) (uint64, error) 
 		if !looked && in.lockWord().Load()&3 >= lkInPlace {
 			if insideInPlace(own) {
 				return 0, guestErr(in.name, name, ErrConcurrent,
-					"called from inside an InPlace callback while an InPlace holds the instance: use the Buffers' methods")
+					"called from inside an InPlace or CallWith callback while one holds the instance: use the Buffers' methods")
 			}
 			looked = true
 		}
@@ -160,12 +210,16 @@ func (in *Instance) wakeWaiter() {
 	}
 }
 
-// inPlaceFrame is the function whose frame marks a goroutine that runs an
-// InPlace callback.
-const inPlaceFrame = "github.com/wasmvec/wasmvec/host.(*Instance).InPlace"
+// inPlaceFrame and callWithFrame are the functions whose frames mark a
+// goroutine that runs a callback holding the lock.
+const (
+	inPlaceFrame  = "github.com/wasmvec/wasmvec/host.(*Instance).InPlace"
+	callWithFrame = "github.com/wasmvec/wasmvec/host.(*Instance).CallWith"
+)
 
 // insideInPlace reports whether the calling goroutine runs inside an
-// InPlace callback: whether InPlace is on its stack more than own times.
+// InPlace or CallWith callback: whether they are on its stack more than
+// own times.
 // It walks the whole stack (only a call that found the lock taken by an
 // InPlace pays this).
 func insideInPlace(own int) bool {
@@ -175,7 +229,7 @@ func insideInPlace(own int) bool {
 		frames := runtime.CallersFrames(pcs[:n])
 		for {
 			f, more := frames.Next()
-			if f.Function == inPlaceFrame || strings.HasPrefix(f.Function, inPlaceFrame+".") {
+			if isFrame(f.Function, inPlaceFrame) || isFrame(f.Function, callWithFrame) {
 				if own == 0 {
 					return true
 				}
@@ -190,6 +244,9 @@ func insideInPlace(own int) bool {
 		}
 	}
 }
+
+// isFrame reports whether function fn is method m or a closure inside it.
+func isFrame(fn, m string) bool { return fn == m || strings.HasPrefix(fn, m+".") }
 
 // live reports whether b belongs to the InPlace call that runs now.
 func (b Buffers) live() bool {
@@ -224,7 +281,8 @@ func (b Buffers) enter(name string) error {
 // seen: another goroutine's call through b (ErrConcurrent), or b expired.
 func (b Buffers) refuse(name string, seen uint64) error {
 	if seen == b.gen<<2|lkCalling {
-		return guestErr(b.in.name, name, ErrConcurrent, "a call through the same Buffers is in progress on another goroutine")
+		return guestErr(b.in.name, name, ErrConcurrent,
+			"a call through the same Buffers is in progress (on another goroutine, or the CallWith that handed them out)")
 	}
 	return b.expired(name)
 }

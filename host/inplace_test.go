@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/wasmvec/wasmvec/host"
+	"github.com/wasmvec/wasmvec/internal/testguest"
 )
 
 // TestBuffersExpire: a Buffers kept past InPlace, or past Close, gives no
@@ -35,7 +36,7 @@ func TestBuffersExpire(t *testing.T) {
 	}
 	check := func(when string) {
 		for _, name := range []string{"a", "b", "result"} {
-			if v, err := host.View[float64](kept, name); v != nil || !errors.Is(err, host.ErrClosed) {
+			if v, err := testguest.View[float64](in.Module(), kept, name); v != nil || !errors.Is(err, host.ErrClosed) {
 				t.Errorf("%s: view %s = %d elements, %v; want none and ErrClosed", when, name, len(v), err)
 			}
 		}
@@ -91,12 +92,12 @@ func TestBuffersAfterTrap(t *testing.T) {
 	}
 	defer in.Close()
 	err = in.InPlace(func(b host.Buffers) error {
-		a := viewA(b)
+		a := viewA(in, b)
 		a[0], a[15] = 1.5, -2.5
 		if _, err := vk(in).SumInPlace(b, 16); !errors.Is(err, host.ErrTrap) {
 			t.Errorf("Sum: %v, want ErrTrap", err)
 		}
-		if a[0] != 1.5 || a[15] != -2.5 || viewA(b)[15] != -2.5 {
+		if a[0] != 1.5 || a[15] != -2.5 || viewA(in, b)[15] != -2.5 {
 			t.Errorf("buffer changed across a trap: %v %v", a[0], a[15])
 		}
 		if _, err := vk(in).DotInPlace(b, 16); err != nil {
@@ -124,7 +125,7 @@ func TestBuffersConcurrentUse(t *testing.T) {
 	}
 	var calls, refused atomic.Int64
 	err = in.InPlace(func(b host.Buffers) error {
-		a := viewA(b)
+		a := viewA(in, b)
 		for i := range 1000 {
 			a[i] = 1
 		}
@@ -200,7 +201,7 @@ func TestInPlaceReentrant(t *testing.T) {
 			unbind()
 			go func() { _, err := vk(in).Sum(in, []float64{1, 2}); other <- err }()
 			time.Sleep(20 * time.Millisecond) // the other goroutine now waits for the lock
-			viewA(b)[0] = 5
+			viewA(in, b)[0] = 5
 			if v, err := vk(in).SumInPlace(b, 1); err != nil || v != 5 {
 				return fmt.Errorf("b.Sum = %v, %v; want 5", v, err)
 			}
@@ -222,5 +223,113 @@ func TestInPlaceReentrant(t *testing.T) {
 		}
 	case <-time.After(20 * time.Second):
 		t.Fatal("another goroutine's Sum never ran")
+	}
+}
+
+// TestCallWith: prepare writes the inputs, the kernel runs, finish reads
+// the result, all under one hold of the lock; an error of prepare stops the
+// call, one of finish is returned; ErrContract from either marks the
+// instance untrusted; calls from inside the callbacks get ErrConcurrent
+// instead of a deadlock; the Buffers expire when CallWith returns.
+func TestCallWith(t *testing.T) {
+	e := host.NewEngine()
+	defer e.Close()
+	in, err := e.LoadFile(rustGuest)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer in.Close()
+	m := in.Module()
+	mul, err := m.Kernel("mul")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ra, errA := host.BufferRef[float64](m, "a")
+	rb, errB := host.BufferRef[float64](m, "b")
+	rr, errR := host.BufferRef[float64](m, "result")
+	if err := errors.Join(errA, errB, errR); err != nil {
+		t.Fatal(err)
+	}
+	view := func(b host.Buffers, r host.Ref[float64]) []float64 {
+		v, err := host.View(b, r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	n := []uint64{host.Encode(int32(3))}
+	var out []float64
+	var kept host.Buffers
+	_, err = in.CallWith(mul, n, func(b host.Buffers) error {
+		copy(view(b, ra), []float64{1, 2, 3})
+		copy(view(b, rb), []float64{4, 5, 6})
+		copy(view(b, rr), []float64{-1, -1, -1})
+		if _, err := b.Call(mul, n...); !errors.Is(err, host.ErrConcurrent) {
+			t.Errorf("Buffers.Call inside prepare = %v, want ErrConcurrent", err)
+		}
+		if _, err := in.Call(mul, n...); !errors.Is(err, host.ErrConcurrent) {
+			t.Errorf("Instance.Call inside prepare = %v, want ErrConcurrent", err)
+		}
+		if err := in.InPlace(func(host.Buffers) error { return nil }); !errors.Is(err, host.ErrConcurrent) {
+			t.Errorf("InPlace inside prepare = %v, want ErrConcurrent", err)
+		}
+		kept = b
+		return nil
+	}, func(b host.Buffers) error {
+		out = append(out, view(b, rr)[:3]...)
+		return nil
+	})
+	if err != nil || fmt.Sprint(out) != "[4 10 18]" {
+		t.Fatalf("CallWith(mul) = %v, result %v; want [4 10 18]", err, out)
+	}
+	if v, err := host.View(kept, ra); v != nil || !errors.Is(err, host.ErrClosed) {
+		t.Errorf("view after CallWith = %d elements, %v; want none and ErrClosed", len(v), err)
+	}
+	if _, err := in.CallWith(mul, n, nil, nil); err != nil {
+		t.Errorf("CallWith without callbacks: %v", err)
+	}
+	if _, err := in.CallWith(mul, nil, nil, nil); !errors.Is(err, host.ErrSignature) {
+		t.Errorf("CallWith with no arguments for mul = %v, want ErrSignature", err)
+	}
+
+	// prepare's error: the kernel is not called, finish neither.
+	stop := errors.New("stop")
+	finished := false
+	_, err = in.CallWith(mul, n, func(b host.Buffers) error {
+		view(b, rr)[0] = 7
+		return stop
+	}, func(host.Buffers) error { finished = true; return nil })
+	if err != stop || finished {
+		t.Errorf("CallWith with a failing prepare = %v, finish ran %v; want prepare's error and no finish", err, finished)
+	}
+	in.InPlace(func(b host.Buffers) error {
+		if r := view(b, rr)[0]; r != 7 {
+			t.Errorf("result[0] = %v after a failing prepare, want 7 (the kernel must not run)", r)
+		}
+		return nil
+	})
+	if _, err := in.CallWith(mul, n, nil, func(host.Buffers) error { return stop }); err != stop {
+		t.Errorf("CallWith with a failing finish = %v, want its error", err)
+	}
+	if in.UntrustedForTest() {
+		t.Fatal("instance untrusted before any ErrContract")
+	}
+	broke := fmt.Errorf("client check: %w", host.ErrContract)
+	if _, err := in.CallWith(mul, n, nil, func(host.Buffers) error { return broke }); err != broke || !in.UntrustedForTest() {
+		t.Errorf("CallWith with finish returning ErrContract = %v, untrusted %v; want that error and untrusted", err, in.UntrustedForTest())
+	}
+
+	closed, err := e.LoadFile(cGuest)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cm, err := closed.Module().Kernel("mul")
+	if err != nil {
+		t.Fatal(err)
+	}
+	closed.Close()
+	called := false
+	if _, err := closed.CallWith(cm, n, func(host.Buffers) error { called = true; return nil }, nil); !errors.Is(err, host.ErrClosed) || called {
+		t.Errorf("CallWith after Close = %v, prepare ran %v; want ErrClosed and no prepare", err, called)
 	}
 }

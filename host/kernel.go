@@ -204,8 +204,7 @@ type Elem interface {
 }
 
 // elemType is T's value type, from its size and whether it is a float:
-// constants for each instantiation, where a type switch on any(z) is a
-// run-time look at the type (most of a View's cost).
+// constants for each instantiation.
 func elemType[T Elem]() ValType {
 	var one, two T = 1, 2
 	float := one/two != 0
@@ -220,95 +219,83 @@ func elemType[T Elem]() ValType {
 	return I64
 }
 
-// View returns the guest's buffer named name as a slice of its Capacity
-// elements that aliases linear memory, for use inside the InPlace call that
+// Ref is a buffer of a module, holding elements of type T: looked up once
+// by name with BufferRef, as a kernel is with Module.Kernel, and viewed
+// with View inside an InPlace or CallWith on any instance of that module.
+// The zero Ref is no buffer. A Ref is a small value, safe to copy and to
+// use from many goroutines.
+type Ref[T Elem] struct {
+	m     *Module
+	index int // in the module's declarations and each instance's layout
+}
+
+// BufferRef returns the buffer of module m named name (the <name> of its
+// export "buffer-<name>-<type>"), whose elements must be of type T: f64 is
+// float64, f32 float32, i32 int32, i64 int64.
+//
+// Errors, each in a *GuestError: ErrMissingExport if the module declares
+// no buffer of that name (the message lists those it declares);
+// ErrSignature if the buffer holds another type.
+func BufferRef[T Elem](m *Module, name string) (Ref[T], error) {
+	i, ok := m.c.bufIndex[name]
+	if !ok {
+		return Ref[T]{}, guestErr(m.name, "", ErrMissingExport, "no buffer %q (the guest declares %s)", name, m.bufferNames())
+	}
+	if d, want := m.c.buffers[i], elemType[T](); d.typ != want {
+		return Ref[T]{}, guestErr(m.name, d.offsetExport(), ErrSignature, "buffer %q holds %v, not %v", name, d.typ, want)
+	}
+	return Ref[T]{m: m, index: i}, nil
+}
+
+// View returns buffer r as a slice of its capacity in elements (Buffer.Capacity) that
+// aliases linear memory, for use inside the InPlace or CallWith call that
 // handed out b (see Buffers for the rules; the slice must not be kept).
 //
-// # Errors
-//
-// Each in a *GuestError: ErrClosed after InPlace returned;
-// ErrMissingExport if the guest declares no buffer of that name;
-// ErrSignature if the buffer's element type is not T's (f64 is float64,
-// f32 float32, i32 int32, i64 int64).
-func View[T Elem](b Buffers, name string) ([]T, error) {
-	if !b.live() {
-		return nil, b.expired(bufferPrefix + name)
-	}
+// Errors, each in a *GuestError: ErrClosed after that call returned;
+// ErrMissingExport if r is the zero Ref or was looked up in another module.
+func View[T Elem](b Buffers, r Ref[T]) ([]T, error) {
+	p, n, err := b.span(r.m, r.index)
+	return unsafe.Slice((*T)(p), n), err // nil, 0 on an error: a nil slice
+}
+
+// span is the start and capacity of buffer i of module m inside b, or
+// nil, 0 and the error when b is expired or m is not its module. Not
+// generic, so that View is small enough to be inlined. readLayout proved
+// Offset+Capacity*size <= the memory size, and Offset aligned to the
+// element size; the memory never moves.
+func (b Buffers) span(m *Module, i int) (unsafe.Pointer, int, error) {
 	in := b.in
-	i, ok := in.bufferIndex(name)
-	if !ok {
-		return nil, guestErr(in.name, "", ErrMissingExport, "no buffer %q (the guest declares %s)", name, in.bufferNames())
+	if !b.live() || in.mod != m {
+		return nil, 0, b.viewError(m)
 	}
 	buf := &in.bufs[i]
-	if want := elemType[T](); buf.Type != want {
-		return nil, guestErr(in.name, in.mod.c.buffers[i].offsetExport(), ErrSignature, "buffer %q holds %v, not %v", name, buf.Type, want)
-	}
-	// readLayout proved Offset+Capacity*size <= the memory size, and
-	// Offset aligned to the element size; the memory never moves.
-	return unsafe.Slice((*T)(unsafe.Add(in.base(), buf.Offset)), buf.Capacity), nil
+	return unsafe.Add(in.base(), buf.Offset), buf.Capacity, nil
 }
 
-// bufferIndex finds buffer name in the layout. A client such as package
-// vector takes views on every call, by names that are constants, and a map
-// lookup or a scan of the names would be much of its cost: so the module
-// remembers the strings it was asked for, by their memory (the cache keeps
-// each string alive, so equal memory means equal bytes), and a name seen
-// before is found by comparing pointers.
-func (in *Instance) bufferIndex(name string) (int, bool) {
-	m := in.mod
-	if c := m.names.Load(); c != nil {
-		for _, e := range *c {
-			if len(e.name) == len(name) && unsafe.StringData(e.name) == unsafe.StringData(name) {
-				return e.index, true
-			}
-		}
+// viewError is why View refused a Ref of module m.
+func (b Buffers) viewError(m *Module) error {
+	if !b.live() || m == b.in.mod {
+		return b.expired("")
 	}
-	i, ok := m.c.bufIndex[name]
-	if ok {
-		m.remember(name, i)
+	if m == nil {
+		return guestErr(b.in.name, "", ErrMissingExport, "the zero Ref names no buffer: look it up with BufferRef")
 	}
-	return i, ok
-}
-
-// nameCache is what bufferIndex remembers: at most maxNames names.
-type nameCache []struct {
-	name  string
-	index int
-}
-
-const maxNames = 16
-
-// remember adds name to the module's cache of buffer names, unless it is
-// full or another goroutine changed it meanwhile (the next lookup tries
-// again).
-func (m *Module) remember(name string, index int) {
-	old := m.names.Load()
-	var c nameCache
-	if old != nil {
-		if len(*old) >= maxNames {
-			return
-		}
-		c = append(c, *old...)
-	}
-	c = append(c, struct {
-		name  string
-		index int
-	}{name, index})
-	m.names.CompareAndSwap(old, &c)
+	return guestErr(b.in.name, "", ErrMissingExport, "the buffer was looked up in module %q, not this instance's: use BufferRef(Instance.Module(), name)", m.name)
 }
 
 // bufferNames lists the declared buffers for an error message, at most 8.
-func (in *Instance) bufferNames() string {
-	if len(in.bufs) == 0 {
+func (m *Module) bufferNames() string {
+	decls := m.c.buffers
+	if len(decls) == 0 {
 		return "no buffers"
 	}
 	var names []string
-	for i, b := range in.bufs {
+	for i, d := range decls {
 		if i == 8 {
-			names = append(names, fmt.Sprintf("and %d more", len(in.bufs)-8))
+			names = append(names, fmt.Sprintf("and %d more", len(decls)-8))
 			break
 		}
-		names = append(names, fmt.Sprintf("%q", b.Name))
+		names = append(names, fmt.Sprintf("%q", d.name))
 	}
 	return strings.Join(names, ", ")
 }

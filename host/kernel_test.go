@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/wasmvec/wasmvec/host"
+	"github.com/wasmvec/wasmvec/internal/testguest"
 	"github.com/wasmvec/wasmvec/vector"
 )
 
@@ -94,11 +95,11 @@ func TestUserKernels(t *testing.T) {
 		t.Errorf("half-f32 = %#x, %v; want %#x", v, err, math.Float32bits(-1.5))
 	}
 	err = in.InPlace(func(b host.Buffers) error {
-		ints, err := host.View[int32](b, "ints")
+		ints, err := testguest.View[int32](in.Module(), b, "ints")
 		if err != nil {
 			return err
 		}
-		longs, err := host.View[int64](b, "longs")
+		longs, err := testguest.View[int64](in.Module(), b, "longs")
 		if err != nil {
 			return err
 		}
@@ -123,7 +124,7 @@ func TestUserKernels(t *testing.T) {
 	}
 	// A view of a buffer the guest does not declare names the ones it does.
 	err = in.InPlace(func(b host.Buffers) error {
-		_, err := host.View[float64](b, "a")
+		_, err := testguest.View[float64](in.Module(), b, "a")
 		return err
 	})
 	if !errors.Is(err, host.ErrMissingExport) || !strings.Contains(err.Error(), `"ints", "longs", "halfs", "wides"`) {
@@ -174,7 +175,7 @@ func TestUserKernelErrors(t *testing.T) {
 	}
 	var kept host.Buffers
 	in.InPlace(func(b host.Buffers) error { kept = b; return nil })
-	if _, err := host.View[int32](kept, "ints"); !errors.Is(err, host.ErrClosed) {
+	if _, err := testguest.View[int32](in.Module(), kept, "ints"); !errors.Is(err, host.ErrClosed) {
 		t.Errorf("View after InPlace: %v, want ErrExpired", err)
 	}
 	if _, err := kept.Call(neg, 1); !errors.Is(err, host.ErrClosed) {
@@ -241,7 +242,7 @@ func TestUserKernelThreaded(t *testing.T) {
 	}
 	var got float64
 	err = in.InPlace(func(b host.Buffers) error {
-		copy(viewA(b), x)
+		copy(viewA(in, b), x)
 		v, err := b.Call(k, host.Encode(int32(len(x))))
 		got = host.Decode[float64](v)
 		return err

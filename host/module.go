@@ -3,7 +3,6 @@ package host
 import (
 	"fmt"
 	"sync"
-	"sync/atomic"
 
 	"github.com/bytecodealliance/wasmtime-go/v39"
 )
@@ -22,8 +21,6 @@ type Module struct {
 	shared *wasmtime.MemoryType
 	// memMin is the minimum size of the memory, in 64 KiB pages.
 	memMin uint64
-	// names caches the buffer names View was asked for (kernel.go).
-	names atomic.Pointer[nameCache]
 
 	// mu guards closed and refs: m is freed when it is closed and no
 	// instantiation or threaded instance uses it (a thread of a threaded

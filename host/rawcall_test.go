@@ -3,6 +3,7 @@
 package host
 
 import (
+	"errors"
 	"math"
 	"strings"
 	"testing"
@@ -30,7 +31,11 @@ func TestRawCallMatchesFuncCall(t *testing.T) {
 	defer in.Close()
 	err = in.InPlace(func(b Buffers) error {
 		for _, name := range []string{"a", "b"} {
-			v, err := View[float64](b, name)
+			r, err := BufferRef[float64](in.mod, name)
+			if err != nil {
+				return err
+			}
+			v, err := View(b, r)
 			if err != nil {
 				return err
 			}
@@ -98,13 +103,17 @@ func TestCallDoesNotAllocate(t *testing.T) {
 		t.Fatal(err)
 	}
 	x := []float64{1, 2, 3}
+	ra, err := BufferRef[float64](in.mod, "a")
+	if err != nil {
+		t.Fatal(err)
+	}
 	var s uint64
 	if n := testing.AllocsPerRun(100, func() {
 		if _, err := in.Call(sum, 0); err != nil {
 			t.Fatal(err)
 		}
 		err := in.InPlace(func(b Buffers) error {
-			a, err := View[float64](b, "a")
+			a, err := View(b, ra)
 			if err != nil {
 				return err
 			}
@@ -123,10 +132,10 @@ func TestCallDoesNotAllocate(t *testing.T) {
 	}
 }
 
-// TestViewNameCache: View finds a buffer by a name it was asked for before
-// by the string's memory (bufferIndex); a name of the same bytes elsewhere
-// in memory, or another name, is looked up afresh and found (or refused).
-func TestViewNameCache(t *testing.T) {
+// TestBufferRef: BufferRef finds each declared buffer once, View of it
+// aliases that buffer's memory with its capacity; an unknown name, another
+// element type, the zero Ref and a Ref of another module are refused.
+func TestBufferRef(t *testing.T) {
 	e := NewEngine()
 	defer e.Close()
 	in, err := e.LoadFile("../guests/rust.wasm")
@@ -134,29 +143,46 @@ func TestViewNameCache(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer in.Close()
+	other, err := e.LoadFile("../guests/c.wasm")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	if _, err := BufferRef[float64](in.mod, "c"); !errors.Is(err, ErrMissingExport) || !strings.Contains(err.Error(), `"result"`) {
+		t.Errorf(`BufferRef("c") = %v, want ErrMissingExport listing the declared buffers`, err)
+	}
+	if _, err := BufferRef[int32](in.mod, "a"); !errors.Is(err, ErrSignature) {
+		t.Errorf("BufferRef[int32](a) = %v, want ErrSignature", err)
+	}
+	foreign, err := BufferRef[float64](other.mod, "a")
+	if err != nil {
+		t.Fatal(err)
+	}
 	err = in.InPlace(func(b Buffers) error {
-		for range 3 {
-			for _, name := range []string{"a", "b", "result", strings.Clone("result"), string([]byte{'b'})} {
-				v, err := View[float64](b, name)
-				if err != nil {
-					return err
-				}
-				i, _ := in.mod.c.bufIndex[name]
-				if want := in.bufs[i]; &v[0] != (*float64)(unsafe.Add(in.base(), want.Offset)) || len(v) != want.Capacity {
-					t.Errorf("View(%q) is not buffer %q", name, want.Name)
-				}
+		for i, name := range []string{"a", "b", "result"} {
+			r, err := BufferRef[float64](in.mod, name)
+			if err != nil {
+				return err
 			}
-			if _, err := View[float64](b, "c"); err == nil {
-				t.Error(`View("c") found a buffer the guest does not declare`)
+			v, err := View(b, r)
+			if err != nil {
+				return err
 			}
+			want := in.bufs[in.mod.c.bufIndex[name]]
+			if want.Name != name || &v[0] != (*float64)(unsafe.Add(in.base(), want.Offset)) || len(v) != want.Capacity {
+				t.Errorf("View(%q) (#%d) is not buffer %q", name, i, want.Name)
+			}
+		}
+		if _, err := View(b, Ref[float64]{}); !errors.Is(err, ErrMissingExport) {
+			t.Errorf("View(zero Ref) = %v, want ErrMissingExport", err)
+		}
+		if _, err := View(b, foreign); !errors.Is(err, ErrMissingExport) {
+			t.Errorf("View(Ref of another module) = %v, want ErrMissingExport", err)
 		}
 		return nil
 	})
 	if err != nil {
 		t.Fatal(err)
-	}
-	if c := in.mod.names.Load(); c == nil || len(*c) > maxNames {
-		t.Errorf("name cache %v", c)
 	}
 }
 

@@ -68,8 +68,8 @@ func TestThreadsSharedMemory(t *testing.T) {
 	x, y, _ := vectors.Make("random", 1<<20)
 	want, _ := kernels.Dot(x, y)
 	err := in.InPlace(func(b host.Buffers) error {
-		copy(viewA(b), x)
-		copy(viewB(b), y)
+		copy(viewA(in, b), x)
+		copy(viewB(in, b), y)
 		got, err := vks(in).DotInPlace(b, len(x))
 		if err == nil && !vectors.Same(got, want) {
 			err = fmt.Errorf("in-place DotSIMD = %v, want %v", got, want)

@@ -50,12 +50,14 @@ func vecKernels(in *host.Instance, simd bool) *vector.Kernels {
 
 // viewA, viewB and viewResult are the vector world's buffers inside an
 // InPlace call; they panic if the guest lacks them.
-func viewA(b host.Buffers) []float64      { return mustView(b, "a") }
-func viewB(b host.Buffers) []float64      { return mustView(b, "b") }
-func viewResult(b host.Buffers) []float64 { return mustView(b, "result") }
+func viewA(in *host.Instance, b host.Buffers) []float64 { return mustView(in, b, "a") }
+func viewB(in *host.Instance, b host.Buffers) []float64 { return mustView(in, b, "b") }
+func viewResult(in *host.Instance, b host.Buffers) []float64 {
+	return mustView(in, b, "result")
+}
 
-func mustView(b host.Buffers, name string) []float64 {
-	v, err := host.View[float64](b, name)
+func mustView(in *host.Instance, b host.Buffers, name string) []float64 {
+	v, err := testguest.View[float64](in.Module(), b, name)
 	if err != nil {
 		panic(err)
 	}

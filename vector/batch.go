@@ -42,7 +42,7 @@ func (k *Kernels) batch(in *host.Instance, e kernel, dst, x, y []float64, width 
 	kk := k.k[e]
 	return in.InPlace(func(b host.Buffers) error {
 		var v views
-		if err := v.of(b); err != nil {
+		if err := v.of(k, b); err != nil {
 			return err
 		}
 		if width > v.cap {

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/wasmvec/wasmvec/host"
+	"github.com/wasmvec/wasmvec/internal/testguest"
 	"github.com/wasmvec/wasmvec/vector"
 )
 
@@ -22,7 +23,7 @@ func BenchmarkClient(b *testing.B) {
 	e := host.NewEngine()
 	defer e.Close()
 	load := func(b *testing.B, path string, opts ...host.Option) (*host.Instance, *vector.Kernels) {
-		in, err := e.LoadFile(path, opts...)
+		in, err := testguest.LoadFile(e, path, opts...)
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -61,7 +62,7 @@ func BenchmarkClient(b *testing.B) {
 		b.Run(fmt.Sprintf("op=sum/n=%d/mode=in-place", n), func(b *testing.B) {
 			b.ReportAllocs()
 			err := in.InPlace(func(buf host.Buffers) error {
-				a, err := host.View[float64](buf, "a")
+				a, err := testguest.View[float64](in.Module(), buf, "a")
 				if err != nil {
 					return err
 				}

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/wasmvec/wasmvec/host"
+	"github.com/wasmvec/wasmvec/internal/testguest"
 	"github.com/wasmvec/wasmvec/vector"
 )
 
@@ -21,7 +22,7 @@ func TestGuestsTrapPastCapacity(t *testing.T) {
 	e := host.NewEngine()
 	defer e.Close()
 	for _, path := range []string{rustGuest, cGuest, goGuest, tinygoGuest} {
-		in, err := e.LoadFile(path)
+		in, err := testguest.LoadFile(e, path)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -59,8 +59,9 @@ func ExampleKernels_SumInPlace() {
 		log.Fatal(err)
 	}
 
+	bufA, _, bufResult := vec.Buffers()
 	err = guest.InPlace(func(b host.Buffers) error {
-		a, err := host.View[float64](b, "a")
+		a, err := host.View(b, bufA)
 		if err != nil {
 			return err
 		}
@@ -74,7 +75,7 @@ func ExampleKernels_SumInPlace() {
 		if err := vec.ScaleInPlace(b, 0.5, 8); err != nil {
 			return err
 		}
-		result, err := host.View[float64](b, "result")
+		result, err := host.View(b, bufResult)
 		fmt.Println(sum, result[:8])
 		return err
 	})

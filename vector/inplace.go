@@ -5,8 +5,8 @@ import (
 )
 
 // The in-place forms: inside host.Instance.InPlace, the caller writes the
-// inputs straight into the buffers (host.View[float64](b, "a"), "b") and
-// reads results from "result"; these call the kernel on the first n
+// inputs straight into the buffers a and b (host.View of Kernels.Buffers)
+// and reads results from result; these call the kernel on the first n
 // elements, with no copy. Errors, each in a *host.GuestError: ErrLength if
 // n < 0, ErrCapacity if n exceeds the buffers' capacity, and those of
 // host.Buffers.Call and of Sum.
@@ -14,7 +14,7 @@ import (
 // check takes the views of b into v for an in-place call of kernel e over
 // n elements, or says why it cannot run.
 func (k *Kernels) check(b host.Buffers, v *views, e kernel, n int) error {
-	if err := v.of(b); err != nil {
+	if err := v.of(k, b); err != nil {
 		return err
 	}
 	switch {

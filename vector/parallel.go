@@ -66,7 +66,7 @@ func (k *Kernels) foldParallel(ctx context.Context, p *host.Pool, e kernel, x, y
 			err := p.Do(ctx, func(in *host.Instance) error {
 				return in.InPlace(func(b host.Buffers) error {
 					var v views
-					if err := v.of(b); err != nil {
+					if err := v.of(k, b); err != nil {
 						return err
 					}
 					per := int64(v.cap / kernels.BlockLen) // blocks per chunk

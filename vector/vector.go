@@ -123,21 +123,29 @@ func WithSIMD() Option { return func(k *Kernels) { k.simd = true } }
 // immutable and safe for concurrent use; each call takes the instance's
 // lock (through host.Instance.InPlace) for as long as it runs.
 type Kernels struct {
-	guest string
-	k     [numKernels]*host.Kernel
-	simd  bool
+	guest     string
+	k         [numKernels]*host.Kernel
+	a, b, res host.Ref[float64]
+	simd      bool
 }
 
-// Lookup finds the vector world's kernels in module m and checks their
-// signatures. It returns a *host.GuestError wrapping host.ErrMissingExport
-// or host.ErrSignature that names the first export missing or of another
-// type. The buffers a, b and result (f64) are checked at each call, by the
-// views: a guest without them gets host.ErrMissingExport or
-// host.ErrSignature naming the buffer.
+// Lookup finds the vector world's buffers (a, b and result, of f64) and
+// kernels in module m and checks their types. It returns a
+// *host.GuestError wrapping host.ErrMissingExport or host.ErrSignature
+// that names the first buffer or export missing or of another type.
 func Lookup(m *host.Module, opts ...Option) (*Kernels, error) {
 	k := &Kernels{guest: m.Name()}
 	for _, o := range opts {
 		o(k)
+	}
+	for _, r := range []struct {
+		ref  *host.Ref[float64]
+		name string
+	}{{&k.a, bufA}, {&k.b, bufB}, {&k.res, bufResult}} {
+		var err error
+		if *r.ref, err = host.BufferRef[float64](m, r.name); err != nil {
+			return nil, fmt.Errorf("%w (the vector world declares buffers a, b and result of f64)", err)
+		}
 	}
 	for i, w := range world {
 		kk, err := m.Kernel(w.name)
@@ -152,6 +160,11 @@ func Lookup(m *host.Module, opts ...Option) (*Kernels, error) {
 	}
 	return k, nil
 }
+
+// Buffers returns the world's buffers a, b and result, for the in-place
+// forms: inside host.Instance.InPlace, host.View(b, a) is buffer a of that
+// instance, of its capacity in elements.
+func (k *Kernels) Buffers() (a, b, result host.Ref[float64]) { return k.a, k.b, k.res }
 
 func signature(params, results []host.ValType) string {
 	s := "func("
@@ -187,14 +200,14 @@ type views struct {
 	cap          int
 }
 
-func (v *views) of(b host.Buffers) (err error) {
-	if v.a, err = host.View[float64](b, bufA); err != nil {
+func (v *views) of(k *Kernels, b host.Buffers) (err error) {
+	if v.a, err = host.View(b, k.a); err != nil {
 		return err
 	}
-	if v.b, err = host.View[float64](b, bufB); err != nil {
+	if v.b, err = host.View(b, k.b); err != nil {
 		return err
 	}
-	if v.result, err = host.View[float64](b, bufResult); err != nil {
+	if v.result, err = host.View(b, k.res); err != nil {
 		return err
 	}
 	v.cap = min(len(v.a), len(v.b), len(v.result))
@@ -207,36 +220,68 @@ const guardBits = 0x7ff4_dead_beef_cafe
 
 var guardValue = math.Float64frombits(guardBits)
 
-// call calls kk through b with args, with a guard word in the first
-// element past the live ones of each buffer (WIT: a kernel reads a[0..in)
-// and b[0..in) and writes result[0..out), nothing else): a[in] and b[in]
-// when in is below the capacity, result[out] when out is. The guarded
-// elements' values are restored after the call, so the caller sees no
-// change. A changed guard word is host.ErrContract. The guards see a write
-// to that one element of each buffer, not writes further on.
+// guards are the guard words of one call, in the first element past the
+// live ones of each buffer (WIT: a kernel reads a[0..in) and b[0..in) and
+// writes result[0..out), nothing else): a[in] and b[in] when in is below
+// the capacity, result[out] when out is. They see a write to that one
+// element of each buffer, not writes further on. (Indices, not pointers:
+// a guards value that pointed into itself would move to the heap.)
+type guards struct {
+	in, out     int
+	inOK, outOK bool    // whether a[in], b[in] and result[out] are guarded
+	sa, sb, sr  float64 // the values the guard words replaced
+}
+
+// place writes the guard words of a call that reads in and writes out
+// elements of v.
+func (g *guards) place(v *views, in, out int) {
+	g.in, g.out = in, out
+	g.inOK, g.outOK = uint(in) < uint(v.cap), uint(out) < uint(v.cap)
+	if g.inOK {
+		g.sa, g.sb = v.a[in], v.b[in]
+		v.a[in], v.b[in] = guardValue, guardValue
+	}
+	if g.outOK {
+		g.sr = v.result[out]
+		v.result[out] = guardValue
+	}
+}
+
+// check restores the guarded elements of v, so that the caller sees no
+// change, and returns host.ErrContract if kernel kk changed a guard word.
+func (g *guards) check(v *views, guest string, kk *host.Kernel) error {
+	ca, cb, cr := false, false, false
+	if g.inOK {
+		ca, cb = math.Float64bits(v.a[g.in]) != guardBits, math.Float64bits(v.b[g.in]) != guardBits
+		v.a[g.in], v.b[g.in] = g.sa, g.sb
+	}
+	if g.outOK {
+		cr = math.Float64bits(v.result[g.out]) != guardBits
+		v.result[g.out] = g.sr
+	}
+	if !ca && !cb && !cr {
+		return nil
+	}
+	return &host.GuestError{Guest: guest, Export: kk.Name(), Err: fmt.Errorf(
+		"%w: the kernel wrote a guard word (a[%d] %t, b[%d] %t, result[%d] %t), where the vector world forbids it",
+		host.ErrContract, g.in, ca, g.in, cb, g.out, cr)}
+}
+
+// call calls kk through b with args inside an InPlace, with guard words
+// around it (see guards).
 func (k *Kernels) call(b host.Buffers, v *views, kk *host.Kernel, in, out int, args ...uint64) (uint64, error) {
-	// Straight-line on purpose (this is every call): a guard word that is
-	// not needed points at scratch instead of linear memory.
-	var scratch [3]float64
-	pa, pb, pr := &scratch[0], &scratch[1], &scratch[2]
-	if uint(in) < uint(v.cap) {
-		pa, pb = &v.a[in], &v.b[in]
-	}
-	if uint(out) < uint(v.cap) {
-		pr = &v.result[out]
-	}
-	sa, sb, sr := *pa, *pb, *pr
-	*pa, *pb, *pr = guardValue, guardValue, guardValue
+	var g guards
+	g.place(v, in, out)
 	r, err := b.Call(kk, args...)
-	ga, gb, gr := math.Float64bits(*pa), math.Float64bits(*pb), math.Float64bits(*pr)
-	*pa, *pb, *pr = sa, sb, sr
-	if err == nil && (ga != guardBits || gb != guardBits || gr != guardBits) {
-		return 0, &host.GuestError{Guest: k.guest, Export: kk.Name(), Err: fmt.Errorf(
-			"%w: the kernel wrote a guard word (a[%d] %t, b[%d] %t, result[%d] %t), where the vector world forbids it",
-			host.ErrContract, in, ga != guardBits, in, gb != guardBits, out, gr != guardBits)}
+	if gerr := g.check(v, k.guest, kk); err == nil {
+		err = gerr
 	}
 	return r, err
 }
+
+// errStream is what a copying call's prepare returns when the input is
+// longer than the buffers: the caller then streams it through InPlace.
+var errStream = errors.New("stream")
 
 func i32Arg(n int) uint64        { return uint64(uint32(int32(n))) }
 func f64Arg(x float64) uint64    { return math.Float64bits(x) }
@@ -284,18 +329,38 @@ func (k *Kernels) Dot(in *host.Instance, x, y []float64) (float64, error) {
 }
 
 // reduce runs the reduction whole (kSum or kDot, with its -fold at whole+1)
-// over x (and y), streaming when needed.
-func (k *Kernels) reduce(in *host.Instance, whole kernel, x, y []float64) (s float64, err error) {
-	err = in.InPlace(func(b host.Buffers) error {
-		var v views
-		if err := v.of(b); err != nil {
+// over x (and y): in one host.Instance.CallWith when x fits the buffers,
+// else streamed.
+func (k *Kernels) reduce(in *host.Instance, whole kernel, x, y []float64) (float64, error) {
+	kk := k.variant(whole)
+	var v views
+	var g guards
+	r, err := in.CallWith(kk, []uint64{i32Arg(len(x))}, func(b host.Buffers) error {
+		if err := v.of(k, b); err != nil {
 			return err
 		}
-		if len(x) <= v.cap {
-			copy(v.a, x)
-			copy(v.b, y)
-			r, err := k.call(b, &v, k.variant(whole), len(x), 0, i32Arg(len(x)))
-			s = f64Result(r)
+		if len(x) > v.cap {
+			return errStream
+		}
+		copy(v.a, x)
+		copy(v.b, y)
+		g.place(&v, len(x), 0)
+		return nil
+	}, func(host.Buffers) error {
+		return g.check(&v, k.guest, kk)
+	})
+	if err == errStream {
+		return k.stream(in, whole, x, y)
+	}
+	return f64Result(r), err
+}
+
+// stream runs the reduction's -fold kernel over x (and y) in whole blocks,
+// inside one InPlace.
+func (k *Kernels) stream(in *host.Instance, whole kernel, x, y []float64) (s float64, err error) {
+	err = in.InPlace(func(b host.Buffers) error {
+		var v views
+		if err := v.of(k, b); err != nil {
 			return err
 		}
 		chunk := v.cap / kernels.BlockLen * kernels.BlockLen
@@ -356,15 +421,47 @@ func (k *Kernels) Scale(in *host.Instance, dst, a []float64, s float64) error {
 	return k.elementwise(in, kScale, dst, a, nil, s)
 }
 
-// elementwise runs mul (dst = a*b) or scale (dst = s*a) in chunks.
+// elementwise runs mul (dst = a*b) or scale (dst = s*a): in one
+// host.Instance.CallWith when dst fits the buffers, else in chunks of the
+// capacity inside one InPlace.
 func (k *Kernels) elementwise(in *host.Instance, e kernel, dst, a, bs []float64, s float64) error {
 	kk := k.variant(e)
-	return in.InPlace(func(b host.Buffers) error {
-		var v views
-		if err := v.of(b); err != nil {
+	n := len(dst)
+	var args []uint64
+	if e == kMul {
+		args = []uint64{i32Arg(n)}
+	} else {
+		args = []uint64{f64Arg(s), i32Arg(n)}
+	}
+	var v views
+	var g guards
+	_, err := in.CallWith(kk, args, func(b host.Buffers) error {
+		if err := v.of(k, b); err != nil {
 			return err
 		}
-		for start := 0; start == 0 || start < len(dst); start += v.cap {
+		if n > v.cap {
+			return errStream
+		}
+		copy(v.a, a)
+		copy(v.b, bs)
+		g.place(&v, n, n)
+		return nil
+	}, func(host.Buffers) error {
+		if err := g.check(&v, k.guest, kk); err != nil {
+			return err
+		}
+		copy(dst, v.result[:n])
+		return nil
+	})
+	if err != errStream {
+		return err
+	}
+	return in.InPlace(func(b host.Buffers) error {
+		var v views
+		if err := v.of(k, b); err != nil {
+			return err
+		}
+		for start := 0; start < len(dst); start += v.cap {
 			end := min(start+v.cap, len(dst))
 			n := end - start
 			copy(v.a, a[start:end])

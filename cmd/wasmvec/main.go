@@ -107,7 +107,10 @@ func inspect(name string, wasm []byte, threads int, timeout time.Duration, w io.
 		var ge *host.GuestError
 		reason := err.Error()
 		if errors.As(err, &ge) {
-			reason = fmt.Sprintf("%s: %v", ge.Export, ge.Err)
+			reason = ge.Err.Error()
+			if ge.Export != "" {
+				reason = ge.Export + ": " + reason
+			}
 		}
 		fmt.Fprintf(w, "world vector: no (%s)\n", escape(reason))
 	} else {

@@ -1,6 +1,7 @@
 package mykernels_test
 
 import (
+	"errors"
 	"fmt"
 	"log"
 
@@ -27,13 +28,21 @@ func Example() {
 	if err != nil {
 		log.Fatal(err)
 	}
+	// The buffers, likewise looked up once, each with its element type.
+	bufX, errX := host.BufferRef[float32](guest.Module(), "x")
+	bufY, errY := host.BufferRef[float32](guest.Module(), "y")
+	bufSamples, errS := host.BufferRef[float64](guest.Module(), "samples")
+	bufCounts, errC := host.BufferRef[int32](guest.Module(), "counts")
+	if err := errors.Join(errX, errY, errS, errC); err != nil {
+		log.Fatal(err)
+	}
 
 	err = guest.InPlace(func(b host.Buffers) error {
-		x, err := host.View[float32](b, "x")
+		x, err := host.View(b, bufX)
 		if err != nil {
 			return err
 		}
-		y, err := host.View[float32](b, "y")
+		y, err := host.View(b, bufY)
 		if err != nil {
 			return err
 		}
@@ -44,11 +53,11 @@ func Example() {
 		}
 		fmt.Println("y =", y[:4])
 
-		samples, err := host.View[float64](b, "samples")
+		samples, err := host.View(b, bufSamples)
 		if err != nil {
 			return err
 		}
-		counts, err := host.View[int32](b, "counts")
+		counts, err := host.View(b, bufCounts)
 		if err != nil {
 			return err
 		}

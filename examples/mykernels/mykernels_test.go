@@ -12,6 +12,7 @@ import (
 
 	"github.com/wasmvec/wasmvec/examples/mykernels"
 	"github.com/wasmvec/wasmvec/host"
+	"github.com/wasmvec/wasmvec/internal/testguest"
 	"github.com/wasmvec/wasmvec/vector"
 )
 
@@ -78,8 +79,8 @@ func TestBitExact(t *testing.T) {
 			want := slices.Clone(y)
 			mykernels.Axpy(a, x, want)
 			err := in.InPlace(func(b host.Buffers) error {
-				gx, _ := host.View[float32](b, "x")
-				gy, _ := host.View[float32](b, "y")
+				gx, _ := testguest.View[float32](in.Module(), b, "x")
+				gy, _ := testguest.View[float32](in.Module(), b, "y")
 				copy(gx, x)
 				copy(gy, y)
 				if _, err := b.Call(axpy, host.Encode(float32(a)), host.Encode(int32(n))); err != nil {
@@ -104,8 +105,8 @@ func TestBitExact(t *testing.T) {
 			want := make([]int32, c.bins)
 			wantOut := mykernels.Histogram(want, samples, c.lo, c.hi)
 			err := in.InPlace(func(b host.Buffers) error {
-				gs, _ := host.View[float64](b, "samples")
-				gc, _ := host.View[int32](b, "counts")
+				gs, _ := testguest.View[float64](in.Module(), b, "samples")
+				gc, _ := testguest.View[int32](in.Module(), b, "counts")
 				copy(gs, samples)
 				gc[0] = 12345 // must be cleared
 				out, err := b.Call(histogram, host.Encode(int32(c.n)), host.Encode(float64(c.lo)), host.Encode(float64(c.hi)), host.Encode(int32(c.bins)))
@@ -151,8 +152,8 @@ func TestBadCalls(t *testing.T) {
 			{"lo >= hi", second(in.Call(histogram, host.Encode(int32(1)), host.Encode(float64(1)), host.Encode(float64(1)), host.Encode(int32(4)))), host.ErrTrap},
 		}
 		err = in.InPlace(func(b host.Buffers) error {
-			_, e1 := host.View[float64](b, "x")
-			_, e2 := host.View[float32](b, "nope")
+			_, e1 := testguest.View[float64](in.Module(), b, "x")
+			_, e2 := testguest.View[float32](in.Module(), b, "nope")
 			checks = append(checks, struct {
 				what string
 				err  error

@@ -11,6 +11,7 @@ import (
 
 	"github.com/wasmvec/wasmvec/examples/rayon"
 	"github.com/wasmvec/wasmvec/host"
+	"github.com/wasmvec/wasmvec/internal/testguest"
 )
 
 // benchImpl sets up one implementation of a workload at a thread count,
@@ -94,7 +95,7 @@ func wasmALMA(compiled func() (*host.Module, error)) func(*testing.B, int, []flo
 	return func(b *testing.B, th int, x []float64, s int, params []rayon.Param) (func() error, func()) {
 		in, k := instanceOf(b, compiled, th)
 		return inPlace(b, in, func(buf host.Buffers) func() error {
-			series, err := host.View[float64](buf, "series")
+			series, err := testguest.View[float64](in.Module(), buf, "series")
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -110,11 +111,11 @@ func wasmGS(compiled func() (*host.Module, error)) func(*testing.B, int, int, []
 		in, k := instanceOf(b, compiled, th)
 		var steps int
 		run, done := inPlace(b, in, func(buf host.Buffers) func() error {
-			gu, err := host.View[float64](buf, "u")
+			gu, err := testguest.View[float64](in.Module(), buf, "u")
 			if err != nil {
 				b.Fatal(err)
 			}
-			gv, _ := host.View[float64](buf, "v")
+			gv, _ := testguest.View[float64](in.Module(), buf, "v")
 			copy(gu, u)
 			copy(gv, v)
 			return func() error { return k.GrayScott(buf, n, steps, gsParams) }

@@ -38,7 +38,7 @@ func Example() {
 		}
 	}
 	err = in.InPlace(func(b host.Buffers) error {
-		series, err := host.View[float64](b, "series")
+		series, err := host.View(b, k.Series)
 		if err != nil {
 			return err
 		}
@@ -46,17 +46,17 @@ func Example() {
 		if err := k.ALMA(b, 2, 6, []rayon.Param{{Period: 3, Offset: 0.85, Sigma: 6}}); err != nil {
 			return err
 		}
-		out, err := host.View[float64](b, "out")
+		out, err := host.View(b, k.Out)
 		if err != nil {
 			return err
 		}
 		fmt.Printf("ALMA: %.4f\n", out[:12])
 
-		gu, err := host.View[float64](b, "u")
+		gu, err := host.View(b, k.U)
 		if err != nil {
 			return err
 		}
-		gv, err := host.View[float64](b, "v")
+		gv, err := host.View(b, k.V)
 		if err != nil {
 			return err
 		}

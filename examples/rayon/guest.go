@@ -11,14 +11,21 @@ import (
 // check the host side missed, or a guest built with other capacities).
 var ErrGuest = errors.New("rayon: the guest refused the call")
 
-// Kernels are the Rayon guest's kernels, looked up once in a module
-// compiled from Module (or from any guest of the same world).
+// Kernels are the Rayon guest's kernels and buffers, looked up once in a
+// module compiled from Module (or from any guest of the same world).
 type Kernels struct {
 	alma, grayScott, hash *host.Kernel
+	// The buffers of f64 a caller fills or reads through host.View: the
+	// input "series" and output "out" of ALMA, the fields "u" and "v" of
+	// GrayScott.
+	Series, Out, U, V host.Ref[float64]
+	weights           host.Ref[float64]
+	periods           host.Ref[int32]
 }
 
-// Lookup finds the kernels alma, gray-scott and hash in m: ErrMissingExport
-// or ErrSignature (in a *host.GuestError) when m is not of the rayon world.
+// Lookup finds the kernels alma, gray-scott and hash and the buffers in m:
+// ErrMissingExport or ErrSignature (in a *host.GuestError) when m is not of
+// the rayon world.
 func Lookup(m *host.Module) (*Kernels, error) {
 	var k Kernels
 	var err error
@@ -29,6 +36,17 @@ func Lookup(m *host.Module) (*Kernels, error) {
 		if *f.k, err = m.Kernel(f.name); err != nil {
 			return nil, err
 		}
+	}
+	for _, f := range []struct {
+		name string
+		r    *host.Ref[float64]
+	}{{"series", &k.Series}, {"out", &k.Out}, {"u", &k.U}, {"v", &k.V}, {"weights", &k.weights}} {
+		if *f.r, err = host.BufferRef[float64](m, f.name); err != nil {
+			return nil, err
+		}
+	}
+	if k.periods, err = host.BufferRef[int32](m, "periods"); err != nil {
+		return nil, err
 	}
 	return &k, nil
 }
@@ -44,7 +62,7 @@ func status(name string, r uint64) error {
 
 // ALMA runs the ALMA batch (see ALMA) in the guest on the data in place:
 // nseries series of length length must already be in the guest's buffer
-// "series" (host.View[float64](b, "series")); ALMA writes each parameter
+// "series" (host.View(b, k.Series)); ALMA writes each parameter
 // set's period into "periods" and its Weights into "weights", calls the
 // kernel, and leaves output series s·len(params)+p in "out" at
 // (s·len(params)+p)·length, nseries·len(params)·length values in all.
@@ -55,19 +73,19 @@ func status(name string, r uint64) error {
 // of the call (ErrTrap in a *host.GuestError when the guest traps,
 // ErrDeadline past a deadline); ErrGuest if the guest refuses.
 func (k *Kernels) ALMA(b host.Buffers, nseries, length int, params []Param) error {
-	series, err := host.View[float64](b, "series")
+	series, err := host.View(b, k.Series)
 	if err != nil {
 		return err
 	}
-	periods, err := host.View[int32](b, "periods")
+	periods, err := host.View(b, k.periods)
 	if err != nil {
 		return err
 	}
-	weights, err := host.View[float64](b, "weights")
+	weights, err := host.View(b, k.weights)
 	if err != nil {
 		return err
 	}
-	out, err := host.View[float64](b, "out")
+	out, err := host.View(b, k.Out)
 	if err != nil {
 		return err
 	}
@@ -128,11 +146,11 @@ func (k *Kernels) Hash(b host.Buffers, n int) (uint64, error) {
 }
 
 func (k *Kernels) grid(b host.Buffers, n int) error {
-	u, err := host.View[float64](b, "u")
+	u, err := host.View(b, k.U)
 	if err != nil {
 		return err
 	}
-	v, err := host.View[float64](b, "v")
+	v, err := host.View(b, k.V)
 	if err != nil {
 		return err
 	}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/wasmvec/wasmvec/examples/rayon"
 	"github.com/wasmvec/wasmvec/host"
+	"github.com/wasmvec/wasmvec/internal/testguest"
 	"go.uber.org/goleak"
 )
 
@@ -38,10 +39,10 @@ func TestBadInput(t *testing.T) {
 	in, k := load(t, e, host.WithThreads(2))
 	defer in.Close()
 	err := in.InPlace(func(b host.Buffers) error {
-		series, _ := host.View[float64](b, "series")
-		out, _ := host.View[float64](b, "out")
-		weights, _ := host.View[float64](b, "weights")
-		u, _ := host.View[float64](b, "u")
+		series, _ := testguest.View[float64](in.Module(), b, "series")
+		out, _ := testguest.View[float64](in.Module(), b, "out")
+		weights, _ := testguest.View[float64](in.Module(), b, "weights")
+		u, _ := testguest.View[float64](in.Module(), b, "u")
 		series[0], out[0], weights[0], u[0] = 1.5, 2.5, 3.5, 4.5
 		ok := []rayon.Param{{9, 0.85, 6}}
 		for _, c := range []struct {
@@ -142,12 +143,12 @@ func TestSpawnBeyondThreads(t *testing.T) {
 		t.Fatal(err)
 	}
 	err = in.InPlace(func(b host.Buffers) error {
-		s, _ := host.View[float64](b, "series")
+		s, _ := testguest.View[float64](in.Module(), b, "series")
 		copy(s, x)
 		if err := k.ALMA(b, 4, 500, params); err != nil {
 			return err
 		}
-		out, _ := host.View[float64](b, "out")
+		out, _ := testguest.View[float64](in.Module(), b, "out")
 		for i := range want {
 			if !same(out[i], want[i]) {
 				t.Fatalf("out[%d] = %v, want %v", i, out[i], want[i])
@@ -170,8 +171,8 @@ func TestCloseLeavesNoGoroutine(t *testing.T) {
 		in, k := load(t, e, host.WithThreads(th))
 		u, v := fields(nil, 16, false)
 		err := in.InPlace(func(b host.Buffers) error {
-			gu, _ := host.View[float64](b, "u")
-			gv, _ := host.View[float64](b, "v")
+			gu, _ := testguest.View[float64](in.Module(), b, "u")
+			gv, _ := testguest.View[float64](in.Module(), b, "v")
 			copy(gu, u)
 			copy(gv, v)
 			return k.GrayScott(b, 16, 4, gsParams)
@@ -229,7 +230,7 @@ func TestDeadline(t *testing.T) {
 		unbind := in.Bind(ctx)
 		start := time.Now()
 		err := in.InPlace(func(b host.Buffers) error {
-			gu, _ := host.View[float64](b, "u")
+			gu, _ := testguest.View[float64](in.Module(), b, "u")
 			for i := range 64 * 64 * 64 {
 				gu[i] = 1
 			}
@@ -265,7 +266,7 @@ func TestDeadlineALMA(t *testing.T) {
 		in, k := load(t, e, host.WithThreads(th), host.WithTimeout(d))
 		var took time.Duration
 		err := in.InPlace(func(b host.Buffers) error {
-			s, err := host.View[float64](b, "series")
+			s, err := testguest.View[float64](in.Module(), b, "series")
 			if err != nil {
 				return err
 			}
@@ -309,7 +310,7 @@ func TestDeadlineALMADefaultEngine(t *testing.T) {
 		unbind := in.Bind(ctx)
 		var took time.Duration
 		err := in.InPlace(func(b host.Buffers) error {
-			s, err := host.View[float64](b, "series")
+			s, err := testguest.View[float64](in.Module(), b, "series")
 			if err != nil {
 				return err
 			}
@@ -351,7 +352,7 @@ func TestTimeoutALMADefaultEngine(t *testing.T) {
 		in, k := load(t, e, host.WithThreads(th), host.WithTimeout(d))
 		var took time.Duration
 		err := in.InPlace(func(b host.Buffers) error {
-			s, err := host.View[float64](b, "series")
+			s, err := testguest.View[float64](in.Module(), b, "series")
 			if err != nil {
 				return err
 			}

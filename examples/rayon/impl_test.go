@@ -9,6 +9,7 @@ import (
 
 	"github.com/wasmvec/wasmvec/examples/rayon"
 	"github.com/wasmvec/wasmvec/host"
+	"github.com/wasmvec/wasmvec/internal/testguest"
 )
 
 // impl is one implementation of both workloads, set up for a thread
@@ -82,7 +83,7 @@ func setupGuest(tb testing.TB, th int) (almaFunc, gsFunc, func()) {
 	in, k := instance(tb, th)
 	alma := func(out, series []float64, nseries int, params []rayon.Param) error {
 		return in.InPlace(func(b host.Buffers) error {
-			s, err := host.View[float64](b, "series")
+			s, err := testguest.View[float64](in.Module(), b, "series")
 			if err != nil {
 				return err
 			}
@@ -90,7 +91,7 @@ func setupGuest(tb testing.TB, th int) (almaFunc, gsFunc, func()) {
 			if err := k.ALMA(b, nseries, len(series)/nseries, params); err != nil {
 				return err
 			}
-			o, err := host.View[float64](b, "out")
+			o, err := testguest.View[float64](in.Module(), b, "out")
 			if err != nil {
 				return err
 			}
@@ -100,11 +101,11 @@ func setupGuest(tb testing.TB, th int) (almaFunc, gsFunc, func()) {
 	}
 	gs := func(n, steps int, p rayon.GS, u, v []float64) error {
 		return in.InPlace(func(b host.Buffers) error {
-			gu, err := host.View[float64](b, "u")
+			gu, err := testguest.View[float64](in.Module(), b, "u")
 			if err != nil {
 				return err
 			}
-			gv, err := host.View[float64](b, "v")
+			gv, err := testguest.View[float64](in.Module(), b, "v")
 			if err != nil {
 				return err
 			}

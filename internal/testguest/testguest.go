@@ -7,6 +7,7 @@ package testguest
 import (
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -84,7 +85,7 @@ func Load(t testing.TB, path string, threads int) *host.Instance {
 	if threads > 0 {
 		opts = append(opts, host.WithThreads(threads))
 	}
-	in, err := engine.LoadFile(path, opts...)
+	in, err := LoadFile(engine, path, opts...)
 	if err != nil {
 		t.Fatalf("load %s: %v", path, err)
 	}
@@ -169,4 +170,24 @@ func CompileWAT(t testing.TB, text string) []byte {
 		t.Fatalf("test module does not assemble: %v\n%s", err, text)
 	}
 	return wasm
+}
+
+// View is host.View of module m's buffer named name, looked up with
+// host.BufferRef on the spot (tests only: a client looks it up once).
+func View[T host.Elem](m *host.Module, b host.Buffers, name string) ([]T, error) {
+	r, err := host.BufferRef[T](m, name)
+	if err != nil {
+		return nil, err
+	}
+	return host.View(b, r)
+}
+
+// LoadFile reads the module at path and loads it on e with opts, naming
+// the guest after the file.
+func LoadFile(e *host.Engine, path string, opts ...host.Option) (*host.Instance, error) {
+	wasm, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	return e.Load(filepath.Base(path), wasm, opts...)
 }
