@@ -5,9 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"sync"
-	"sync/atomic"
 	"time"
-	"unsafe"
 )
 
 // Deadlines use Wasmtime's epoch interruption: an engine made WithDeadlines
@@ -15,7 +13,7 @@ import (
 // one ticker goroutine per Engine (started the first time an instance needs
 // it, stopped by Engine.Close) advances the epoch every epochTick, and at
 // each tick guest code still running calls the store's deadline callback
-// (C, in rawcall.go), which ends the call if it is past its deadline or
+// (C, in internal/raw), which ends the call if it is past its deadline or
 // interrupted. Guest code checks the epoch at function entries and loop
 // back-edges, so a call ends within about one tick of its deadline
 // whatever the guest does, including an infinite loop.
@@ -135,7 +133,7 @@ func (in *Instance) Bind(ctx context.Context) (unbind func()) {
 			// A threaded instance that was interrupted is done; another
 			// serves calls again (the flag is in C memory the Instance
 			// keeps, closed or not).
-			atomic.StoreInt32((*int32)(unsafe.Pointer(&in.c.interrupt)), 0)
+			in.c.SetInterrupt(false)
 		}
 	}
 }
@@ -144,7 +142,7 @@ func (in *Instance) Bind(ctx context.Context) (unbind func()) {
 // at the next tick; calls stay interrupted until the flag is cleared. A
 // threaded guest's caller is told at once (runner.go), on any engine.
 func (in *Instance) interrupt() {
-	atomic.StoreInt32((*int32)(unsafe.Pointer(&in.c.interrupt)), 1)
+	in.c.SetInterrupt(true)
 	if in.th != nil {
 		in.th.r.poke()
 	}
@@ -173,7 +171,7 @@ func (in *Instance) arm(name string) error {
 			}
 		}
 	}
-	in.setTimeout(d)
+	in.c.SetTimeout(d)
 	return nil
 }
 

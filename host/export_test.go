@@ -6,7 +6,8 @@ import (
 	"os"
 	"path/filepath"
 	"time"
-	"unsafe"
+
+	"github.com/wasmvec/wasmvec/internal/raw"
 )
 
 // Test hooks.
@@ -76,7 +77,7 @@ func WakeRangesForTest(size uint64, bufs []Buffer) [][2]uint64 { return wakeRang
 // byte slice (its base never moves; the guest's threads keep it mapped).
 func SharedMemoryForTest(in *Instance) []byte {
 	base, n := in.th.data()
-	return unsafe.Slice((*byte)(base), n)
+	return raw.Slice[byte](base, 0, n)
 }
 
 // SetLoadTimeoutForTest sets the bound of an instantiation without

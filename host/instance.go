@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/bytecodealliance/wasmtime-go/v39"
+	"github.com/wasmvec/wasmvec/internal/raw"
 )
 
 // Instance is one instantiation of a guest module: its own store, linear
@@ -39,9 +40,9 @@ type Instance struct {
 	fns     []*wasmtime.Func // the module's kernels, by index
 	bufs    []Buffer         // the layout, validated against mem
 
-	// The typed call path (rawcall.go): raw handles and argument slots, in
-	// C memory.
-	c rawInstance
+	// The call path's C block (internal/raw): raw handles, argument slots,
+	// deadline and interrupt flags, the lock word.
+	c *raw.Block
 
 	// th is the state of a threaded guest (threads.go), nil for others.
 	th *threads
@@ -187,7 +188,7 @@ func (m *Module) Instantiate(opts ...Option) (*Instance, error) {
 		return nil, &GuestError{Guest: m.name, Err: ErrClosed}
 	}
 	defer m.release()
-	c := newBlock(len(m.c.kernels) + 1) // the kernels and ping-workers
+	c := raw.New(len(m.c.kernels) + 1) // the kernels and ping-workers
 	if c == nil {
 		return nil, &GuestError{Guest: m.name, Err: fmt.Errorf("%w: out of C memory", ErrModule)}
 	}
@@ -203,13 +204,13 @@ func (m *Module) Instantiate(opts ...Option) (*Instance, error) {
 	limit(store, o.memLimit)
 	// Before any guest code runs (the start function, _initialize): with
 	// epoch interruption on, a store without a deadline traps at once.
-	watch(store, c, false)
+	c.Watch(store, false)
 	if m.engine.deadlines {
-		armBlock(c, b.d)
+		c.Arm(b.d)
 	}
 	in, f, err := m.instantiate(store, c, o, b)
 	if err != nil {
-		if blockInterrupted(c) && !errors.Is(err, ErrDeadline) && !errors.Is(err, ErrAborted) {
+		if c.Interrupted() && !errors.Is(err, ErrDeadline) && !errors.Is(err, ErrAborted) {
 			ge := &GuestError{Guest: m.name}
 			errors.As(err, &ge)
 			if ge.Export == "" {
@@ -221,12 +222,12 @@ func (m *Module) Instantiate(opts ...Option) (*Instance, error) {
 			store.Close()
 		}
 		if !f.keepBlock {
-			freeBlock(c)
+			c.Free()
 		}
 		return nil, err
 	}
-	disarmBlock(c)
-	in.own()
+	c.Disarm()
+	raw.Own(in, c)
 	return in, nil
 }
 
@@ -261,7 +262,7 @@ func (b loadBound) err(cause error) error {
 type failedLoad struct{ keepBlock, storeTaken bool }
 
 // instantiate does the work of Instantiate, within bound b.
-func (m *Module) instantiate(store *wasmtime.Store, c rawInstance, o options, b loadBound) (in *Instance, f failedLoad, err error) {
+func (m *Module) instantiate(store *wasmtime.Store, c *raw.Block, o options, b loadBound) (in *Instance, f failedLoad, err error) {
 	store.SetWasi(wasmtime.NewWasiConfig())
 	if m.shared == nil {
 		linker := wasmtime.NewLinker(m.engine.e)
@@ -319,7 +320,7 @@ func (m *Module) instantiate(store *wasmtime.Store, c rawInstance, o options, b 
 // start instantiates the module in store through linker, runs its start-up
 // code, and reads and checks its layout; for a threaded guest (th) it also
 // starts the workers. A threaded guest's runs on its runner.
-func (m *Module) start(linker *wasmtime.Linker, store *wasmtime.Store, c rawInstance, o options, th *threads) (*Instance, error) {
+func (m *Module) start(linker *wasmtime.Linker, store *wasmtime.Store, c *raw.Block, o options, th *threads) (*Instance, error) {
 	phase := func(name string) {
 		if th != nil {
 			th.mu.Lock()
@@ -558,7 +559,7 @@ func (in *Instance) Close() error {
 		return nil
 	}
 	in.closed = true
-	in.c.closed = 1 // read by the call's crossing (wv_call_locked)
+	in.c.SetClosed() // read by the call's crossing (raw.Block.CallLocked)
 	if in.th != nil {
 		in.closeThreads() // the threads free the store
 	} else {

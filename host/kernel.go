@@ -2,9 +2,9 @@ package host
 
 import (
 	"fmt"
+	"github.com/wasmvec/wasmvec/internal/raw"
 	"math"
 	"strings"
-	"unsafe"
 )
 
 // export is the index of a kernel in its module's table (in export order),
@@ -177,12 +177,12 @@ func (in *Instance) checkCall(k *Kernel, args []uint64) error {
 // rawCall runs k through the typed path. The caller holds the instance's lock.
 func (in *Instance) rawCall(k *Kernel, args []uint64) (uint64, error) {
 	for i, a := range args {
-		putU64(&in.c.vals[i], a)
+		in.c.SetArg(i, a)
 	}
 	if err := in.fastCall(k.index, len(args)); err != nil {
 		return 0, err
 	}
-	return k.result(getU64(&in.c.vals[0])), nil
+	return k.result(in.c.Result()), nil
 }
 
 // result is the result of k from the bits v of its slot: 0 when k returns
@@ -209,9 +209,9 @@ func elemType[T Elem]() ValType {
 	var one, two T = 1, 2
 	float := one/two != 0
 	switch {
-	case unsafe.Sizeof(one) == 4 && float:
+	case raw.Sizeof[T]() == 4 && float:
 		return F32
-	case unsafe.Sizeof(one) == 4:
+	case raw.Sizeof[T]() == 4:
 		return I32
 	case float:
 		return F64
@@ -254,22 +254,23 @@ func BufferRef[T Elem](m *Module, name string) (Ref[T], error) {
 // Errors, each in a *GuestError: ErrClosed after that call returned;
 // ErrMissingExport if r is the zero Ref or was looked up in another module.
 func View[T Elem](b Buffers, r Ref[T]) ([]T, error) {
-	p, n, err := b.span(r.m, r.index)
-	return unsafe.Slice((*T)(p), n), err // nil, 0 on an error: a nil slice
+	a, off, n, err := b.span(r.m, r.index)
+	return raw.Slice[T](a, off, n), err // the zero Addr on an error: a nil slice
 }
 
-// span is the start and capacity of buffer i of module m inside b, or
-// nil, 0 and the error when b is expired or m is not its module. Not
+// span is the memory, offset in bytes and capacity in elements of buffer
+// i of module m inside b, or the error when b is expired or m is not its
+// module. Not
 // generic, so that View is small enough to be inlined. readLayout proved
 // Offset+Capacity*size <= the memory size, and Offset aligned to the
 // element size; the memory never moves.
-func (b Buffers) span(m *Module, i int) (unsafe.Pointer, int, error) {
+func (b Buffers) span(m *Module, i int) (raw.Addr, int, int, error) {
 	in := b.in
 	if !b.live() || in.mod != m {
-		return nil, 0, b.viewError(m)
+		return raw.Addr{}, 0, 0, b.viewError(m)
 	}
 	buf := &in.bufs[i]
-	return unsafe.Add(in.base(), buf.Offset), buf.Capacity, nil
+	return in.base(), buf.Offset, buf.Capacity, nil
 }
 
 // viewError is why View refused a Ref of module m.

@@ -5,8 +5,8 @@ package host
 import (
 	"errors"
 	"fmt"
+	"github.com/wasmvec/wasmvec/internal/raw"
 	"time"
-	"unsafe"
 )
 
 // A threaded guest's calling thread often does not run: it sleeps in
@@ -43,7 +43,7 @@ type job struct {
 // jobResult is what a job ended with: the typed path's error (a
 // wasmtime_error_t, its trap is in the C block), or f's.
 type jobResult struct {
-	err unsafe.Pointer
+	err raw.Err
 	f   error
 	seq uint64 // the job's: a result of a job given up on is told apart
 }
@@ -81,7 +81,7 @@ func (t *threads) runJobs() {
 		if j.f != nil {
 			res.f = j.f()
 		} else {
-			res.err = callBlock(t.c, j.e, j.nargs)
+			res.err = t.c.Call(int(j.e), j.nargs)
 		}
 		t.mu.Lock()
 		t.busy = false

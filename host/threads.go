@@ -2,21 +2,15 @@
 
 package host
 
-/*
-#include "wasmvec.h"
-*/
-import "C"
-
 import (
 	"errors"
 	"fmt"
-	"runtime"
 	"sync"
 	"sync/atomic"
 	"time"
-	"unsafe"
 
 	"github.com/bytecodealliance/wasmtime-go/v39"
+	"github.com/wasmvec/wasmvec/internal/raw"
 )
 
 // A threaded guest (the vector-threads world of wit/vector.wit) imports its
@@ -90,9 +84,9 @@ type threads struct {
 	engine   *wasmtime.Engine
 	module   *wasmtime.Module
 	linker   *wasmtime.Linker
-	shared   *C.wasmtime_sharedmemory_t
+	shared   *raw.Shared
 	store    *wasmtime.Store // the calling thread's, closed by free
-	c        rawInstance     // the instance's C block: its interrupt flag stops the workers
+	c        *raw.Block      // the instance's C block: its interrupt flag stops the workers
 	want     int32           // worker threads the instance asked for (threads - 1)
 	memLimit int64           // WithMemoryLimit, for every thread's store
 
@@ -170,7 +164,7 @@ func (t *threads) fail(err error) {
 // ticker runs from now on). Only on an engine made WithDeadlines.
 func (t *threads) interrupt() {
 	t.host.startTicker()
-	atomic.StoreInt32((*int32)(unsafe.Pointer(&t.c.interrupt)), 1)
+	t.c.SetInterrupt(true)
 }
 
 // wakePeriod is how often wakeFor sweeps while threads remain.
@@ -233,7 +227,7 @@ func (t *threads) run(tid, arg int32) {
 	t.host.mu.RUnlock()
 	defer store.Close()
 	limit(store, t.memLimit)
-	watch(store, t.c, true)
+	t.c.Watch(store, true)
 	store.SetWasi(wasmtime.NewWasiConfig())
 	err := func() error {
 		t.lmu.RLock()
@@ -261,7 +255,7 @@ func (t *threads) run(tid, arg int32) {
 			cause = ErrClosed
 		case overLimit(err):
 			cause = ErrLimit
-		case atomic.LoadInt32((*int32)(unsafe.Pointer(&t.c.interrupt))) != 0:
+		case t.c.Interrupting():
 			cause = ErrDeadline // interrupted: a deadline, a cancel, or Close
 			detail = trapOf(err)
 		default:
@@ -309,15 +303,13 @@ func (t *threads) wait(d time.Duration) bool {
 
 // data returns the shared memory's base and its size in bytes now. The base
 // never moves: Wasmtime reserves a shared memory at its maximum.
-func (t *threads) data() (unsafe.Pointer, int) {
-	return unsafe.Pointer(C.wasmtime_sharedmemory_data(t.shared)), int(C.wasmtime_sharedmemory_data_size(t.shared))
-}
+func (t *threads) data() (raw.Addr, int) { return t.shared.Data() }
 
 // newThreads makes the shared memory a threaded module imports and a linker
 // that offers it, WASI and thread-spawn, and starts the runner (runner.go),
 // which owns store from then on: free closes it. It holds mod (acquired by
 // the caller) until free.
-func newThreads(mod *Module, store *wasmtime.Store, c rawInstance, workers int, memLimit int64) (*threads, error) {
+func newThreads(mod *Module, store *wasmtime.Store, c *raw.Block, workers int, memLimit int64) (*threads, error) {
 	name, host, ty := mod.name, mod.engine, mod.shared
 	lo := ty.Minimum()
 	hasMax, hi := ty.Maximum()
@@ -330,11 +322,11 @@ func newThreads(mod *Module, store *wasmtime.Store, c rawInstance, workers int, 
 	}
 	e := host.e
 	t := &threads{name: name, host: host, mod: mod, engine: e, module: mod.m, c: c, want: int32(workers), memLimit: memLimit}
-	enginePtr := *(**C.wasm_engine_t)(unsafe.Pointer(e)) // wasmtime-go v39: type Engine struct{ _ptr *C.wasm_engine_t }
-	if err := cError(C.wv_shared_new(enginePtr, C.uint64_t(lo), C.uint64_t(hi), &t.shared)); err != nil {
+	shared, err := raw.NewShared(e, lo, hi)
+	if err != nil {
 		return nil, guestErr(name, "", ErrModule, "creating a shared memory of %d..%d pages: %v", lo, hi, err)
 	}
-	runtime.KeepAlive(e)
+	t.shared = shared
 	mod.retain()
 	t.linker = wasmtime.NewLinker(e)
 	ok := false
@@ -346,14 +338,9 @@ func newThreads(mod *Module, store *wasmtime.Store, c rawInstance, workers int, 
 	if err := defineWASI(t.linker); err != nil {
 		return nil, &GuestError{Guest: name, Err: fmt.Errorf("%w: %w", ErrModule, err)}
 	}
-	linkerPtr := *(**C.wasmtime_linker_t)(unsafe.Pointer(t.linker)) // type Linker struct{ _ptr *C.wasmtime_linker_t; ... }
-	if linkerPtr == nil || enginePtr == nil {
-		return nil, guestErr(name, "", ErrModule, "wasmtime-go's Engine or Linker no longer holds its C pointer first: threaded guests do not fit this wasmtime-go version")
-	}
-	if err := cError(C.wv_define_shared(linkerPtr, rawContext(store), sharedModule, sharedName, t.shared)); err != nil {
+	if err := t.shared.Define(t.linker, store, sharedModule, sharedName); err != nil {
 		return nil, guestErr(name, "", ErrModule, "defining env.memory: %v", err)
 	}
-	runtime.KeepAlive(t.linker)
 	if err := t.linker.FuncWrap(threadModule, threadSpawn, t.spawn); err != nil {
 		return nil, &GuestError{Guest: name, Err: fmt.Errorf("%w: %w", ErrModule, err)}
 	}
@@ -401,25 +388,13 @@ func (t *threads) free() {
 		t.linker = nil
 	}
 	if t.shared != nil {
-		C.wasmtime_sharedmemory_delete(t.shared)
+		t.shared.Delete()
 		t.shared = nil
 	}
 	if t.mod != nil {
 		t.mod.release()
 		t.mod = nil
 	}
-}
-
-func cError(err *C.wasmtime_error_t) error {
-	if err == nil {
-		return nil
-	}
-	var msg C.wv_byte_vec_t
-	C.wasmtime_error_message(err, &msg)
-	s := C.GoStringN(msg.data, C.int(msg.size))
-	C.wasm_byte_vec_delete(&msg)
-	C.wasmtime_error_delete(err)
-	return errors.New(s)
 }
 
 // startThreads reads and validates the guest's abort flag, then starts its
@@ -441,9 +416,9 @@ func (in *Instance) startThreads(wi *wasmtime.Instance, threads int) error {
 	}
 	base, _ := t.data()
 	t.bufs = in.bufs
-	t.abort = (*uint32)(unsafe.Add(base, off))
+	t.abort = raw.At[uint32](base, int(off))
 	if ping := wi.GetFunc(in.store, expPingWorkers); ping != nil {
-		in.setRawFunc(in.pingSlot(), ping)
+		in.c.SetFunc(int(in.pingSlot()), ping)
 	}
 	t.stop = wi.GetFunc(in.store, expStopWorkers)
 	r, err := wi.GetFunc(in.store, expStartWorkers).Call(in.store, int32(threads))
@@ -465,7 +440,7 @@ func (in *Instance) closeThreads() {
 	if t.failure() == nil && t.stop != nil {
 		if in.engine.deadlines {
 			in.engine.startTicker()
-			armBlock(in.c, closeWait)
+			in.c.Arm(closeWait)
 		}
 		stop := func() error {
 			if _, err := t.stop.Call(t.store); err != nil {
@@ -562,7 +537,7 @@ func (in *Instance) ping() error {
 	if in.th == nil {
 		return nil
 	}
-	if !in.hasRawFunc(in.pingSlot()) {
+	if !in.c.HasFunc(int(in.pingSlot())) {
 		return guestErr(in.name, expPingWorkers, ErrMissingExport, "the guest has no ping-workers")
 	}
 	return in.fastCall(in.pingSlot(), 0)

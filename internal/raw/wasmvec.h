@@ -1,11 +1,11 @@
-// wasmvec.h: everything in C that package host uses, in one place: the
+// wasmvec.h: everything in C that wasmvec uses, in one place: the
 // few declarations of the Wasmtime C API it calls (as in the headers
 // wasmtime-go v39.0.1 ships, build/include: wasmtime/func.h, extern.h,
 // val.h, trap.h, error.h, memory.h, sharedmemory.h, linker.h, store.h and
 // wasm.h; the symbols are those of the libwasmtime.a wasmtime-go links),
 // the C block of an instance's call path, and the small functions the one
-// crossing of a call runs. rawcall.go and threads.go include it;
-// TestRawCallMatchesFuncCall and TestThreadsAssumptions fail if a layout
+// crossing of a call runs. Package raw (raw.go, shared.go) includes it;
+// raw's TestLayouts and host's TestRawCallMatchesFuncCall fail if a layout
 // assumed here changes.
 
 #ifndef WASMVEC_H
@@ -57,7 +57,7 @@ typedef struct {
 	wv_state_t state;
 	wv_val_raw_t vals[WV_MAX_ARGS];
 
-	// Deadlines (deadline.go). timeout_ns > 0 bounds the next call:
+	// Deadlines (host/deadline.go). timeout_ns > 0 bounds the next call:
 	// wv_call turns it into deadline_ns on CLOCK_MONOTONIC. interrupt is
 	// set (atomically) from any thread to stop the running call and every
 	// thread of the instance; interrupted records that the epoch callback
@@ -67,7 +67,7 @@ typedef struct {
 	int32_t interrupt;
 	int32_t interrupted;
 
-	// The instance's lock word (inplace.go) and whether it is closed:
+	// The instance's lock word (host/inplace.go) and whether it is closed:
 	// wv_call_locked takes and releases the lock around a call.
 	uint64_t lock;
 	int32_t closed;
@@ -199,7 +199,7 @@ static wv_outcome_t wv_call_locked(uintptr_t block, int e, size_t nargs, uint64_
 	return r;
 }
 
-// Shared memory for threaded guests (threads.go).
+// Shared memory for threaded guests (shared.go, host/threads.go).
 // The Wasmtime C API for shared memory, which wasmtime-go v39 does not bind
 // (wasmtime-go issue #218), declared as in the headers wasmtime-go v39.0.1
 // ships (build/include: wasmtime/sharedmemory.h, wasmtime/memory.h,
