@@ -37,14 +37,18 @@ const (
 )
 
 // reserved reports whether a function export belongs to the runtime or to
-// the contract rather than being a kernel.
+// the contract rather than being a kernel: WASI's and the contract's names,
+// TinyGo's allocator, the component model's cabi_*, and names that begin
+// with "__", which C, Rust and Go toolchains use for their runtimes
+// (__main_void, __wasm_call_ctors, ...).
 func reserved(name string) bool {
 	switch name {
 	case "_initialize", "_start", expThreadStart, expStartWorkers, expStopWorkers, expPingWorkers, expAbortOffset,
 		"malloc", "free", "calloc", "realloc": // the allocator TinyGo exports for hosts that pass strings
 		return true
 	}
-	return strings.HasPrefix(name, "cabi_") || strings.HasPrefix(name, bufferPrefix) || strings.HasPrefix(name, capacityPrefix)
+	return strings.HasPrefix(name, "cabi_") || strings.HasPrefix(name, "__") ||
+		strings.HasPrefix(name, bufferPrefix) || strings.HasPrefix(name, capacityPrefix)
 }
 
 // ValType is the type of a kernel parameter or result, or of a buffer's

@@ -161,12 +161,12 @@ func (in *Instance) unbounded(args []uint64) bool {
 }
 
 func (in *Instance) checkCall(k *Kernel, args []uint64) error {
-	if k == nil || k.m != in.mod {
-		name := "<nil>"
-		if k != nil {
-			name = k.name
-		}
-		return guestErr(in.name, name, ErrMissingExport, "the kernel was looked up in another module: use Instance.Module().Kernel")
+	if k == nil {
+		return guestErr(in.name, "", ErrMissingExport, "a nil *Kernel: look the kernel up once with Module.Kernel (the guest exports %s)", in.mod.kernelNames())
+	}
+	if k.m != in.mod {
+		return guestErr(in.name, k.name, ErrMissingExport, "kernel %q was looked up in module %q, not in this instance's: use Instance.Module().Kernel (the guest exports %s)",
+			k.name, k.m.name, in.mod.kernelNames())
 	}
 	if len(args) != len(k.sig.params) {
 		return guestErr(in.name, k.name, ErrSignature, "%d arguments for %v", len(args), k.sig)

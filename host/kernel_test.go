@@ -306,3 +306,45 @@ func TestMemoryLimit(t *testing.T) {
 		}
 	}
 }
+
+// TestKernelErrorsNameTheExports: a runtime export ("__main_void") is no
+// kernel; an unknown kernel, a nil *Kernel and a kernel of another module
+// get errors that name the kernel asked for and the ones the guest has.
+func TestKernelErrorsNameTheExports(t *testing.T) {
+	e := host.NewEngine()
+	defer e.Close()
+	wasm := testguest.CompileWAT(t, testguest.WAT(map[string]string{
+		"tail": `(func (export "__main_void") (result i32) i32.const 0) (func (export "__wasm_call_ctors"))`}))
+	in, err := e.Load("mine", wasm)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer in.Close()
+	for _, k := range in.Module().Kernels() {
+		if strings.HasPrefix(k.Name(), "__") {
+			t.Errorf("runtime export %s listed as a kernel", k.Name())
+		}
+	}
+	if _, err := in.Module().Kernel("__main_void"); !errors.Is(err, host.ErrMissingExport) || !strings.Contains(err.Error(), "reserved") {
+		t.Errorf(`Kernel("__main_void") = %v, want ErrMissingExport: reserved`, err)
+	}
+	_, err = in.Module().Kernel("summ")
+	if !errors.Is(err, host.ErrMissingExport) || !strings.Contains(err.Error(), `no kernel "summ"`) || !strings.Contains(err.Error(), `"sum"`) {
+		t.Errorf(`Kernel("summ") = %v, want ErrMissingExport naming it and listing "sum"`, err)
+	}
+	if _, err := in.Call(nil); !errors.Is(err, host.ErrMissingExport) || !strings.Contains(err.Error(), "nil *Kernel") || !strings.Contains(err.Error(), `"sum"`) {
+		t.Errorf("Call(nil) = %v, want ErrMissingExport saying nil and listing the kernels", err)
+	}
+	other, err := e.Load("other", wasm)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	k, err := other.Module().Kernel("sum")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := in.Call(k, 0); !errors.Is(err, host.ErrMissingExport) || !strings.Contains(err.Error(), `kernel "sum" was looked up in module "other"`) {
+		t.Errorf("Call(kernel of another module) = %v, want ErrMissingExport naming the kernel and its module", err)
+	}
+}

@@ -2,6 +2,8 @@ package host
 
 import (
 	"fmt"
+	"strconv"
+	"strings"
 	"sync"
 
 	"github.com/bytecodealliance/wasmtime-go/v39"
@@ -175,11 +177,27 @@ func (m *Module) Kernel(name string) (*Kernel, error) {
 	if m.c.nonFunc[name] {
 		return nil, guestErr(m.name, name, ErrSignature, "export %q is not a function", name)
 	}
-	return nil, guestErr(m.name, name, ErrMissingExport, "no kernel %q", name)
+	return nil, guestErr(m.name, name, ErrMissingExport, "no kernel %q (the guest exports %s)", name, m.kernelNames())
 }
 
-// Kernels returns every kernel of the module: those of the vector world
-// first, in world order, when it implements it; the rest in export order.
+// kernelNames lists the module's kernels for an error message, at most 8.
+func (m *Module) kernelNames() string {
+	ks := m.c.kernels
+	if len(ks) == 0 {
+		return "no kernels"
+	}
+	var names []string
+	for i, k := range ks {
+		if i == 8 {
+			names = append(names, fmt.Sprintf("and %d more", len(ks)-8))
+			break
+		}
+		names = append(names, strconv.Quote(k.name))
+	}
+	return "kernels " + strings.Join(names, ", ")
+}
+
+// Kernels returns every kernel of the module, in export order.
 func (m *Module) Kernels() []*Kernel { return append([]*Kernel(nil), m.c.kernels...) }
 
 // Threaded reports whether the module is a threaded guest: it imports a

@@ -46,7 +46,8 @@ const reservedNames = new Set(['_initialize', '_start', 'start-workers', 'stop-w
  * @param {string} name
  */
 export function isReserved(name) {
-  return reservedNames.has(name) || name.startsWith('cabi_') || name.startsWith('buffer-') || name.startsWith('capacity-');
+  return reservedNames.has(name) || name.startsWith('cabi_') || name.startsWith('__') ||
+    name.startsWith('buffer-') || name.startsWith('capacity-');
 }
 
 /** @typedef {'i32'|'i64'|'f32'|'f64'} ValType one of the four numeric types of core WebAssembly */

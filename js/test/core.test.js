@@ -95,3 +95,11 @@ test('a pool of Worker-hosted instances: concurrent jobs, the same bits, a timed
   await pool.close();
   await assert.rejects(pool.run({}), ClosedError);
 });
+
+test('runtime exports (names that begin with "__") are no kernels, as in the Go host', async () => {
+  const { isReserved } = await import('../src/contract.js');
+  for (const name of ['__main_void', '__wasm_call_ctors', '_initialize', 'cabi_realloc', 'buffer-a-f64']) {
+    assert.ok(isReserved(name), name);
+  }
+  for (const name of ['sum', 'my__kernel', '_x']) assert.ok(!isReserved(name), name);
+});
