@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"runtime"
 	"slices"
 	"strings"
@@ -39,6 +40,7 @@ type Instance struct {
 	mem     *wasmtime.Memory
 	fns     []*wasmtime.Func // the module's kernels, by index
 	bufs    []Buffer         // the layout, validated against mem
+	out     *output          // the guest's stdout and stderr (output.go)
 
 	// The call path's C block (internal/raw): raw handles, argument slots,
 	// deadline and interrupt flags, the lock word.
@@ -68,9 +70,10 @@ type Instance struct {
 type Option func(*options)
 
 type options struct {
-	threads  int
-	timeout  time.Duration
-	memLimit int64
+	threads        int
+	timeout        time.Duration
+	memLimit       int64
+	stdout, stderr io.Writer // WithOutput (output.go)
 }
 
 const (
@@ -228,6 +231,7 @@ func (m *Module) Instantiate(opts ...Option) (*Instance, error) {
 	}
 	c.Disarm()
 	raw.Own(in, c)
+	in.out.reset() // the first call's stderr starts empty
 	return in, nil
 }
 
@@ -264,13 +268,14 @@ type failedLoad struct{ keepBlock, storeTaken bool }
 // instantiate does the work of Instantiate, within bound b.
 func (m *Module) instantiate(store *wasmtime.Store, c *raw.Block, o options, b loadBound) (in *Instance, f failedLoad, err error) {
 	store.SetWasi(wasmtime.NewWasiConfig())
+	out := newOutput(o.stdout, o.stderr)
 	if m.shared == nil {
 		linker := wasmtime.NewLinker(m.engine.e)
 		defer linker.Close()
-		if err := defineWASI(linker); err != nil {
+		if err := defineWASI(linker, fdWrite(out, exportedMemory)); err != nil {
 			return nil, f, &GuestError{Guest: m.name, Err: fmt.Errorf("%w: %w", ErrModule, err)}
 		}
-		in, err = m.start(linker, store, c, o, nil)
+		in, err = m.start(linker, store, c, o, nil, out)
 		if err != nil {
 			return nil, f, err
 		}
@@ -279,7 +284,7 @@ func (m *Module) instantiate(store *wasmtime.Store, c *raw.Block, o options, b l
 		limit(store, int64(in.mem.DataSize(store)))
 		return in, f, nil
 	}
-	th, err := newThreads(m, store, c, o.threads-1, o.memLimit)
+	th, err := newThreads(m, store, c, o.threads-1, o.memLimit, out)
 	if err != nil {
 		return nil, f, err
 	}
@@ -295,7 +300,7 @@ func (m *Module) instantiate(store *wasmtime.Store, c *raw.Block, o options, b l
 	var made *Instance // written by the runner, read only once its job ended
 	err, ended := th.runFunc(func() error {
 		var err error
-		made, err = m.start(th.linker, store, c, o, th)
+		made, err = m.start(th.linker, store, c, o, th, out)
 		if err != nil && th.failure() != nil {
 			// A worker failed first; the calling thread failed because of
 			// it (the abort flag, the interrupt): the worker's is the error.
@@ -320,7 +325,7 @@ func (m *Module) instantiate(store *wasmtime.Store, c *raw.Block, o options, b l
 // start instantiates the module in store through linker, runs its start-up
 // code, and reads and checks its layout; for a threaded guest (th) it also
 // starts the workers. A threaded guest's runs on its runner.
-func (m *Module) start(linker *wasmtime.Linker, store *wasmtime.Store, c *raw.Block, o options, th *threads) (*Instance, error) {
+func (m *Module) start(linker *wasmtime.Linker, store *wasmtime.Store, c *raw.Block, o options, th *threads, out *output) (*Instance, error) {
 	phase := func(name string) {
 		if th != nil {
 			th.mu.Lock()
@@ -342,16 +347,16 @@ func (m *Module) start(linker *wasmtime.Linker, store *wasmtime.Store, c *raw.Bl
 	if err != nil {
 		var trap *wasmtime.Trap
 		if errors.As(err, &trap) {
-			return nil, &GuestError{Guest: m.name, Export: "(start)", Err: fmt.Errorf("%w: %w", ErrTrap, trapOf(err))}
+			return nil, &GuestError{Guest: m.name, Export: "(start)", Err: fmt.Errorf("%w: %w", ErrTrap, out.withStderr(trapOf(err)))}
 		}
 		if overLimit(err) {
 			return nil, &GuestError{Guest: m.name, Err: fmt.Errorf("%w: %w", ErrLimit, err)}
 		}
 		return nil, &GuestError{Guest: m.name, Err: fmt.Errorf("%w: %w", ErrModule, err)}
 	}
-	in := &Instance{name: m.name, engine: m.engine, mod: m, store: store, th: th, c: c, timeout: o.timeout, wake: make(chan struct{}, 1)}
+	in := &Instance{name: m.name, engine: m.engine, mod: m, store: store, th: th, c: c, timeout: o.timeout, out: out, wake: make(chan struct{}, 1)}
 	phase("_initialize")
-	if err := startRuntime(m.name, store, wi); err != nil {
+	if err := startRuntime(m.name, store, wi, out); err != nil {
 		return nil, err
 	}
 	// readContract verified every export's presence and type at Compile.
@@ -388,14 +393,18 @@ const errnoNotSup = 58
 // defineWASI defines WASI preview 1 in the linker, less the one function
 // that blocks: poll_oneoff (sleep, and waiting on clocks) answers ENOTSUP
 // at once, so no host call can hold a guest past its deadline, which epoch
-// interruption checks only in guest code. The others return at once: the
-// guest sees no files, sockets or standard input.
-func defineWASI(linker *wasmtime.Linker) error {
+// interruption checks only in guest code. fd_write is the host's (fdWrite:
+// stdout and stderr, output.go). The others return at once: the guest sees
+// no files, sockets or standard input.
+func defineWASI(linker *wasmtime.Linker, fdWrite func(*wasmtime.Caller, int32, int32, int32, int32) int32) error {
 	if err := linker.DefineWasi(); err != nil {
 		return err
 	}
 	linker.AllowShadowing(true)
 	defer linker.AllowShadowing(false)
+	if err := linker.FuncWrap(wasiModule, "fd_write", fdWrite); err != nil {
+		return err
+	}
 	return linker.FuncWrap(wasiModule, "poll_oneoff", func(in, out, nsubs, nevents int32) int32 { return errnoNotSup })
 }
 
@@ -404,7 +413,7 @@ func defineWASI(linker *wasmtime.Linker) error {
 // command whose main returns (TinyGo's wasip1 modules: _start sets up the
 // heap and runs package initialisers, then main, then returns). A _start
 // that ends in proc_exit(0) has also finished; any other failure is a trap.
-func startRuntime(guest string, store *wasmtime.Store, wi *wasmtime.Instance) error {
+func startRuntime(guest string, store *wasmtime.Store, wi *wasmtime.Instance, out *output) error {
 	name := "_initialize"
 	f := wi.GetFunc(store, name)
 	if f == nil {
@@ -420,7 +429,7 @@ func startRuntime(guest string, store *wasmtime.Store, wi *wasmtime.Instance) er
 				return nil
 			}
 		}
-		return &GuestError{Guest: guest, Export: name, Err: fmt.Errorf("%w: %w", ErrTrap, trapOf(err))}
+		return &GuestError{Guest: guest, Export: name, Err: fmt.Errorf("%w: %w", ErrTrap, out.withStderr(trapOf(err)))}
 	}
 	return nil
 }
@@ -481,7 +490,7 @@ func (in *Instance) readLayout(wi *wasmtime.Instance) error {
 			for j, e := range []string{d.offsetExport(), d.capacityExport()} {
 				v, err := wi.GetFunc(in.store, e).Call(in.store)
 				if err != nil {
-					return &GuestError{Guest: in.name, Export: e, Err: fmt.Errorf("%w: %w", ErrTrap, trapOf(err))}
+					return &GuestError{Guest: in.name, Export: e, Err: fmt.Errorf("%w: %w", ErrTrap, in.out.withStderr(trapOf(err)))}
 				}
 				got[round][j] = uint32(v.(int32)) // WIT u32: the i32's bits, unsigned
 			}

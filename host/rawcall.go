@@ -39,6 +39,7 @@ func (in *Instance) fastCall(e export, nargs int) error {
 	}
 	err := in.c.Call(int(e), nargs)
 	if !in.c.Failed(err) {
+		in.out.reset()
 		return nil
 	}
 	return in.callError(e, err)
@@ -69,6 +70,7 @@ func (in *Instance) lockedCall(k *Kernel, args []uint64, expect, held uint64) (v
 	v, seen, status, rerr := in.c.CallLocked(int(k.index), args, expect, held)
 	switch status {
 	case raw.Done:
+		in.out.reset()
 		return v, 0, lockedDone, nil
 	case raw.Busy:
 		return 0, seen, lockedBusy, nil
@@ -138,12 +140,14 @@ func (in *Instance) expired(e export, deadline time.Time) error {
 func (in *Instance) callError(e export, err raw.Err) error {
 	f, failed := in.c.Outcome(err)
 	if !failed {
+		in.out.reset()
 		return nil
 	}
 	t := &Trap{Message: boundTrapMessage(f.Message)}
 	if f.HasCode {
 		t.Code = trapCodeOf(f.Code)
 	}
+	in.out.withStderr(t)
 	var failure error = &GuestError{Guest: in.name, Export: in.kname(e), Err: fmt.Errorf("%w: %w", ErrTrap, t)}
 	if in.c.Interrupted() {
 		failure = in.deadlineError(in.kname(e), t)

@@ -89,6 +89,7 @@ type threads struct {
 	c        *raw.Block      // the instance's C block: its interrupt flag stops the workers
 	want     int32           // worker threads the instance asked for (threads - 1)
 	memLimit int64           // WithMemoryLimit, for every thread's store
+	out      *output         // the guest's stdout and stderr, all threads'
 
 	spawned atomic.Int32 // threads spawned so far, at most want; ids are 1..want
 	r       runner       // runs the calling thread's guest code (runner.go)
@@ -259,7 +260,7 @@ func (t *threads) run(tid, arg int32) {
 			cause = ErrDeadline // interrupted: a deadline, a cancel, or Close
 			detail = trapOf(err)
 		default:
-			detail = trapOf(err)
+			detail = t.out.withStderr(trapOf(err))
 		}
 		t.fail(&GuestError{Guest: t.name, Export: expThreadStart,
 			Err: fmt.Errorf("%w: %w: thread %d: %w", ErrAborted, cause, tid, detail)})
@@ -305,11 +306,17 @@ func (t *threads) wait(d time.Duration) bool {
 // never moves: Wasmtime reserves a shared memory at its maximum.
 func (t *threads) data() (raw.Addr, int) { return t.shared.Data() }
 
+// memory is the shared memory's bytes now, for fd_write.
+func (t *threads) memory(*wasmtime.Caller) []byte {
+	a, n := t.data()
+	return raw.Slice[byte](a, 0, n)
+}
+
 // newThreads makes the shared memory a threaded module imports and a linker
 // that offers it, WASI and thread-spawn, and starts the runner (runner.go),
 // which owns store from then on: free closes it. It holds mod (acquired by
 // the caller) until free.
-func newThreads(mod *Module, store *wasmtime.Store, c *raw.Block, workers int, memLimit int64) (*threads, error) {
+func newThreads(mod *Module, store *wasmtime.Store, c *raw.Block, workers int, memLimit int64, out *output) (*threads, error) {
 	name, host, ty := mod.name, mod.engine, mod.shared
 	lo := ty.Minimum()
 	hasMax, hi := ty.Maximum()
@@ -321,7 +328,7 @@ func newThreads(mod *Module, store *wasmtime.Store, c *raw.Block, workers int, m
 		return nil, guestErr(name, "", ErrLimit, "shared memory of %d pages exceeds the limit of %d pages", lo, hi)
 	}
 	e := host.e
-	t := &threads{name: name, host: host, mod: mod, engine: e, module: mod.m, c: c, want: int32(workers), memLimit: memLimit}
+	t := &threads{name: name, host: host, mod: mod, engine: e, module: mod.m, c: c, want: int32(workers), memLimit: memLimit, out: out}
 	shared, err := raw.NewShared(e, lo, hi)
 	if err != nil {
 		return nil, guestErr(name, "", ErrModule, "creating a shared memory of %d..%d pages: %v", lo, hi, err)
@@ -335,7 +342,7 @@ func newThreads(mod *Module, store *wasmtime.Store, c *raw.Block, workers int, m
 			t.free()
 		}
 	}()
-	if err := defineWASI(t.linker); err != nil {
+	if err := defineWASI(t.linker, fdWrite(out, t.memory)); err != nil {
 		return nil, &GuestError{Guest: name, Err: fmt.Errorf("%w: %w", ErrModule, err)}
 	}
 	if err := t.shared.Define(t.linker, store, sharedModule, sharedName); err != nil {

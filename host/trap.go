@@ -23,10 +23,22 @@ type Trap struct {
 	Code string
 	// Message is the runtime's message, with the wasm backtrace.
 	Message string
+	// Stderr is the end, at most 1,024 bytes, of what the guest wrote to
+	// its standard error during the call (or instantiation) that trapped:
+	// a Rust guest's panic message ("panicked at src/lib.rs:12:5: ..."),
+	// a C guest's failed assert. "" when it wrote nothing. Kept whether or
+	// not WithOutput routes the stream.
+	Stderr string
 }
 
-// Error implements error.
-func (t *Trap) Error() string { return t.Message }
+// Error implements error: the guest's stderr first, if it wrote any (a
+// panic message says more than the backtrace), then the message.
+func (t *Trap) Error() string {
+	if s := strings.TrimSpace(t.Stderr); s != "" {
+		return "guest stderr:\n" + s + "\n" + t.Message
+	}
+	return t.Message
+}
 
 // trapCodeOf names Wasmtime's code (by its constant, not its number).
 func trapCodeOf(c wasmtime.TrapCode) string {

@@ -241,3 +241,25 @@ func TestHostDoesNotKnow(t *testing.T) {
 		}
 	}
 }
+
+// TestPanicMessage: the Rust guest's failed assert (a panic, then the
+// abort's trap) reaches the caller with its message, through the
+// stderr the host keeps in the Trap.
+func TestPanicMessage(t *testing.T) {
+	e := host.NewEngine()
+	defer e.Close()
+	in, err := e.Load("rust", mykernels.Rust)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer in.Close()
+	axpy, _ := in.Module().Kernel("axpy")
+	_, err = in.Call(axpy, host.Encode(float32(1)), host.Encode(int32(65537)))
+	var trap *host.Trap
+	if !errors.As(err, &trap) || !strings.Contains(trap.Stderr, "panicked at") || !strings.Contains(trap.Stderr, "assertion failed: n <= CAP_XY") {
+		t.Fatalf("axpy past capacity: %v; want a trap whose Stderr has the panic message", err)
+	}
+	if !strings.Contains(err.Error(), "assertion failed: n <= CAP_XY") {
+		t.Errorf("the error's text lacks the panic message: %v", err)
+	}
+}

@@ -1,0 +1,185 @@
+package host
+
+import (
+	"encoding/binary"
+	"fmt"
+	"io"
+	"math"
+	"sync"
+	"sync/atomic"
+
+	"github.com/bytecodealliance/wasmtime-go/v39"
+)
+
+// A guest's standard output and error: what it writes to file descriptors
+// 1 and 2 through WASI's fd_write. The host answers fd_write itself (it
+// shadows Wasmtime's), so that
+//
+//   - the bytes can go to the io.Writers given by WithOutput (none by
+//     default: they are dropped, as before this option existed), at most
+//     maxOutputPerCall bytes per call or instantiation, and
+//   - the end of what the guest wrote to stderr during a call that traps
+//     (at most maxStderrTail bytes) is kept in the Trap (Trap.Stderr):
+//     Rust's panic hook and C's assert write their message there just
+//     before the trap, which alone would say only "unreachable".
+const (
+	// maxOutputPerCall is the most bytes of guest output passed on to the
+	// writers during one call (or instantiation), 1 MiB; the rest of that
+	// call's output is dropped, and one line says how much was.
+	maxOutputPerCall = 1 << 20
+	// maxStderrTail is the most bytes of stderr a Trap keeps: the last.
+	maxStderrTail = 1024
+)
+
+// WithOutput sends what the guest writes to its standard output (fd 1) and
+// standard error (fd 2) to stdout and stderr; a nil writer drops that
+// stream, which is also what happens without this option. At most 1 MiB
+// per call (or per instantiation) is passed on; the guest is told
+// everything was written either way, and a writer's errors are ignored, so
+// a guest cannot fail or block on its output beyond the writer's own
+// speed. An instance's writes are made one at a time; writers shared by
+// several instances (a Pool's, or os.Stderr) must allow concurrent use.
+// Independent of this option, a trap keeps the end of the call's stderr in
+// Trap.Stderr.
+func WithOutput(stdout, stderr io.Writer) Option {
+	return func(o *options) { o.stdout, o.stderr = stdout, stderr }
+}
+
+// output is one instance's guest output: its writers and the stderr tail
+// of the running call. Its methods are safe for concurrent use (a threaded
+// guest's threads write at once).
+type output struct {
+	mu    sync.Mutex
+	w     [3]io.Writer // by fd: w[1] stdout, w[2] stderr
+	left  int          // bytes still passed on in this call; -1 once some were dropped
+	tail  []byte       // the end of this call's stderr, at most maxStderrTail
+	dirty atomic.Bool  // written to since the last reset
+}
+
+func newOutput(stdout, stderr io.Writer) *output {
+	return &output{w: [3]io.Writer{nil, stdout, stderr}, left: maxOutputPerCall}
+}
+
+// reset starts a new call: an empty tail and a full budget. It costs one
+// load when the guest wrote nothing.
+func (o *output) reset() {
+	if !o.dirty.Load() {
+		return
+	}
+	o.mu.Lock()
+	o.dirty.Store(false)
+	o.tail, o.left = o.tail[:0], maxOutputPerCall
+	o.mu.Unlock()
+}
+
+// stderr returns the end of what the guest wrote to stderr since the last
+// reset.
+func (o *output) stderr() string {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return string(o.tail)
+}
+
+// withStderr returns t with the call's stderr attached, for a trap.
+func (o *output) withStderr(t *Trap) *Trap {
+	if o != nil {
+		t.Stderr = o.stderr()
+	}
+	return t
+}
+
+// write takes the bytes the guest wrote to fd (1 or 2).
+func (o *output) write(fd int32, p []byte) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.dirty.Store(true)
+	if fd == 2 {
+		if len(p) >= maxStderrTail {
+			o.tail = append(o.tail[:0], p[len(p)-maxStderrTail:]...)
+		} else {
+			if over := len(o.tail) + len(p) - maxStderrTail; over > 0 {
+				o.tail = o.tail[:copy(o.tail, o.tail[over:])]
+			}
+			o.tail = append(o.tail, p...)
+		}
+	}
+	w := o.w[fd]
+	if w == nil {
+		return
+	}
+	if len(p) > o.left {
+		if o.left >= 0 {
+			w.Write(p[:o.left])
+			fmt.Fprintf(w, "\n[wasmvec: the guest's output past %d bytes in one call is dropped]\n", maxOutputPerCall)
+			o.left = -1
+		}
+		return
+	}
+	o.left -= len(p)
+	w.Write(p)
+}
+
+// WASI preview 1 errno values fd_write returns.
+const (
+	errnoBadf  = 8
+	errnoFault = 21
+	errnoInval = 28
+)
+
+// maxIovecs is the most iovecs one fd_write takes (Linux's IOV_MAX).
+const maxIovecs = 1024
+
+// fdWrite is WASI's fd_write(fd, iovs, iovs_len, nwritten) for the guest
+// whose linear memory mem returns: fds 1 and 2 go to out, others are
+// EBADF (the guest has no files); more than maxIovecs iovecs is EINVAL.
+// The iovecs are copied out of the memory once and every one is checked to
+// lie inside it before any byte is written (EFAULT otherwise, nothing
+// written): a threaded guest's other threads may change the memory
+// meanwhile, and nothing is read twice.
+func fdWrite(out *output, mem func(*wasmtime.Caller) []byte) func(*wasmtime.Caller, int32, int32, int32, int32) int32 {
+	return func(c *wasmtime.Caller, fd, iovs, iovsLen, nwritten int32) int32 {
+		if fd != 1 && fd != 2 {
+			return errnoBadf
+		}
+		if uint32(iovsLen) > maxIovecs {
+			return errnoInval
+		}
+		m := mem(c)
+		in := func(off, n uint32) bool { return uint64(off)+uint64(n) <= uint64(len(m)) }
+		if !in(uint32(iovs), 8*uint32(iovsLen)) || !in(uint32(nwritten), 4) {
+			return errnoFault
+		}
+		iov := make([]uint32, 2*iovsLen)
+		var total uint64
+		for i := range iov {
+			iov[i] = binary.LittleEndian.Uint32(m[uint32(iovs)+4*uint32(i):])
+			if i%2 == 1 {
+				if !in(iov[i-1], iov[i]) {
+					return errnoFault
+				}
+				total += uint64(iov[i])
+			}
+		}
+		if total > math.MaxInt32 { // WASI's size is a u32; POSIX caps a write at SSIZE_MAX
+			return errnoInval
+		}
+		for i := 0; i < len(iov); i += 2 {
+			if p, n := iov[i], iov[i+1]; n > 0 {
+				out.write(fd, m[p:p+n])
+			}
+		}
+		binary.LittleEndian.PutUint32(m[nwritten:], uint32(total))
+		return 0
+	}
+}
+
+// exportedMemory is the memory of a guest that exports it (every guest
+// but a threaded one), nil before it is instantiated.
+func exportedMemory(c *wasmtime.Caller) []byte {
+	if ex := c.GetExport(memoryExport); ex != nil {
+		if m := ex.Memory(); m != nil {
+			return m.UnsafeData(c)
+		}
+	}
+	return nil
+}
