@@ -480,21 +480,27 @@ func (b Buffer) bytes() uint64 { return uint64(b.Capacity) * uint64(b.Type.size(
 // overlaps one declared before it; the overlaps come from one sweep in
 // offset order, O(n log n) in the buffers (maxBuffers bounds n).
 func (in *Instance) readLayout(wi *wasmtime.Instance) error {
-	size := uint64(in.memorySize())
 	decls := in.mod.c.buffers
-	in.bufs = make([]Buffer, len(decls))
-	faults := make([]error, len(decls))
+	got := make([][2][2]uint32, len(decls)) // per buffer: offset, capacity; asked twice
 	for i, d := range decls {
-		var got [2][2]uint32 // offset, capacity; asked twice
 		for round := range 2 {
 			for j, e := range []string{d.offsetExport(), d.capacityExport()} {
 				v, err := wi.GetFunc(in.store, e).Call(in.store)
 				if err != nil {
 					return &GuestError{Guest: in.name, Export: e, Err: fmt.Errorf("%w: %w", ErrTrap, in.out.withStderr(trapOf(err)))}
 				}
-				got[round][j] = uint32(v.(int32)) // WIT u32: the i32's bits, unsigned
+				got[i][round][j] = uint32(v.(int32)) // WIT u32: the i32's bits, unsigned
 			}
 		}
+	}
+	// The size after every answer: a guest may grow its memory for a
+	// buffer when first asked for the buffer's offset (the Rust kit's
+	// threaded buffers do), and memory never shrinks.
+	size := uint64(in.memorySize())
+	in.bufs = make([]Buffer, len(decls))
+	faults := make([]error, len(decls))
+	for i, d := range decls {
+		got := got[i]
 		off, capacity := uint64(got[0][0]), uint64(got[0][1])
 		b := Buffer{Name: d.name, Type: d.typ, Offset: int(off), Capacity: int(capacity)}
 		span := b.bytes()

@@ -103,6 +103,7 @@ func inspect(name string, wasm []byte, threads int, timeout time.Duration, w io.
 	for _, k := range m.Kernels() {
 		fmt.Fprintf(w, "  %s: %s\n", shown(k.Name()), strings.TrimPrefix(k.String(), k.Name()+": "))
 	}
+	nb, nk := len(in.Layout()), len(m.Kernels())
 	if _, err := vector.Lookup(m); err != nil {
 		var ge *host.GuestError
 		reason := err.Error()
@@ -112,8 +113,10 @@ func inspect(name string, wasm []byte, threads int, timeout time.Duration, w io.
 				reason = ge.Export + ": " + reason
 			}
 		}
-		fmt.Fprintf(w, "world vector: no (%s)\n", escape(reason))
+		fmt.Fprintf(w, "a guest of its own: %d buffers and %d kernels, called with Module.Kernel and Instance.Call (host.BufferRef and host.View for the buffers)\n", nb, nk)
+		fmt.Fprintf(w, "world vector: not this guest's, which is fine (package vector would need it: %s)\n", escape(reason))
 	} else {
+		fmt.Fprintf(w, "a vector-world guest: %d buffers and %d kernels\n", nb, nk)
 		fmt.Fprintln(w, "world vector: yes (package vector's kernels work on it)")
 	}
 	return nil

@@ -3,7 +3,9 @@ package rayon_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"math"
+	"strings"
 	"testing"
 	"time"
 
@@ -207,6 +209,13 @@ func TestPanicInWorker(t *testing.T) {
 			_, err = in.Call(pk, host.Encode(int32(bad)), host.Encode(int32(12)))
 			if !errors.Is(err, host.ErrTrap) {
 				t.Errorf("threads %d, job %d panics: %v, want ErrTrap", th, bad, err)
+			}
+			// The kit's panic hook writes the message before it traps;
+			// the trap keeps it, from whichever thread panicked.
+			var trap *host.Trap
+			want := fmt.Sprintf("job %d of 12 panics, as asked", bad)
+			if !errors.As(err, &trap) || !strings.Contains(trap.Stderr, want) {
+				t.Errorf("threads %d, job %d panics: %v, want a *host.Trap whose Stderr holds %q", th, bad, err, want)
 			}
 			took := time.Since(start)
 			start = time.Now()

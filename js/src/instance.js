@@ -371,7 +371,6 @@ export class Instance {
    * @internal
    */
   readLayout() {
-    const size = this.memory.buffer.byteLength;
     const ex = /** @type {Record<string, Function>} */ (this.wi.exports);
     const ask = (/** @type {string} */ e) => {
       try { return ex[e]() >>> 0; } catch (err) { throw toTrap(this.name, e, err); }
@@ -382,9 +381,15 @@ export class Instance {
     const decls = this.module.contract.buffers;
     /** @type {(LayoutError | null)[]} */
     const faults = [];
+    const answers = decls.map((d) => [
+      [ask(d.offsetExport), ask(d.capacityExport)],
+      [ask(d.offsetExport), ask(d.capacityExport)],
+    ]);
+    // The size after every answer: a guest may grow its memory for a buffer when first asked
+    // for the buffer's offset (the Rust kit's threaded buffers do), and memory never shrinks.
+    const size = this.memory.buffer.byteLength;
     decls.forEach((d, i) => {
-      const got = [ask(d.offsetExport), ask(d.capacityExport)];
-      const again = [ask(d.offsetExport), ask(d.capacityExport)];
+      const [got, again] = answers[i];
       const q = JSON.stringify(d.name);
       const [off, capacity] = got;
       const span = capacity * sizeOf[d.type];
