@@ -268,32 +268,54 @@ find_tinygo() {
 	echo "$TINYGO_CACHE/tinygo"
 }
 
-# The TinyGo guest is the standard Go guest's source (wasm/go/main.go, whose
-# exports carry both //go:wasmexport and TinyGo's //export) over package
-# kernels, compiled by TinyGo. A module with a go line of 1.26 cannot be
-# built by TinyGo 0.33, so both files are staged into a module of their own.
-build_tinygo() {
-	local tg stage
-	tg=$(find_tinygo) || return 1
+# tinygo_build TINYGO OUT MAIN PKG IMPORT FLAGS...: builds MAIN (a package
+# main file importing the package in directory PKG as IMPORT) with TinyGo.
+# A module with a go line of 1.26 cannot be built by TinyGo 0.33, so both
+# are staged into a module of their own (wasmvec.tinygo), the import path
+# rewritten.
+tinygo_build() {
+	local tg=$1 out=$2 main=$3 pkg=$4 imp=$5 stage name
+	shift 5
+	name=$(basename "$pkg")
 	stage=$(mktemp -d)
-	mkdir -p "$stage/kernels"
-	cp kernels/kernels.go "$stage/kernels/"
-	sed 's|"github.com/wasmvec/wasmvec/kernels"|"wasmvec.tinygo/kernels"|' wasm/go/main.go >"$stage/main.go"
+	mkdir -p "$stage/$name"
+	find "$pkg" -maxdepth 1 -name '*.go' ! -name '*_test.go' -exec cp {} "$stage/$name/" \;
+	sed "s|\"$imp\"|\"wasmvec.tinygo/$name\"|" "$main" >"$stage/main.go"
 	printf 'module wasmvec.tinygo\n\ngo 1.22\n' >"$stage/go.mod"
-	say "building the TinyGo guest with $("$tg" version)"
-	(cd "$stage" && run "$tg" build "${TINYGO_FLAGS[@]}" -o "$ROOT/guests/tinygo.wasm" .) || return 1
+	(cd "$stage" && run "$tg" build "$@" -o "$out" .) || { rm -rf "$stage"; return 1; }
 	rm -rf "$stage"
 }
 
-# The user-kernel example (examples/mykernels): the same world in Rust
-# (wit-bindgen) and in C (export_name attributes, no generated glue).
+# The TinyGo guest is the standard Go guest's source (wasm/go/main.go, whose
+# exports carry both //go:wasmexport and TinyGo's //export) over package
+# kernels, compiled by TinyGo.
+build_tinygo() {
+	local tg
+	tg=$(find_tinygo) || return 1
+	say "building the TinyGo guest with $("$tg" version)"
+	tinygo_build "$tg" "$ROOT/guests/tinygo.wasm" wasm/go/main.go kernels github.com/wasmvec/wasmvec/kernels "${TINYGO_FLAGS[@]}"
+}
+
+# The user-kernel example (examples/mykernels): the same kernels in Rust,
+# C, Go and TinyGo, each written with its language's guest kit (kit/).
+# TinyGo's build needs a tinygo (find_tinygo); without one the tests run
+# the committed mykernels-tinygo.wasm.
+MYKERNELS_TINYGO_FLAGS=(-target=wasip1 -opt=2 -scheduler=none -no-debug)
 build_examples() {
 	need_rust wasm32-wasip1
 	say "building the example guests (examples/mykernels)"
 	(cd examples/mykernels/rust && run cargo build --release --locked --target wasm32-wasip1)
 	run cp examples/mykernels/rust/target/wasm32-wasip1/release/mykernels.wasm examples/mykernels/mykernels-rust.wasm
 	need_c || die "no clang-19 for wasm32-wasi: install clang-19 lld-19 wasi-libc libclang-rt-19-dev-wasm32 (Debian)"
-	(cd examples/mykernels/c && clang_wasm ../mykernels-c.wasm -O3 -ffp-contract=off -Wall -Wextra -Werror -- mykernels.c)
+	(cd examples/mykernels/c && clang_wasm ../mykernels-c.wasm -O3 -ffp-contract=off -I../../../kit/c -Wall -Wextra -Werror -- mykernels.c)
+	run env GOOS=wasip1 GOARCH=wasm go build -buildmode=c-shared -trimpath -o examples/mykernels/mykernels-go.wasm ./examples/mykernels/go
+	local tg
+	if tg=$(find_tinygo); then
+		tinygo_build "$tg" "$ROOT/examples/mykernels/mykernels-tinygo.wasm" examples/mykernels/go/main.go kit/guest \
+			github.com/wasmvec/wasmvec/kit/guest "${MYKERNELS_TINYGO_FLAGS[@]}"
+	else
+		say "no tinygo (see above): the tests run the committed examples/mykernels/mykernels-tinygo.wasm"
+	fi
 	build_rayon
 }
 

@@ -207,5 +207,5 @@ func (in *Instance) untrusted() bool {
 		return true // called inside an InPlace callback on the instance: replace it
 	}
 	defer in.unlock()
-	return in.closed || in.tainted || (in.th != nil && in.th.failure() != nil)
+	return in.closed || in.tainted || in.ended != nil || (in.th != nil && in.th.failure() != nil)
 }

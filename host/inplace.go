@@ -68,8 +68,8 @@ func (in *Instance) InPlace(fn func(Buffers) error) error {
 		return err
 	}
 	defer in.endInPlace(gen)
-	if in.closed {
-		return &GuestError{Guest: in.name, Err: ErrClosed}
+	if err := in.gone(""); err != nil {
+		return err
 	}
 	err = fn(Buffers{in: in, gen: gen})
 	in.taint(err)
@@ -112,8 +112,8 @@ func (in *Instance) CallWith(k *Kernel, args []uint64, prepare, finish func(Buff
 		return 0, err
 	}
 	defer in.unlock()
-	if in.closed {
-		return 0, &GuestError{Guest: in.name, Export: k.name, Err: ErrClosed}
+	if err := in.gone(k.name); err != nil {
+		return 0, err
 	}
 	b := Buffers{in: in, gen: gen}
 	if prepare != nil {

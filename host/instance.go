@@ -36,11 +36,15 @@ type Instance struct {
 	lkRace  atomic.Uint64
 	wake    chan struct{}
 	closed  bool
-	store   *wasmtime.Store
-	mem     *wasmtime.Memory
-	fns     []*wasmtime.Func // the module's kernels, by index
-	bufs    []Buffer         // the layout, validated against mem
-	out     *output          // the guest's stdout and stderr (output.go)
+	// ended is why a guest that is not threaded can no longer be called:
+	// its runtime exited (proc_exit) during a call. Calls return ErrClosed
+	// wrapping it; the store is freed by Close as usual.
+	ended error
+	store *wasmtime.Store
+	mem   *wasmtime.Memory
+	fns   []*wasmtime.Func // the module's kernels, by index
+	bufs  []Buffer         // the layout, validated against mem
+	out   *output          // the guest's stdout and stderr (output.go)
 
 	// The call path's C block (internal/raw): raw handles, argument slots,
 	// deadline and interrupt flags, the lock word.
@@ -272,7 +276,7 @@ func (m *Module) instantiate(store *wasmtime.Store, c *raw.Block, o options, b l
 	if m.shared == nil {
 		linker := wasmtime.NewLinker(m.engine.e)
 		defer linker.Close()
-		if err := defineWASI(linker, fdWrite(out, exportedMemory)); err != nil {
+		if err := defineWASI(linker, out, exportedMemory); err != nil {
 			return nil, f, &GuestError{Guest: m.name, Err: fmt.Errorf("%w: %w", ErrModule, err)}
 		}
 		in, err = m.start(linker, store, c, o, nil, out)
@@ -387,25 +391,23 @@ func (m *Module) start(linker *wasmtime.Linker, store *wasmtime.Store, c *raw.Bl
 	return in, nil
 }
 
-// errnoNotSup is WASI preview 1's ENOTSUP.
-const errnoNotSup = 58
-
-// defineWASI defines WASI preview 1 in the linker, less the one function
-// that blocks: poll_oneoff (sleep, and waiting on clocks) answers ENOTSUP
-// at once, so no host call can hold a guest past its deadline, which epoch
-// interruption checks only in guest code. fd_write is the host's (fdWrite:
-// stdout and stderr, output.go). The others return at once: the guest sees
-// no files, sockets or standard input.
-func defineWASI(linker *wasmtime.Linker, fdWrite func(*wasmtime.Caller, int32, int32, int32, int32) int32) error {
+// defineWASI defines WASI preview 1 in the linker with two functions of
+// the host's own: fd_write (stdout and stderr to out, output.go) and
+// poll_oneoff, which never blocks (pollOneoff: every subscription's event
+// comes back at once with ENOTSUP), so no host call can hold a guest past
+// its deadline, which epoch interruption checks only in guest code. The
+// others return at once: the guest sees no files, sockets or standard
+// input. mem returns the calling guest's linear memory.
+func defineWASI(linker *wasmtime.Linker, out *output, mem func(*wasmtime.Caller) []byte) error {
 	if err := linker.DefineWasi(); err != nil {
 		return err
 	}
 	linker.AllowShadowing(true)
 	defer linker.AllowShadowing(false)
-	if err := linker.FuncWrap(wasiModule, "fd_write", fdWrite); err != nil {
+	if err := linker.FuncWrap(wasiModule, "fd_write", fdWrite(out, mem)); err != nil {
 		return err
 	}
-	return linker.FuncWrap(wasiModule, "poll_oneoff", func(in, out, nsubs, nevents int32) int32 { return errnoNotSup })
+	return linker.FuncWrap(wasiModule, "poll_oneoff", pollOneoff(mem))
 }
 
 // startRuntime runs the guest's start-up code once: "_initialize" for a
@@ -559,6 +561,18 @@ func (in *Instance) Layout() []Buffer { return append([]Buffer(nil), in.bufs...)
 // Module returns the module the instance was made from, whose Kernel method
 // looks up kernels to call on it.
 func (in *Instance) Module() *Module { return in.mod }
+
+// gone returns the error of a call of export name on an instance that was
+// closed or whose guest ended (ended), or nil. The caller holds the lock.
+func (in *Instance) gone(name string) error {
+	switch {
+	case in.closed:
+		return &GuestError{Guest: in.name, Export: name, Err: ErrClosed}
+	case in.ended != nil:
+		return &GuestError{Guest: in.name, Export: name, Err: fmt.Errorf("%w: the guest ended in an earlier call: %w", ErrClosed, in.ended)}
+	}
+	return nil
+}
 
 // Close releases the instance's store and memory, and the module when the
 // instance was made by Engine.Load. Later calls return ErrClosed. Close is

@@ -115,8 +115,8 @@ func (in *Instance) Call(k *Kernel, args ...uint64) (uint64, error) {
 		return 0, err
 	}
 	defer in.unlock()
-	if in.closed {
-		return 0, &GuestError{Guest: in.name, Export: k.name, Err: ErrClosed}
+	if err := in.gone(k.name); err != nil {
+		return 0, err
 	}
 	return in.rawCall(k, args)
 }

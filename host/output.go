@@ -18,17 +18,20 @@ import (
 //   - the bytes can go to the io.Writers given by WithOutput (none by
 //     default: they are dropped, as before this option existed), at most
 //     maxOutputPerCall bytes per call or instantiation, and
-//   - the end of what the guest wrote to stderr during a call that traps
-//     (at most maxStderrTail bytes) is kept in the Trap (Trap.Stderr):
-//     Rust's panic hook and C's assert write their message there just
-//     before the trap, which alone would say only "unreachable".
+//   - the start and the end of what the guest wrote to stderr during a
+//     call that traps (at most maxStderrPart bytes of each) are kept in the
+//     Trap (Trap.Stderr): Rust's panic hook, C's assert and Go's panic
+//     write their message there just before the trap, which alone would
+//     say only "unreachable" or "exit status 2". Go's message comes
+//     first, its goroutine's stack after; Rust's is the last line.
 const (
 	// maxOutputPerCall is the most bytes of guest output passed on to the
 	// writers during one call (or instantiation), 1 MiB; the rest of that
 	// call's output is dropped, and one line says how much was.
 	maxOutputPerCall = 1 << 20
-	// maxStderrTail is the most bytes of stderr a Trap keeps: the last.
-	maxStderrTail = 1024
+	// maxStderrPart is the most bytes of a call's stderr a Trap keeps
+	// from its start, and again from its end.
+	maxStderrPart = 512
 )
 
 // WithOutput sends what the guest writes to its standard output (fd 1) and
@@ -52,7 +55,9 @@ type output struct {
 	mu    sync.Mutex
 	w     [3]io.Writer // by fd: w[1] stdout, w[2] stderr
 	left  int          // bytes still passed on in this call; -1 once some were dropped
-	tail  []byte       // the end of this call's stderr, at most maxStderrTail
+	head  []byte       // the start of this call's stderr, at most maxStderrPart
+	tail  []byte       // the end of the rest, at most maxStderrPart
+	total int64        // bytes written to stderr in this call
 	dirty atomic.Bool  // written to since the last reset
 }
 
@@ -68,24 +73,46 @@ func (o *output) reset() {
 	}
 	o.mu.Lock()
 	o.dirty.Store(false)
-	o.tail, o.left = o.tail[:0], maxOutputPerCall
+	o.head, o.tail, o.total, o.left = o.head[:0], o.tail[:0], 0, maxOutputPerCall
 	o.mu.Unlock()
 }
 
-// stderr returns the end of what the guest wrote to stderr since the last
-// reset.
+// stderr returns what the guest wrote to stderr since the last reset: all
+// of it up to 2*maxStderrPart bytes, else its first and last maxStderrPart
+// bytes with a line between them saying how many were left out.
 func (o *output) stderr() string {
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	return string(o.tail)
+	if cut := o.total - int64(len(o.head)+len(o.tail)); cut > 0 {
+		return fmt.Sprintf("%s\n[… %d bytes …]\n%s", o.head, cut, o.tail)
+	}
+	return string(o.head) + string(o.tail)
 }
 
-// withStderr returns t with the call's stderr attached, for a trap.
+// withStderr returns t with the call's stderr attached, for a trap. Every
+// thread of a threaded guest that traps gets it (the instance ends); an
+// instance that is not threaded resets after its trap.
 func (o *output) withStderr(t *Trap) *Trap {
 	if o != nil {
 		t.Stderr = o.stderr()
 	}
 	return t
+}
+
+// keep adds p to the call's stderr as Trap.Stderr keeps it: the first
+// maxStderrPart bytes in head, the last maxStderrPart of the rest in tail.
+func (o *output) keep(p []byte) {
+	o.total += int64(len(p))
+	n := min(len(p), maxStderrPart-len(o.head))
+	o.head, p = append(o.head, p[:n]...), p[n:]
+	if len(p) >= maxStderrPart {
+		o.tail = append(o.tail[:0], p[len(p)-maxStderrPart:]...)
+		return
+	}
+	if over := len(o.tail) + len(p) - maxStderrPart; over > 0 {
+		o.tail = o.tail[:copy(o.tail, o.tail[over:])]
+	}
+	o.tail = append(o.tail, p...)
 }
 
 // write takes the bytes the guest wrote to fd (1 or 2).
@@ -94,14 +121,7 @@ func (o *output) write(fd int32, p []byte) {
 	defer o.mu.Unlock()
 	o.dirty.Store(true)
 	if fd == 2 {
-		if len(p) >= maxStderrTail {
-			o.tail = append(o.tail[:0], p[len(p)-maxStderrTail:]...)
-		} else {
-			if over := len(o.tail) + len(p) - maxStderrTail; over > 0 {
-				o.tail = o.tail[:copy(o.tail, o.tail[over:])]
-			}
-			o.tail = append(o.tail, p...)
-		}
+		o.keep(p)
 	}
 	w := o.w[fd]
 	if w == nil {
@@ -118,13 +138,6 @@ func (o *output) write(fd int32, p []byte) {
 	o.left -= len(p)
 	w.Write(p)
 }
-
-// WASI preview 1 errno values fd_write returns.
-const (
-	errnoBadf  = 8
-	errnoFault = 21
-	errnoInval = 28
-)
 
 // maxIovecs is the most iovecs one fd_write takes (Linux's IOV_MAX).
 const maxIovecs = 1024

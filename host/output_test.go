@@ -13,6 +13,8 @@ import (
 // "text" (i32 elements at byte 4096, 16,384 of them: 64 KiB of bytes).
 const writer = `(module
   (import "wasi_snapshot_preview1" "fd_write" (func $w (param i32 i32 i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "proc_exit" (func $exit (param i32)))
+  (import "wasi_snapshot_preview1" "poll_oneoff" (func $poll (param i32 i32 i32 i32) (result i32)))
   (memory (export "memory") 2)
   (func (export "buffer-text-i32") (result i32) (i32.const 4096))
   (func (export "capacity-text") (result i32) (i32.const 16384))
@@ -26,12 +28,30 @@ const writer = `(module
   (func (export "die") (param $n i32)
     (drop (call $put (i32.const 2) (i32.const 4096) (local.get $n)))
     unreachable)
+  ;; shred writes n bytes to stderr in writes of piece bytes, then traps.
+  (func (export "shred") (param $n i32) (param $piece i32)
+    (local $off i32)
+    (local.set $off (i32.const 4096))
+    (block $done (loop $l
+      (br_if $done (i32.le_s (local.get $n) (i32.const 0)))
+      (drop (call $put (i32.const 2) (local.get $off)
+        (select (local.get $piece) (local.get $n) (i32.lt_s (local.get $piece) (local.get $n)))))
+      (local.set $off (i32.add (local.get $off) (local.get $piece)))
+      (local.set $n (i32.sub (local.get $n) (local.get $piece)))
+      (br $l)))
+    unreachable)
+  ;; quit writes n bytes to stderr, then calls proc_exit(status).
+  (func (export "quit") (param $n i32) (param $status i32)
+    (drop (call $put (i32.const 2) (i32.const 4096) (local.get $n)))
+    (call $exit (local.get $status)))
   (func (export "flood") (param $times i32)
     (loop $l
       (drop (call $put (i32.const 1) (i32.const 4096) (i32.const 65536)))
       (br_if $l (local.tee $times (i32.sub (local.get $times) (i32.const 1))))))
   (func (export "raw") (param i32 i32 i32 i32) (result i32)
     (call $w (local.get 0) (local.get 1) (local.get 2) (local.get 3)))
+  (func (export "poll") (param i32 i32 i32 i32) (result i32)
+    (call $poll (local.get 0) (local.get 1) (local.get 2) (local.get 3)))
   (func (export "nwritten") (result i32) (i32.load (i32.const 8))))`
 
 // loadWriter instantiates the writer guest with opts and fills its text
@@ -107,7 +127,8 @@ func TestOutputDroppedByDefault(t *testing.T) {
 // TestTrapKeepsStderr: a trap carries the end of the failing call's
 // stderr (a Rust panic message, here a line of text), in Trap.Stderr and
 // in the error's text; a successful call's stderr is not carried into a
-// later trap; more than 1,024 bytes keeps the last 1,024.
+// later trap; more than 1,024 bytes keeps the first and the last 512,
+// whether written at once or in pieces.
 func TestTrapKeepsStderr(t *testing.T) {
 	const msg = "panicked at src/lib.rs:7:5: index out of bounds\n"
 	_, call := loadWriter(t, msg)
@@ -133,14 +154,54 @@ func TestTrapKeepsStderr(t *testing.T) {
 		t.Errorf("trap after a call that wrote: Stderr %q, error %v; want none", trap.Stderr, err)
 	}
 
-	// 3,000 bytes: the last 1,024 are kept.
+	// 3,000 bytes: the first and last 512 are kept.
 	_, err = call("die", 3000)
 	if !errors.As(err, &trap) {
 		t.Fatal(err)
 	}
 	all := strings.Repeat(msg, 3000/len(msg)+1)[:3000]
-	if trap.Stderr != all[3000-1024:] {
-		t.Errorf("Stderr of a 3,000-byte write: %d bytes %q; want the last 1,024", len(trap.Stderr), trap.Stderr)
+	if want := all[:512] + "\n[… 1976 bytes …]\n" + all[3000-512:]; trap.Stderr != want {
+		t.Errorf("Stderr of a 3,000-byte write: %d bytes %q; want %q", len(trap.Stderr), trap.Stderr, want)
+	}
+
+	// 1,024 bytes: all of them.
+	_, err = call("die", 1024)
+	if !errors.As(err, &trap) || trap.Stderr != all[:1024] {
+		t.Errorf("Stderr of a 1,024-byte write: %d bytes; want all 1,024", len(trap.Stderr))
+	}
+	// The same 3,000 bytes in writes of 1 to 700 bytes.
+	for _, piece := range []uint64{1, 7, 100, 511, 512, 513, 700} {
+		_, err = call("shred", 3000, piece)
+		if want := all[:512] + "\n[… 1976 bytes …]\n" + all[3000-512:]; !errors.As(err, &trap) || trap.Stderr != want {
+			t.Errorf("Stderr of 3,000 bytes in writes of %d: %q; want %q", piece, trap.Stderr, want)
+		}
+	}
+}
+
+// TestExitEndsInstance: a guest's proc_exit during a call (how a Go
+// guest's panic ends) is a trap with Code "exit" and the stderr written
+// before it; the guest's runtime is gone, so every later call, by any
+// path, returns ErrClosed wrapping that trap, and Close still frees it.
+func TestExitEndsInstance(t *testing.T) {
+	const msg = "panic: wasmvec guest: 9 elements asked of a buffer of capacity 8\n"
+	in, call := loadWriter(t, msg)
+	_, err := call("quit", uint64(len(msg)), 2)
+	var trap *host.Trap
+	if !errors.Is(err, host.ErrTrap) || !errors.As(err, &trap) || trap.Code != "exit" || trap.Stderr != msg ||
+		!strings.Contains(trap.Message, "exit status 2") {
+		t.Fatalf("quit: %v (trap %+v); want ErrTrap, Code exit, the message in Stderr, the status in Message", err, trap)
+	}
+	say, _ := in.Module().Kernel("say")
+	_, e1 := in.Call(say, 2, 1)
+	e2 := in.InPlace(func(host.Buffers) error { return nil })
+	_, e3 := in.CallWith(say, []uint64{2, 1}, nil, nil)
+	for i, err := range []error{e1, e2, e3} {
+		if !errors.Is(err, host.ErrClosed) || !errors.As(err, &trap) || trap.Code != "exit" {
+			t.Errorf("call %d after the exit: %v; want ErrClosed wrapping the exit's trap", i, err)
+		}
+	}
+	if err := in.Close(); err != nil {
+		t.Errorf("Close after the exit: %v", err)
 	}
 }
 
@@ -206,5 +267,63 @@ func TestFdWriteChecksMemory(t *testing.T) {
 	}
 	if stdout.Len() != 0 {
 		t.Errorf("refused writes wrote %q", stdout.String())
+	}
+}
+
+// TestPollOneoffNeverBlocks: poll_oneoff answers every subscription at
+// once, an hour's clock timeout included (the test would hang otherwise),
+// with an event carrying its userdata and type and the error ENOTSUP (58),
+// and succeeds; no subscriptions or more than 1,024 is EINVAL (28), records
+// past the memory EFAULT (21).
+func TestPollOneoffNeverBlocks(t *testing.T) {
+	in, call := loadWriter(t, "z")
+	ref, _ := host.BufferRef[int32](in.Module(), "text")
+	hour := uint64(3600e9)                  // ns
+	sub := make([]int32, 24)                // two 48-byte subscriptions
+	sub[0], sub[1] = 0x55667788, 0x11223344 // userdata
+	sub[2] = 0                              // tag: clock
+	sub[6], sub[7] = int32(uint32(hour)), int32(hour>>32)
+	sub[12], sub[14] = 7, 1 // userdata 7, tag: fd_read
+	var ev []int32
+	view := func(fill []int32) {
+		err := in.InPlace(func(b host.Buffers) error {
+			v, err := host.View(b, ref)
+			if fill != nil {
+				clear(v[:64])
+				copy(v, fill)
+			}
+			ev = append(ev[:0], v[24:40]...)
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	view(sub)
+	if r, err := call("poll", 4096, 4096+96, 2, 8); err != nil || r != 0 {
+		t.Fatalf("poll: errno %d, %v; want 0", r, err)
+	}
+	view(nil)
+	if n, _ := call("nwritten"); n != 2 {
+		t.Errorf("nevents %d, want 2", n)
+	}
+	if ev[0] != 0x55667788 || ev[1] != 0x11223344 || ev[2] != 58 || ev[8] != 7 || ev[9] != 0 || ev[10] != 58|1<<16 {
+		t.Errorf("events %#x; want userdata, ENOTSUP and each subscription's type", ev)
+	}
+	const end = 2 << 16
+	for _, c := range []struct {
+		name                string
+		in, out, n, nevents uint64
+		want                uint64
+	}{
+		{"no subscriptions", 4096, 8192, 0, 8, 28},
+		{"1,025 subscriptions", 4096, 8192, 1025, 8, 28},
+		{"subscriptions past memory", end - 48, 8192, 2, 8, 21},
+		{"events past memory", 4096, end - 32, 2, 8, 21},
+		{"nevents past memory", 4096, 8192, 1, end - 2, 21},
+	} {
+		if r, err := call("poll", c.in, c.out, c.n, c.nevents); err != nil || r != c.want {
+			t.Errorf("%s: errno %d, %v; want %d", c.name, r, err, c.want)
+		}
 	}
 }

@@ -37,6 +37,9 @@ func (in *Instance) fastCall(e export, nargs int) error {
 	if in.th != nil {
 		return in.threadedCall(e, nargs)
 	}
+	if in.ended != nil {
+		return in.gone(in.kname(e))
+	}
 	err := in.c.Call(int(e), nargs)
 	if !in.c.Failed(err) {
 		in.out.reset()
@@ -75,7 +78,7 @@ func (in *Instance) lockedCall(k *Kernel, args []uint64, expect, held uint64) (v
 	case raw.Busy:
 		return 0, seen, lockedBusy, nil
 	case raw.Closed:
-		return 0, 0, lockedHeld, &GuestError{Guest: in.name, Export: k.name, Err: ErrClosed}
+		return 0, 0, lockedHeld, in.gone(k.name)
 	}
 	return 0, 0, lockedHeld, in.callError(k.index, rerr)
 }
@@ -144,13 +147,26 @@ func (in *Instance) callError(e export, err raw.Err) error {
 		return nil
 	}
 	t := &Trap{Message: boundTrapMessage(f.Message)}
-	if f.HasCode {
+	switch {
+	case f.HasCode:
 		t.Code = trapCodeOf(f.Code)
+	case f.Exited:
+		t.Code = codeExit
 	}
 	in.out.withStderr(t)
+	if in.th == nil {
+		in.out.reset() // the next call's stderr starts afresh
+	}
 	var failure error = &GuestError{Guest: in.name, Export: in.kname(e), Err: fmt.Errorf("%w: %w", ErrTrap, t)}
 	if in.c.Interrupted() {
 		failure = in.deadlineError(in.kname(e), t)
+	}
+	if f.Exited && in.th == nil {
+		// The guest's runtime is gone (a Go guest's panic exits it): a
+		// later call would run on its wreck. End the instance; the
+		// crossing of a locked call reads the closed flag.
+		in.ended = failure
+		in.c.SetClosed()
 	}
 	if in.th != nil {
 		// wasi-threads: a trap in any thread ends the whole computation. When

@@ -342,7 +342,7 @@ func newThreads(mod *Module, store *wasmtime.Store, c *raw.Block, workers int, m
 			t.free()
 		}
 	}()
-	if err := defineWASI(t.linker, fdWrite(out, t.memory)); err != nil {
+	if err := defineWASI(t.linker, out, t.memory); err != nil {
 		return nil, &GuestError{Guest: name, Err: fmt.Errorf("%w: %w", ErrModule, err)}
 	}
 	if err := t.shared.Define(t.linker, store, sharedModule, sharedName); err != nil {

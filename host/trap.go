@@ -18,16 +18,20 @@ type Trap struct {
 	// bounds", "misaligned heap access", "table out of bounds", "indirect
 	// call to null", "bad signature", "integer overflow", "integer division
 	// by zero", "bad conversion to integer", "unreachable", or "interrupt"
-	// (a deadline, a cancel, or Close); "" when the runtime reports no code
-	// (a WASI exit, a host error).
+	// (a deadline, a cancel, or Close); "exit" when the guest called WASI's
+	// proc_exit during a call (a Go or TinyGo guest's panic, C's exit()),
+	// which ends the instance: its later calls return ErrClosed; "" when
+	// the runtime reports no code (a host error).
 	Code string
 	// Message is the runtime's message, with the wasm backtrace.
 	Message string
-	// Stderr is the end, at most 1,024 bytes, of what the guest wrote to
-	// its standard error during the call (or instantiation) that trapped:
-	// a Rust guest's panic message ("panicked at src/lib.rs:12:5: ..."),
-	// a C guest's failed assert. "" when it wrote nothing. Kept whether or
-	// not WithOutput routes the stream.
+	// Stderr is what the guest wrote to its standard error during the call
+	// (or instantiation) that trapped, at most its first and last 512
+	// bytes (a line between them says how many were left out): a Rust
+	// guest's panic message ("panicked at src/lib.rs:12:5: ..."), a C
+	// guest's failed check, a Go guest's "panic: ..." and its stack. ""
+	// when it wrote nothing. Kept whether or not WithOutput routes the
+	// stream.
 	Stderr string
 }
 
@@ -39,6 +43,9 @@ func (t *Trap) Error() string {
 	}
 	return t.Message
 }
+
+// codeExit is Trap.Code for a guest's proc_exit.
+const codeExit = "exit"
 
 // trapCodeOf names Wasmtime's code (by its constant, not its number).
 func trapCodeOf(c wasmtime.TrapCode) string {
@@ -95,9 +102,14 @@ func boundTrapMessage(msg string) string {
 func trapOf(err error) *Trap {
 	t := &Trap{Message: boundTrapMessage(err.Error())}
 	var wt *wasmtime.Trap
+	var we *wasmtime.Error
 	if errors.As(err, &wt) {
 		if c := wt.Code(); c != nil {
 			t.Code = trapCodeOf(*c)
+		}
+	} else if errors.As(err, &we) {
+		if _, exited := we.ExitStatus(); exited {
+			t.Code = codeExit
 		}
 	}
 	return t

@@ -1,10 +1,13 @@
 // Package mykernels is a complete user guest for wasmvec: kernels that the
-// host package knows nothing of, in Rust (rust/) and C (c/), declared by
+// host package knows nothing of, in Rust (rust/), C (c/) and Go (go/: built
+// by the standard toolchain and by TinyGo), declared by
 // the buffer-and-kernel contract in their WIT world (wit/mykernels.wit) and
 // called through host.Instance.Call. Nothing under host/ names them: the
 // host discovers their buffers and kernels from the modules.
 //
-// The modules are embedded (Rust, C); ./build.sh examples rebuilds them.
+// Each guest is written with the guest kit of its language (kit/rust,
+// kit/c, kit/guest). The modules are embedded (Rust, C, Go, TinyGo);
+// ./build.sh examples rebuilds them (TinyGo when a tinygo can be had).
 // Axpy and Histogram are the Go references they are tested against, bit
 // for bit.
 package mykernels
@@ -20,11 +23,33 @@ var Rust []byte
 
 // C is the C guest, built by ./build.sh examples:
 //
-//	cd c && clang-19 --target=wasm32-wasi -O3 -ffp-contract=off -Wall -Wextra -Werror -c mykernels.c &&
+//	cd c && clang-19 --target=wasm32-wasi -O3 -ffp-contract=off -I../../../kit/c -Wall -Wextra -Werror -c mykernels.c &&
 //	  clang-19 --target=wasm32-wasi -mexec-model=reactor -Wl,--strip-all -o ../mykernels-c.wasm mykernels.o
 //
 //go:embed mykernels-c.wasm
 var C []byte
+
+// Go is the Go guest (go/main.go, package main of this module under the
+// wasip1 build tag), built by the standard toolchain as a reactor:
+//
+//	GOOS=wasip1 GOARCH=wasm go build -buildmode=c-shared -trimpath -o mykernels-go.wasm ./go
+//
+// A Go guest's panic prints its message and stack to stderr and aborts
+// (a c-shared Go runtime traps rather than exits): the call fails with
+// ErrTrap, the message in Trap.Stderr, and the guest's runtime is left
+// mid-panic, so close the instance rather than call it again.
+//
+//go:embed mykernels-go.wasm
+var Go []byte
+
+// TinyGo is the same go/main.go built by TinyGo 0.33 (a WASI command whose
+// main returns; staged into a module of its own with kit/guest, as
+// ./build.sh examples does):
+//
+//	tinygo build -target=wasip1 -opt=2 -scheduler=none -no-debug -o mykernels-tinygo.wasm .
+//
+//go:embed mykernels-tinygo.wasm
+var TinyGo []byte
 
 // Axpy is the reference of the guests' "axpy" kernel, in float32, the
 // product rounded before the add (the conversion forbids a fused

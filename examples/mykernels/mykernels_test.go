@@ -19,7 +19,7 @@ import (
 var modules = []struct {
 	name string
 	wasm []byte
-}{{"rust", mykernels.Rust}, {"c", mykernels.C}}
+}{{"rust", mykernels.Rust}, {"c", mykernels.C}, {"go", mykernels.Go}, {"tinygo", mykernels.TinyGo}}
 
 // edge values every input mixes in with random ones.
 var edges64 = []float64{0, math.Copysign(0, -1), math.NaN(), math.Inf(1), math.Inf(-1), math.SmallestNonzeroFloat64,
@@ -126,47 +126,46 @@ func TestBitExact(t *testing.T) {
 }
 
 // TestBadCalls: what a caller can get wrong gives a typed error, never a
-// panic, and the instance stays usable.
+// panic. Each call that traps runs on an instance of its own and then, but
+// for the Go guest, on one instance that saw every earlier trap and stays
+// usable. A Go guest's runtime aborts at its first panic and is left
+// mid-panic (a second panic prints "panic during panic"): its instance is
+// not to be called again after a trap.
 func TestBadCalls(t *testing.T) {
 	e := host.NewEngine()
 	defer e.Close()
 	for _, m := range modules {
-		in, err := e.Load(m.name, m.wasm)
+		mod, err := e.Compile(m.name, m.wasm)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer mod.Close()
+		in, err := mod.Instantiate()
 		if err != nil {
 			t.Fatal(err)
 		}
 		defer in.Close()
-		axpy, _ := in.Module().Kernel("axpy")
-		histogram, _ := in.Module().Kernel("histogram")
+		axpy, _ := mod.Kernel("axpy")
+		histogram, _ := mod.Kernel("histogram")
+		var e1, e2 error
+		err = in.InPlace(func(b host.Buffers) error {
+			_, e1 = testguest.View[float64](mod, b, "x")
+			_, e2 = testguest.View[float32](mod, b, "nope")
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
 		checks := []struct {
 			what string
 			err  error
 			want error
 		}{
-			{"unknown kernel", second(in.Module().Kernel("saxpy")), host.ErrMissingExport},
-			{"buffer export as kernel", second(in.Module().Kernel("buffer-x-f32")), host.ErrMissingExport},
+			{"unknown kernel", second(mod.Kernel("saxpy")), host.ErrMissingExport},
+			{"buffer export as kernel", second(mod.Kernel("buffer-x-f32")), host.ErrMissingExport},
 			{"too few arguments", second(in.Call(axpy, host.Encode(float32(1)))), host.ErrSignature},
-			{"len past capacity", second(in.Call(axpy, host.Encode(float32(1)), host.Encode(int32(65537)))), host.ErrTrap},
-			{"bins past capacity", second(in.Call(histogram, host.Encode(int32(1)), host.Encode(float64(0)), host.Encode(float64(1)), host.Encode(int32(1025)))), host.ErrTrap},
-			{"NaN bound", second(in.Call(histogram, host.Encode(int32(1)), host.Encode(float64(math.NaN())), host.Encode(float64(1)), host.Encode(int32(4)))), host.ErrTrap},
-			{"lo >= hi", second(in.Call(histogram, host.Encode(int32(1)), host.Encode(float64(1)), host.Encode(float64(1)), host.Encode(int32(4)))), host.ErrTrap},
-		}
-		err = in.InPlace(func(b host.Buffers) error {
-			_, e1 := testguest.View[float64](in.Module(), b, "x")
-			_, e2 := testguest.View[float32](in.Module(), b, "nope")
-			checks = append(checks, struct {
-				what string
-				err  error
-				want error
-			}{"f32 buffer viewed as float64", e1, host.ErrSignature}, struct {
-				what string
-				err  error
-				want error
-			}{"unknown buffer", e2, host.ErrMissingExport})
-			return nil
-		})
-		if err != nil {
-			t.Fatal(err)
+			{"f32 buffer viewed as float64", e1, host.ErrSignature},
+			{"unknown buffer", e2, host.ErrMissingExport},
 		}
 		for _, c := range checks {
 			var ge *host.GuestError
@@ -174,7 +173,37 @@ func TestBadCalls(t *testing.T) {
 				t.Errorf("%s %s: %v, want a *GuestError wrapping %v", m.name, c.what, c.err, c.want)
 			}
 		}
-		if _, err := in.Call(axpy, host.Encode(float32(1)), host.Encode(int32(4))); err != nil {
+		traps := []struct {
+			what string
+			k    *host.Kernel
+			args []uint64
+		}{
+			{"len past capacity", axpy, []uint64{host.Encode(float32(1)), host.Encode(int32(65537))}},
+			{"bins past capacity", histogram, []uint64{host.Encode(int32(1)), host.Encode(float64(0)), host.Encode(float64(1)), host.Encode(int32(1025))}},
+			{"NaN bound", histogram, []uint64{host.Encode(int32(1)), host.Encode(float64(math.NaN())), host.Encode(float64(1)), host.Encode(int32(4))}},
+			{"lo >= hi", histogram, []uint64{host.Encode(int32(1)), host.Encode(float64(1)), host.Encode(float64(1)), host.Encode(int32(4))}},
+		}
+		reusable := m.name != "go"
+		for i, c := range traps {
+			fresh, err := mod.Instantiate()
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, err = fresh.Call(c.k, c.args...)
+			fresh.Close()
+			var ge *host.GuestError
+			var trap *host.Trap
+			if !errors.Is(err, host.ErrTrap) || !errors.As(err, &ge) || !errors.As(err, &trap) {
+				t.Errorf("%s %s: %v, want a *GuestError wrapping ErrTrap and a *Trap", m.name, c.what, err)
+			}
+			if !reusable {
+				continue
+			}
+			if _, err = in.Call(c.k, c.args...); !errors.Is(err, host.ErrTrap) {
+				t.Errorf("%s %s after %d traps: %v, want ErrTrap", m.name, c.what, i, err)
+			}
+		}
+		if _, err := in.Call(axpy, host.Encode(float32(1)), host.Encode(int32(4))); reusable && err != nil {
 			t.Errorf("%s: axpy after the bad calls: %v", m.name, err)
 		}
 	}
@@ -182,9 +211,9 @@ func TestBadCalls(t *testing.T) {
 
 func second[T any](_ T, err error) error { return err }
 
-// TestSameExports: the C guest, written without generated glue, exports
-// what the Rust guest's wit-bindgen makes of wit/mykernels.wit, and the
-// host finds the same buffers (by name and type) and kernels in both.
+// TestSameExports: the four guests, each written with its language's kit,
+// export the same buffers (by name and type) and kernels, those of
+// wit/mykernels.wit, and none is a vector-world guest.
 func TestSameExports(t *testing.T) {
 	e := host.NewEngine()
 	defer e.Close()
@@ -213,8 +242,10 @@ func TestSameExports(t *testing.T) {
 			t.Errorf("%s: vector.Lookup = %v, want ErrMissingExport (not a vector guest)", m.name, err)
 		}
 	}
-	if !slices.Equal(shapes[0], shapes[1]) {
-		t.Fatalf("rust %v\nc    %v", shapes[0], shapes[1])
+	for i := range shapes[1:] {
+		if !slices.Equal(shapes[0], shapes[i+1]) {
+			t.Errorf("%s %v\n%s %v", modules[0].name, shapes[0], modules[i+1].name, shapes[i+1])
+		}
 	}
 	want := []string{"axpy: func(f32, i32)", "counts i32", "histogram: func(i32, f64, f64, i32) -> i32", "samples f64", "x f32", "y f32"}
 	if !slices.Equal(shapes[0], want) {
@@ -242,24 +273,35 @@ func TestHostDoesNotKnow(t *testing.T) {
 	}
 }
 
-// TestPanicMessage: the Rust guest's failed assert (a panic, then the
-// abort's trap) reaches the caller with its message, through the
-// stderr the host keeps in the Trap.
+// TestPanicMessage: each guest's failed check on a length past the
+// capacity reaches the caller with its message, through the stderr the
+// host keeps in the Trap: Rust's panic (then the abort's trap), C's
+// WASMVEC_REQUIRE, Go's and TinyGo's panic (then proc_exit).
 func TestPanicMessage(t *testing.T) {
 	e := host.NewEngine()
 	defer e.Close()
-	in, err := e.Load("rust", mykernels.Rust)
-	if err != nil {
-		t.Fatal(err)
+	want := map[string][]string{
+		"rust":   {"panicked at", "65537 elements asked of a buffer of capacity 65536"},
+		"c":      {"mykernels.c:", "requirement failed: len <= WASMVEC_CAPACITY(x)"},
+		"go":     {"panic: wasmvec guest: 65537 elements asked of a buffer of capacity 65536"},
+		"tinygo": {"wasmvec guest: 65537 elements asked of a buffer of capacity 65536"},
 	}
-	defer in.Close()
-	axpy, _ := in.Module().Kernel("axpy")
-	_, err = in.Call(axpy, host.Encode(float32(1)), host.Encode(int32(65537)))
-	var trap *host.Trap
-	if !errors.As(err, &trap) || !strings.Contains(trap.Stderr, "panicked at") || !strings.Contains(trap.Stderr, "65537 elements asked of a buffer of capacity 65536") {
-		t.Fatalf("axpy past capacity: %v; want a trap whose Stderr has the panic message", err)
-	}
-	if !strings.Contains(err.Error(), "65537 elements asked of a buffer of capacity 65536") {
-		t.Errorf("the error's text lacks the panic message: %v", err)
+	for _, m := range modules {
+		in, err := e.Load(m.name, m.wasm)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer in.Close()
+		axpy, _ := in.Module().Kernel("axpy")
+		_, err = in.Call(axpy, host.Encode(float32(1)), host.Encode(int32(65537)))
+		var trap *host.Trap
+		if !errors.As(err, &trap) {
+			t.Fatalf("%s: axpy past capacity: %v; want a trap", m.name, err)
+		}
+		for _, w := range want[m.name] {
+			if !strings.Contains(trap.Stderr, w) || !strings.Contains(err.Error(), w) {
+				t.Errorf("%s: axpy past capacity: %v (stderr %q); want %q in the trap's Stderr and the error's text", m.name, err, trap.Stderr, w)
+			}
+		}
 	}
 }

@@ -109,6 +109,9 @@ type Failure struct {
 	HasCode bool
 	Code    wasmtime.TrapCode
 	Message string
+	// Exited: the guest called WASI's proc_exit, with Status.
+	Exited bool
+	Status int
 }
 
 // Outcome reads and frees err and the trap the last call left in b, and
@@ -129,6 +132,10 @@ func (b *Block) Outcome(err Err) (Failure, bool) {
 		C.wasm_trap_message(trap, &msg)
 		C.wasm_trap_delete(trap)
 	} else {
+		var status C.int
+		if C.wasmtime_error_exit_status(err.p, &status) {
+			f.Exited, f.Status = true, int(status)
+		}
 		C.wasmtime_error_message(err.p, &msg)
 		C.wasmtime_error_delete(err.p)
 	}

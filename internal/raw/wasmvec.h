@@ -31,6 +31,7 @@ bool wasmtime_trap_code(const wasm_trap_t *, uint8_t *code);
 void wasm_trap_delete(wasm_trap_t *);
 void wasmtime_error_message(const wasmtime_error_t *, wv_byte_vec_t *out);
 void wasmtime_error_delete(wasmtime_error_t *);
+bool wasmtime_error_exit_status(const wasmtime_error_t *, int *status);
 void wasm_byte_vec_delete(wv_byte_vec_t *);
 uint8_t *wasmtime_memory_data(const wasmtime_context_t *, const wv_memory_t *);
 size_t wasmtime_memory_data_size(const wasmtime_context_t *, const wv_memory_t *);

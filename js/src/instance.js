@@ -277,10 +277,13 @@ export async function instantiateHere(m, options, hooks) {
     return startThreadedInstance(m, wasm, o, hooks);
   }
   const wasi = await createWasi();
+  /** @type {WebAssembly.Instance | undefined} */
   let wi;
   hooks?.phase?.('(start)');
   try {
-    wi = await WebAssembly.instantiate(wasm, { wasi_snapshot_preview1: guestImports(wasi) });
+    wi = await WebAssembly.instantiate(wasm, {
+      wasi_snapshot_preview1: guestImports(wasi, () => /** @type {WebAssembly.Memory | undefined} */ (wi?.exports.memory)),
+    });
   } catch (e) {
     throw instantiateError(m.name, e);
   }

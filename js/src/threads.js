@@ -106,7 +106,7 @@ export async function startThreadedInstance(m, wasm, o, hooks) {
   try {
     wi = await WebAssembly.instantiate(wasm, {
       env: { memory },
-      wasi_snapshot_preview1: guestImports(wasi),
+      wasi_snapshot_preview1: guestImports(wasi, () => memory),
       wasi: { 'thread-spawn': spawn },
     });
   } catch (e) {
@@ -173,7 +173,7 @@ export function runThreadWorker(port) {
           const spawn = makeSpawn(cfg.ctl, (arg, slot) => imports.wasi['thread-spawn'](arg, slot), cfg.slots, cfg.slot);
           const wi = await WebAssembly.instantiate(wasmModule, {
             env: { memory: wasmMemory },
-            wasi_snapshot_preview1: guestImports(wasi),
+            wasi_snapshot_preview1: guestImports(wasi, () => wasmMemory),
             wasi: { 'thread-spawn': spawn },
           });
           const instance = wt.initialize(wi, wasmModule, wasmMemory);

@@ -7,11 +7,12 @@ import {
   CapacityError, ClosedError, DeadlineError, MissingExportError, OptionError, SignatureError,
   compile, createPool, load, loadWorker,
 } from '../src/index.js';
+import { pollOneoff } from '../src/wasi.js';
 import { golden, root } from './golden.js';
 
 const corpus = Object.fromEntries(golden('corpus.json').map((/** @type {any} */ c) => [c.file, Buffer.from(c.wasm, 'base64')]));
 
-for (const lang of ['rust', 'c']) {
+for (const lang of ['rust', 'c', 'go', 'tinygo']) {
   test(`examples/mykernels (${lang}): axpy and histogram against the reference loops`, async () => {
     const k = await load(new URL(`examples/mykernels/mykernels-${lang}.wasm`, root));
     assert.deepEqual(k.module.kernels.map((x) => x.name).sort(), ['axpy', 'histogram']);
@@ -102,4 +103,23 @@ test('runtime exports (names that begin with "__") are no kernels, as in the Go 
     assert.ok(isReserved(name), name);
   }
   for (const name of ['sum', 'my__kernel', '_x']) assert.ok(!isReserved(name), name);
+});
+
+test('poll_oneoff never blocks: every subscription answered at once with ENOTSUP, as in the Go host', () => {
+  const memory = new WebAssembly.Memory({ initial: 1 });
+  const v = new DataView(memory.buffer);
+  v.setBigUint64(0, 0x1122334455667788n, true); v.setUint8(8, 0); // clock
+  v.setBigUint64(24, 3600n * 10n ** 9n, true); // an hour
+  v.setBigUint64(48, 7n, true); v.setUint8(56, 1); // fd_read
+  v.setUint32(200, 0xffffffff, true); // garbage the event must not keep
+  assert.equal(pollOneoff(memory, 0, 192, 2, 300), 0);
+  assert.equal(v.getUint32(300, true), 2);
+  assert.equal(v.getBigUint64(192, true), 0x1122334455667788n);
+  assert.deepEqual([v.getUint16(200, true), v.getUint8(202), v.getUint8(203)], [58, 0, 0]);
+  assert.deepEqual([v.getBigUint64(224, true), v.getUint16(232, true), v.getUint8(234)], [7n, 58, 1]);
+  assert.equal(pollOneoff(memory, 0, 192, 0, 300), 28);
+  assert.equal(pollOneoff(memory, 0, 192, 1025, 300), 28);
+  assert.equal(pollOneoff(memory, 65536 - 48, 192, 2, 300), 21);
+  assert.equal(pollOneoff(memory, 0, 65536 - 32, 2, 300), 21);
+  assert.equal(pollOneoff(memory, 0, 192, 1, 65535), 21);
 });

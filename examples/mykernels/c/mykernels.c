@@ -1,45 +1,34 @@
 /*
  * wasmvec example guest in C: the `mykernels` world of ../wit/mykernels.wit,
- * written with export_name attributes alone: the contract is the export
- * names, so a C guest needs no generated glue. Built by ./build.sh examples:
+ * written with the kit's header (kit/c/wasmvec_guest.h): the contract is the
+ * export names, so a C guest needs no generated glue. Built by
+ * ./build.sh examples:
  *
- *   clang-19 --target=wasm32-wasi -O3 -ffp-contract=off -Wall -Wextra -Werror -c mykernels.c
+ *   clang-19 --target=wasm32-wasi -O3 -ffp-contract=off -I../../../kit/c -Wall -Wextra -Werror -c mykernels.c
  *   clang-19 --target=wasm32-wasi -mexec-model=reactor -Wl,--strip-all -o ../mykernels-c.wasm mykernels.o
  * (linked without -O, so clang does not run binaryen's wasm-opt when it is installed).
  *
  * -ffp-contract=off: a*x + y stays a rounded product and a rounded add.
  */
 #include <math.h>
-#include <stdint.h>
 
-#define EXPORT(name) __attribute__((export_name(name)))
-#define CAP_XY 65536u
-#define CAP_SAMPLES 65536u
-#define CAP_COUNTS 1024u
+#include "wasmvec_guest.h"
 
-static float x[CAP_XY], y[CAP_XY];
-static double samples[CAP_SAMPLES];
-static int32_t counts[CAP_COUNTS];
+WASMVEC_BUFFER(f32, x, "x", 65536)
+WASMVEC_BUFFER(f32, y, "y", 65536)
+WASMVEC_BUFFER(f64, samples, "samples", 65536)
+WASMVEC_BUFFER(i32, counts, "counts", 1024)
 
-EXPORT("buffer-x-f32") uint32_t buffer_x(void) { return (uint32_t)(uintptr_t)x; }
-EXPORT("capacity-x") uint32_t capacity_x(void) { return CAP_XY; }
-EXPORT("buffer-y-f32") uint32_t buffer_y(void) { return (uint32_t)(uintptr_t)y; }
-EXPORT("capacity-y") uint32_t capacity_y(void) { return CAP_XY; }
-EXPORT("buffer-samples-f64") uint32_t buffer_samples(void) { return (uint32_t)(uintptr_t)samples; }
-EXPORT("capacity-samples") uint32_t capacity_samples(void) { return CAP_SAMPLES; }
-EXPORT("buffer-counts-i32") uint32_t buffer_counts(void) { return (uint32_t)(uintptr_t)counts; }
-EXPORT("capacity-counts") uint32_t capacity_counts(void) { return CAP_COUNTS; }
-
-EXPORT("axpy") void axpy(float a, uint32_t len) {
-	if (len > CAP_XY)
-		__builtin_trap();
+WASMVEC_KERNEL("axpy") void axpy(float a, uint32_t len) {
+	WASMVEC_REQUIRE(len <= WASMVEC_CAPACITY(x));
 	for (uint32_t i = 0; i < len; i++)
 		y[i] = a * x[i] + y[i];
 }
 
-EXPORT("histogram") uint32_t histogram(uint32_t len, double lo, double hi, uint32_t bins) {
-	if (len > CAP_SAMPLES || bins == 0 || bins > CAP_COUNTS || !isfinite(lo) || !isfinite(hi) || !(lo < hi))
-		__builtin_trap();
+WASMVEC_KERNEL("histogram") uint32_t histogram(uint32_t len, double lo, double hi, uint32_t bins) {
+	WASMVEC_REQUIRE(len <= WASMVEC_CAPACITY(samples));
+	WASMVEC_REQUIRE(bins > 0 && bins <= WASMVEC_CAPACITY(counts));
+	WASMVEC_REQUIRE(isfinite(lo) && isfinite(hi) && lo < hi);
 	for (uint32_t b = 0; b < bins; b++)
 		counts[b] = 0;
 	uint32_t out = 0;
