@@ -370,6 +370,29 @@ EOF
 	rm -rf "$tmp"
 }
 
+# The guest templates, used as a user uses them: wasmvec new writes each
+# into a fresh folder outside the repository (its go.mod replaces wasmvec
+# with this checkout), wasmvec build builds it, and its own Go test loads
+# the module and checks its kernel bit for bit. TinyGo's when a tinygo can
+# be had.
+check_templates() {
+	local tmp lang tg=""
+	tmp=$(mktemp -d)
+	run go build -o "$tmp/wasmvec" ./cmd/wasmvec
+	tg=$(find_tinygo 2>/dev/null) || tg=""
+	for lang in rust rust-rayon c go tinygo; do
+		if [ "$lang" = tinygo ] && [ -z "$tg" ]; then
+			say "template tinygo: no tinygo (see ./build.sh tinygo), so not built here; TestNewWritesKits checks what it writes"
+			continue
+		fi
+		say "template $lang: wasmvec new, wasmvec build, go test ($tmp/my-$lang)"
+		run "$tmp/wasmvec" new -replace "$ROOT" "$lang" "$tmp/my-$lang" >/dev/null || die "wasmvec new $lang failed"
+		(cd "$tmp/my-$lang" && run env TINYGO="$tg" "$tmp/wasmvec" build && run go test -count=1 ./...) ||
+			die "the $lang template does not build or its test fails ($tmp/my-$lang)"
+	done
+	rm -rf "$tmp"
+}
+
 run_tests() {
 	need_go
 	build_all
@@ -383,6 +406,7 @@ run_tests() {
 	(cd compare && run go vet ./...)
 	(cd wasm/go && run env GOOS=wasip1 GOARCH=wasm go vet ./...)
 	check_fresh_module
+	check_templates
 	say "go test -race (bit-exact table incl. the threaded guest at 1-4 threads, hostile corpus, deadlines, load test, examples)"
 	run go test -race -count=1 ./...
 	say "the host and the vector client again without -race: a call's lock taken inside its crossing (race_on.go: not under -race)"

@@ -1,6 +1,25 @@
-// Command wasmvec is the guest author's tool.
+// Command wasmvec is the guest author's tool. From any Go module:
 //
+//	go run github.com/wasmvec/wasmvec/cmd/wasmvec@latest new rust ./mykernel
+//
+//	wasmvec new [-replace CHECKOUT] rust|rust-rayon|c|go|tinygo DIR
+//	wasmvec build [DIR]
 //	wasmvec inspect [-threads N] [-timeout D] MODULE.wasm|MODULE.wat
+//
+// new writes a guest project into DIR (which must not exist or be empty)
+// from the template of its language (package kit): the guest's sources
+// with the language's kit, a kernel "scale" over a buffer "x", and a Go
+// module with a test that loads guest.wasm and checks the kernel bit for
+// bit; then it runs go mod tidy there. The go.mod requires this wasmvec's
+// version, or, for a wasmvec run from a checkout, replaces it with that
+// checkout (-replace names one).
+//
+// build builds the project in DIR (default: the current folder) into
+// DIR/guest.wasm with its language's toolchain (cargo; go with
+// GOOS=wasip1 -buildmode=c-shared; tinygo; clang-19 or clang for
+// wasm32-wasi), says what is wrong when that makes no module (a crate
+// without crate-type = ["cdylib"], one built for this machine) or a WASI
+// command instead of a reactor, then prints what inspect prints.
 //
 // inspect loads a module the way package host does (Compile, then
 // Instantiate on an engine with deadlines) and prints its imports, whether
@@ -32,9 +51,21 @@ import (
 
 func main() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr)) }
 
+const inspectUsage = "usage: wasmvec inspect [-threads N] [-timeout D] MODULE.wasm|MODULE.wat"
+
 func run(args []string, stdout, stderr io.Writer) int {
+	if len(args) > 0 {
+		switch args[0] {
+		case "new":
+			return runNew(args[1:], stdout, stderr)
+		case "build":
+			return runBuild(args[1:], stdout, stderr)
+		}
+	}
 	if len(args) == 0 || args[0] != "inspect" {
-		fmt.Fprintln(stderr, "usage: wasmvec inspect [-threads N] [-timeout D] MODULE.wasm|MODULE.wat")
+		fmt.Fprintln(stderr, newUsage)
+		fmt.Fprintln(stderr, buildUsage)
+		fmt.Fprintln(stderr, inspectUsage)
 		return 2
 	}
 	fs := flag.NewFlagSet("inspect", flag.ContinueOnError)
@@ -42,7 +73,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	threads := fs.Int("threads", 1, "threads for a threaded guest (WithThreads)")
 	timeout := fs.Duration("timeout", 5*time.Second, "bound on the guest code run while loading (WithTimeout)")
 	if err := fs.Parse(args[1:]); err != nil || fs.NArg() != 1 {
-		fmt.Fprintln(stderr, "usage: wasmvec inspect [-threads N] [-timeout D] MODULE.wasm|MODULE.wat")
+		fmt.Fprintln(stderr, inspectUsage)
 		return 2
 	}
 	path := fs.Arg(0)
@@ -113,22 +144,27 @@ func inspect(name string, wasm []byte, threads int, timeout time.Duration, w io.
 				reason = ge.Export + ": " + reason
 			}
 		}
-		fmt.Fprintf(w, "a guest of its own: %d buffers and %d kernels, called with Module.Kernel and Instance.Call (host.BufferRef and host.View for the buffers)\n", nb, nk)
+		fmt.Fprintf(w, "a guest of its own: %s and %s, called with Module.Kernel and Instance.Call (host.BufferRef and host.View for the buffers)\n", count(nb, "buffer"), count(nk, "kernel"))
 		fmt.Fprintf(w, "world vector: not this guest's, which is fine (package vector would need it: %s)\n", escape(reason))
 	} else {
-		fmt.Fprintf(w, "a vector-world guest: %d buffers and %d kernels\n", nb, nk)
+		fmt.Fprintf(w, "a vector-world guest: %s and %s\n", count(nb, "buffer"), count(nk, "kernel"))
 		fmt.Fprintln(w, "world vector: yes (package vector's kernels work on it)")
 	}
 	return nil
 }
 
+// count says n things: "1 buffer", "2 buffers".
+func count(n int, thing string) string {
+	if n == 1 {
+		return "1 " + thing
+	}
+	return strconv.Itoa(n) + " " + thing + "s"
+}
+
 // printImports lists the module's imports as Wasmtime reads them, before
 // the host judges them.
 func printImports(wasm []byte, w io.Writer) {
-	cfg := wasmtime.NewConfig()
-	cfg.SetWasmSIMD(true)
-	cfg.SetWasmThreads(true)
-	e := wasmtime.NewEngineWithConfig(cfg)
+	e := wasmtime.NewEngineWithConfig(threadsConfig())
 	defer e.Close()
 	m, err := wasmtime.NewModule(e, wasm)
 	if err != nil {
