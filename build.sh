@@ -296,6 +296,13 @@ build_tinygo() {
 	tinygo_build "$tg" "$ROOT/guests/tinygo.wasm" wasm/go/main.go kernels github.com/wasmvec/wasmvec/kernels "${TINYGO_FLAGS[@]}"
 }
 
+# remap TARGET prints a cargo --config value that writes this checkout's
+# path as /wasmvec in what rustc embeds (panic locations in the kit, a path
+# dependency outside the crate), so that the committed example modules do
+# not depend on where the repository was cloned. A target's rustflags
+# array joins the crate's own (.cargo/config.toml) instead of replacing it.
+remap() { printf "target.%s.rustflags=['--remap-path-prefix=%s=/wasmvec']" "$1" "$ROOT"; }
+
 # The user-kernel example (examples/mykernels): the same kernels in Rust,
 # C, Go and TinyGo, each written with its language's guest kit (kit/).
 # TinyGo's build needs a tinygo (find_tinygo); without one the tests run
@@ -304,11 +311,11 @@ MYKERNELS_TINYGO_FLAGS=(-target=wasip1 -opt=2 -scheduler=none -no-debug)
 build_examples() {
 	need_rust wasm32-wasip1
 	say "building the example guests (examples/mykernels)"
-	(cd examples/mykernels/rust && run cargo build --release --locked --target wasm32-wasip1)
+	(cd examples/mykernels/rust && run cargo build --release --locked --target wasm32-wasip1 --config "$(remap wasm32-wasip1)")
 	run cp examples/mykernels/rust/target/wasm32-wasip1/release/mykernels.wasm examples/mykernels/mykernels-rust.wasm
 	need_c || die "no clang-19 for wasm32-wasi: install clang-19 lld-19 wasi-libc libclang-rt-19-dev-wasm32 (Debian)"
 	(cd examples/mykernels/c && clang_wasm ../mykernels-c.wasm -O3 -ffp-contract=off -I../../../kit/c -Wall -Wextra -Werror -- mykernels.c)
-	run env GOOS=wasip1 GOARCH=wasm go build -buildmode=c-shared -trimpath -o examples/mykernels/mykernels-go.wasm ./examples/mykernels/go
+	run env GOOS=wasip1 GOARCH=wasm go build -buildmode=c-shared -trimpath -buildvcs=false -o examples/mykernels/mykernels-go.wasm ./examples/mykernels/go
 	local tg
 	if tg=$(find_tinygo); then
 		tinygo_build "$tg" "$ROOT/examples/mykernels/mykernels-tinygo.wasm" examples/mykernels/go/main.go kit/guest \
@@ -326,7 +333,7 @@ build_examples() {
 build_rayon() {
 	need_rust wasm32-wasip1-threads
 	say "building the Rayon example guest and its native build (examples/rayon)"
-	(cd examples/rayon/rust && run cargo build --release --locked --target wasm32-wasip1-threads &&
+	(cd examples/rayon/rust && run cargo build --release --locked --target wasm32-wasip1-threads --config "$(remap wasm32-wasip1-threads)" &&
 		run cargo build --release --locked)
 	run cp examples/rayon/rust/target/wasm32-wasip1-threads/release/wasmvec_rayon.wasm examples/rayon/rayon.wasm
 }

@@ -32,7 +32,7 @@ var C []byte
 // Go is the Go guest (go/main.go, package main of this module under the
 // wasip1 build tag), built by the standard toolchain as a reactor:
 //
-//	GOOS=wasip1 GOARCH=wasm go build -buildmode=c-shared -trimpath -o mykernels-go.wasm ./go
+//	GOOS=wasip1 GOARCH=wasm go build -buildmode=c-shared -trimpath -buildvcs=false -o mykernels-go.wasm ./go
 //
 // A Go guest's panic prints its message and stack to stderr and aborts
 // (a c-shared Go runtime traps rather than exits): the call fails with
