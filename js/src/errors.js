@@ -58,6 +58,8 @@ export class LayoutError extends WasmvecError {
 /** Guest code trapped (Go: ErrTrap). `cause` is the WebAssembly.RuntimeError or the value thrown. */
 export class TrapError extends WasmvecError {
   static sentinel = 'ErrTrap'; static text = 'wasmvec: guest trapped';
+  /** What the guest wrote to stderr during the failing call, its first and last 512 bytes (Go: Trap.Stderr); '' when none. */
+  stderr = '';
 }
 /** A thread of a threaded guest trapped, which ends the whole instance (Go: ErrAborted, with ErrTrap): also a TrapError. */
 export class AbortedError extends TrapError {
@@ -119,16 +121,16 @@ export function bounded(e) {
 /**
  * toPlain turns an error into a structured-clone-safe record (for postMessage).
  * @param {unknown} e
- * @returns {{name: string, guest: string, export: string, message: string}}
+ * @returns {{name: string, guest: string, export: string, message: string, stderr: string}}
  */
 export function toPlain(e) {
-  if (e instanceof WasmvecError) return { name: e.name, guest: e.guest, export: e.export, message: e.message };
-  return { name: 'Error', guest: '', export: '', message: bounded(e) };
+  if (e instanceof WasmvecError) return { name: e.name, guest: e.guest, export: e.export, message: e.message, stderr: e instanceof TrapError ? e.stderr : '' };
+  return { name: 'Error', guest: '', export: '', message: bounded(e), stderr: '' };
 }
 
 /**
  * fromPlain rebuilds an error that toPlain flattened, as the same class with the same message.
- * @param {{name: string, guest: string, export: string, message: string}} p
+ * @param {{name: string, guest: string, export: string, message: string, stderr?: string}} p
  * @returns {Error}
  */
 export function fromPlain(p) {
@@ -136,5 +138,6 @@ export function fromPlain(p) {
   if (!C) return new Error(p.message);
   const e = new C(p.guest, p.export, '');
   e.message = p.message;
+  if (e instanceof TrapError) e.stderr = p.stderr ?? '';
   return e;
 }

@@ -11,7 +11,7 @@ import {
   DefaultMaxFunctions, DefaultMaxModuleBytes, MaxTableElements, PageSize, capLimits, checkCompileLimits,
   isReserved, parseModule, readContract, sizeOf,
 } from './contract.js';
-import { createWasi, guestImports } from './wasi.js';
+import { Output, createWasi, guestImports } from './wasi.js';
 import { isNode, isolated, isolationHeaders, parallelism } from './env.js';
 import { startThreadedInstance } from './threads.js';
 
@@ -247,15 +247,24 @@ export function checkOptions(m, o) {
 }
 
 /**
- * toTrap converts what guest code threw into a TrapError naming the export; errors of the
- * package itself pass through.
+ * toTrap converts what guest code threw into a TrapError naming the export, with what the guest
+ * wrote to stderr during the call first in its message and in its `stderr` (as the Go host's
+ * Trap.Stderr: a Rust, C or Go panic's message); errors of the package itself pass through.
+ * It resets out for the next call.
  * @param {string} guest
  * @param {string} exp
  * @param {unknown} e
+ * @param {Output | null} [out] the instance's stderr
  */
-export function toTrap(guest, exp, e) {
+export function toTrap(guest, exp, e, out) {
   if (e instanceof WasmvecError) return e;
-  return new TrapError(guest, exp, bounded(e), e);
+  const stderr = out?.dirty ? out.stderr() : '';
+  out?.reset();
+  const text = stderr.trim() === '' ? bounded(e) : `guest stderr:\n${stderr.trim()}\n${bounded(e)}`;
+  const t = new TrapError(guest, exp, text, e);
+  /** What the guest wrote to stderr during the failing call (first and last 512 bytes), or ''. */
+  t.stderr = stderr;
+  return t;
 }
 
 /**
@@ -277,18 +286,20 @@ export async function instantiateHere(m, options, hooks) {
     return startThreadedInstance(m, wasm, o, hooks);
   }
   const wasi = await createWasi();
+  const out = new Output();
   /** @type {WebAssembly.Instance | undefined} */
   let wi;
   hooks?.phase?.('(start)');
   try {
     wi = await WebAssembly.instantiate(wasm, {
-      wasi_snapshot_preview1: guestImports(wasi, () => /** @type {WebAssembly.Memory | undefined} */ (wi?.exports.memory)),
+      wasi_snapshot_preview1: guestImports(wasi, () => /** @type {WebAssembly.Memory | undefined} */ (wi?.exports.memory), out),
     });
   } catch (e) {
     throw instantiateError(m.name, e);
   }
   const inst = new Instance(m, wi, /** @type {WebAssembly.Memory} */ (wi.exports.memory), 1);
-  startRuntime(m, wasi, wi, hooks?.phase);
+  inst.out = out;
+  startRuntime(m, wasi, wi, hooks?.phase, out);
   inst.readLayout();
   return inst;
 }
@@ -311,15 +322,16 @@ export function instantiateError(guest, e) {
  * @param {import('./wasi.js').Wasi} wasi
  * @param {WebAssembly.Instance} wi
  * @param {(exp: string) => void} [phase] told which export starts running
+ * @param {Output} [out] the instance's stderr, for a trap
  */
-export function startRuntime(m, wasi, wi, phase) {
+export function startRuntime(m, wasi, wi, phase, out) {
   if (!m.contract.start) { // a reactor; WASI is bound to the instance even without _initialize
     phase?.('_initialize');
-    try { wasi.initialize(wi); } catch (e) { throw toTrap(m.name, '_initialize', e); }
+    try { wasi.initialize(wi); } catch (e) { throw toTrap(m.name, '_initialize', e, out); }
   } else if (m.contract.start) {
     phase?.('_start');
     let status;
-    try { status = wasi.start(wi); } catch (e) { throw toTrap(m.name, '_start', e); }
+    try { status = wasi.start(wi); } catch (e) { throw toTrap(m.name, '_start', e, out); }
     if (status !== 0 && status !== undefined) throw new TrapError(m.name, '_start', `exited with status ${status}`);
   }
 }
@@ -365,6 +377,8 @@ export class Instance {
     this.closed = false;
     /** @type {(() => void) | null} ends the thread Workers of a threaded guest */
     this.terminate = null;
+    /** @type {Output | null} the calling thread's stderr, kept for a trap */
+    this.out = null;
   }
 
   /**
@@ -376,7 +390,7 @@ export class Instance {
   readLayout() {
     const ex = /** @type {Record<string, Function>} */ (this.wi.exports);
     const ask = (/** @type {string} */ e) => {
-      try { return ex[e]() >>> 0; } catch (err) { throw toTrap(this.name, e, err); }
+      try { return ex[e]() >>> 0; } catch (err) { throw toTrap(this.name, e, err, this.out); }
     };
     // Each buffer's first fault, as the Go host finds them buffer by buffer in declaration
     // order: its own (capacity, alignment, bounds) or an overlap with one declared before it.
@@ -542,9 +556,11 @@ export class Instance {
       throw new SignatureError(this.name, name, `argument ${i} is ${typeof a === 'number' ? a : typeof a}, not an ${p[i]} (func(${p.join(', ')}))`);
     }
     try {
-      return f.fn(...args);
+      const r = f.fn(...args);
+      if (this.out?.dirty) this.out.reset(); // a call that returned: its stderr is not a trap's
+      return r;
     } catch (e) {
-      throw toTrap(this.name, name, e);
+      throw toTrap(this.name, name, e, this.out);
     }
   }
 

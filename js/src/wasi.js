@@ -6,7 +6,8 @@
 
 import { importDep, isNode } from './env.js';
 
-/** WASI's errno values poll_oneoff returns. */
+/** WASI's errno values fd_write and poll_oneoff return. */
+const errnoBadf = 8;
 const errnoFault = 21;
 const errnoInval = 28;
 const errnoNotSup = 58;
@@ -45,21 +46,111 @@ export async function createWasi() {
   return w;
 }
 
+/** The most bytes of a call's stderr a trap keeps from its start, and again from its end (host/output.go). */
+const maxStderrPart = 512;
+/** The most iovecs one fd_write takes (Linux's IOV_MAX), as in the Go host. */
+const maxIovecs = 1024;
+
+/**
+ * Output is what a guest wrote to its standard error during the running call, as the Go host
+ * keeps it for a trap (Trap.Stderr): all of it up to 1,024 bytes, else its first and last 512
+ * with a line between them saying how many were left out. Standard output is dropped.
+ */
+export class Output {
+  constructor() {
+    /** @type {number[]} */ this.head = [];
+    /** @type {number[]} */ this.tail = [];
+    this.total = 0;
+    /** Written to since the last reset. */
+    this.dirty = false;
+  }
+
+  /**
+   * keep adds bytes written to stderr.
+   * @param {Uint8Array} p
+   */
+  keep(p) {
+    this.dirty = true;
+    this.total += p.length;
+    let i = 0;
+    while (i < p.length && this.head.length < maxStderrPart) this.head.push(p[i++]);
+    const rest = p.subarray(i);
+    if (rest.length >= maxStderrPart) {
+      this.tail = Array.from(rest.subarray(rest.length - maxStderrPart));
+      return;
+    }
+    const over = this.tail.length + rest.length - maxStderrPart;
+    if (over > 0) this.tail.splice(0, over);
+    for (const b of rest) this.tail.push(b);
+  }
+
+  /** @returns {string} the call's stderr as a trap keeps it; '' when it wrote none */
+  stderr() {
+    const dec = new TextDecoder();
+    const cut = this.total - this.head.length - this.tail.length;
+    const head = dec.decode(Uint8Array.from(this.head)), tail = dec.decode(Uint8Array.from(this.tail));
+    return cut > 0 ? `${head}\n[… ${cut} bytes …]\n${tail}` : head + tail;
+  }
+
+  /** reset starts a new call. */
+  reset() {
+    this.head = []; this.tail = []; this.total = 0; this.dirty = false;
+  }
+}
+
+/**
+ * fdWrite is WASI's fd_write(fd, iovs, iovs_len, nwritten) as the Go host's (host/output.go):
+ * fds 1 and 2 only (else EBADF, 8), at most 1,024 iovecs (else EINVAL, 28), every iovec
+ * checked to lie in the memory before any byte is taken (else EFAULT, 21); stderr goes to out,
+ * stdout is dropped, and the guest is told every byte was written.
+ * @param {WebAssembly.Memory | undefined} memory
+ * @param {Output} out
+ * @param {number} fd @param {number} iovs @param {number} iovsLen @param {number} nwritten
+ * @returns {number} the errno, 0 on success
+ */
+export function fdWrite(memory, out, fd, iovs, iovsLen, nwritten) {
+  if (fd !== 1 && fd !== 2) return errnoBadf;
+  if (iovsLen > maxIovecs) return errnoInval;
+  if (!memory) return errnoFault;
+  const size = memory.buffer.byteLength;
+  if (iovs + 8 * iovsLen > size || nwritten + 4 > size) return errnoFault;
+  const v = new DataView(memory.buffer);
+  const iov = [];
+  let total = 0;
+  for (let i = 0; i < iovsLen; i++) {
+    const p = v.getUint32(iovs + 8 * i, true), n = v.getUint32(iovs + 8 * i + 4, true);
+    if (p + n > size) return errnoFault;
+    iov.push(p, n);
+    total += n;
+  }
+  if (total > 0x7fffffff) return errnoInval;
+  if (fd === 2) {
+    const bytes = new Uint8Array(memory.buffer);
+    for (let i = 0; i < iov.length; i += 2) if (iov[i + 1] > 0) out.keep(bytes.slice(iov[i], iov[i] + iov[i + 1]));
+  }
+  v.setUint32(nwritten, total, true);
+  return 0;
+}
+
 /**
  * guestImports returns the WASI import object a guest gets from w: w's own functions, but
- * poll_oneoff (pollOneoff), which never blocks, as in the Go host.
+ * poll_oneoff (pollOneoff), which never blocks, and fd_write (fdWrite), which keeps stderr
+ * in out for a trap, as in the Go host.
  * @param {Wasi} w
  * @param {() => WebAssembly.Memory | undefined} memory the guest's linear memory, once there is one
+ * @param {Output} [out] where stderr goes; a new Output when not given
  * @returns {Record<string, Function>}
  */
-export function guestImports(w, memory) {
+export function guestImports(w, memory, out = new Output()) {
   /** @type {Record<string, Function>} */
-  const out = {};
+  const imp = {};
   const src = w.wasiImport;
-  for (const k of Object.keys(src)) out[k] = typeof src[k] === 'function' ? src[k].bind(src) : src[k];
-  out.poll_oneoff = (/** @type {number} */ inp, /** @type {number} */ outp, /** @type {number} */ nsubs, /** @type {number} */ nevents) =>
+  for (const k of Object.keys(src)) imp[k] = typeof src[k] === 'function' ? src[k].bind(src) : src[k];
+  imp.poll_oneoff = (/** @type {number} */ inp, /** @type {number} */ outp, /** @type {number} */ nsubs, /** @type {number} */ nevents) =>
     pollOneoff(memory(), inp >>> 0, outp >>> 0, nsubs >>> 0, nevents >>> 0);
-  return out;
+  imp.fd_write = (/** @type {number} */ fd, /** @type {number} */ iovs, /** @type {number} */ n, /** @type {number} */ nwritten) =>
+    fdWrite(memory(), out, fd >>> 0, iovs >>> 0, n >>> 0, nwritten >>> 0);
+  return imp;
 }
 
 /**

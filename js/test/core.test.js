@@ -4,10 +4,10 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  CapacityError, ClosedError, DeadlineError, MissingExportError, OptionError, SignatureError,
+  CapacityError, ClosedError, DeadlineError, MissingExportError, OptionError, SignatureError, TrapError,
   compile, createPool, load, loadWorker,
 } from '../src/index.js';
-import { pollOneoff } from '../src/wasi.js';
+import { Output, fdWrite, pollOneoff } from '../src/wasi.js';
 import { golden, root } from './golden.js';
 
 const corpus = Object.fromEntries(golden('corpus.json').map((/** @type {any} */ c) => [c.file, Buffer.from(c.wasm, 'base64')]));
@@ -122,4 +122,62 @@ test('poll_oneoff never blocks: every subscription answered at once with ENOTSUP
   assert.equal(pollOneoff(memory, 65536 - 48, 192, 2, 300), 21);
   assert.equal(pollOneoff(memory, 0, 65536 - 32, 2, 300), 21);
   assert.equal(pollOneoff(memory, 0, 192, 1, 65535), 21);
+});
+
+// The same failed check in each language's example guest reaches the caller with its message,
+// as in the Go host (examples/mykernels TestPanicMessage): in the TrapError's stderr and first
+// in its text; in this thread and through a compute Worker.
+const panicText = {
+  rust: ['panicked at', '65537 elements asked of a buffer of capacity 65536'],
+  c: ['mykernels.c:', 'requirement failed: len <= WASMVEC_CAPACITY(x)'],
+  go: ['panic: wasmvec guest: 65537 elements asked of a buffer of capacity 65536'],
+  tinygo: ['wasmvec guest: 65537 elements asked of a buffer of capacity 65536'],
+};
+for (const [lang, want] of Object.entries(panicText)) {
+  test(`examples/mykernels (${lang}): a panic's message is in the TrapError`, async () => {
+    for (const loader of [load, loadWorker]) {
+      const k = await loader(new URL(`examples/mykernels/mykernels-${lang}.wasm`, root));
+      /** @type {(name: string, ...args: number[]) => Promise<unknown>} a Worker's call takes its arguments as an array */
+      const call = async (name, ...args) => loader === load ? k.call(name, ...args) : /** @type {any} */ (k).call(name, args);
+      let err;
+      try { await call('axpy', 1, 65537); } catch (e) { err = e; }
+      assert.ok(err instanceof TrapError, `${loader.name}: ${err}`);
+      for (const w of want) {
+        assert.ok(err.stderr.includes(w), `${loader.name}: stderr ${JSON.stringify(err.stderr)} lacks ${w}`);
+        assert.ok(err.message.includes(w), `${loader.name}: message lacks ${w}`);
+      }
+      if (lang !== 'go') { // a Go guest's runtime is left mid-panic: not called again
+        await call('axpy', 1, 4);
+        let again;
+        try { await call('axpy', 1, 0x7fffffff); } catch (e) { again = e; }
+        assert.ok(again instanceof TrapError && !again.stderr.includes('[…'), 'the next trap has its own stderr only');
+      }
+      await k.close();
+    }
+  });
+}
+
+test('fd_write as the Go host: stderr kept (first and last 512 bytes), fds and memory checked', () => {
+  const memory = new WebAssembly.Memory({ initial: 1 });
+  const v = new DataView(memory.buffer);
+  const bytes = new Uint8Array(memory.buffer);
+  const text = 'x'.repeat(100) + 'y'.repeat(2800) + 'z'.repeat(100);
+  bytes.set(new TextEncoder().encode(text), 4096);
+  const out = new Output();
+  for (let off = 0; off < 3000; off += 700) { // in writes of 700 bytes
+    v.setUint32(0, 4096 + off, true); v.setUint32(4, Math.min(700, 3000 - off), true);
+    assert.equal(fdWrite(memory, out, 2, 0, 1, 8), 0);
+  }
+  assert.equal(out.stderr(), text.slice(0, 512) + '\n[… 1976 bytes …]\n' + text.slice(3000 - 512));
+  out.reset();
+  assert.equal(out.stderr(), '');
+  assert.equal(fdWrite(memory, out, 1, 0, 1, 8), 0); // stdout: dropped, counted as written
+  assert.equal(v.getUint32(8, true), 200); // the last iovec: 200 bytes
+  assert.equal(out.dirty, false);
+  assert.equal(fdWrite(memory, out, 3, 0, 1, 8), 8);
+  assert.equal(fdWrite(memory, out, 2, 0, 1025, 8), 28);
+  assert.equal(fdWrite(memory, out, 2, 65536 - 4, 1, 8), 21);
+  v.setUint32(0, 65536 - 2, true); v.setUint32(4, 10, true);
+  assert.equal(fdWrite(memory, out, 2, 0, 1, 8), 21);
+  assert.equal(out.dirty, false, 'a refused write keeps nothing');
 });

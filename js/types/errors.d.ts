@@ -7,17 +7,18 @@ export function bounded(e: unknown): string;
 /**
  * toPlain turns an error into a structured-clone-safe record (for postMessage).
  * @param {unknown} e
- * @returns {{name: string, guest: string, export: string, message: string}}
+ * @returns {{name: string, guest: string, export: string, message: string, stderr: string}}
  */
 export function toPlain(e: unknown): {
     name: string;
     guest: string;
     export: string;
     message: string;
+    stderr: string;
 };
 /**
  * fromPlain rebuilds an error that toPlain flattened, as the same class with the same message.
- * @param {{name: string, guest: string, export: string, message: string}} p
+ * @param {{name: string, guest: string, export: string, message: string, stderr?: string}} p
  * @returns {Error}
  */
 export function fromPlain(p: {
@@ -25,6 +26,7 @@ export function fromPlain(p: {
     guest: string;
     export: string;
     message: string;
+    stderr?: string;
 }): Error;
 /**
  * The base class of every error the package throws or rejects with.
@@ -67,6 +69,8 @@ export class LayoutError extends WasmvecError {
 }
 /** Guest code trapped (Go: ErrTrap). `cause` is the WebAssembly.RuntimeError or the value thrown. */
 export class TrapError extends WasmvecError {
+    /** What the guest wrote to stderr during the failing call, its first and last 512 bytes (Go: Trap.Stderr); '' when none. */
+    stderr: string;
 }
 /** A thread of a threaded guest trapped, which ends the whole instance (Go: ErrAborted, with ErrTrap): also a TrapError. */
 export class AbortedError extends TrapError {

@@ -74,13 +74,16 @@ export function checkOptions(m: Module, o: InstanceOptions): {
     timeout: number;
 };
 /**
- * toTrap converts what guest code threw into a TrapError naming the export; errors of the
- * package itself pass through.
+ * toTrap converts what guest code threw into a TrapError naming the export, with what the guest
+ * wrote to stderr during the call first in its message and in its `stderr` (as the Go host's
+ * Trap.Stderr: a Rust, C or Go panic's message); errors of the package itself pass through.
+ * It resets out for the next call.
  * @param {string} guest
  * @param {string} exp
  * @param {unknown} e
+ * @param {Output | null} [out] the instance's stderr
  */
-export function toTrap(guest: string, exp: string, e: unknown): WasmvecError;
+export function toTrap(guest: string, exp: string, e: unknown, out?: Output | null): WasmvecError;
 /**
  * instantiateHere instantiates a module in this thread; for a threaded guest (only from a
  * Worker: remote.js) with its thread Workers started.
@@ -102,8 +105,9 @@ export function instantiateError(guest: string, e: unknown): ModuleError | Impor
  * @param {import('./wasi.js').Wasi} wasi
  * @param {WebAssembly.Instance} wi
  * @param {(exp: string) => void} [phase] told which export starts running
+ * @param {Output} [out] the instance's stderr, for a trap
  */
-export function startRuntime(m: Module, wasi: import("./wasi.js").Wasi, wi: WebAssembly.Instance, phase?: (exp: string) => void): void;
+export function startRuntime(m: Module, wasi: import("./wasi.js").Wasi, wi: WebAssembly.Instance, phase?: (exp: string) => void, out?: Output): void;
 /**
  * load compiles source and instantiates it once in this thread: compile, then
  * Module.instantiate. Errors are theirs.
@@ -224,6 +228,8 @@ export class Instance {
     closed: boolean;
     /** @type {(() => void) | null} ends the thread Workers of a threaded guest */
     terminate: (() => void) | null;
+    /** @type {Output | null} the calling thread's stderr, kept for a trap */
+    out: Output | null;
     /**
      * readLayout asks the guest for every buffer's offset and capacity, twice, and validates them
      * (as the Go host's readLayout): LayoutError naming the export, TrapError if one traps.
@@ -353,6 +359,7 @@ export type InstanceOptions = {
  * A typed array of a buffer's element type.
  */
 export type View = Int32Array | BigInt64Array | Float32Array | Float64Array;
+import { Output } from './wasi.js';
 import { WasmvecError } from './errors.js';
 import { ModuleError } from './errors.js';
 import { ImportError } from './errors.js';

@@ -4,13 +4,26 @@
  */
 export function createWasi(): Promise<Wasi>;
 /**
+ * fdWrite is WASI's fd_write(fd, iovs, iovs_len, nwritten) as the Go host's (host/output.go):
+ * fds 1 and 2 only (else EBADF, 8), at most 1,024 iovecs (else EINVAL, 28), every iovec
+ * checked to lie in the memory before any byte is taken (else EFAULT, 21); stderr goes to out,
+ * stdout is dropped, and the guest is told every byte was written.
+ * @param {WebAssembly.Memory | undefined} memory
+ * @param {Output} out
+ * @param {number} fd @param {number} iovs @param {number} iovsLen @param {number} nwritten
+ * @returns {number} the errno, 0 on success
+ */
+export function fdWrite(memory: WebAssembly.Memory | undefined, out: Output, fd: number, iovs: number, iovsLen: number, nwritten: number): number;
+/**
  * guestImports returns the WASI import object a guest gets from w: w's own functions, but
- * poll_oneoff (pollOneoff), which never blocks, as in the Go host.
+ * poll_oneoff (pollOneoff), which never blocks, and fd_write (fdWrite), which keeps stderr
+ * in out for a trap, as in the Go host.
  * @param {Wasi} w
  * @param {() => WebAssembly.Memory | undefined} memory the guest's linear memory, once there is one
+ * @param {Output} [out] where stderr goes; a new Output when not given
  * @returns {Record<string, Function>}
  */
-export function guestImports(w: Wasi, memory: () => WebAssembly.Memory | undefined): Record<string, Function>;
+export function guestImports(w: Wasi, memory: () => WebAssembly.Memory | undefined, out?: Output): Record<string, Function>;
 /**
  * pollOneoff is WASI's poll_oneoff(in, out, nsubscriptions, nevents) without blocking, as the
  * Go host's (host/wasi.go): each of the nsubs 48-byte subscriptions at byte offset inp is
@@ -24,6 +37,27 @@ export function guestImports(w: Wasi, memory: () => WebAssembly.Memory | undefin
  *   records past the memory (nothing written)
  */
 export function pollOneoff(memory: WebAssembly.Memory | undefined, inp: number, outp: number, nsubs: number, nevents: number): number;
+/**
+ * Output is what a guest wrote to its standard error during the running call, as the Go host
+ * keeps it for a trap (Trap.Stderr): all of it up to 1,024 bytes, else its first and last 512
+ * with a line between them saying how many were left out. Standard output is dropped.
+ */
+export class Output {
+    /** @type {number[]} */ head: number[];
+    /** @type {number[]} */ tail: number[];
+    total: number;
+    /** Written to since the last reset. */
+    dirty: boolean;
+    /**
+     * keep adds bytes written to stderr.
+     * @param {Uint8Array} p
+     */
+    keep(p: Uint8Array): void;
+    /** @returns {string} the call's stderr as a trap keeps it; '' when it wrote none */
+    stderr(): string;
+    /** reset starts a new call. */
+    reset(): void;
+}
 /**
  * A WASI implementation for one instance (or one thread of a threaded instance).
  */
