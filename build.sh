@@ -268,32 +268,34 @@ find_tinygo() {
 	echo "$TINYGO_CACHE/tinygo"
 }
 
-# tinygo_build TINYGO OUT MAIN PKG IMPORT FLAGS...: builds MAIN (a package
-# main file importing the package in directory PKG as IMPORT) with TinyGo.
-# A module with a go line of 1.26 cannot be built by TinyGo 0.33, so both
-# are staged into a module of their own (wasmvec.tinygo), the import path
-# rewritten.
+# tinygo_build TINYGO OUT MAIN "PKG..." FLAGS...: builds MAIN (a package
+# main file importing the repository's packages PKG, such as kernels or
+# kit/guest) with TinyGo. A module with a go line of 1.26 cannot be built
+# by TinyGo 0.33, so they are staged into a module of their own
+# (wasmvec.tinygo), the import paths rewritten.
 tinygo_build() {
-	local tg=$1 out=$2 main=$3 pkg=$4 imp=$5 stage name
-	shift 5
-	name=$(basename "$pkg")
+	local tg=$1 out=$2 main=$3 pkgs=$4 stage pkg
+	shift 4
 	stage=$(mktemp -d)
-	mkdir -p "$stage/$name"
-	find "$pkg" -maxdepth 1 -name '*.go' ! -name '*_test.go' -exec cp {} "$stage/$name/" \;
-	sed "s|\"$imp\"|\"wasmvec.tinygo/$name\"|" "$main" >"$stage/main.go"
+	cp "$main" "$stage/main.go"
+	for pkg in $pkgs; do
+		mkdir -p "$stage/$pkg"
+		find "$pkg" -maxdepth 1 -name '*.go' ! -name '*_test.go' -exec cp {} "$stage/$pkg/" \;
+		sed -i "s|\"github.com/wasmvec/wasmvec/$pkg\"|\"wasmvec.tinygo/$pkg\"|" "$stage/main.go"
+	done
 	printf 'module wasmvec.tinygo\n\ngo 1.22\n' >"$stage/go.mod"
 	(cd "$stage" && run "$tg" build "$@" -o "$out" .) || { rm -rf "$stage"; return 1; }
 	rm -rf "$stage"
 }
 
 # The TinyGo guest is the standard Go guest's source (wasm/go/main.go, whose
-# exports carry both //go:wasmexport and TinyGo's //export) over package
-# kernels, compiled by TinyGo.
+# exports carry both //go:wasmexport and TinyGo's //export) over packages
+# kernels and kit/guest, compiled by TinyGo.
 build_tinygo() {
 	local tg
 	tg=$(find_tinygo) || return 1
 	say "building the TinyGo guest with $("$tg" version)"
-	tinygo_build "$tg" "$ROOT/guests/tinygo.wasm" wasm/go/main.go kernels github.com/wasmvec/wasmvec/kernels "${TINYGO_FLAGS[@]}"
+	tinygo_build "$tg" "$ROOT/guests/tinygo.wasm" wasm/go/main.go "kernels kit/guest" "${TINYGO_FLAGS[@]}"
 }
 
 # remap TARGET prints a cargo --config value that writes this checkout's
@@ -319,7 +321,7 @@ build_examples() {
 	local tg
 	if tg=$(find_tinygo); then
 		tinygo_build "$tg" "$ROOT/examples/mykernels/mykernels-tinygo.wasm" examples/mykernels/go/main.go kit/guest \
-			github.com/wasmvec/wasmvec/kit/guest "${MYKERNELS_TINYGO_FLAGS[@]}"
+			"${MYKERNELS_TINYGO_FLAGS[@]}"
 	else
 		say "no tinygo (see above): the tests run the committed examples/mykernels/mykernels-tinygo.wasm"
 	fi

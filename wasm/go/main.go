@@ -1,8 +1,8 @@
 //go:build wasip1
 
 // Command go is the wasmvec guest in standard Go: the `vector` world of
-// wit/vector.wit as //go:wasmexport functions over three global arrays, a
-// WASI reactor built with
+// wit/vector.wit as //go:wasmexport functions over three buffers of the
+// guest kit (package kit/guest), a WASI reactor built with
 //
 //	GOOS=wasip1 GOARCH=wasm go build -buildmode=c-shared -o vector.wasm .
 //
@@ -20,22 +20,25 @@
 // WIT world.
 //
 // The same file is the TinyGo guest (./build.sh tinygo stages it with
-// package kernels into a module TinyGo 0.33 accepts): each export carries
+// packages kernels and kit/guest into a module TinyGo 0.33 accepts): each export carries
 // both the standard toolchain's //go:wasmexport and TinyGo's //export,
 // each compiler ignoring the other's.
 package main
 
 import (
-	"unsafe"
-
 	"github.com/wasmvec/wasmvec/kernels"
+	"github.com/wasmvec/wasmvec/kit/guest"
 )
 
 // capacity is the number of elements in each buffer.
 const capacity = 100000
 
-// The buffers. Globals never move: their addresses are stable offsets.
-var a, b, result [capacity]float64
+// The buffers, allocated once (they never move: their offsets are stable),
+// and a, b, result: each one's whole capacity, for the kernels.
+var (
+	bufA, bufB, bufResult = guest.NewBuffer[float64](capacity), guest.NewBuffer[float64](capacity), guest.NewBuffer[float64](capacity)
+	a, b, result          = bufA.Slice(capacity), bufB.Slice(capacity), bufResult.Slice(capacity)
+)
 
 func main() {}
 
@@ -57,27 +60,27 @@ func finish(n uint32, acc float64) float64 {
 
 //go:wasmexport buffer-a-f64
 //export buffer-a-f64
-func bufferA() uint32 { return uint32(uintptr(unsafe.Pointer(&a))) }
+func bufferA() uint32 { return bufA.Offset() }
 
 //go:wasmexport capacity-a
 //export capacity-a
-func capacityA() uint32 { return capacity }
+func capacityA() uint32 { return bufA.Capacity() }
 
 //go:wasmexport buffer-b-f64
 //export buffer-b-f64
-func bufferB() uint32 { return uint32(uintptr(unsafe.Pointer(&b))) }
+func bufferB() uint32 { return bufB.Offset() }
 
 //go:wasmexport capacity-b
 //export capacity-b
-func capacityB() uint32 { return capacity }
+func capacityB() uint32 { return bufB.Capacity() }
 
 //go:wasmexport buffer-result-f64
 //export buffer-result-f64
-func bufferResult() uint32 { return uint32(uintptr(unsafe.Pointer(&result))) }
+func bufferResult() uint32 { return bufResult.Offset() }
 
 //go:wasmexport capacity-result
 //export capacity-result
-func capacityResult() uint32 { return capacity }
+func capacityResult() uint32 { return bufResult.Capacity() }
 
 //go:wasmexport sum
 //export sum
