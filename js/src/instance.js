@@ -11,7 +11,7 @@ import {
   DefaultMaxFunctions, DefaultMaxModuleBytes, MaxTableElements, PageSize, capLimits, checkCompileLimits,
   isReserved, parseModule, readContract, sizeOf,
 } from './contract.js';
-import { Output, createWasi, guestImports } from './wasi.js';
+import { GuestExit, Output, createWasi, guestImports } from './wasi.js';
 import { isNode, isolated, isolationHeaders, parallelism } from './env.js';
 import { startThreadedInstance } from './threads.js';
 
@@ -331,7 +331,12 @@ export function startRuntime(m, wasi, wi, phase, out) {
   } else if (m.contract.start) {
     phase?.('_start');
     let status;
-    try { status = wasi.start(wi); } catch (e) { throw toTrap(m.name, '_start', e, out); }
+    try {
+      status = wasi.start(wi);
+    } catch (e) {
+      if (!(e instanceof GuestExit)) throw toTrap(m.name, '_start', e, out);
+      status = e.status;
+    }
     if (status !== 0 && status !== undefined) throw new TrapError(m.name, '_start', `exited with status ${status}`);
   }
 }
@@ -379,6 +384,8 @@ export class Instance {
     this.terminate = null;
     /** @type {Output | null} the calling thread's stderr, kept for a trap */
     this.out = null;
+    /** @type {TrapError | null} why the guest can no longer be called: it called proc_exit in a call */
+    this.ended = null;
   }
 
   /**
@@ -453,7 +460,7 @@ export class Instance {
    * @returns {Buffer}
    */
   buffer(name) {
-    if (this.closed) throw new ClosedError(this.name, '', 'the instance was closed');
+    if (this.closed) throw this.closedError('');
     const b = this.byName.get(name);
     if (!b) {
       const known = this.bufs.map((x) => x.name);
@@ -534,7 +541,7 @@ export class Instance {
    * @returns {number | bigint | undefined}
    */
   call(name, ...args) {
-    if (this.closed) throw new ClosedError(this.name, name, 'the instance was closed');
+    if (this.closed) throw this.closedError(name);
     let f = this.fns.get(name);
     if (!f) {
       const k = this.module.kernel(name);
@@ -560,8 +567,23 @@ export class Instance {
       if (this.out?.dirty) this.out.reset(); // a call that returned: its stderr is not a trap's
       return r;
     } catch (e) {
-      throw toTrap(this.name, name, e, this.out);
+      const t = toTrap(this.name, name, e, this.out);
+      if (e instanceof GuestExit && !this.terminate) { // its runtime is gone: end the instance, as the Go host
+        this.ended = /** @type {TrapError} */ (t);
+        this.closed = true;
+      }
+      throw t;
     }
+  }
+
+  /**
+   * closedError is the ClosedError of a call of export name (or '') after close, or after the
+   * guest ended (ended): then it says which trap ended it.
+   * @param {string} name
+   * @internal
+   */
+  closedError(name) {
+    return new ClosedError(this.name, name, this.ended ? `the guest ended in an earlier call: ${this.ended.message}` : 'the instance was closed');
   }
 
   /**

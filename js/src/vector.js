@@ -85,11 +85,14 @@ function guarded(inst, cap, kernel, inLen, out, ...args) {
     r = inst.call(kernel, ...args);
     ok = true;
   } finally {
-    // fresh views: the call may have grown the memory
-    const hit = g.map(([n, i]) => bits(n)[i] !== guard);
-    g.forEach(([n, i], k) => { bits(n)[i] = saved[k]; });
-    if (ok && hit.some(Boolean)) {
-      throw new ContractError(inst.name, kernel, `the kernel wrote a guard word (${g.map(([n, i], k) => `${n.toUpperCase()}[${i}] ${hit[k]}`).join(', ')}), where the contract forbids it`);
+    // fresh views: the call may have grown the memory. None when the call ended the instance
+    // (a proc_exit): its trap is the error to report.
+    if (!inst.closed) {
+      const hit = g.map(([n, i]) => bits(n)[i] !== guard);
+      g.forEach(([n, i], k) => { bits(n)[i] = saved[k]; });
+      if (ok && hit.some(Boolean)) {
+        throw new ContractError(inst.name, kernel, `the kernel wrote a guard word (${g.map(([n, i], k) => `${n.toUpperCase()}[${i}] ${hit[k]}`).join(', ')}), where the contract forbids it`);
+      }
     }
   }
   return r;

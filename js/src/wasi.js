@@ -133,9 +133,23 @@ export function fdWrite(memory, out, fd, iovs, iovsLen, nwritten) {
 }
 
 /**
+ * GuestExit is what the guest's proc_exit throws (the host's own proc_exit, in Node and in a
+ * browser alike): startRuntime takes status 0 from `_start` as returning; anywhere else it is
+ * a trap that ends the instance, as in the Go host.
+ */
+export class GuestExit extends Error {
+  /** @param {number} status the guest's exit status */
+  constructor(status) {
+    super(`the guest called proc_exit(${status})`);
+    /** The exit status. */
+    this.status = status;
+  }
+}
+
+/**
  * guestImports returns the WASI import object a guest gets from w: w's own functions, but
- * poll_oneoff (pollOneoff), which never blocks, and fd_write (fdWrite), which keeps stderr
- * in out for a trap, as in the Go host.
+ * poll_oneoff (pollOneoff), which never blocks, fd_write (fdWrite), which keeps stderr in out
+ * for a trap, and proc_exit, which throws a GuestExit, as in the Go host.
  * @param {Wasi} w
  * @param {() => WebAssembly.Memory | undefined} memory the guest's linear memory, once there is one
  * @param {Output} [out] where stderr goes; a new Output when not given
@@ -150,6 +164,7 @@ export function guestImports(w, memory, out = new Output()) {
     pollOneoff(memory(), inp >>> 0, outp >>> 0, nsubs >>> 0, nevents >>> 0);
   imp.fd_write = (/** @type {number} */ fd, /** @type {number} */ iovs, /** @type {number} */ n, /** @type {number} */ nwritten) =>
     fdWrite(memory(), out, fd >>> 0, iovs >>> 0, n >>> 0, nwritten >>> 0);
+  imp.proc_exit = (/** @type {number} */ status) => { throw new GuestExit(status >>> 0); };
   return imp;
 }
 

@@ -181,3 +181,16 @@ test('fd_write as the Go host: stderr kept (first and last 512 bytes), fds and m
   assert.equal(fdWrite(memory, out, 2, 0, 1, 8), 21);
   assert.equal(out.dirty, false, 'a refused write keeps nothing');
 });
+
+test("a guest's proc_exit in a call ends the instance, as in the Go host; proc_exit(0) from _start returns", async () => {
+  const exit = corpus['proc-exit-in-kernel.wat'];
+  const k = await load(exit, { name: 'exits' });
+  assert.throws(() => k.call('sum', 1), (e) => e instanceof TrapError && /proc_exit\(0\)/.test(e.message));
+  assert.throws(() => k.call('sum', 1), (e) => e instanceof ClosedError && /ended in an earlier call/.test(e.message));
+  assert.throws(() => k.view('a'), ClosedError);
+  await k.close();
+  const zero = await load(corpus['start-exits-zero.wat'], { name: 'zero' });
+  assert.equal(zero.call('sum', 0), 0);
+  await zero.close();
+  await assert.rejects(load(corpus['start-exits-nonzero.wat'], { name: 'three' }), (e) => e instanceof TrapError && /status 3/.test(e.message));
+});

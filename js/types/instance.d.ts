@@ -230,6 +230,8 @@ export class Instance {
     terminate: (() => void) | null;
     /** @type {Output | null} the calling thread's stderr, kept for a trap */
     out: Output | null;
+    /** @type {TrapError | null} why the guest can no longer be called: it called proc_exit in a call */
+    ended: TrapError | null;
     /**
      * readLayout asks the guest for every buffer's offset and capacity, twice, and validates them
      * (as the Go host's readLayout): LayoutError naming the export, TrapError if one traps.
@@ -296,6 +298,13 @@ export class Instance {
      * @returns {number | bigint | undefined}
      */
     call(name: string, ...args: (number | bigint)[]): number | bigint | undefined;
+    /**
+     * closedError is the ClosedError of a call of export name (or '') after close, or after the
+     * guest ended (ended): then it says which trap ended it.
+     * @param {string} name
+     * @internal
+     */
+    closedError(name: string): ClosedError;
     /**
      * close releases the instance; later calls throw ClosedError. Idempotent.
      * @returns {Promise<void>}
@@ -365,3 +374,4 @@ import { ModuleError } from './errors.js';
 import { ImportError } from './errors.js';
 import { TrapError } from './errors.js';
 import { LimitError } from './errors.js';
+import { ClosedError } from './errors.js';

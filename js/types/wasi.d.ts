@@ -16,8 +16,8 @@ export function createWasi(): Promise<Wasi>;
 export function fdWrite(memory: WebAssembly.Memory | undefined, out: Output, fd: number, iovs: number, iovsLen: number, nwritten: number): number;
 /**
  * guestImports returns the WASI import object a guest gets from w: w's own functions, but
- * poll_oneoff (pollOneoff), which never blocks, and fd_write (fdWrite), which keeps stderr
- * in out for a trap, as in the Go host.
+ * poll_oneoff (pollOneoff), which never blocks, fd_write (fdWrite), which keeps stderr in out
+ * for a trap, and proc_exit, which throws a GuestExit, as in the Go host.
  * @param {Wasi} w
  * @param {() => WebAssembly.Memory | undefined} memory the guest's linear memory, once there is one
  * @param {Output} [out] where stderr goes; a new Output when not given
@@ -57,6 +57,17 @@ export class Output {
     stderr(): string;
     /** reset starts a new call. */
     reset(): void;
+}
+/**
+ * GuestExit is what the guest's proc_exit throws (the host's own proc_exit, in Node and in a
+ * browser alike): startRuntime takes status 0 from `_start` as returning; anywhere else it is
+ * a trap that ends the instance, as in the Go host.
+ */
+export class GuestExit extends Error {
+    /** @param {number} status the guest's exit status */
+    constructor(status: number);
+    /** The exit status. */
+    status: number;
 }
 /**
  * A WASI implementation for one instance (or one thread of a threaded instance).
