@@ -382,8 +382,8 @@ export class Instance {
     this.closed = false;
     /** @type {(() => void) | null} ends the thread Workers of a threaded guest */
     this.terminate = null;
-    /** @type {Output | null} the calling thread's stderr, kept for a trap */
-    this.out = null;
+    /** The calling thread's stderr, kept for a trap (instantiateHere gives the guest's own). */
+    this.out = new Output();
     /** @type {TrapError | null} why the guest can no longer be called: it called proc_exit in a call */
     this.ended = null;
   }
@@ -564,7 +564,7 @@ export class Instance {
     }
     try {
       const r = f.fn(...args);
-      if (this.out?.dirty) this.out.reset(); // a call that returned: its stderr is not a trap's
+      if (this.out.dirty) this.out.reset(); // a call that returned: its stderr is not a trap's
       return r;
     } catch (e) {
       const t = toTrap(this.name, name, e, this.out);

@@ -228,8 +228,8 @@ export class Instance {
     closed: boolean;
     /** @type {(() => void) | null} ends the thread Workers of a threaded guest */
     terminate: (() => void) | null;
-    /** @type {Output | null} the calling thread's stderr, kept for a trap */
-    out: Output | null;
+    /** The calling thread's stderr, kept for a trap (instantiateHere gives the guest's own). */
+    out: Output;
     /** @type {TrapError | null} why the guest can no longer be called: it called proc_exit in a call */
     ended: TrapError | null;
     /**
