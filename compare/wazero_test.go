@@ -39,7 +39,7 @@ func loadWazero(t testing.TB, path string) *wzGuest {
 		wasi_snapshot_preview1.MustInstantiate(ctx, wzRuntime)
 	}
 	mod, err := wzRuntime.InstantiateWithConfig(ctx, mustRead(t, path),
-		wazero.NewModuleConfig().WithName("").WithStartFunctions("_initialize"))
+		wazero.NewModuleConfig().WithName("").WithStartFunctions("_initialize", "_start")) // a reactor, or a command whose main returns (TinyGo)
 	if err != nil {
 		t.Fatalf("wazero: %s: %v", path, err)
 	}
