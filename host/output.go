@@ -42,8 +42,8 @@ const (
 // a guest cannot fail or block on its output beyond the writer's own
 // speed. An instance's writes are made one at a time; writers shared by
 // several instances (a Pool's, or os.Stderr) must allow concurrent use.
-// Independent of this option, a trap keeps the end of the call's stderr in
-// Trap.Stderr.
+// Independent of this option, a trap keeps the call's stderr (its first
+// and last 512 bytes) in Trap.Stderr.
 func WithOutput(stdout, stderr io.Writer) Option {
 	return func(o *options) { o.stdout, o.stderr = stdout, stderr }
 }

@@ -57,7 +57,7 @@ type Project struct {
 type fields struct {
 	Name      string // the project's name: the folder's, as a crate and a guest name
 	Lib       string // the crate's library name (Name with '-' as '_')
-	Package   string // the Go test's package name
+	Package   string // the Go test's package name (as Lib)
 	Module    string // the Go module path
 	Version   string
 	Replace   string
@@ -94,13 +94,13 @@ func New(p Project) ([]string, error) {
 	if ents, err := os.ReadDir(p.Dir); err == nil && len(ents) > 0 {
 		return nil, fmt.Errorf("%w: %s exists and is not empty", ErrProject, p.Dir)
 	}
+	lib := strings.ReplaceAll(name, "-", "_")
 	f := fields{
-		Name: name, Lib: strings.ReplaceAll(name, "-", "_"), Module: "example.com/" + name,
+		Name: name, Lib: lib, Package: lib, Module: "example.com/" + name,
 		Version: p.Version, Replace: p.Replace, Target: "wasm32-wasip1",
 		Threaded: p.Lang == "rust-rayon", TinyGo: p.Lang == "tinygo",
 		KitImport: "github.com/wasmvec/wasmvec/kit/guest",
 	}
-	f.Package = strings.ReplaceAll(f.Lib, "-", "_")
 	if f.Threaded {
 		f.Target = "wasm32-wasip1-threads"
 	}

@@ -47,13 +47,14 @@ func runBuild(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "wasmvec build:", err)
 		return 1
 	}
-	if err := checkReactor(wasm, lang); err != nil {
+	threaded, err := checkReactor(wasm, lang)
+	if err != nil {
 		fmt.Fprintf(stderr, "wasmvec build: %s: %v\n", out, err)
 		return 1
 	}
 	fmt.Fprintf(stdout, "built %s (%s)\n", out, lang)
 	threads := 1
-	if isThreaded(wasm) {
+	if threaded {
 		threads = 2
 	}
 	if err := inspect(filepath.Base(out), wasm, threads, 5*time.Second, stdout); err != nil {
@@ -227,15 +228,21 @@ func copyFile(dst, src string) error {
 
 // checkReactor says what is wrong when the module is a WASI command (it
 // exports _start, not _initialize) that is not TinyGo's: the host would
-// run its main at load, which for a standard Go command never returns.
-func checkReactor(wasm []byte, lang string) error {
+// run its main at load, which for a standard Go command never returns. It
+// also reports whether the module is threaded (imports a shared memory).
+func checkReactor(wasm []byte, lang string) (threaded bool, err error) {
 	e := wasmtime.NewEngineWithConfig(threadsConfig())
 	defer e.Close()
 	m, err := wasmtime.NewModule(e, wasm)
 	if err != nil {
-		return fmt.Errorf("not a valid module: %w", err)
+		return false, fmt.Errorf("not a valid module: %w", err)
 	}
 	defer m.Close()
+	for _, imp := range m.Imports() {
+		if mt := imp.Type().MemoryType(); mt != nil && mt.IsShared() {
+			threaded = true
+		}
+	}
 	var start, init bool
 	for _, x := range m.Exports() {
 		start = start || x.Name() == "_start"
@@ -247,9 +254,9 @@ func checkReactor(wasm []byte, lang string) error {
 			"c":    "link with -mexec-model=reactor",
 			"rust": `build a library (crate-type = ["cdylib"]), not a binary`,
 		}[lang]
-		return fmt.Errorf("a WASI command (it exports _start), not a reactor: the host calls a reactor's exports; %s", hint)
+		return threaded, fmt.Errorf("a WASI command (it exports _start), not a reactor: the host calls a reactor's exports; %s", hint)
 	}
-	return nil
+	return threaded, nil
 }
 
 func threadsConfig() *wasmtime.Config {
@@ -257,21 +264,4 @@ func threadsConfig() *wasmtime.Config {
 	cfg.SetWasmSIMD(true)
 	cfg.SetWasmThreads(true)
 	return cfg
-}
-
-// isThreaded reports whether the module imports a shared memory.
-func isThreaded(wasm []byte) bool {
-	e := wasmtime.NewEngineWithConfig(threadsConfig())
-	defer e.Close()
-	m, err := wasmtime.NewModule(e, wasm)
-	if err != nil {
-		return false
-	}
-	defer m.Close()
-	for _, imp := range m.Imports() {
-		if mt := imp.Type().MemoryType(); mt != nil && mt.IsShared() {
-			return true
-		}
-	}
-	return false
 }

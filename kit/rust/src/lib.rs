@@ -25,7 +25,7 @@
 //!
 //! A length past a buffer's capacity panics in `get`; with
 //! `panic = "abort"` that is a trap, and the host's error carries the panic
-//! message (it keeps the end of the guest's stderr in `host.Trap`).
+//! message (it keeps the first and last 512 bytes of the call's stderr in `host.Trap`).
 
 use core::cell::UnsafeCell;
 #[cfg(all(target_family = "wasm", feature = "threads"))]
