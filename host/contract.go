@@ -51,58 +51,58 @@ func reserved(name string) bool {
 		strings.HasPrefix(name, bufferPrefix) || strings.HasPrefix(name, capacityPrefix)
 }
 
-// ValType is the type of a kernel parameter or result, or of a buffer's
+// valType is the type of a kernel parameter or result, or of a buffer's
 // elements: one of the four numeric types of core WebAssembly. WIT's u32 and
-// s32 lower to I32, u64 and s64 to I64.
-type ValType uint8
+// s32 lower to i32, u64 and s64 to i64. The API names it by its String
+// (Kernel.Params, Buffer.Type).
+type valType uint8
 
-// The numeric types.
 const (
-	I32 ValType = iota + 1
-	I64
-	F32
-	F64
+	tI32 valType = iota + 1
+	tI64
+	tF32
+	tF64
 )
 
 // String returns the WebAssembly name of the type: "i32", "i64", "f32" or "f64".
-func (t ValType) String() string {
+func (t valType) String() string {
 	switch t {
-	case I32:
+	case tI32:
 		return "i32"
-	case I64:
+	case tI64:
 		return "i64"
-	case F32:
+	case tF32:
 		return "f32"
-	case F64:
+	case tF64:
 		return "f64"
 	}
-	return fmt.Sprintf("ValType(%d)", uint8(t))
+	return fmt.Sprintf("valType(%d)", uint8(t))
 }
 
 // size returns the size of one value in bytes: 4 or 8.
-func (t ValType) size() int {
-	if t == I32 || t == F32 {
+func (t valType) size() int {
+	if t == tI32 || t == tF32 {
 		return 4
 	}
 	return 8
 }
 
-func valTypeOf(k wasmtime.ValKind) (ValType, bool) {
+func valTypeOf(k wasmtime.ValKind) (valType, bool) {
 	switch k {
 	case wasmtime.KindI32:
-		return I32, true
+		return tI32, true
 	case wasmtime.KindI64:
-		return I64, true
+		return tI64, true
 	case wasmtime.KindF32:
-		return F32, true
+		return tF32, true
 	case wasmtime.KindF64:
-		return F64, true
+		return tF64, true
 	}
 	return 0, false
 }
 
-func parseValType(s string) (ValType, bool) {
-	for _, t := range []ValType{I32, I64, F32, F64} {
+func parseValType(s string) (valType, bool) {
+	for _, t := range []valType{tI32, tI64, tF32, tF64} {
 		if t.String() == s {
 			return t, true
 		}
@@ -112,7 +112,7 @@ func parseValType(s string) (ValType, bool) {
 
 // signature is a core-wasm function type over the numeric types.
 type signature struct {
-	params, results []ValType
+	params, results []valType
 }
 
 func (s signature) String() string {
@@ -140,7 +140,7 @@ func (s signature) equal(o signature) bool {
 	return typesEqual(s.params, o.params) && typesEqual(s.results, o.results)
 }
 
-func typesEqual(a, b []ValType) bool {
+func typesEqual(a, b []valType) bool {
 	if len(a) != len(b) {
 		return false
 	}
@@ -156,8 +156,8 @@ func typesEqual(a, b []ValType) bool {
 // result is not numeric (v128, a reference).
 func signatureOf(ft *wasmtime.FuncType) (s signature, desc string, ok bool) {
 	ok = true
-	conv := func(vts []*wasmtime.ValType) []ValType {
-		out := make([]ValType, len(vts))
+	conv := func(vts []*wasmtime.ValType) []valType {
+		out := make([]valType, len(vts))
 		for i, v := range vts {
 			t, good := valTypeOf(v.Kind())
 			if !good {
@@ -207,12 +207,12 @@ func kindName(k wasmtime.ValKind) string {
 	return fmt.Sprintf("kind %d", uint8(k))
 }
 
-var layoutSig = signature{nil, []ValType{I32}} // buffer-* and capacity-*: func() -> u32
+var layoutSig = signature{nil, []valType{tI32}} // buffer-* and capacity-*: func() -> u32
 
 // bufferDecl is a buffer as the module's exports declare it.
 type bufferDecl struct {
 	name string
-	typ  ValType
+	typ  valType
 }
 
 func (d bufferDecl) offsetExport() string   { return bufferPrefix + d.name + "-" + d.typ.String() }
@@ -371,11 +371,22 @@ type Kernel struct {
 // Name returns the export's name.
 func (k *Kernel) Name() string { return k.name }
 
-// Params returns the types of the kernel's parameters, in order.
-func (k *Kernel) Params() []ValType { return append([]ValType(nil), k.sig.params...) }
+// Params returns the types of the kernel's parameters, in order, each
+// "i32", "i64", "f32" or "f64" (WIT's u32 and s32 lower to i32, u64 and s64
+// to i64): an argument of type "f64" is Encode(float64(x)), and so on.
+func (k *Kernel) Params() []string { return typeNames(k.sig.params) }
 
-// Results returns the type of the kernel's result: empty, or one type.
-func (k *Kernel) Results() []ValType { return append([]ValType(nil), k.sig.results...) }
+// Results returns the type of the kernel's result, named as in Params:
+// empty, or one type (Decode[float64] of Call's result for "f64").
+func (k *Kernel) Results() []string { return typeNames(k.sig.results) }
+
+func typeNames(ts []valType) []string {
+	names := make([]string, len(ts))
+	for i, t := range ts {
+		names[i] = t.String()
+	}
+	return names
+}
 
 // String returns the kernel's name and core signature, as
 // "step: func(f64, i32) -> f64".

@@ -53,6 +53,9 @@ func ThreadExportNames() []string {
 	return names
 }
 
+// ThreadsForTest is the number of threads a kernel call runs on.
+func (in *Instance) ThreadsForTest() int { return in.threadCount() }
+
 // PingForTest runs the threaded guest's ping-workers through the typed call
 // path: one dispatch round trip with no kernel work.
 func (in *Instance) PingForTest() error { return in.ping() }
@@ -77,7 +80,7 @@ func WakeRangesForTest(size uint64, bufs []Buffer) [][2]uint64 { return wakeRang
 // byte slice (its base never moves; the guest's threads keep it mapped).
 func SharedMemoryForTest(in *Instance) []byte {
 	base, n := in.th.data()
-	return raw.Slice[byte](base, 0, n)
+	return raw.Slice[byte](base, n)
 }
 
 // SetLoadTimeoutForTest sets the bound of an instantiation without

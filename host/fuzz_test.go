@@ -150,13 +150,13 @@ func FuzzModule(f *testing.F) {
 			for _, buf := range in.Layout() {
 				var err error
 				switch buf.Type {
-				case host.F64:
+				case "f64":
 					_, err = testguest.View[float64](in.Module(), b, buf.Name)
-				case host.F32:
+				case "f32":
 					_, err = testguest.View[float32](in.Module(), b, buf.Name)
-				case host.I32:
+				case "i32":
 					_, err = testguest.View[int32](in.Module(), b, buf.Name)
-				case host.I64:
+				case "i64":
 					_, err = testguest.View[int64](in.Module(), b, buf.Name)
 				}
 				if err != nil {

@@ -107,13 +107,16 @@ func (in *Instance) CallWith(k *Kernel, args []uint64, prepare, finish func(Buff
 	if err := in.checkCall(k, args); err != nil {
 		return 0, err
 	}
-	gen, err := in.acquire(1, k.name, lkCalling)
-	if err != nil {
-		return 0, err
+	gen, ok := in.tryLock(lkCalling)
+	if !ok {
+		var err error
+		if gen, err = in.acquire(1, k.name, lkCalling); err != nil {
+			return 0, err
+		}
 	}
 	defer in.unlock()
-	if err := in.gone(k.name); err != nil {
-		return 0, err
+	if in.closed || in.ended != nil {
+		return 0, in.gone(k.name)
 	}
 	b := Buffers{in: in, gen: gen}
 	if prepare != nil {

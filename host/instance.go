@@ -44,6 +44,7 @@ type Instance struct {
 	mem   *wasmtime.Memory
 	fns   []*wasmtime.Func // the module's kernels, by index
 	bufs  []Buffer         // the layout, validated against mem
+	spans []span           // each buffer's address and capacity, for View
 	out   *output          // the guest's stdout and stderr (output.go)
 
 	// The call path's C block (internal/raw): raw handles, argument slots,
@@ -379,6 +380,10 @@ func (m *Module) start(linker *wasmtime.Linker, store *wasmtime.Store, c *raw.Bl
 	if err := in.bindRaw(); err != nil {
 		return nil, err
 	}
+	in.spans = make([]span, len(in.bufs))
+	for i, b := range in.bufs {
+		in.spans[i] = span{in.base().Add(b.Offset), b.Capacity}
+	}
 	if th != nil {
 		phase(expStartWorkers)
 		if err := in.startThreads(wi, o.threads); err != nil {
@@ -468,12 +473,19 @@ func (in *Instance) memorySize() int {
 // memory and disjoint from every other buffer.
 type Buffer struct {
 	Name     string
-	Type     ValType
-	Offset   int // bytes from the start of linear memory
-	Capacity int // elements
+	Type     string // "f64", "f32", "i32" or "i64", as in its export's name
+	Offset   int    // bytes from the start of linear memory
+	Capacity int    // elements
 }
 
-func (b Buffer) bytes() uint64 { return uint64(b.Capacity) * uint64(b.Type.size()) }
+// bytes is the buffer's size in bytes.
+func (b Buffer) bytes() uint64 {
+	size := uint64(8)
+	if b.Type == "f32" || b.Type == "i32" {
+		size = 4
+	}
+	return uint64(b.Capacity) * size
+}
 
 // readLayout asks the guest for every buffer's offset and capacity, twice,
 // and checks them against its memory. The memory never shrinks, so a
@@ -504,7 +516,7 @@ func (in *Instance) readLayout(wi *wasmtime.Instance) error {
 	for i, d := range decls {
 		got := got[i]
 		off, capacity := uint64(got[0][0]), uint64(got[0][1])
-		b := Buffer{Name: d.name, Type: d.typ, Offset: int(off), Capacity: int(capacity)}
+		b := Buffer{Name: d.name, Type: d.typ.String(), Offset: int(off), Capacity: int(capacity)}
 		span := b.bytes()
 		in.bufs[i] = b
 		switch {

@@ -37,11 +37,11 @@ func (in *Instance) kname(e export) string {
 // value type.
 func Encode[T Elem](x T) uint64 {
 	switch elemType[T]() {
-	case F32:
+	case tF32:
 		return uint64(math.Float32bits(float32(x)))
-	case F64:
+	case tF64:
 		return math.Float64bits(float64(x))
-	case I32:
+	case tI32:
 		return uint64(uint32(int32(x)))
 	}
 	return uint64(int64(x))
@@ -52,11 +52,11 @@ func Encode[T Elem](x T) uint64 {
 // Decode[int32](r) for an i32 (uint32 of it for WIT u32).
 func Decode[T Elem](v uint64) T {
 	switch elemType[T]() {
-	case F32:
+	case tF32:
 		return T(math.Float32frombits(uint32(v)))
-	case F64:
+	case tF64:
 		return T(math.Float64frombits(v))
-	case I32:
+	case tI32:
 		return T(int32(uint32(v)))
 	}
 	return T(int64(v))
@@ -161,6 +161,14 @@ func (in *Instance) unbounded(args []uint64) bool {
 }
 
 func (in *Instance) checkCall(k *Kernel, args []uint64) error {
+	if k == nil || k.m != in.mod || len(args) != len(k.sig.params) {
+		return in.callArgsError(k, args)
+	}
+	return nil
+}
+
+// callArgsError is why checkCall refused k with args.
+func (in *Instance) callArgsError(k *Kernel, args []uint64) error {
 	if k == nil {
 		return guestErr(in.name, "", ErrMissingExport, "a nil *Kernel: look the kernel up once with Module.Kernel (the guest exports %s)", in.mod.kernelNames())
 	}
@@ -168,10 +176,7 @@ func (in *Instance) checkCall(k *Kernel, args []uint64) error {
 		return guestErr(in.name, k.name, ErrMissingExport, "kernel %q was looked up in module %q, not in this instance's: use Instance.Module().Kernel (the guest exports %s)",
 			k.name, k.m.name, in.mod.kernelNames())
 	}
-	if len(args) != len(k.sig.params) {
-		return guestErr(in.name, k.name, ErrSignature, "%d arguments for %v", len(args), k.sig)
-	}
-	return nil
+	return guestErr(in.name, k.name, ErrSignature, "%d arguments for %v", len(args), k.sig)
 }
 
 // rawCall runs k through the typed path. The caller holds the instance's lock.
@@ -205,18 +210,18 @@ type Elem interface {
 
 // elemType is T's value type, from its size and whether it is a float:
 // constants for each instantiation.
-func elemType[T Elem]() ValType {
+func elemType[T Elem]() valType {
 	var one, two T = 1, 2
 	float := one/two != 0
 	switch {
 	case raw.Sizeof[T]() == 4 && float:
-		return F32
+		return tF32
 	case raw.Sizeof[T]() == 4:
-		return I32
+		return tI32
 	case float:
-		return F64
+		return tF64
 	}
-	return I64
+	return tI64
 }
 
 // Ref is a buffer of a module, holding elements of type T: looked up once
@@ -253,24 +258,26 @@ func BufferRef[T Elem](m *Module, name string) (Ref[T], error) {
 //
 // Errors, each in a *GuestError: ErrClosed after that call returned;
 // ErrMissingExport if r is the zero Ref or was looked up in another module.
+//
+// b is live while its lock word is in state lkInPlace or lkCalling of its
+// generation (the two differ in bit 0 alone). readLayout proved
+// Offset+Capacity*size <= the memory size and Offset aligned to the
+// element size, and the memory never moves, so each buffer's slice is made
+// from the address and capacity kept at Instantiate.
 func View[T Elem](b Buffers, r Ref[T]) ([]T, error) {
-	a, off, n, err := b.span(r.m, r.index)
-	return raw.Slice[T](a, off, n), err // the zero Addr on an error: a nil slice
+	in := b.in
+	if in == nil || in.mod != r.m || in.lockWord().Load()&^1 != b.gen<<2|lkInPlace {
+		return nil, b.viewError(r.m)
+	}
+	s := in.spans[r.index]
+	return raw.Slice[T](s.addr, s.n), nil
 }
 
-// span is the memory, offset in bytes and capacity in elements of buffer
-// i of module m inside b, or the error when b is expired or m is not its
-// module. Not
-// generic, so that View is small enough to be inlined. readLayout proved
-// Offset+Capacity*size <= the memory size, and Offset aligned to the
-// element size; the memory never moves.
-func (b Buffers) span(m *Module, i int) (raw.Addr, int, int, error) {
-	in := b.in
-	if !b.live() || in.mod != m {
-		return raw.Addr{}, 0, 0, b.viewError(m)
-	}
-	buf := &in.bufs[i]
-	return in.base(), buf.Offset, buf.Capacity, nil
+// span is where a buffer of an instance lies: the address of its first
+// element and its capacity in elements.
+type span struct {
+	addr raw.Addr
+	n    int
 }
 
 // viewError is why View refused a Ref of module m.

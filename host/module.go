@@ -137,7 +137,7 @@ func (e *Engine) newModule(name string, m *wasmtime.Module) (*Module, error) {
 
 func checkImports(name string, m *wasmtime.Module) (shared *wasmtime.MemoryType, err error) {
 	spawn := false
-	spawnSig := signature{[]ValType{I32}, []ValType{I32}}
+	spawnSig := signature{[]valType{tI32}, []valType{tI32}}
 	for _, imp := range m.Imports() {
 		field := ""
 		if n := imp.Name(); n != nil {

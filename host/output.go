@@ -68,9 +68,12 @@ func newOutput(stdout, stderr io.Writer) *output {
 // reset starts a new call: an empty tail and a full budget. It costs one
 // load when the guest wrote nothing.
 func (o *output) reset() {
-	if !o.dirty.Load() {
-		return
+	if o.dirty.Load() {
+		o.clear()
 	}
+}
+
+func (o *output) clear() {
 	o.mu.Lock()
 	o.dirty.Store(false)
 	o.head, o.tail, o.total, o.left = o.head[:0], o.tail[:0], 0, maxOutputPerCall

@@ -21,6 +21,21 @@ import (
 // fastCall calls export e with the first nargs argument slots of in.c,
 // which hold the results afterwards. The caller holds the instance's lock.
 func (in *Instance) fastCall(e export, nargs int) error {
+	if in.th == nil && in.timeout == 0 && in.ended == nil && in.c.Timeout() == 0 && in.nctx.Load() == 0 {
+		// No thread, no deadline to arm, no earlier end: the common case.
+		err := in.c.Call(int(e), nargs)
+		if !in.c.Failed(err) {
+			in.out.reset()
+			return nil
+		}
+		return in.callError(e, err)
+	}
+	return in.slowCall(e, nargs)
+}
+
+// slowCall is fastCall for a threaded guest, a call with a deadline, or an
+// instance that ended.
+func (in *Instance) slowCall(e export, nargs int) error {
 	if in.th != nil {
 		if err := in.th.failure(); err != nil {
 			return &GuestError{Guest: in.name, Export: in.kname(e),

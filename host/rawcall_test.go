@@ -52,11 +52,11 @@ func TestRawCallMatchesFuncCall(t *testing.T) {
 		var slow []any
 		for i, p := range k.sig.params {
 			switch {
-			case p == F64:
+			case p == tF64:
 				args, slow = append(args, math.Float64bits(0.5)), append(slow, 0.5)
-			case len(k.sig.params) == 2 && k.sig.params[0] == I32 && i == 0:
+			case len(k.sig.params) == 2 && k.sig.params[0] == tI32 && i == 0:
 				args, slow = append(args, 3), append(slow, int32(3))
-			case len(k.sig.params) == 2 && k.sig.params[0] == I32:
+			case len(k.sig.params) == 2 && k.sig.params[0] == tI32:
 				args, slow = append(args, 333), append(slow, int32(333))
 			default:
 				args, slow = append(args, 999), append(slow, int32(999))

@@ -67,11 +67,11 @@ var threadExports = []struct {
 	name string
 	sig  signature
 }{
-	{expStartWorkers, signature{[]ValType{I32}, []ValType{I32}}},
+	{expStartWorkers, signature{[]valType{tI32}, []valType{tI32}}},
 	{expPingWorkers, signature{}},
 	{expStopWorkers, signature{}},
-	{expAbortOffset, signature{nil, []ValType{I32}}},
-	{expThreadStart, signature{[]ValType{I32, I32}, nil}},
+	{expAbortOffset, signature{nil, []valType{tI32}}},
+	{expThreadStart, signature{[]valType{tI32, tI32}, nil}},
 }
 
 // threads is the state of a threaded instance: its shared memory, the
@@ -309,7 +309,7 @@ func (t *threads) data() (raw.Addr, int) { return t.shared.Data() }
 // memory is the shared memory's bytes now, for fd_write.
 func (t *threads) memory(*wasmtime.Caller) []byte {
 	a, n := t.data()
-	return raw.Slice[byte](a, 0, n)
+	return raw.Slice[byte](a, n)
 }
 
 // newThreads makes the shared memory a threaded module imports and a linker
@@ -522,9 +522,9 @@ var leaked struct {
 	owners []any
 }
 
-// Threads returns the number of threads a kernel call runs on: 1 for a
-// guest that is not threaded, else the count given to WithThreads.
-func (in *Instance) Threads() int {
+// threadCount is the number of threads a kernel call runs on: 1 for a guest
+// that is not threaded, else the count given to WithThreads.
+func (in *Instance) threadCount() int {
 	if in.th == nil {
 		return 1
 	}

@@ -29,8 +29,8 @@ func TestThreadsBatchAndBlocks(t *testing.T) {
 	x, y, _ := vectors.Make("random", 250000)
 	for threads := 1; threads <= 4; threads++ {
 		in := loadThreads(t, threadsGuest, threads)
-		if in.Threads() != threads {
-			t.Errorf("Threads() = %d, want %d", in.Threads(), threads)
+		if in.ThreadsForTest() != threads {
+			t.Errorf("Threads() = %d, want %d", in.ThreadsForTest(), threads)
 		}
 		for _, width := range []int{1, 7, 4096, 5000} {
 			count := len(x) / width
@@ -247,7 +247,7 @@ const blockOutside = `(loop $w (drop (memory.atomic.wait32 (i32.const 4000) (i32
 // 4-byte words, highest addresses first, at most MaxWakeBytes.
 func TestWakeRanges(t *testing.T) {
 	b := func(off, capacity int) host.Buffer {
-		return host.Buffer{Name: "x", Type: host.F64, Offset: off, Capacity: capacity}
+		return host.Buffer{Name: "x", Type: "f64", Offset: off, Capacity: capacity}
 	}
 	for _, c := range []struct {
 		name string

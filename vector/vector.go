@@ -34,6 +34,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strings"
 
 	"github.com/wasmvec/wasmvec/host"
 	"github.com/wasmvec/wasmvec/kernels"
@@ -80,32 +81,34 @@ const (
 	numKernels
 )
 
+// world is every export of the vector world with its core signature, as
+// host.Kernel.Params and Results name the types.
+var world = [numKernels]struct {
+	name            string
+	params, results []string
+}{
+	kSum:         {"sum", i32, f64},
+	kSumFold:     {"sum-fold", f64i32, f64},
+	kSumSIMD:     {"sum-simd", i32, f64},
+	kSumSIMDFold: {"sum-simd-fold", f64i32, f64},
+	kDot:         {"dot", i32, f64},
+	kDotFold:     {"dot-fold", f64i32, f64},
+	kDotSIMD:     {"dot-simd", i32, f64},
+	kDotSIMDFold: {"dot-simd-fold", f64i32, f64},
+	kSumBlocks:   {"sum-blocks", i32, nil},
+	kDotBlocks:   {"dot-blocks", i32, nil},
+	kSumBatch:    {"sum-batch", []string{"i32", "i32"}, nil},
+	kDotBatch:    {"dot-batch", []string{"i32", "i32"}, nil},
+	kMul:         {"mul", i32, nil},
+	kMulSIMD:     {"mul-simd", i32, nil},
+	kScale:       {"scale", f64i32, nil},
+	kScaleSIMD:   {"scale-simd", f64i32, nil},
+}
+
 var (
-	i32 = []host.ValType{host.I32}
-	f64 = []host.ValType{host.F64}
-	// world is every export of the vector world with its core signature:
-	// (params, results).
-	world = [numKernels]struct {
-		name            string
-		params, results []host.ValType
-	}{
-		kSum:         {"sum", i32, f64},
-		kSumFold:     {"sum-fold", []host.ValType{host.F64, host.I32}, f64},
-		kSumSIMD:     {"sum-simd", i32, f64},
-		kSumSIMDFold: {"sum-simd-fold", []host.ValType{host.F64, host.I32}, f64},
-		kDot:         {"dot", i32, f64},
-		kDotFold:     {"dot-fold", []host.ValType{host.F64, host.I32}, f64},
-		kDotSIMD:     {"dot-simd", i32, f64},
-		kDotSIMDFold: {"dot-simd-fold", []host.ValType{host.F64, host.I32}, f64},
-		kSumBlocks:   {"sum-blocks", i32, nil},
-		kDotBlocks:   {"dot-blocks", i32, nil},
-		kSumBatch:    {"sum-batch", []host.ValType{host.I32, host.I32}, nil},
-		kDotBatch:    {"dot-batch", []host.ValType{host.I32, host.I32}, nil},
-		kMul:         {"mul", i32, nil},
-		kMulSIMD:     {"mul-simd", i32, nil},
-		kScale:       {"scale", []host.ValType{host.F64, host.I32}, nil},
-		kScaleSIMD:   {"scale-simd", []host.ValType{host.F64, host.I32}, nil},
-	}
+	i32    = []string{"i32"}
+	f64    = []string{"f64"}
+	f64i32 = []string{"f64", "i32"}
 )
 
 // Option configures Lookup.
@@ -166,17 +169,10 @@ func Lookup(m *host.Module, opts ...Option) (*Kernels, error) {
 // instance, of its capacity in elements.
 func (k *Kernels) Buffers() (a, b, result host.Ref[float64]) { return k.a, k.b, k.res }
 
-func signature(params, results []host.ValType) string {
-	s := "func("
-	for i, t := range params {
-		if i > 0 {
-			s += ", "
-		}
-		s += t.String()
-	}
-	s += ")"
+func signature(params, results []string) string {
+	s := "func(" + strings.Join(params, ", ") + ")"
 	if len(results) > 0 {
-		s += " -> " + results[0].String()
+		s += " -> " + results[0]
 	}
 	return s
 }
@@ -259,9 +255,15 @@ func (g *guards) check(v *views, guest string, kk *host.Kernel) error {
 		cr = math.Float64bits(v.result[g.out]) != guardBits
 		v.result[g.out] = g.sr
 	}
-	if !ca && !cb && !cr {
-		return nil
+	if ca || cb || cr {
+		return g.broken(guest, kk, ca, cb, cr)
 	}
+	return nil
+}
+
+// broken is the error of a call whose kernel kk wrote the guard words
+// marked true.
+func (g *guards) broken(guest string, kk *host.Kernel, ca, cb, cr bool) error {
 	return &host.GuestError{Guest: guest, Export: kk.Name(), Err: fmt.Errorf(
 		"%w: the kernel wrote a guard word (a[%d] %t, b[%d] %t, result[%d] %t), where the vector world forbids it",
 		host.ErrContract, g.in, ca, g.in, cb, g.out, cr)}

@@ -229,8 +229,8 @@ func escape(s string) string {
 }
 
 // elemSize is the size in bytes of one element of type t.
-func elemSize(t host.ValType) int {
-	if t == host.I32 || t == host.F32 {
+func elemSize(t string) int {
+	if t == "i32" || t == "f32" {
 		return 4
 	}
 	return 8

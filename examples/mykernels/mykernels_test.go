@@ -231,7 +231,7 @@ func TestSameExports(t *testing.T) {
 		defer in.Close()
 		var shape []string
 		for _, b := range in.Layout() {
-			shape = append(shape, b.Name+" "+b.Type.String())
+			shape = append(shape, b.Name+" "+b.Type)
 		}
 		for _, k := range mod.Kernels() {
 			shape = append(shape, k.String())

@@ -252,15 +252,12 @@ func (b *Block) Size() int  { return int(b.state.size) }
 // the Go heap and never moves. The zero Addr is none.
 type Addr struct{ p unsafe.Pointer }
 
-// Slice is the n values of type T at offset off of a (nil for the zero
-// Addr). The caller proves that they lie inside the memory and are aligned
-// for T.
-func Slice[T any](a Addr, off, n int) []T {
-	if a.p == nil {
-		return nil
-	}
-	return unsafe.Slice((*T)(unsafe.Add(a.p, off)), n)
-}
+// Add is the address off bytes past a.
+func (a Addr) Add(off int) Addr { return Addr{unsafe.Add(a.p, off)} }
+
+// Slice is the n values of type T from a. The caller proves that they lie
+// inside the memory and are aligned for T.
+func Slice[T any](a Addr, n int) []T { return unsafe.Slice((*T)(a.p), n) }
 
 // At is the value of type T at offset off of a; the caller proves it in
 // bounds and aligned.

@@ -2,7 +2,10 @@
 
 package raw
 
-import "testing"
+import (
+	"testing"
+	"unsafe"
+)
 
 // TestLayouts: the wasmtime-go values raw reads a C value from have that
 // value's size (wasmtime-go v39: Func holds a wasmtime_func_t, Memory a
@@ -34,7 +37,9 @@ func TestBlock(t *testing.T) {
 	if b.Result() != 42 || !b.Interrupting() || b.Timeout() != 7 {
 		t.Errorf("Block kept arg %d, interrupt %v, timeout %v", b.Result(), b.Interrupting(), b.Timeout())
 	}
-	if s := Slice[byte](Addr{}, 0, 4); s != nil {
-		t.Errorf("Slice of the zero Addr = %v, want nil", s)
+	var mem [16]uint64
+	a := Addr{unsafe.Pointer(&mem[0])}
+	if s := Slice[uint64](a.Add(8), 3); &s[0] != &mem[1] || len(s) != 3 {
+		t.Errorf("Slice(a+8, 3) = %p len %d, want %p len 3", &s[0], len(s), &mem[1])
 	}
 }
