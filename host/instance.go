@@ -45,7 +45,10 @@ type Instance struct {
 	fns   []*wasmtime.Func // the module's kernels, by index
 	bufs  []Buffer         // the layout, validated against mem
 	spans []span           // each buffer's address and capacity, for View
-	out   *output          // the guest's stdout and stderr (output.go)
+	// View's errors: a Ref of another module (or the zero Ref), a
+	// Buffers used after its InPlace or CallWith returned.
+	errForeign, errExpired error
+	out                    *output // the guest's stdout and stderr (output.go)
 
 	// The call path's C block (internal/raw): raw handles, argument slots,
 	// deadline and interrupt flags, the lock word.
@@ -380,6 +383,9 @@ func (m *Module) start(linker *wasmtime.Linker, store *wasmtime.Store, c *raw.Bl
 	if err := in.bindRaw(); err != nil {
 		return nil, err
 	}
+	in.errForeign = guestErr(in.name, "", ErrMissingExport,
+		"the Ref names no buffer of this instance's module (the zero Ref, or one looked up in another module): use BufferRef(Instance.Module(), name)")
+	in.errExpired = guestErr(in.name, "", ErrClosed, "buffers used after InPlace returned")
 	in.spans = make([]span, len(in.bufs))
 	for i, b := range in.bufs {
 		in.spans[i] = span{in.base().Add(b.Offset), b.Capacity}

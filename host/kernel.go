@@ -259,36 +259,35 @@ func BufferRef[T Elem](m *Module, name string) (Ref[T], error) {
 // Errors, each in a *GuestError: ErrClosed after that call returned;
 // ErrMissingExport if r is the zero Ref or was looked up in another module.
 //
-// b is live while its lock word is in state lkInPlace or lkCalling of its
-// generation (the two differ in bit 0 alone). readLayout proved
+// View is small enough to be inlined (its errors are made at Instantiate,
+// not here). b is live while its lock word is in state lkInPlace or
+// lkCalling of its generation (the two differ in bit 0 alone). readLayout proved
 // Offset+Capacity*size <= the memory size and Offset aligned to the
 // element size, and the memory never moves, so each buffer's slice is made
 // from the address and capacity kept at Instantiate.
 func View[T Elem](b Buffers, r Ref[T]) ([]T, error) {
 	in := b.in
-	if in == nil || in.mod != r.m || in.lockWord().Load()&^1 != b.gen<<2|lkInPlace {
-		return nil, b.viewError(r.m)
+	if in == nil {
+		return nil, errZeroBuffers
+	}
+	if in.mod != r.m {
+		return nil, in.errForeign
+	}
+	if in.lockWord().Load()&^1 != b.gen<<2|lkInPlace {
+		return nil, in.errExpired
 	}
 	s := in.spans[r.index]
 	return raw.Slice[T](s.addr, s.n), nil
 }
+
+// errZeroBuffers is View's error for a Buffers no InPlace handed out.
+var errZeroBuffers = &GuestError{Err: fmt.Errorf("%w: a zero Buffers: use the one InPlace or CallWith hands out", ErrClosed)}
 
 // span is where a buffer of an instance lies: the address of its first
 // element and its capacity in elements.
 type span struct {
 	addr raw.Addr
 	n    int
-}
-
-// viewError is why View refused a Ref of module m.
-func (b Buffers) viewError(m *Module) error {
-	if !b.live() || m == b.in.mod {
-		return b.expired("")
-	}
-	if m == nil {
-		return guestErr(b.in.name, "", ErrMissingExport, "the zero Ref names no buffer: look it up with BufferRef")
-	}
-	return guestErr(b.in.name, "", ErrMissingExport, "the buffer was looked up in module %q, not this instance's: use BufferRef(Instance.Module(), name)", m.name)
 }
 
 // bufferNames lists the declared buffers for an error message, at most 8.
