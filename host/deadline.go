@@ -95,7 +95,7 @@ func (e *Engine) stopTicker() {
 // On an engine not made WithDeadlines, a running call of a guest that is
 // not threaded cannot be stopped: Bind then only refuses calls that start
 // after ctx ended. A threaded guest's call returns when ctx ends on any
-// engine (runner.go), leaving a guest thread that cannot be interrupted
+// engine (package threads), leaving a guest thread that cannot be interrupted
 // counted as stuck (at most 256 such threads; past them Instantiate of a
 // threaded guest returns ErrLimit).
 func (in *Instance) Bind(ctx context.Context) (unbind func()) {
@@ -140,11 +140,11 @@ func (in *Instance) Bind(ctx context.Context) (unbind func()) {
 
 // interrupt ends the running call (and every thread of a threaded guest)
 // at the next tick; calls stay interrupted until the flag is cleared. A
-// threaded guest's caller is told at once (runner.go), on any engine.
+// threaded guest's caller is told at once (package threads), on any engine.
 func (in *Instance) interrupt() {
 	in.c.SetInterrupt(true)
 	if in.th != nil {
-		in.th.r.poke()
+		in.th.Poke()
 	}
 }
 
@@ -207,5 +207,5 @@ func (in *Instance) untrusted() bool {
 		return true // called inside an InPlace callback on the instance: replace it
 	}
 	defer in.unlock()
-	return in.closed || in.tainted || in.ended != nil || (in.th != nil && in.th.failure() != nil)
+	return in.closed || in.tainted || in.ended != nil || (in.th != nil && in.th.Failure() != nil)
 }

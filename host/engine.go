@@ -1,6 +1,7 @@
 package host
 
 import (
+	"github.com/wasmvec/wasmvec/internal/threads"
 	"sync"
 	"sync/atomic"
 
@@ -27,7 +28,7 @@ type Engine struct {
 
 	deadlines bool // built WithDeadlines
 
-	waker waker // the wake-up module of threaded guests (wake.go), compiled when first needed
+	waker threads.Waker // the wake-up module of threaded guests, compiled when first needed
 
 	maxBytes, maxFuncs int // WithCompileLimits
 }

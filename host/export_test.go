@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/wasmvec/wasmvec/internal/raw"
+	"github.com/wasmvec/wasmvec/internal/threads"
 )
 
 // Test hooks.
@@ -18,10 +19,10 @@ const (
 	DefaultMaxFunctions   = defaultMaxFunctions
 	DefaultMaxModuleBytes = defaultMaxModuleBytes
 	MaxBuffers            = maxBuffers
-	MaxStuckThreads       = maxStuckThreads
+	MaxStuckThreads       = threads.MaxStuck
 	MaxThreads            = maxThreads
 	MaxTrapMessage        = maxTrapMessage
-	MaxWakeBytes          = maxWakeBytes
+	MaxWakeBytes          = threads.MaxWakeBytes
 )
 
 // ExportForTest returns a function that calls the kernel named name with
@@ -63,23 +64,25 @@ func (in *Instance) PingForTest() error { return in.ping() }
 // SetCloseWaitForTest sets how long Close waits for worker threads, and
 // returns a function that restores it.
 func SetCloseWaitForTest(d time.Duration) (restore func()) {
-	old := closeWait
-	closeWait = d
-	return func() { closeWait = old }
+	old := threads.CloseWait
+	threads.CloseWait = d
+	return func() { threads.CloseWait = old }
 }
 
 // StuckThreadsForTest reports the threads of abandoned instances still
 // running.
-func StuckThreadsForTest() int64 { return stuckThreads.Load() }
+func StuckThreadsForTest() int64 { return threads.Stuck() }
 
 // WakeRangesForTest is wakeRanges: the byte ranges a wake-up sweep
 // notifies in a memory of size bytes with the buffers bufs.
-func WakeRangesForTest(size uint64, bufs []Buffer) [][2]uint64 { return wakeRanges(size, bufs) }
+func WakeRangesForTest(size uint64, bufs []Buffer) [][2]uint64 {
+	return threads.WakeRanges(size, byteRanges(bufs))
+}
 
 // SharedMemoryForTest returns a threaded instance's shared memory as a
 // byte slice (its base never moves; the guest's threads keep it mapped).
 func SharedMemoryForTest(in *Instance) []byte {
-	base, n := in.th.data()
+	base, n := in.th.Data()
 	return raw.Slice[byte](base, n)
 }
 

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/wasmvec/wasmvec/internal/threads"
 	"io"
 	"runtime"
 	"slices"
@@ -54,8 +55,10 @@ type Instance struct {
 	// deadline and interrupt flags, the lock word.
 	c *raw.Block
 
-	// th is the state of a threaded guest (threads.go), nil for others.
-	th *threads
+	// th is the state of a threaded guest (package threads), nil for
+	// others; stopWorkers is its stop-workers export.
+	th          *threads.Threads
+	stopWorkers *wasmtime.Func
 
 	// Deadlines (deadline.go): every call's bound, and the context bound
 	// by Bind, if any. tainted: a call was interrupted.
@@ -134,7 +137,7 @@ func WithThreads(threads int) Option {
 // host thread-spawn that allows at most threads-1 spawns for the life of
 // the instance, and its workers started with "start-workers" (see
 // WithThreads). A trap in any of its threads ends the instance (ErrAborted).
-// Its calling thread runs on a goroutine of the instance's own (runner.go),
+// Its calling thread runs on a goroutine of the instance's own (package threads),
 // so a call returns at its deadline, at the end of a bound context, or at
 // a worker's trap even while the guest's thread sleeps in a wait; the
 // instance is then done, and its later calls return ErrClosed (wrapping
@@ -172,9 +175,9 @@ func (m *Module) Instantiate(opts ...Option) (*Instance, error) {
 	if o.threads < 1 || o.threads > maxThreads {
 		return nil, guestErr(m.name, "", ErrOption, "WithThreads(%d): want 1 to %d", o.threads, maxThreads)
 	}
-	if n := stuckThreads.Load(); m.shared != nil && n+int64(o.threads-1) > maxStuckThreads {
+	if n := threads.Stuck(); m.shared != nil && n+int64(o.threads-1) > threads.MaxStuck {
 		return nil, guestErr(m.name, "", ErrLimit, "%d worker threads of closed instances are still running (blocked for good); %d more would pass the limit of %d such threads",
-			n, o.threads-1, maxStuckThreads)
+			n, o.threads-1, threads.MaxStuck)
 	}
 	if m.shared == nil && o.threads != 1 {
 		return nil, guestErr(m.name, "", ErrOption, "WithThreads(%d): the guest is not threaded (it does not import a shared memory)", o.threads)
@@ -248,8 +251,8 @@ func (m *Module) Instantiate(opts ...Option) (*Instance, error) {
 // threaded guest "start-workers") when WithTimeout gives no bound of its
 // own: past it Instantiate returns ErrDeadline. It holds on an engine made
 // WithDeadlines, and for a threaded guest on any engine (its instantiation
-// runs on a goroutine of its own, runner.go: a guest thread that cannot be
-// stopped is then left running, counted against maxStuckThreads). A guest
+// runs on a goroutine of its own, package threads: a guest thread that cannot be
+// stopped is then left running, counted against threads.MaxStuck). A guest
 // that is not threaded, on an engine without deadlines, cannot be stopped:
 // its instantiation takes as long as its code runs.
 const defaultLoadTimeout = 10 * time.Second
@@ -297,34 +300,28 @@ func (m *Module) instantiate(store *wasmtime.Store, c *raw.Block, o options, b l
 		return nil, f, err
 	}
 	f.storeTaken = true
-	// The guest code runs on the runner (runner.go), so that a thread
+	// The guest code runs on the runner (package threads), so that a thread
 	// asleep in a wait cannot hold Instantiate past its bound.
 	late := func() error {
-		th.mu.Lock()
-		phase := th.phase
-		th.mu.Unlock()
-		return &GuestError{Guest: m.name, Export: phase, Err: b.err(errWaiting)}
+		return &GuestError{Guest: m.name, Export: th.Phase(), Err: b.err(threads.ErrWaiting)}
 	}
 	var made *Instance // written by the runner, read only once its job ended
-	err, ended := th.runFunc(func() error {
+	err, ended := th.RunFunc(func() error {
 		var err error
-		made, err = m.start(th.linker, store, c, o, th, out)
-		if err != nil && th.failure() != nil {
+		made, err = m.start(th.Linker(), store, c, o, th, out)
+		if err != nil && th.Failure() != nil {
 			// A worker failed first; the calling thread failed because of
 			// it (the abort flag, the interrupt): the worker's is the error.
-			err = th.failure()
+			err = th.Failure()
 		}
 		return err
 	}, b.until, late)
 	if err != nil || !ended {
 		// End the workers (if any started) within what is left of the
-		// bound (at least a millisecond, at most closeWait), and free the
-		// shared memory; the C block only if they all ended.
-		wait := max(min(closeWait, time.Until(b.until)), time.Millisecond)
-		th.shutdown(c, m.engine, err, min(wait, 100*time.Millisecond), wait)
-		th.mu.Lock()
-		f.keepBlock = th.abandoned
-		th.mu.Unlock()
+		// bound (at least a millisecond, at most threads.CloseWait), and
+		// free the shared memory; the C block only if they all ended.
+		wait := max(min(threads.CloseWait, time.Until(b.until)), time.Millisecond)
+		f.keepBlock = th.Shutdown(c, err, min(wait, 100*time.Millisecond), wait)
 		return nil, f, err
 	}
 	return made, f, nil
@@ -333,12 +330,10 @@ func (m *Module) instantiate(store *wasmtime.Store, c *raw.Block, o options, b l
 // start instantiates the module in store through linker, runs its start-up
 // code, and reads and checks its layout; for a threaded guest (th) it also
 // starts the workers. A threaded guest's runs on its runner.
-func (m *Module) start(linker *wasmtime.Linker, store *wasmtime.Store, c *raw.Block, o options, th *threads, out *output) (*Instance, error) {
+func (m *Module) start(linker *wasmtime.Linker, store *wasmtime.Store, c *raw.Block, o options, th *threads.Threads, out *output) (*Instance, error) {
 	phase := func(name string) {
 		if th != nil {
-			th.mu.Lock()
-			th.phase = name
-			th.mu.Unlock()
+			th.SetPhase(name)
 		}
 	}
 	for _, imp := range m.m.Imports() {
@@ -395,7 +390,7 @@ func (m *Module) start(linker *wasmtime.Linker, store *wasmtime.Store, c *raw.Bl
 		if err := in.startThreads(wi, o.threads); err != nil {
 			return nil, err
 		}
-		if err := th.failure(); err != nil {
+		if err := th.Failure(); err != nil {
 			return nil, err // a worker failed while starting: the instance is done
 		}
 	}
@@ -467,7 +462,7 @@ func limit(store *wasmtime.Store, memBytes int64) {
 // memorySize returns the size of the guest's linear memory in bytes.
 func (in *Instance) memorySize() int {
 	if in.th != nil {
-		_, n := in.th.data()
+		_, n := in.th.Data()
 		return n
 	}
 	return int(in.mem.DataSize(in.store))

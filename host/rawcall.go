@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/wasmvec/wasmvec/internal/raw"
+	"github.com/wasmvec/wasmvec/internal/threads"
 )
 
 // The typed call path. The kernels' core signatures are read from the
@@ -37,7 +38,7 @@ func (in *Instance) fastCall(e export, nargs int) error {
 // instance that ended.
 func (in *Instance) slowCall(e export, nargs int) error {
 	if in.th != nil {
-		if err := in.th.failure(); err != nil {
+		if err := in.th.Failure(); err != nil {
 			return &GuestError{Guest: in.name, Export: in.kname(e),
 				Err: fmt.Errorf("%w: the instance ended with an earlier failure: %w", ErrClosed, err)}
 		}
@@ -104,7 +105,7 @@ const (
 	lockedHeld
 )
 
-// threadedCall runs the call on the runner (runner.go) and waits for it,
+// threadedCall runs the call on the runner (package threads) and waits for it,
 // for its deadline, for a bound context to end, or for a thread to fail;
 // in the last three cases it returns within about grace, with the
 // instance done.
@@ -114,22 +115,22 @@ func (in *Instance) threadedCall(e export, nargs int) error {
 	if d := in.c.Timeout(); d > 0 {
 		deadline = time.Now().Add(d)
 	}
-	if !t.give(job{e: e, nargs: nargs}, deadline) {
-		return &GuestError{Guest: in.name, Export: in.kname(e), Err: errRunnerBusy}
+	if !t.Give(threads.Job{E: int(e), NArgs: nargs}, deadline) {
+		return &GuestError{Guest: in.name, Export: in.kname(e), Err: t.Busy()}
 	}
 	for {
-		res, done := t.next()
+		res, done := t.Next()
 		if done {
-			return in.callError(e, res.err)
+			return in.callError(e, res.Err)
 		}
 		cause := in.expired(e, deadline)
 		if cause == nil {
 			continue
 		}
-		if res, done := t.giveUp(cause); done {
-			return in.callError(e, res.err)
+		if res, done := t.GiveUp(cause); done {
+			return in.callError(e, res.Err)
 		}
-		return t.failure()
+		return t.Failure()
 	}
 }
 
@@ -137,7 +138,7 @@ func (in *Instance) threadedCall(e export, nargs int) error {
 // the call passed its deadline, or a bound context ended. The caller holds
 // the instance's lock.
 func (in *Instance) expired(e export, deadline time.Time) error {
-	if err := in.th.failure(); err != nil {
+	if err := in.th.Failure(); err != nil {
 		return err
 	}
 	over := !deadline.IsZero() && !time.Now().Before(deadline)
@@ -150,7 +151,7 @@ func (in *Instance) expired(e export, deadline time.Time) error {
 		return nil
 	}
 	return &GuestError{Guest: in.name, Export: in.kname(e),
-		Err: fmt.Errorf("%w: calling thread: %w", ErrAborted, in.deadlineError(in.kname(e), errWaiting))}
+		Err: fmt.Errorf("%w: calling thread: %w", ErrAborted, in.deadlineError(in.kname(e), threads.ErrWaiting))}
 }
 
 // callError is the error of a call that returned err and left its trap, if
@@ -187,8 +188,8 @@ func (in *Instance) callError(e export, err raw.Err) error {
 		// wasi-threads: a trap in any thread ends the whole computation. When
 		// a worker trapped first, the caller trapped because of it (the abort
 		// flag), and the worker's trap is the one to report.
-		in.th.fail(&GuestError{Guest: in.name, Export: in.kname(e), Err: fmt.Errorf("%w: calling thread: %w", ErrAborted, failure)})
-		return in.th.failure()
+		in.th.Fail(&GuestError{Guest: in.name, Export: in.kname(e), Err: fmt.Errorf("%w: calling thread: %w", ErrAborted, failure)})
+		return in.th.Failure()
 	}
 	return failure
 }
@@ -206,7 +207,7 @@ func (in *Instance) pingSlot() export { return export(len(in.mod.c.kernels)) }
 func (in *Instance) bindRaw() error {
 	var shared *raw.Shared
 	if in.th != nil {
-		shared = in.th.shared
+		shared = in.th.Shared()
 	}
 	if err := in.c.Bind(in.store, in.mem, shared, in.fns); err != nil {
 		return guestErr(in.name, memoryExport, ErrModule, "%v: the typed call path does not fit this wasmtime-go version", err)

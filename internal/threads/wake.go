@@ -1,6 +1,6 @@
 //go:build amd64 || arm64
 
-package host
+package threads
 
 import (
 	"cmp"
@@ -27,13 +27,13 @@ import (
 // asks it to) traps on its own.
 //
 // The sweep's cost grows with the memory outside the buffers (about 40 ns
-// a word: docs/security.md); maxWakeBytes bounds it.
+// a word: docs/security.md); MaxWakeBytes bounds it.
 
-// maxWakeBytes bounds the bytes of linear memory, outside the declared
+// MaxWakeBytes bounds the bytes of linear memory, outside the declared
 // buffers, one wake-up sweep notifies (64 MiB, 16 Mi words). Words past it
 // are not woken: their threads keep waiting and count as stuck when the
-// instance closes (maxStuckThreads).
-const maxWakeBytes = 64 << 20
+// instance closes (MaxStuck).
+const MaxWakeBytes = 64 << 20
 
 const wakeWAT = `(module
   (import "env" "memory" (memory 0 65536 shared))
@@ -47,14 +47,15 @@ const wakeWAT = `(module
         (local.set $lo (i32.add (local.get $lo) (i32.const 4)))
         (br $next)))))`
 
-// waker compiles wakeWAT once per engine.
-type waker struct {
+// Waker compiles the wake-up module once per engine; its zero value is
+// ready to use.
+type Waker struct {
 	once sync.Once
 	m    *wasmtime.Module
 	err  error
 }
 
-func (w *waker) module(e *wasmtime.Engine) (*wasmtime.Module, error) {
+func (w *Waker) module(e *wasmtime.Engine) (*wasmtime.Module, error) {
 	w.once.Do(func() {
 		wasm, err := wasmtime.Wat2Wasm(wakeWAT)
 		if err == nil {
@@ -65,30 +66,27 @@ func (w *waker) module(e *wasmtime.Engine) (*wasmtime.Module, error) {
 	return w.m, w.err
 }
 
-// wakeRanges returns the byte ranges [lo, hi) of a linear memory of size
-// bytes outside the buffers, 4-byte aligned, at most maxWakeBytes in all,
-// highest addresses first (the heap, where threads keep their locks, lies
-// above the static data in the usual layouts).
-func wakeRanges(size uint64, bufs []Buffer) [][2]uint64 {
-	type span struct{ lo, hi uint64 }
-	taken := make([]span, 0, len(bufs))
-	for _, b := range bufs {
-		taken = append(taken, span{uint64(b.Offset), uint64(b.Offset) + b.bytes()})
-	}
-	slices.SortFunc(taken, func(a, b span) int { return cmp.Compare(a.lo, b.lo) })
+// WakeRanges returns the byte ranges [lo, hi) of a linear memory of size
+// bytes outside the ranges taken (the declared buffers), 4-byte aligned,
+// at most MaxWakeBytes in all, highest addresses first (the heap, where
+// threads keep their locks, lies above the static data in the usual
+// layouts).
+func WakeRanges(size uint64, taken [][2]uint64) [][2]uint64 {
+	taken = slices.Clone(taken)
+	slices.SortFunc(taken, func(a, b [2]uint64) int { return cmp.Compare(a[0], b[0]) })
 	var free [][2]uint64
 	at := uint64(0)
 	for _, s := range taken {
-		if s.lo > at {
-			free = append(free, [2]uint64{at &^ 3, s.lo &^ 3})
+		if s[0] > at {
+			free = append(free, [2]uint64{at &^ 3, s[0] &^ 3})
 		}
-		at = max(at, s.hi+3)
+		at = max(at, s[1]+3)
 	}
 	if at < size {
 		free = append(free, [2]uint64{at &^ 3, size &^ 3})
 	}
 	slices.Reverse(free)
-	budget := uint64(maxWakeBytes)
+	budget := uint64(MaxWakeBytes)
 	out := free[:0]
 	for _, r := range free {
 		if budget == 0 {
@@ -108,27 +106,23 @@ func wakeRanges(size uint64, bufs []Buffer) [][2]uint64 {
 // wake notifies every word of the shared memory outside the declared
 // buffers (wakeRanges). It does nothing once close has begun or the engine
 // is closing.
-func (t *threads) wake() error {
-	if t.closing.Load() || !t.host.mu.TryRLock() {
-		return ErrClosed
+func (t *Threads) wake() error {
+	if t.closing.Load() || !t.cfg.Open() {
+		return ErrClosing
 	}
-	if t.host.closed.Load() {
-		t.host.mu.RUnlock()
-		return ErrClosed
-	}
-	m, err := t.host.waker.module(t.engine)
+	m, err := t.cfg.Waker.module(t.cfg.Engine)
 	if err != nil {
-		t.host.mu.RUnlock()
+		t.cfg.Done()
 		return fmt.Errorf("compiling the host's wake-up module: %w", err)
 	}
-	store := wasmtime.NewStore(t.engine)
-	t.host.mu.RUnlock()
+	store := wasmtime.NewStore(t.cfg.Engine)
+	t.cfg.Done()
 	defer store.Close()
 	store.SetEpochDeadline(1 << 40) // the host's own code: never interrupted
 	t.lmu.RLock()
 	if t.linker == nil {
 		t.lmu.RUnlock()
-		return ErrClosed
+		return ErrClosing
 	}
 	wi, err := t.linker.Instantiate(store, m)
 	t.lmu.RUnlock()
@@ -136,8 +130,8 @@ func (t *threads) wake() error {
 		return err
 	}
 	f := wi.GetFunc(store, "wake")
-	_, size := t.data()
-	for _, r := range wakeRanges(uint64(size), t.bufs) {
+	_, size := t.Data()
+	for _, r := range WakeRanges(uint64(size), t.taken) {
 		if _, err := f.Call(store, int32(uint32(r[0])), int32(uint32(r[1]))); err != nil {
 			return err
 		}
@@ -150,7 +144,7 @@ func (t *threads) wake() error {
 // begun (or the engine is closing, or a sweep fails) it only waits. It
 // starts no goroutine: what an abandoned instance costs is its stuck
 // threads alone.
-func (t *threads) wakeFor(d, period time.Duration) bool {
+func (t *Threads) wakeFor(d, period time.Duration) bool {
 	deadline := time.Now().Add(d)
 	for {
 		if t.wait(0) {
