@@ -102,7 +102,7 @@ BenchmarkSum/impl=go/n=100000/mode=copy-2  100  40000 ns/op  20000 MB/s
 	d.targetsMarkdown(&md)
 	for _, want := range []string{
 		"| per call at n = 1 ≤ 2× an empty cgo call: in place (vector's SumInPlace) | 2.00× | met |", // median of 90 and 110 over 50: at the limit
-		"| per call at n = 1 ≤ 2× an empty cgo call: vector's Sum (an InPlace too) | 2.60× | missed |",
+		"| per call at n = 1 ≤ 2× an empty cgo call: vector's Sum (one CallWith: copy in, call, guards) | 2.60× | missed |",
 		"| per call at n = 1 ≤ 1.5× an empty cgo call: Instance.Call | – | not measured |",
 		"| ≥ 10× faster than Func.Call (vector's Sum) | 10.00× | met |",
 		"| kernel only ≤ 1.10× native C: sum, Rust | – | not measured |",

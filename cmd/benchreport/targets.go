@@ -20,7 +20,7 @@ type target struct {
 // targets are the rows ./build.sh bench-targets measures.
 var targets = []target{
 	{"per call at n = 1 ≤ 2× an empty cgo call: in place (vector's SumInPlace)", "Call/path=in-place", "Call/path=cgo-empty", 2, true},
-	{"per call at n = 1 ≤ 2× an empty cgo call: vector's Sum (an InPlace too)", "Call/path=typed", "Call/path=cgo-empty", 2, true},
+	{"per call at n = 1 ≤ 2× an empty cgo call: vector's Sum (one CallWith: copy in, call, guards)", "Call/path=typed", "Call/path=cgo-empty", 2, true},
 	{"per call at n = 1 ≤ 1.5× an empty cgo call: Instance.Call", "Call/path=kernel", "Call/path=cgo-empty", 1.5, true},
 	{"≥ 10× faster than Func.Call (vector's Sum)", "Call/path=func-call", "Call/path=typed", 10, false},
 	{"kernel only ≤ 1.10× native C: sum, Rust", "Sum/impl=wasm-rust-simd/n=100000/mode=kernel", "Sum/impl=cgo-c/n=100000/mode=kernel", 1.10, true},

@@ -1,0 +1,104 @@
+# scripts/bench.sh, sourced by build.sh (the one entry point): the benchmark steps (bench, bench-rayon,
+# bench-scaling, bench-js, bench-targets).
+# It uses build.sh's say, run, die and ROOT.
+
+# The report tooling is a module of its own (cmd/benchreport/go.mod), so
+# the library's go.mod carries no plotting or statistics package.
+run_report() { (cd cmd/benchreport && run go run . "$@"); }
+benchstat() { (cd cmd/benchreport && run go run golang.org/x/perf/cmd/benchstat "$@"); }
+
+run_bench() {
+	need_go
+	build_all
+	mkdir -p bench/out
+	local out=bench/out/bench.txt
+	say "running the benchmark matrix (count=${BENCH_COUNT:-6}); raw output in $out"
+	{
+		echo "go: $(go version | awk '{print $3}')"
+		echo "rustc: $(rustc --version | awk '{print $2}')"
+		echo "clang: $(clang-19 --version 2>/dev/null | head -n1 | sed 's/.*version //')"
+		echo "gcc: $(gcc -dumpfullversion 2>/dev/null)"
+		echo "wasmtime-go: $(go list -m -f '{{.Version}}' github.com/bytecodealliance/wasmtime-go/v39)"
+		echo "date: $(date -u +%Y-%m-%d)"
+	} >"$out"
+	say "the matrix against its peers (compare/), then the host's own rows"
+	(cd compare && run go test -run '^$' -bench "${BENCH:-.}" -benchtime "${BENCH_TIME:-200ms}" \
+		-count "${BENCH_COUNT:-6}" .) | tee -a "$out"
+	run go test -run '^$' -bench "${BENCH:-.}" -benchtime "${BENCH_TIME:-200ms}" \
+		-count "${BENCH_COUNT:-6}" ./host/ ./vector/ | tee -a "$out"
+	say "native C with -march=native (cgo-c-native rows)"
+	(cd compare && run go test -run '^$' -tags wasmvec_march_native -bench "${BENCH:-.}/impl=cgo-c-native/" \
+		-benchtime "${BENCH_TIME:-200ms}" -count "${BENCH_COUNT:-6}" .) | tee -a "$out"
+	say "rendering the report"
+	run_report -o "$ROOT/bench/out" "$ROOT/$out"
+	say "benchstat of the rows outside the matrix (call, copy, pool, parallel, batch, threads, deadlines, compile, instantiate)"
+	grep -E '^(goos|goarch|pkg|cpu):|^Benchmark(Call|Client|Copy|Pool|Parallel|Batch|Threads|Deadlines|Compile|Instantiate)/' "$out" >bench/out/extra.txt
+	benchstat "$ROOT/bench/out/extra.txt" | tee bench/out/extra-benchstat.txt
+	bench_rayon
+}
+
+# The Rayon workloads, in rounds (each round runs every row once, so the
+# rows of a ratio are measured close together on this drifting VM), with
+# the native build of the same crate (tag wasmvec_rust_native).
+bench_rayon() {
+	mkdir -p bench/out
+	local out=bench/out/rayon.txt r
+	run go test -c -tags wasmvec_rust_native -o bench/out/rayon.test ./examples/rayon/
+	need_node
+	need_chromium
+	{
+		echo "node: $(node --version)"
+		echo "chromium: $("$CHROMIUM" --version 2>/dev/null | awk '{print $2}')"
+		echo "go: $(go version | awk '{print $3}')"
+		echo "rustc: $(rustc --version | awk '{print $2}')"
+		echo "rayon: $(awk '/^name = "rayon"$/{getline; print $3}' examples/rayon/rust/Cargo.lock | tr -d '"')"
+		echo "wasmtime-go: $(go list -m -f '{{.Version}}' github.com/bytecodealliance/wasmtime-go/v39)"
+		echo "date: $(date -u +%Y-%m-%d)"
+	} >"$out"
+	# bench-scaling: only the largest sizes, each row timed longer, more rounds.
+	local rounds=${BENCH_ROUNDS:-6} pat='^Benchmark(ALMA|GrayScott)$' time=${RAYON_BENCH_TIME:-300ms} ms=${RAYON_BENCH_MS:-300} js=()
+	if [ "${1:-}" = largest ]; then
+		rounds=${BENCH_ROUNDS:-20} pat='^Benchmark(ALMA|GrayScott)$/^impl=(wasm-rayon|wasm-rayon-deadlines|native-rust-rayon)$//^(series=64|n=128)$'
+		time=${RAYON_BENCH_TIME:-1s} ms=${RAYON_BENCH_MS:-1000} js=(--largest)
+	fi
+	say "the Rayon workloads, $rounds rounds of every row; raw output in $out"
+	for r in $(seq "$rounds"); do
+		(cd examples/rayon && ../../bench/out/rayon.test -test.run '^$' -test.bench "$pat" \
+			-test.benchtime "$time" -test.count 1) >>"$out"
+		# The same module from Node and from headless Chromium (js/bench/rayon.js).
+		run node --no-warnings js/bench/run.js node chromium --ms "$ms" "${js[@]}" >>"$out"
+		say "round $r done"
+	done
+	run_report -rayon -o "$ROOT/bench/out" "$ROOT/$out"
+}
+
+# The rows the README's call-path targets compare, measured in rounds: each
+# round runs every row once, so rows compared in a ratio are measured minutes
+# apart at most, not the length of the whole matrix (this VM drifts).
+run_bench_targets() {
+	need_go
+	build_all
+	mkdir -p bench/out
+	local out=bench/out/targets.txt
+	run go test -c -o bench/out/host.test ./host/
+	run go test -c -o bench/out/vector.test ./vector/
+	(cd compare && run go test -c -o ../bench/out/compare.test .)
+	: >"$out"
+	say "running the target rows, ${BENCH_ROUNDS:-10} rounds; raw output in $out"
+	local r pat
+	for r in $(seq "${BENCH_ROUNDS:-10}"); do
+		(cd compare && ../bench/out/compare.test -test.run '^$' \
+			-test.bench '^Benchmark(Sum|Dot)$/^impl=(go|cgo-c|wasm-rust-simd|wasm-c-simd)$/^n=100000$/' \
+			-test.benchtime "${BENCH_TIME:-200ms}" -test.count 1) >>"$out"
+		for pat in '^BenchmarkCall$' '^BenchmarkCopy$//^n=100000$' '^BenchmarkPool$'; do
+			(cd host && ../bench/out/host.test -test.run '^$' -test.bench "$pat" \
+				-test.benchtime "${BENCH_TIME:-200ms}" -test.count 1) >>"$out"
+		done
+		(cd vector && ../bench/out/vector.test -test.run '^$' -test.bench '^BenchmarkBatch$//^width=64$/' \
+			-test.benchtime "${BENCH_TIME:-200ms}" -test.count 1) >>"$out"
+		say "round $r done"
+	done
+	benchstat "$ROOT/$out" >bench/out/targets-benchstat.txt
+	say "the targets, ratios of medians: bench/out/targets.md (benchstat of every row: bench/out/targets-benchstat.txt)"
+	run_report -targets -o "$ROOT/bench/out" "$ROOT/$out"
+}

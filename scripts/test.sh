@@ -1,0 +1,103 @@
+# scripts/test.sh, sourced by build.sh (the one entry point): ./build.sh test: go vet, the Go tests, the JS package,
+# the fresh-module and template checks.
+# It uses build.sh's say, run, die and ROOT.
+
+run_js_tests() {
+	need_node
+	say "the JS package: type declarations checked by tsc and up to date (js/types)"
+	(cd js && run npm run --silent check)
+	say "the JS package in Node (node:test): contract and errors, vector guests bit-exact against the Go golden files, hostile corpus parity, Rayon hashes at 1, 2, 4 threads, budget, traps, timeouts, close, pools"
+	(cd js && run npm test --silent)
+	need_chromium
+	say "the JS package in headless Chromium (playwright-core): the demo's hashes at 1 and 2 threads, a cold page, the isolation error; screenshots in js/test-results"
+	(cd js && run npm run --silent test:browser)
+}
+
+
+# The README's first example, run as a user runs it: in a Go module outside
+# the repository that requires wasmvec (through a replace directive to this
+# checkout), with the guests from package guests. Its output must be the
+# block's own "// Output:" line.
+check_fresh_module() {
+	local tmp want got
+	tmp=$(mktemp -d)
+	awk '/^## First example/{on=1} on && /^```go$/{code=1; next} code && /^```$/{exit} code' README.md >"$tmp/main.go"
+	want=$(sed -n 's|^[[:space:]]*// Output: ||p' "$tmp/main.go")
+	[ -n "$want" ] || die "README.md: no Go block with an // Output: line under '## First example'"
+	cat >"$tmp/go.mod" <<EOF
+module example.com/firstexample
+
+go 1.26.0
+
+require github.com/wasmvec/wasmvec v0.0.0
+
+replace github.com/wasmvec/wasmvec => $ROOT
+EOF
+	say "the README's first example in a fresh module outside the repository ($tmp)"
+	(cd "$tmp" && run go mod tidy && run go build -o first .) || die "the README's first example does not build in a fresh module"
+	if (cd "$tmp" && go list -m all) | grep -E 'wazero|gonum' >&2; then
+		die "a user's module resolves the comparison peers above: they belong in compare/go.mod"
+	fi
+	got=$("$tmp/first") || die "the README's first example failed: $got"
+	[ "$got" = "$want" ] || die "the README's first example printed '$got'; its // Output: line says '$want'"
+	say "fresh module: printed '$got', as the README says"
+	rm -rf "$tmp"
+}
+
+# The guest templates, used as a user uses them: wasmvec new writes each
+# into a fresh folder outside the repository (its go.mod replaces wasmvec
+# with this checkout), wasmvec build builds it, and its own Go test loads
+# the module and checks its kernel bit for bit. TinyGo's when a tinygo can
+# be had.
+check_templates() {
+	local tmp lang tg=""
+	tmp=$(mktemp -d)
+	run go build -o "$tmp/wasmvec" ./cmd/wasmvec
+	tg=$(find_tinygo 2>/dev/null) || tg=""
+	for lang in rust rust-rayon c go tinygo; do
+		if [ "$lang" = tinygo ] && [ -z "$tg" ]; then
+			say "template tinygo: no tinygo (see ./build.sh tinygo), so not built here; TestNewWritesKits checks what it writes"
+			continue
+		fi
+		say "template $lang: wasmvec new, wasmvec build, go test ($tmp/my-$lang)"
+		run "$tmp/wasmvec" new -replace "$ROOT" "$lang" "$tmp/my-$lang" >/dev/null || die "wasmvec new $lang failed"
+		(cd "$tmp/my-$lang" && run env TINYGO="$tg" "$tmp/wasmvec" build && run go test -count=1 ./...) ||
+			die "the $lang template does not build or its test fails ($tmp/my-$lang)"
+	done
+	rm -rf "$tmp"
+}
+
+run_tests() {
+	need_go
+	build_all
+	say "gofmt -l (every Go file of the repository)"
+	local unformatted
+	unformatted=$(if git rev-parse --git-dir >/dev/null 2>&1; then git ls-files -z '*.go' | xargs -0 gofmt -l; else gofmt -l .; fi)
+	[ -z "$unformatted" ] || die "not gofmt'd (run gofmt -w): $unformatted"
+	say "go vet (the library, the report and comparison modules, and the Go guest for GOOS=wasip1)"
+	run go vet ./...
+	(cd cmd/benchreport && run go vet ./...)
+	(cd compare && run go vet ./...)
+	(cd wasm/go && run env GOOS=wasip1 GOARCH=wasm go vet ./...)
+	check_fresh_module
+	check_templates
+	say "go test -race (bit-exact table incl. the threaded guest at 1-4 threads, hostile corpus, deadlines, load test, examples)"
+	run go test -race -count=1 ./...
+	say "the host and the vector client again without -race: a call's lock taken inside its crossing (race_on.go: not under -race)"
+	run go test -count=1 ./host/ ./vector/
+	(cd cmd/benchreport && run go test -count=1 ./...)
+	say "the comparison module (compare/go.mod: wazero and gonum stay out of the library's go.mod): wazero's bit-exact table"
+	(cd compare && run go test -count=1 ./...)
+	# Counts, not durations: with a duration, Go 1.26's fuzz coordinator can
+	# report its own deadline as a failure ("context deadline exceeded", no
+	# input written; golang/go#75804, fixed in Go 1.27), which CI hit once.
+	# The counts took 11-13 s each on the README's machine.
+	say "short fuzz runs (FUZZTIME, else 250,000 and 200,000 inputs; a long run is documented in host/fuzz_test.go)"
+	run go test -run '^$' -fuzz '^FuzzKernels$' -fuzztime "${FUZZTIME:-250000x}" ./host/
+	run go test -run '^$' -fuzz '^FuzzModule$' -fuzztime "${FUZZTIME:-200000x}" ./host/
+	say "native C baseline built with -march=native: the bit-exact table again"
+	run go test -count=1 -tags wasmvec_march_native ./internal/cnative/
+	say "the Rayon example against its native build (Rust on OS threads through cgo): bit-exact at 1-4 threads"
+	run go test -count=1 -tags wasmvec_rust_native ./examples/rayon/...
+	run_js_tests
+}
