@@ -93,8 +93,8 @@ type Config struct {
 }
 
 // ErrClosing is what a thread that starts as its instance or engine
-// closes fails with (Config.Failed gets it wrapped).
-var ErrClosing = errors.New("the instance is closing")
+// closes fails with (Config.Failed gets it wrapped, saying which).
+var ErrClosing = errors.New("closing")
 
 // Threads is the state of one threaded instance: its shared memory, the
 // linker every thread instantiates through, the runner that runs its
@@ -309,7 +309,7 @@ func (t *Threads) run(tid, arg int32) {
 		t.lmu.RLock()
 		if t.linker == nil { // spawned as the instance was freed
 			t.lmu.RUnlock()
-			return ErrClosing
+			return fmt.Errorf("%w: the instance is closing", ErrClosing)
 		}
 		wi, err := t.linker.Instantiate(store, t.cfg.Module)
 		t.lmu.RUnlock()
