@@ -45,7 +45,7 @@ type Instance struct {
 	mem   *wasmtime.Memory
 	fns   []*wasmtime.Func // the module's kernels, by index
 	bufs  []Buffer         // the layout, validated against mem
-	spans []span           // each buffer's address and capacity, for View
+	views []raw.View       // each buffer's slice of its capacity, for View
 	// View's errors: a Ref of another module (or the zero Ref), a
 	// Buffers used after its InPlace or CallWith returned.
 	errForeign, errExpired error
@@ -381,9 +381,9 @@ func (m *Module) start(linker *wasmtime.Linker, store *wasmtime.Store, c *raw.Bl
 	in.errForeign = guestErr(in.name, "", ErrMissingExport,
 		"the Ref names no buffer of this instance's module (the zero Ref, or one looked up in another module): use BufferRef(Instance.Module(), name)")
 	in.errExpired = guestErr(in.name, "", ErrClosed, "buffers used after InPlace returned")
-	in.spans = make([]span, len(in.bufs))
+	in.views = make([]raw.View, len(in.bufs))
 	for i, b := range in.bufs {
-		in.spans[i] = span{in.base().Add(b.Offset), b.Capacity}
+		in.views[i] = newView(in.mod.c.buffers[i].typ, in.base().Add(b.Offset), b.Capacity)
 	}
 	if th != nil {
 		phase(expStartWorkers)

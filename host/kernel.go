@@ -264,7 +264,7 @@ func BufferRef[T Elem](m *Module, name string) (Ref[T], error) {
 // lkCalling of its generation (the two differ in bit 0 alone). readLayout proved
 // Offset+Capacity*size <= the memory size and Offset aligned to the
 // element size, and the memory never moves, so each buffer's slice is made
-// from the address and capacity kept at Instantiate.
+// once at Instantiate and handed out here.
 func View[T Elem](b Buffers, r Ref[T]) ([]T, error) {
 	in := b.in
 	if in == nil {
@@ -276,18 +276,24 @@ func View[T Elem](b Buffers, r Ref[T]) ([]T, error) {
 	if in.lockWord().Load()&^1 != b.gen<<2|lkInPlace {
 		return nil, in.errExpired
 	}
-	s := in.spans[r.index]
-	return raw.Slice[T](s.addr, s.n), nil
+	return raw.Get[T](in.views[r.index]), nil
 }
 
 // errZeroBuffers is View's error for a Buffers no InPlace handed out.
 var errZeroBuffers = &GuestError{Err: fmt.Errorf("%w: a zero Buffers: use the one InPlace or CallWith hands out", ErrClosed)}
 
-// span is where a buffer of an instance lies: the address of its first
-// element and its capacity in elements.
-type span struct {
-	addr raw.Addr
-	n    int
+// newView makes the view of a buffer of type t at a, of n elements: with
+// the Go type View[T] will ask for (BufferRef checked that T is t).
+func newView(t valType, a raw.Addr, n int) raw.View {
+	switch t {
+	case tF64:
+		return raw.NewView[float64](a, n)
+	case tF32:
+		return raw.NewView[float32](a, n)
+	case tI32:
+		return raw.NewView[int32](a, n)
+	}
+	return raw.NewView[int64](a, n)
 }
 
 // bufferNames lists the declared buffers for an error message, at most 8.

@@ -231,32 +231,35 @@ type guards struct {
 // place writes the guard words of a call that reads in and writes out
 // elements of v.
 func (g *guards) place(v *views, in, out int) {
+	a, b, r := v.a, v.b, v.result
 	g.in, g.out = in, out
 	g.inOK, g.outOK = uint(in) < uint(v.cap), uint(out) < uint(v.cap)
 	if g.inOK {
-		g.sa, g.sb = v.a[in], v.b[in]
-		v.a[in], v.b[in] = guardValue, guardValue
+		g.sa, g.sb = a[in], b[in]
+		a[in], b[in] = guardValue, guardValue
 	}
 	if g.outOK {
-		g.sr = v.result[out]
-		v.result[out] = guardValue
+		g.sr = r[out]
+		r[out] = guardValue
 	}
 }
 
 // check restores the guarded elements of v, so that the caller sees no
 // change, and returns host.ErrContract if kernel kk changed a guard word.
 func (g *guards) check(v *views, guest string, kk *host.Kernel) error {
-	ca, cb, cr := false, false, false
+	a, b, r := v.a, v.b, v.result
+	in, out := g.in, g.out
+	var ga, gb, gr uint64 = guardBits, guardBits, guardBits
 	if g.inOK {
-		ca, cb = math.Float64bits(v.a[g.in]) != guardBits, math.Float64bits(v.b[g.in]) != guardBits
-		v.a[g.in], v.b[g.in] = g.sa, g.sb
+		ga, gb = math.Float64bits(a[in]), math.Float64bits(b[in])
+		a[in], b[in] = g.sa, g.sb
 	}
 	if g.outOK {
-		cr = math.Float64bits(v.result[g.out]) != guardBits
-		v.result[g.out] = g.sr
+		gr = math.Float64bits(r[out])
+		r[out] = g.sr
 	}
-	if ca || cb || cr {
-		return g.broken(guest, kk, ca, cb, cr)
+	if (ga^guardBits)|(gb^guardBits)|(gr^guardBits) != 0 {
+		return g.broken(guest, kk, ga != guardBits, gb != guardBits, gr != guardBits)
 	}
 	return nil
 }

@@ -259,6 +259,21 @@ func (a Addr) Add(off int) Addr { return Addr{unsafe.Add(a.p, off)} }
 // inside the memory and are aligned for T.
 func Slice[T any](a Addr, n int) []T { return unsafe.Slice((*T)(a.p), n) }
 
+// A View is a slice of linear memory made once (NewView) and handed out
+// many times (Get) with no check and no allocation: a pointer to the slice
+// header. The zero View is none.
+type View struct{ p unsafe.Pointer }
+
+// NewView makes the view of the n values of type T from a, with Slice's
+// proof obligations.
+func NewView[T any](a Addr, n int) View {
+	s := Slice[T](a, n)
+	return View{unsafe.Pointer(&s)}
+}
+
+// Get returns v's slice. T must be the type v was made with.
+func Get[T any](v View) []T { return *(*[]T)(v.p) }
+
 // At is the value of type T at offset off of a; the caller proves it in
 // bounds and aligned.
 func At[T any](a Addr, off int) *T { return (*T)(unsafe.Add(a.p, off)) }
