@@ -34,6 +34,11 @@
 #                       the rows behind the call-path targets, interleaved
 #                       (every row once per round, BENCH_ROUNDS rounds), and
 #                       bench/out/targets.md: each target's ratio and verdict
+#   ./build.sh bench-instructions
+#                       the call path at n = 1 in instructions per call
+#                       (callgrind), which noise does not move; BASE=<commit>
+#                       counts that commit's same rows beside:
+#                       bench/out/instructions.md
 #
 # Each step installs what it needs from the package registries (rustup
 # targets, Go modules) and says so; when something cannot be had it prints
@@ -64,6 +69,7 @@ all) build_all ;;
 test) run_tests ;;
 bench) run_bench ;;
 bench-targets) run_bench_targets ;;
+bench-instructions) run_bench_instructions ;;
 bench-rayon) need_go && build_rayon && bench_rayon ;;
 bench-scaling) need_go && build_rayon && bench_rayon largest ;;
 bench-js)

@@ -102,3 +102,72 @@ run_bench_targets() {
 	say "the targets, ratios of medians: bench/out/targets.md (benchstat of every row: bench/out/targets-benchstat.txt)"
 	run_report -targets -o "$ROOT/bench/out" "$ROOT/$out"
 }
+
+# The call path at n = 1 in instructions, which this VM's noise does not
+# move (valgrind's callgrind): scripts/callcount makes each row's call
+# 2,000 and 22,000 times, and the difference of the two totals over 20,000
+# is the instructions of one call, set-up and exit cancelled. It is built
+# in a module of its own that requires this checkout; with BASE=<commit>
+# it is built against a git worktree of that commit too (a commit whose
+# API it does not compile against shows "-"). Table:
+# bench/out/instructions.md.
+run_bench_instructions() {
+	need_go
+	need_valgrind
+	mkdir -p bench/out
+	local trees=("$ROOT") labels=(HEAD) out=bench/out/instructions.md i
+	if [ -n "${BASE:-}" ]; then
+		local wt=$ROOT/bench/out/base-tree
+		[ -d "$wt" ] && run git worktree remove --force "$wt"
+		run git worktree add --detach "$wt" "$BASE" >/dev/null
+		trees+=("$wt") labels+=("$BASE")
+	fi
+	for i in "${!trees[@]}"; do
+		local mod=$ROOT/bench/out/callcount-$i
+		rm -rf "$mod" && mkdir -p "$mod"
+		cp scripts/callcount/main.go "$mod/"
+		printf 'module callcount\n\ngo 1.26.0\n\nrequire github.com/wasmvec/wasmvec v0.0.0\n\nreplace github.com/wasmvec/wasmvec => %s\n' "${trees[$i]}" >"$mod/go.mod"
+		(cd "$mod" && run go mod tidy >/dev/null 2>&1 && run go build -o callcount .) || say "callcount does not build against ${labels[$i]}: its rows show -"
+	done
+	{
+		echo "Instructions per call (valgrind --tool=callgrind; the difference of 22,000 and 2,000 calls"
+		echo "over 20,000; Rust guest, scalar kernels; $(go version | awk '{print $3}'), $(date -u +%Y-%m-%d); scripts/callcount)."
+		echo
+		printf '| row |'; for i in "${labels[@]}"; do printf ' %s |' "$i"; done; echo
+		printf '|---|'; for i in "${labels[@]}"; do printf -- '---:|'; done; echo
+	} >"$out"
+	local row what
+	for row in "cgo-empty|an empty cgo call" "call|Instance.Call(sum, 0)" "buffers-call|Buffers.Call(sum, 0) inside one InPlace" \
+		"sum|vector Sum, 1 element, with its copy" "sum-in-place|vector SumInPlace, 1 element, inside one InPlace" \
+		"mul|vector Mul, 1 element, with its copies" "pool|vector Sum, 1 element, through Pool.Do"; do
+		IFS='|' read -r row what <<<"$row"
+		printf '| %s |' "$what" >>"$out"
+		for i in "${!trees[@]}"; do
+			printf ' %s |' "$(ir_per_call "$ROOT/bench/out/callcount-$i/callcount" "$row")" >>"$out"
+		done
+		echo >>"$out"
+	done
+	[ -z "${BASE:-}" ] || run git worktree remove --force "$ROOT/bench/out/base-tree"
+	say "instructions per call: $out"
+	cat "$out"
+}
+
+# ir_per_call BIN ROW prints the instructions of one call of ROW by
+# callcount binary BIN, or "-" when there is no such binary. A callgrind run
+# that aborts (it can, on Go's signals) is run again, up to three times.
+ir_per_call() {
+	local bin=$1 row=$2 n try total totals=()
+	[ -x "$bin" ] || { echo -; return; }
+	for n in 2000 22000; do
+		total=""
+		for try in 1 2 3; do
+			GODEBUG=asyncpreemptoff=1 valgrind --tool=callgrind --callgrind-out-file="$ROOT/bench/out/ir.out" \
+				"$bin" "$row" "$n" >"$ROOT/bench/out/ir.log" 2>&1 || true
+			total=$(sed -n 's/^summary: //p' "$ROOT/bench/out/ir.out" 2>/dev/null)
+			[ -n "$total" ] && break
+		done
+		[ -n "$total" ] || die "callgrind failed three times on $bin $row (bench/out/ir.log)"
+		totals+=("$total")
+	done
+	echo $(((totals[1] - totals[0]) / 20000))
+}

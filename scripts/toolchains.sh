@@ -29,6 +29,17 @@ need_chromium() {
 	export CHROMIUM
 }
 
+# valgrind (callgrind) for ./build.sh bench-instructions: Debian's valgrind,
+# installed with apt-get when missing and we are root.
+need_valgrind() {
+	command -v valgrind >/dev/null && return 0
+	if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+		say "valgrind for the instruction counts is missing: installing Debian's valgrind with apt-get"
+		run apt-get update -qq
+		run env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq valgrind
+	fi
+	command -v valgrind >/dev/null || die "no valgrind: install Debian's valgrind package (apt-get install valgrind)"
+}
 
 need_go() {
 	command -v go >/dev/null || die "go is not installed: install Go 1.26 or newer (https://go.dev/doc/install)"
