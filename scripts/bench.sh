@@ -126,7 +126,7 @@ run_bench_instructions() {
 		local mod=$ROOT/bench/out/callcount-$i
 		rm -rf "$mod" && mkdir -p "$mod"
 		cp scripts/callcount/main.go "$mod/"
-		printf 'module callcount\n\ngo 1.26.0\n\nrequire github.com/wasmvec/wasmvec v0.0.0\n\nreplace github.com/wasmvec/wasmvec => %s\n' "${trees[$i]}" >"$mod/go.mod"
+		replace_module "$mod" callcount "${trees[$i]}"
 		(cd "$mod" && run go mod tidy >/dev/null 2>&1 && run go build -o callcount .) || say "callcount does not build against ${labels[$i]}: its rows show -"
 	done
 	{

@@ -14,6 +14,20 @@ run_js_tests() {
 }
 
 
+# replace_module DIR MODULE TREE writes DIR/go.mod: module MODULE, which
+# requires wasmvec through a replace directive to the checkout TREE.
+replace_module() {
+	cat >"$1/go.mod" <<EOF
+module $2
+
+go 1.26.0
+
+require github.com/wasmvec/wasmvec v0.0.0
+
+replace github.com/wasmvec/wasmvec => $3
+EOF
+}
+
 # The README's first example, run as a user runs it: in a Go module outside
 # the repository that requires wasmvec (through a replace directive to this
 # checkout), with the guests from package guests. Its output must be the
@@ -24,15 +38,7 @@ check_fresh_module() {
 	awk '/^## First example/{on=1} on && /^```go$/{code=1; next} code && /^```$/{exit} code' README.md >"$tmp/main.go"
 	want=$(sed -n 's|^[[:space:]]*// Output: ||p' "$tmp/main.go")
 	[ -n "$want" ] || die "README.md: no Go block with an // Output: line under '## First example'"
-	cat >"$tmp/go.mod" <<EOF
-module example.com/firstexample
-
-go 1.26.0
-
-require github.com/wasmvec/wasmvec v0.0.0
-
-replace github.com/wasmvec/wasmvec => $ROOT
-EOF
+	replace_module "$tmp" example.com/firstexample "$ROOT"
 	say "the README's first example in a fresh module outside the repository ($tmp)"
 	(cd "$tmp" && run go mod tidy && run go build -o first .) || die "the README's first example does not build in a fresh module"
 	if (cd "$tmp" && go list -m all) | grep -E 'wazero|gonum' >&2; then
