@@ -246,12 +246,12 @@ func BenchmarkDeadlines(b *testing.B) {
 	x, y, _ := vectors.Make("random", n)
 	for _, c := range []struct {
 		name string
-		opts []host.EngineOption
+		opts []host.Option
 		inst []host.Option
 	}{
 		{"epoch=off", nil, nil},
-		{"epoch=on", []host.EngineOption{host.WithDeadlines()}, nil},
-		{"epoch=on-timeout", []host.EngineOption{host.WithDeadlines()}, []host.Option{host.WithTimeout(time.Second)}},
+		{"epoch=on", []host.Option{host.WithDeadlines()}, nil},
+		{"epoch=on-timeout", []host.Option{host.WithDeadlines()}, []host.Option{host.WithTimeout(time.Second)}},
 	} {
 		e := host.NewEngine(c.opts...)
 		in, err := e.Load("rust", mustRead(b, rustGuest), c.inst...)

@@ -268,15 +268,15 @@ func readContract(guest string, m *Module, exps []*wasmtime.ExportType, threaded
 		}
 		i := strings.LastIndexByte(rest, '-')
 		if i <= 0 {
-			return nil, guestErr(guest, name, ErrLayout, "a buffer export is named buffer-<name>-<type>, with <type> one of i32, i64, f32, f64")
+			return nil, guestErr(guest, name, ErrModule, "a buffer export is named buffer-<name>-<type>, with <type> one of i32, i64, f32, f64")
 		}
 		bname, tname := rest[:i], rest[i+1:]
 		typ, ok := parseValType(tname)
 		if !ok {
-			return nil, guestErr(guest, name, ErrLayout, "buffer %q: unknown element type %q (want i32, i64, f32 or f64)", bname, tname)
+			return nil, guestErr(guest, name, ErrModule, "buffer %q: unknown element type %q (want i32, i64, f32 or f64)", bname, tname)
 		}
 		if j, dup := c.bufIndex[bname]; dup {
-			return nil, guestErr(guest, name, ErrLayout, "buffer %q is declared twice (also by %s)", bname, c.buffers[j].offsetExport())
+			return nil, guestErr(guest, name, ErrModule, "buffer %q is declared twice (also by %s)", bname, c.buffers[j].offsetExport())
 		}
 		d := bufferDecl{bname, typ}
 		for _, e := range []string{d.offsetExport(), d.capacityExport()} {

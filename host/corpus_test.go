@@ -23,10 +23,10 @@ import (
 // ErrModule.
 
 var sentinels = map[string]error{
-	"nil": nil, "ErrLayout": host.ErrLayout, "ErrMissingExport": host.ErrMissingExport,
-	"ErrSignature": host.ErrSignature, "ErrImport": host.ErrImport, "ErrModule": host.ErrModule,
+	"nil": nil, "ErrMissingExport": host.ErrMissingExport,
+	"ErrSignature": host.ErrSignature, "ErrModule": host.ErrModule,
 	"ErrTrap": host.ErrTrap, "ErrDeadline": host.ErrDeadline, "ErrContract": host.ErrContract,
-	"ErrAborted": host.ErrAborted, "ErrLimit": host.ErrLimit,
+	"ErrLimit": host.ErrLimit,
 }
 
 type attack struct {

@@ -22,24 +22,6 @@ import (
 // deadlines (a call can overrun its deadline by up to about one tick).
 const epochTick = time.Millisecond
 
-// WithTimeout bounds every kernel call of the instance by d, and its
-// instantiation: a call still running after d returns ErrDeadline, within
-// about a millisecond (a threaded guest's within about 2 ms, even when its
-// calling thread sleeps in a wait). 0 (the default) means no bound for
-// calls, and 10 seconds for the instantiation.
-//
-// A threaded guest's calls return at d on any engine (its calling thread
-// runs on a goroutine of the instance's own): on an engine made
-// WithDeadlines its threads are interrupted; on another, the guest's own
-// abort checks end them, and a thread that never looks stays running,
-// counted as stuck. Either way the instance is then done (ErrAborted, and
-// ErrClosed for later calls). A guest that is not threaded can only be
-// stopped by epoch checks: Instantiate returns ErrOption for a positive d
-// on an engine not made WithDeadlines, and for a negative d.
-func WithTimeout(d time.Duration) Option {
-	return func(o *options) { o.timeout = d }
-}
-
 // ticker is an Engine's epoch ticker.
 type ticker struct {
 	stop chan struct{}
@@ -90,7 +72,7 @@ func (e *Engine) stopTicker() {
 // nest (a Bind inside Pool.Do, say): every bound context bounds each call,
 // so the tightest deadline wins, and unbinding one leaves the others bound.
 // Cancelling ctx also ends the worker threads of a threaded guest, which
-// then returns ErrAborted.
+// is then done (ErrClosed).
 //
 // On an engine not made WithDeadlines, a running call of a guest that is
 // not threaded cannot be stopped: Bind then only refuses calls that start

@@ -152,7 +152,7 @@ func TestPoolDeadlineRecycles(t *testing.T) {
 }
 
 // TestThreadsCancel: cancelling the context of a threaded instance's call
-// ends the call and every worker thread; the instance reports ErrAborted and
+// ends the call and every worker thread; the instance reports ErrClosed and
 // Close leaves no goroutine.
 func TestThreadsCancel(t *testing.T) {
 	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
@@ -169,8 +169,8 @@ func TestThreadsCancel(t *testing.T) {
 	start := time.Now()
 	_, err = vk(in).Sum(in, []float64{1})
 	within(t, time.Since(start), 2*time.Second)
-	if !errors.Is(err, host.ErrDeadline) || !errors.Is(err, host.ErrAborted) {
-		t.Fatalf("Sum: %v, want ErrDeadline and ErrAborted", err)
+	if !errors.Is(err, host.ErrDeadline) || !errors.Is(err, host.ErrClosed) {
+		t.Fatalf("Sum: %v, want ErrDeadline and ErrClosed", err)
 	}
 	unbind()
 	start = time.Now()

@@ -43,7 +43,8 @@
 // its own, and starts the guest's workers ([WithThreads]). Each kernel call
 // is then split by blocks over every thread and gives the same bits as the
 // single-threaded guests. A trap in any thread ends the instance
-// ([ErrAborted]); Close stops and waits for every thread.
+// ([ErrClosed], with the trap's [ErrTrap]); Close stops and waits for every
+// thread.
 //
 // # Deadlines
 //
@@ -76,8 +77,8 @@
 //
 // Errors that concern a guest are [*GuestError] values naming the guest and
 // the export; test for the cause with errors.Is and the sentinels
-// ([ErrMissingExport], [ErrSignature], [ErrLayout], [ErrImport], [ErrModule],
-// [ErrLimit], [ErrTrap], [ErrDeadline], [ErrContract], [ErrAborted],
+// ([ErrModule], [ErrMissingExport], [ErrSignature],
+// [ErrLimit], [ErrTrap], [ErrDeadline], [ErrContract],
 // [ErrConcurrent], [ErrOption], [ErrClosed]). A trap in a kernel also
 // wraps a [*Trap] with its code and backtrace. Bad input never panics and
 // never truncates.

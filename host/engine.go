@@ -31,62 +31,21 @@ type Engine struct {
 	waker threads.Waker // the wake-up module of threaded guests, compiled when first needed
 
 	maxBytes, maxFuncs int // WithCompileLimits
+
+	defaults options // the instance options given to NewEngine
 }
 
-// EngineOption configures NewEngine.
-type EngineOption func(*Engine)
-
-// WithDeadlines builds the engine with Wasmtime's epoch interruption, which
-// WithTimeout, Instance.Bind and Pool.Do need to stop a running call (an
-// infinite loop included; see deadline.go). It has a price: compiled code
-// checks the epoch at every function entry and loop back-edge, which slows
-// tight loops (up to about 2 times; BenchmarkDeadlines, and
-// docs/performance.md and docs/rayon-scaling.md for measured runs). Use it
-// for guests you do not trust. A threaded guest's call bound by a
-// context (Instance.Bind, Pool.Do) returns when the context ends without
-// it; only code that never looks at the guest's abort flag then keeps its
-// threads busy.
-func WithDeadlines() EngineOption {
-	return func(e *Engine) { e.deadlines = true }
-}
-
-// Compiling costs time and memory that Wasmtime 39 offers no way to bound
-// or cancel once it has started, and that grow with the number of
-// functions more than with the bytes (docs/security.md has the measured
-// costs; the largest guest here, the Go guest, has 1,827 functions in
-// 2.6 MB). So Compile refuses, before compiling, a module over either
-// limit.
-const (
-	// defaultMaxModuleBytes is the largest module Compile accepts unless
-	// WithCompileLimits says otherwise: 8 MiB.
-	defaultMaxModuleBytes = 8 << 20
-	// defaultMaxFunctions is the most functions a module Compile accepts
-	// may define, unless WithCompileLimits says otherwise: 20,000 (about
-	// 0.7 s and 150 MB to compile at the rates above).
-	defaultMaxFunctions = 20_000
-)
-
-// WithCompileLimits sets the largest module, in bytes, and the most
-// functions it may define, that Compile accepts (defaults 8 MiB and
-// 20,000 functions); a module over either
-// gets ErrLimit before any compiling. 0 keeps a default.
-func WithCompileLimits(maxBytes, maxFunctions int) EngineOption {
-	return func(e *Engine) {
-		if maxBytes > 0 {
-			e.maxBytes = maxBytes
-		}
-		if maxFunctions > 0 {
-			e.maxFuncs = maxFunctions
-		}
+// NewEngine returns an engine configured for wasmvec guests by opts: the
+// engine's own (WithDeadlines, WithCompileLimits), and instance options,
+// which are then the defaults of every instance it makes (see Option).
+// Instance options are checked when an instance is made: one out of range
+// makes Instantiate return ErrOption.
+func NewEngine(opts ...Option) *Engine {
+	o := engineDefaults()
+	for _, opt := range opts {
+		opt(&o)
 	}
-}
-
-// NewEngine returns an engine configured for wasmvec guests.
-func NewEngine(opts ...EngineOption) *Engine {
-	eng := &Engine{maxBytes: defaultMaxModuleBytes, maxFuncs: defaultMaxFunctions}
-	for _, o := range opts {
-		o(eng)
-	}
+	eng := &Engine{deadlines: o.deadlines, maxBytes: o.maxBytes, maxFuncs: o.maxFuncs, defaults: o}
 	cfg := wasmtime.NewConfig()
 	cfg.SetStrategy(wasmtime.StrategyCranelift)
 	cfg.SetCraneliftOptLevel(wasmtime.OptLevelSpeed)

@@ -8,11 +8,16 @@ import (
 // Sentinel errors. Errors returned by this package wrap one of them; those
 // that concern a guest are also a [*GuestError].
 var (
-	// ErrModule: the bytes are not a valid WebAssembly module for this
-	// engine, or instantiation failed for a reason other than those below.
+	// ErrModule: the module cannot be used as it is: its bytes are not a
+	// valid WebAssembly module for this engine; it imports something the
+	// host does not offer; it declares a buffer badly (an unknown element
+	// type, the same name twice, a capacity of zero, an offset misaligned
+	// for its element type, buffers overlapping or past the end of linear
+	// memory, an offset or capacity that changes when asked again: the
+	// *GuestError names the export); or instantiation failed for a reason
+	// other than those below. The message says which; the guest must be
+	// fixed, not the call.
 	ErrModule = errors.New("wasmvec: invalid module")
-	// ErrImport: the module imports something the host does not offer.
-	ErrImport = errors.New("wasmvec: unsupported import")
 	// ErrMissingExport: the module lacks an export the contract needs (the
 	// memory, a buffer's capacity, a threaded guest's worker exports), or
 	// one the caller names: a kernel (Module.Kernel), a buffer (View).
@@ -22,19 +27,8 @@ var (
 	// one result), or a call does not fit it: the wrong number of arguments
 	// for a kernel, a View of another element type than the buffer's.
 	ErrSignature = errors.New("wasmvec: wrong export signature")
-	// ErrLayout: the guest declares a buffer badly: an unknown element type,
-	// the same name twice, a capacity of zero, an offset misaligned for its
-	// element type, buffers overlapping or past the end of linear memory,
-	// or an offset or capacity that changes when asked again.
-	ErrLayout = errors.New("wasmvec: invalid buffer layout")
 	// ErrTrap: guest code trapped (or failed) during a call.
 	ErrTrap = errors.New("wasmvec: guest trapped")
-	// ErrAborted: a thread of a threaded guest trapped (or failed), or a
-	// call on one passed its deadline, which ends the whole computation
-	// (the wasi-threads rule): the call running then returns it together
-	// with ErrTrap (or ErrDeadline), and every later call returns ErrClosed
-	// wrapping that error. Close the instance and make a new one.
-	ErrAborted = errors.New("wasmvec: threaded instance aborted")
 	// ErrContract: a guest broke the contract of its kernels in a way only
 	// a client that knows their semantics can tell (package vector's guard
 	// words: a kernel wrote past the elements it may write). A client
@@ -61,9 +55,14 @@ var (
 	// ErrOption: an option passed to Instantiate is out of range or does
 	// not apply to the module.
 	ErrOption = errors.New("wasmvec: invalid option")
-	// ErrClosed: the engine, module, instance or pool was closed, a
-	// Buffers was used after its InPlace returned, or the threaded
-	// instance was ended by a failure (ErrAborted, wrapped too).
+	// ErrClosed: the engine, module, instance or pool was closed, or a
+	// Buffers was used after its InPlace returned; or a threaded instance
+	// was ended by a failure: a thread trapped (or failed), or a call on
+	// it passed its deadline, which ends the whole computation (the
+	// wasi-threads rule). The call running then returns ErrClosed together
+	// with ErrTrap (or ErrDeadline), and every later call returns ErrClosed
+	// wrapping that error. Close the instance and make a new one (a Pool
+	// does).
 	ErrClosed = errors.New("wasmvec: closed")
 )
 

@@ -112,8 +112,8 @@ func TestDeadlineReachesWaitingCaller(t *testing.T) {
 	}
 	for _, c := range calls {
 		err := c.run()
-		if !errors.Is(err, host.ErrDeadline) || !errors.Is(err, host.ErrAborted) {
-			t.Errorf("%s: %v, want ErrDeadline (and ErrAborted)", c.name, err)
+		if !errors.Is(err, host.ErrDeadline) || !errors.Is(err, host.ErrClosed) {
+			t.Errorf("%s: %v, want ErrDeadline (and ErrClosed)", c.name, err)
 		}
 		checkBound(t, c.name, d, took)
 	}
@@ -214,7 +214,7 @@ func logLines(t *testing.T, out []byte, s string) {
 
 // TestWorkerTrapEndsCall, by repetition: a worker traps while (before,
 // or after) the calling thread goes to sleep in a wait it never leaves on
-// its own. Every call returns the worker's trap (ErrAborted, ErrTrap, from
+// its own. Every call returns the worker's trap (ErrClosed, ErrTrap, from
 // wasi_thread_start), and Close joins every thread.
 func TestWorkerTrapEndsCall(t *testing.T) {
 	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
@@ -250,7 +250,7 @@ func workerTrapRuns(t *testing.T, e *host.Engine, runs int) (slowest time.Durati
 		start := time.Now()
 		_, err = vk(in).Sum(in, []float64{1})
 		slowest = max(slowest, time.Since(start))
-		if !errors.Is(err, host.ErrAborted) || !errors.Is(err, host.ErrTrap) || !strings.Contains(err.Error(), "wasi_thread_start") {
+		if !errors.Is(err, host.ErrClosed) || !errors.Is(err, host.ErrTrap) || !strings.Contains(err.Error(), "wasi_thread_start") {
 			t.Fatalf("run %d: %v, want the worker's trap", i, err)
 		}
 		var trap *host.Trap

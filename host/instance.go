@@ -6,8 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"github.com/wasmvec/wasmvec/internal/threads"
-	"io"
-	"runtime"
 	"slices"
 	"strings"
 	"sync"
@@ -77,50 +75,6 @@ type Instance struct {
 	slot int
 }
 
-// Option configures Module.Instantiate (and Engine.Load).
-type Option func(*options)
-
-type options struct {
-	threads        int
-	timeout        time.Duration
-	memLimit       int64
-	stdout, stderr io.Writer // WithOutput (output.go)
-}
-
-const (
-	// defaultMemoryLimit is the most linear memory, in bytes, an instance
-	// may have unless WithMemoryLimit says otherwise: 1 GiB.
-	defaultMemoryLimit = 1 << 30
-
-	// maxTableElements bounds the table of every instance and thread
-	// (about 1 MiB of host memory): table.grow past it returns -1. The
-	// largest table among the repository's guests is the Go guest's, 5,923.
-	maxTableElements = 1 << 16
-)
-
-// WithMemoryLimit sets the most linear memory, in bytes, the instance may
-// have: a module whose memory starts larger fails Instantiate with
-// ErrLimit, before any of it is reserved, and memory.grow past it returns
-// -1. It must be at least one 64 KiB page and at most 4 GiB (a 32-bit
-// memory's whole range); the default is 1 GiB. A threaded
-// guest's shared memory is made with at most the smaller of this and
-// 1 GiB. Every store of an instance (each thread has one) is also
-// held to one memory, one table of at most 65,536 elements and
-// one instance.
-func WithMemoryLimit(bytes int64) Option {
-	return func(o *options) { o.memLimit = bytes }
-}
-
-// WithThreads sets the number of threads, 1 to 64, a threaded guest
-// (world vector-threads) runs each kernel on: the calling thread plus
-// threads-1 workers spawned once at Instantiate. The default is
-// runtime.GOMAXPROCS(0), at most 64. A guest that is not threaded
-// accepts only WithThreads(1); anything else makes Instantiate return
-// ErrOption.
-func WithThreads(threads int) Option {
-	return func(o *options) { o.threads = threads }
-}
-
 // Instantiate makes a new instance of the module in a store of its own,
 // with WASI preview 1 functions that see no files, arguments, environment
 // or standard streams. It calls the guest's "_initialize" export when there
@@ -136,7 +90,7 @@ func WithThreads(threads int) Option {
 // memory of at most 1 GiB (which never moves either), a
 // host thread-spawn that allows at most threads-1 spawns for the life of
 // the instance, and its workers started with "start-workers" (see
-// WithThreads). A trap in any of its threads ends the instance (ErrAborted).
+// WithThreads). A trap in any of its threads ends the instance (ErrClosed).
 // Its calling thread runs on a goroutine of the instance's own (package threads),
 // so a call returns at its deadline, at the end of a bound context, or at
 // a worker's trap even while the guest's thread sleeps in a wait; the
@@ -149,28 +103,24 @@ func WithThreads(threads int) Option {
 //   - ErrClosed if the module or its engine was closed;
 //   - ErrOption if an option is out of range, or WithThreads(n > 1) is given
 //     for a guest that is not threaded;
-//   - ErrImport if an import names a WASI function the host does not have;
 //   - ErrTrap if the start function, "_initialize", "_start" (or its
 //     proc_exit with a status other than 0), or a buffer-* or capacity-*
 //     export traps;
 //   - ErrDeadline if they run longer than the timeout (WithTimeout), or
 //     than 10 seconds when none is given (see defaultLoadTimeout for the
 //     engines it holds on);
-//   - ErrModule if instantiation fails otherwise, or a threaded guest
-//     starts fewer workers than asked;
-//   - ErrLayout, naming the buffer's export, if a capacity is 0, an offset
+//   - ErrModule if an import names a WASI function the host does not have;
+//     or, naming the buffer's export, if a capacity is 0, an offset
 //     is not aligned to its element size, a buffer of capacity*size bytes at
 //     its offset runs past the end of the memory or overlaps another
 //     buffer, or an offset or capacity export answers differently when
 //     asked again (for a threaded guest also: the abort flag is not 4-byte
-//     aligned, past the memory or in a buffer).
+//     aligned, past the memory or in a buffer); or if instantiation fails
+//     otherwise, or a threaded guest starts fewer workers than asked.
 func (m *Module) Instantiate(opts ...Option) (*Instance, error) {
-	o := options{threads: min(runtime.GOMAXPROCS(0), maxThreads), memLimit: defaultMemoryLimit}
-	if m.shared == nil {
-		o.threads = 1
-	}
-	for _, opt := range opts {
-		opt(&o)
+	o, err := m.instanceOptions(opts)
+	if err != nil {
+		return nil, err
 	}
 	if o.threads < 1 || o.threads > maxThreads {
 		return nil, guestErr(m.name, "", ErrOption, "WithThreads(%d): want 1 to %d", o.threads, maxThreads)
@@ -224,7 +174,7 @@ func (m *Module) Instantiate(opts ...Option) (*Instance, error) {
 	}
 	in, f, err := m.instantiate(store, c, o, b)
 	if err != nil {
-		if c.Interrupted() && !errors.Is(err, ErrDeadline) && !errors.Is(err, ErrAborted) {
+		if c.Interrupted() && !errors.Is(err, ErrDeadline) && !errors.Is(err, ErrClosed) {
 			ge := &GuestError{Guest: m.name}
 			errors.As(err, &ge)
 			if ge.Export == "" {
@@ -342,7 +292,7 @@ func (m *Module) start(linker *wasmtime.Linker, store *wasmtime.Store, c *raw.Bl
 			if n != nil {
 				field = *n
 			}
-			return nil, guestErr(m.name, "", ErrImport, "%s.%s is not a WASI preview 1 function the host offers", imp.Module(), field)
+			return nil, guestErr(m.name, "", ErrModule, "%s.%s is not a WASI preview 1 function the host offers", imp.Module(), field)
 		}
 	}
 	phase("(start)")
@@ -522,14 +472,14 @@ func (in *Instance) readLayout(wi *wasmtime.Instance) error {
 		in.bufs[i] = b
 		switch {
 		case got[0] != got[1]:
-			faults[i] = guestErr(in.name, d.offsetExport(), ErrLayout, "buffer %q: offset and capacity (%d, %d) changed to (%d, %d) when asked again",
+			faults[i] = guestErr(in.name, d.offsetExport(), ErrModule, "buffer %q: offset and capacity (%d, %d) changed to (%d, %d) when asked again",
 				d.name, got[0][0], got[0][1], got[1][0], got[1][1])
 		case capacity == 0:
-			faults[i] = guestErr(in.name, d.capacityExport(), ErrLayout, "buffer %q: capacity is 0", d.name)
+			faults[i] = guestErr(in.name, d.capacityExport(), ErrModule, "buffer %q: capacity is 0", d.name)
 		case off%uint64(d.typ.size()) != 0:
-			faults[i] = guestErr(in.name, d.offsetExport(), ErrLayout, "buffer %q: offset %d is not %d-byte aligned for %v", d.name, off, d.typ.size(), d.typ)
+			faults[i] = guestErr(in.name, d.offsetExport(), ErrModule, "buffer %q: offset %d is not %d-byte aligned for %v", d.name, off, d.typ.size(), d.typ)
 		case off+span > size: // at most 2^32 + 2^35: no overflow in uint64
-			faults[i] = guestErr(in.name, d.offsetExport(), ErrLayout,
+			faults[i] = guestErr(in.name, d.offsetExport(), ErrModule,
 				"buffer %q [%d, %d) of %d elements runs past linear memory of %d bytes", d.name, off, off+span, capacity, size)
 		}
 	}
@@ -551,7 +501,7 @@ func (in *Instance) readLayout(wi *wasmtime.Instance) error {
 			early, late := min(reach, i), max(reach, i)
 			if faults[late] == nil {
 				e, l := in.bufs[early], in.bufs[late]
-				faults[late] = guestErr(in.name, decls[late].offsetExport(), ErrLayout,
+				faults[late] = guestErr(in.name, decls[late].offsetExport(), ErrModule,
 					"buffer %q [%d, %d) overlaps buffer %q [%d, %d)", l.Name, l.Offset, end(l), e.Name, e.Offset, end(e))
 			}
 		}

@@ -90,8 +90,8 @@ func Decode[T Elem](v uint64) T {
 //   - ErrSignature if len(args) is not the number of k's parameters;
 //   - ErrClosed after Close;
 //   - ErrTrap (with a *Trap) if the guest traps, ErrDeadline past the
-//     deadline, ErrAborted for a threaded guest one of whose threads trapped
-//     (and ErrClosed for every call after that).
+//     deadline; for a threaded guest one of whose threads trapped (or whose
+//     call passed its deadline) also ErrClosed, as for every call after.
 func (in *Instance) Call(k *Kernel, args ...uint64) (uint64, error) {
 	if err := in.checkCall(k, args); err != nil {
 		return 0, err

@@ -45,8 +45,8 @@ func TestManyBuffers(t *testing.T) {
 
 	_, err = e.Load("overlap", manyBuffers(t, 1000, true))
 	var ge *host.GuestError
-	if !errors.Is(err, host.ErrLayout) || !errors.As(err, &ge) || ge.Export != "buffer-b999-f64" {
-		t.Errorf("buffer 999 inside buffer 0: %v; want ErrLayout naming buffer-b999-f64", err)
+	if !errors.Is(err, host.ErrModule) || !errors.As(err, &ge) || ge.Export != "buffer-b999-f64" {
+		t.Errorf("buffer 999 inside buffer 0: %v; want ErrModule naming buffer-b999-f64", err)
 	}
 
 	_, err = e.Compile("too-many", manyBuffers(t, host.MaxBuffers+1, false))

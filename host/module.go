@@ -75,22 +75,21 @@ func (m *Module) release() {
 //     engine's compile limits (WithCompileLimits), checked before compiling,
 //     or declares more than 4,096 buffers;
 //   - ErrModule if wasm is not a valid module (malformed bytes, a feature the
-//     engine does not enable);
-//   - ErrImport if it imports anything but functions of
-//     wasi_snapshot_preview1, and, for a threaded guest, a shared 32-bit
-//     memory env.memory together with wasi.thread-spawn of type (i32) -> i32;
+//     engine does not enable), if it imports anything but functions of
+//     wasi_snapshot_preview1 (and, for a threaded guest, a shared 32-bit
+//     memory env.memory together with wasi.thread-spawn of type (i32) -> i32),
+//     or if a buffer export names an unknown element type or two buffer
+//     exports declare the same buffer;
 //   - ErrMissingExport if the memory "memory" is absent, a buffer lacks its
 //     capacity export (or a capacity its buffer), or a threaded guest lacks
 //     start-workers, stop-workers, get-abort-offset or wasi_thread_start;
 //   - ErrSignature if an export has the wrong kind or function type: a
 //     buffer or capacity export that is not func() -> i32, a kernel with a
 //     parameter or result that is not i32, i64, f32 or f64, with more than
-//     one result or more than maxParams parameters;
-//   - ErrLayout if a buffer export names an unknown element type, or two
-//     buffer exports declare the same buffer.
+//     one result or more than maxParams parameters.
 //
-// A module that does not implement the vector world is still a valid
-// guest: see Module.Vector.
+// Any module that keeps to the contract is a valid guest, whatever kernels
+// it exports (package vector is one client that looks for its own).
 func (e *Engine) Compile(name string, wasm []byte) (*Module, error) {
 	if !e.use() {
 		return nil, &GuestError{Guest: name, Err: ErrClosed}
@@ -150,16 +149,16 @@ func checkImports(name string, m *wasmtime.Module) (shared *wasmtime.MemoryType,
 			shared = imp.Type().MemoryType()
 		case imp.Module() == threadModule && field == threadSpawn && imp.Type().FuncType() != nil:
 			if s, _, _ := signatureOf(imp.Type().FuncType()); !s.equal(spawnSig) {
-				return nil, guestErr(name, "", ErrImport, "%s.%s: want %v", threadModule, threadSpawn, spawnSig)
+				return nil, guestErr(name, "", ErrModule, "%s.%s: want %v", threadModule, threadSpawn, spawnSig)
 			}
 			spawn = true
 		default:
-			return nil, guestErr(name, "", ErrImport, "%s.%s: only functions of %s, and for a threaded guest a shared 32-bit %s.%s and %s.%s, are offered",
+			return nil, guestErr(name, "", ErrModule, "%s.%s: only functions of %s, and for a threaded guest a shared 32-bit %s.%s and %s.%s, are offered",
 				imp.Module(), field, wasiModule, sharedModule, sharedName, threadModule, threadSpawn)
 		}
 	}
 	if (shared != nil) != spawn {
-		return nil, guestErr(name, "", ErrImport, "a threaded guest imports both a shared %s.%s and %s.%s; this one imports only one", sharedModule, sharedName, threadModule, threadSpawn)
+		return nil, guestErr(name, "", ErrModule, "a threaded guest imports both a shared %s.%s and %s.%s; this one imports only one", sharedModule, sharedName, threadModule, threadSpawn)
 	}
 	return shared, nil
 }

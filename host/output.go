@@ -34,20 +34,6 @@ const (
 	maxStderrPart = 512
 )
 
-// WithOutput sends what the guest writes to its standard output (fd 1) and
-// standard error (fd 2) to stdout and stderr; a nil writer drops that
-// stream, which is also what happens without this option. At most 1 MiB
-// per call (or per instantiation) is passed on; the guest is told
-// everything was written either way, and a writer's errors are ignored, so
-// a guest cannot fail or block on its output beyond the writer's own
-// speed. An instance's writes are made one at a time; writers shared by
-// several instances (a Pool's, or os.Stderr) must allow concurrent use.
-// Independent of this option, a trap keeps the call's stderr (its first
-// and last 512 bytes) in Trap.Stderr.
-func WithOutput(stdout, stderr io.Writer) Option {
-	return func(o *options) { o.stdout, o.stderr = stdout, stderr }
-}
-
 // output is one instance's guest output: its writers and the stderr tail
 // of the running call. Its methods are safe for concurrent use (a threaded
 // guest's threads write at once).

@@ -141,7 +141,7 @@ func (p *Pool) take() *Instance {
 // replaced by a new one, made on another goroutine so that Release returns
 // at once (its slot is free again when the new instance is in it); if
 // making the new one fails, the old one stays and its calls keep returning
-// the error that ended it (ErrAborted for a threaded guest). Releasing an instance that is not taken, or one from
+// the error that ended it (ErrClosed for a threaded guest). Releasing an instance that is not taken, or one from
 // another pool or none, is a programming error; it is ignored when it can
 // be told (the instance is free or not this pool's), and otherwise frees
 // the instance while its last taker may still use it.

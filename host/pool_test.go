@@ -223,7 +223,7 @@ func BenchmarkPool(b *testing.B) {
 // onePool compiles wasm on an engine of its own, made with opts, and
 // returns a pool of one instance of it; pool, module and engine are closed
 // when the test ends.
-func onePool(t *testing.T, name string, wasm []byte, opts ...host.EngineOption) *host.Pool {
+func onePool(t *testing.T, name string, wasm []byte, opts ...host.Option) *host.Pool {
 	t.Helper()
 	e := host.NewEngine(opts...)
 	t.Cleanup(func() { e.Close() })

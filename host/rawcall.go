@@ -151,7 +151,7 @@ func (in *Instance) expired(e export, deadline time.Time) error {
 		return nil
 	}
 	return &GuestError{Guest: in.name, Export: in.kname(e),
-		Err: fmt.Errorf("%w: calling thread: %w", ErrAborted, in.deadlineError(in.kname(e), threads.ErrWaiting))}
+		Err: fmt.Errorf("%w: the calling thread ended the threaded instance: %w", ErrClosed, in.deadlineError(in.kname(e), threads.ErrWaiting))}
 }
 
 // callError is the error of a call that returned err and left its trap, if
@@ -188,7 +188,7 @@ func (in *Instance) callError(e export, err raw.Err) error {
 		// wasi-threads: a trap in any thread ends the whole computation. When
 		// a worker trapped first, the caller trapped because of it (the abort
 		// flag), and the worker's trap is the one to report.
-		in.th.Fail(&GuestError{Guest: in.name, Export: in.kname(e), Err: fmt.Errorf("%w: calling thread: %w", ErrAborted, failure)})
+		in.th.Fail(&GuestError{Guest: in.name, Export: in.kname(e), Err: fmt.Errorf("%w: the calling thread ended the threaded instance: %w", ErrClosed, failure)})
 		return in.th.Failure()
 	}
 	return failure

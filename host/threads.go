@@ -108,8 +108,8 @@ func newThreads(mod *Module, store *wasmtime.Store, c *raw.Block, workers int, m
 }
 
 // threadFailed is the error worker thread tid's failure err ends the
-// instance with: ErrAborted with the sentinel of the same fault on the
-// calling thread.
+// instance with: ErrClosed (the instance is over) with the sentinel of the
+// same fault on the calling thread.
 func threadFailed(name string, c *raw.Block, out *output, tid int32, err error) error {
 	var cause, detail error = ErrTrap, err
 	switch {
@@ -124,7 +124,7 @@ func threadFailed(name string, c *raw.Block, out *output, tid int32, err error) 
 		detail = out.withStderr(trapOf(err))
 	}
 	return &GuestError{Guest: name, Export: expThreadStart,
-		Err: fmt.Errorf("%w: %w: thread %d: %w", ErrAborted, cause, tid, detail)}
+		Err: fmt.Errorf("%w: thread %d ended the threaded instance: %w: %w", ErrClosed, tid, cause, detail)}
 }
 
 // startThreads reads and validates the guest's abort flag, then starts its
@@ -137,11 +137,11 @@ func (in *Instance) startThreads(wi *wasmtime.Instance, n int) error {
 	}
 	off := uint64(uint32(v.(int32)))
 	if off%4 != 0 || off+4 > uint64(in.memorySize()) {
-		return guestErr(in.name, expAbortOffset, ErrLayout, "abort flag at %d is not a 4-byte-aligned u32 inside linear memory of %d bytes", off, in.memorySize())
+		return guestErr(in.name, expAbortOffset, ErrModule, "abort flag at %d is not a 4-byte-aligned u32 inside linear memory of %d bytes", off, in.memorySize())
 	}
 	for _, b := range in.bufs {
 		if off < uint64(b.Offset)+b.bytes() && uint64(b.Offset) < off+4 {
-			return guestErr(in.name, expAbortOffset, ErrLayout, "abort flag at %d lies in buffer %q at %d", off, b.Name, b.Offset)
+			return guestErr(in.name, expAbortOffset, ErrModule, "abort flag at %d lies in buffer %q at %d", off, b.Name, b.Offset)
 		}
 	}
 	t.SetGuest(int(off), byteRanges(in.bufs))

@@ -178,8 +178,8 @@ const sumThatWaits = `(func (export "sum") (param i32) (result f64)
   f64.const 0)`
 
 // TestThreadsWorkerTrap: a worker traps in the middle of a kernel call. The
-// call returns ErrAborted (and ErrTrap, with the worker's trap) within a
-// bounded time instead of hanging; later calls get ErrAborted; Close
+// call returns ErrClosed (and ErrTrap, with the worker's trap) within a
+// bounded time instead of hanging; later calls get ErrClosed; Close
 // leaves no goroutine behind.
 func TestThreadsWorkerTrap(t *testing.T) {
 	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
@@ -193,8 +193,8 @@ func TestThreadsWorkerTrap(t *testing.T) {
 	start := time.Now()
 	_, err = vk(in).Sum(in, []float64{1, 2, 3})
 	took := time.Since(start)
-	if !errors.Is(err, host.ErrAborted) || !errors.Is(err, host.ErrTrap) || !strings.Contains(err.Error(), "wasi_thread_start") {
-		t.Fatalf("Sum with a trapping worker: %v, want ErrAborted and ErrTrap from wasi_thread_start", err)
+	if !errors.Is(err, host.ErrClosed) || !errors.Is(err, host.ErrTrap) || !strings.Contains(err.Error(), "wasi_thread_start") {
+		t.Fatalf("Sum with a trapping worker: %v, want ErrClosed and ErrTrap from wasi_thread_start", err)
 	}
 	// The guest polls the abort flag every millisecond; 5 s only guards
 	// against a hang on a loaded CI machine.
@@ -202,11 +202,11 @@ func TestThreadsWorkerTrap(t *testing.T) {
 		t.Errorf("the call returned after %v", took)
 	}
 	t.Logf("the call returned %v after the worker trapped: %v", took, err)
-	if _, err := vk(in).Sum(in, []float64{1}); !errors.Is(err, host.ErrAborted) {
-		t.Errorf("Sum after the abort: %v, want ErrAborted", err)
+	if _, err := vk(in).Sum(in, []float64{1}); !errors.Is(err, host.ErrClosed) {
+		t.Errorf("Sum after the abort: %v, want ErrClosed", err)
 	}
-	if err := vk(in).Mul(in, make([]float64, 1), []float64{1}, []float64{1}); !errors.Is(err, host.ErrAborted) {
-		t.Errorf("Mul after the abort: %v, want ErrAborted", err)
+	if err := vk(in).Mul(in, make([]float64, 1), []float64{1}, []float64{1}); !errors.Is(err, host.ErrClosed) {
+		t.Errorf("Mul after the abort: %v, want ErrClosed", err)
 	}
 	in.Close()
 }

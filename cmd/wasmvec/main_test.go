@@ -41,9 +41,9 @@ func TestInspectGuests(t *testing.T) {
 
 // sentinelText is the message of each sentinel error the corpus names.
 var sentinelText = map[string]string{
-	"ErrLayout": "invalid buffer layout", "ErrMissingExport": "missing export", "ErrSignature": "wrong export signature",
-	"ErrImport": "unsupported import", "ErrModule": "invalid module", "ErrTrap": "guest trapped",
-	"ErrDeadline": "call deadline exceeded", "ErrContract": "broke the buffer contract", "ErrAborted": "threaded instance aborted",
+	"ErrMissingExport": "missing export", "ErrSignature": "wrong export signature",
+	"ErrModule": "invalid module", "ErrTrap": "guest trapped",
+	"ErrDeadline": "call deadline exceeded", "ErrContract": "broke the buffer contract",
 	"ErrLimit": "exceeds its resource limits",
 }
 

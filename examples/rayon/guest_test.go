@@ -371,8 +371,8 @@ func TestTimeoutALMADefaultEngine(t *testing.T) {
 			took = time.Since(start)
 			return err
 		})
-		if !errors.Is(err, host.ErrDeadline) || !errors.Is(err, host.ErrAborted) {
-			t.Errorf("threads %d: %v, want ErrDeadline (and ErrAborted: the instance is done)", th, err)
+		if !errors.Is(err, host.ErrDeadline) || !errors.Is(err, host.ErrClosed) {
+			t.Errorf("threads %d: %v, want ErrDeadline (and ErrClosed: the instance is done)", th, err)
 		}
 		t.Logf("threads %d: the call returned after %v (timeout %v): %v", th, took, d, err)
 		if took > d+time.Second {

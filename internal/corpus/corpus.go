@@ -3,7 +3,7 @@
 // comment lines that state what the host must do with it,
 //
 //	;; attack: what the module does
-//	;; want: the sentinel error's name (ErrLayout, …), or nil: the call must succeed
+//	;; want: the sentinel error's name (ErrModule, …), or nil: the call must succeed
 //	;; export: the export the *GuestError must name (optional)
 //	;; call: the kernel to call after a successful load, or "every kernel"
 //	;;       (absent: the error is expected from loading)

@@ -1,15 +1,18 @@
 // Errors of the wasmvec JS host. Each class matches one sentinel error of
 // the Go host (package host, errors.go), so code that tests `instanceof
-// LayoutError` here tests `errors.Is(err, host.ErrLayout)` there. Every
-// error names the guest (as given at compile) and, when one is involved,
-// the export.
+// ModuleError` here tests `errors.Is(err, host.ErrModule)` there. A few
+// subclasses are finer kinds of their parent's sentinel, which the Go host
+// tells apart only in the message: ImportError, LayoutError and
+// IsolationError (ErrModule), AbortedError (ErrTrap, whose instance is
+// over: Go adds ErrClosed). Every error names the guest (as given at
+// compile) and, when one is involved, the export.
 
 /**
  * The base class of every error the package throws or rejects with.
  *
  * `guest` is the guest's name (as given to compile or load), `export` the
  * export involved ('' when none is), `sentinel` the name of the Go host's
- * sentinel error of the same kind ('ErrLayout', …), and `cause` the
+ * sentinel error of the same kind ('ErrModule', …), and `cause` the
  * underlying error (a WebAssembly.RuntimeError for a trap), if any.
  */
 export class WasmvecError extends Error {
@@ -39,10 +42,8 @@ export class WasmvecError extends Error {
 export class ModuleError extends WasmvecError {
   static sentinel = 'ErrModule'; static text = 'wasmvec: invalid module';
 }
-/** The module imports something the host does not offer (Go: ErrImport). */
-export class ImportError extends WasmvecError {
-  static sentinel = 'ErrImport'; static text = 'wasmvec: unsupported import';
-}
+/** The module imports something the host does not offer: a ModuleError (Go: ErrModule). */
+export class ImportError extends ModuleError {}
 /** The module lacks an export the contract needs, or one the caller names (Go: ErrMissingExport). */
 export class MissingExportError extends WasmvecError {
   static sentinel = 'ErrMissingExport'; static text = 'wasmvec: missing export';
@@ -51,20 +52,16 @@ export class MissingExportError extends WasmvecError {
 export class SignatureError extends WasmvecError {
   static sentinel = 'ErrSignature'; static text = 'wasmvec: wrong export signature';
 }
-/** A buffer is declared badly: unknown element type, twice, capacity 0, misaligned, past memory, overlapping, or changing (Go: ErrLayout). */
-export class LayoutError extends WasmvecError {
-  static sentinel = 'ErrLayout'; static text = 'wasmvec: invalid buffer layout';
-}
+/** A buffer is declared badly: unknown element type, twice, capacity 0, misaligned, past memory, overlapping, or changing: a ModuleError (Go: ErrModule, naming the export). */
+export class LayoutError extends ModuleError {}
 /** Guest code trapped (Go: ErrTrap). `cause` is the WebAssembly.RuntimeError or the value thrown. */
 export class TrapError extends WasmvecError {
   static sentinel = 'ErrTrap'; static text = 'wasmvec: guest trapped';
   /** What the guest wrote to stderr during the failing call, its first and last 512 bytes (Go: Trap.Stderr); '' when none. */
   stderr = '';
 }
-/** A thread of a threaded guest trapped, which ends the whole instance (Go: ErrAborted, with ErrTrap): also a TrapError. */
-export class AbortedError extends TrapError {
-  static sentinel = 'ErrAborted'; static text = 'wasmvec: threaded instance aborted';
-}
+/** A thread of a threaded guest trapped, which ends the whole instance: a TrapError (Go: ErrTrap with ErrClosed); later calls throw ClosedError. */
+export class AbortedError extends TrapError {}
 /** A kernel wrote where the vector world's contract says it must not, seen by the guard words (Go: ErrContract). */
 export class ContractError extends WasmvecError {
   static sentinel = 'ErrContract'; static text = 'wasmvec: guest broke the buffer contract';

@@ -33,7 +33,7 @@ export function fromPlain(p: {
  *
  * `guest` is the guest's name (as given to compile or load), `export` the
  * export involved ('' when none is), `sentinel` the name of the Go host's
- * sentinel error of the same kind ('ErrLayout', …), and `cause` the
+ * sentinel error of the same kind ('ErrModule', …), and `cause` the
  * underlying error (a WebAssembly.RuntimeError for a trap), if any.
  */
 export class WasmvecError extends Error {
@@ -55,8 +55,8 @@ export class WasmvecError extends Error {
 /** The bytes are not a valid WebAssembly module for this host (Go: ErrModule), or instantiation failed for another reason than those below. */
 export class ModuleError extends WasmvecError {
 }
-/** The module imports something the host does not offer (Go: ErrImport). */
-export class ImportError extends WasmvecError {
+/** The module imports something the host does not offer: a ModuleError (Go: ErrModule). */
+export class ImportError extends ModuleError {
 }
 /** The module lacks an export the contract needs, or one the caller names (Go: ErrMissingExport). */
 export class MissingExportError extends WasmvecError {
@@ -64,15 +64,15 @@ export class MissingExportError extends WasmvecError {
 /** An export has the wrong kind or type, or a call does not fit a kernel's signature (Go: ErrSignature). */
 export class SignatureError extends WasmvecError {
 }
-/** A buffer is declared badly: unknown element type, twice, capacity 0, misaligned, past memory, overlapping, or changing (Go: ErrLayout). */
-export class LayoutError extends WasmvecError {
+/** A buffer is declared badly: unknown element type, twice, capacity 0, misaligned, past memory, overlapping, or changing: a ModuleError (Go: ErrModule, naming the export). */
+export class LayoutError extends ModuleError {
 }
 /** Guest code trapped (Go: ErrTrap). `cause` is the WebAssembly.RuntimeError or the value thrown. */
 export class TrapError extends WasmvecError {
     /** What the guest wrote to stderr during the failing call, its first and last 512 bytes (Go: Trap.Stderr); '' when none. */
     stderr: string;
 }
-/** A thread of a threaded guest trapped, which ends the whole instance (Go: ErrAborted, with ErrTrap): also a TrapError. */
+/** A thread of a threaded guest trapped, which ends the whole instance: a TrapError (Go: ErrTrap with ErrClosed); later calls throw ClosedError. */
 export class AbortedError extends TrapError {
 }
 /** A kernel wrote where the vector world's contract says it must not, seen by the guard words (Go: ErrContract). */

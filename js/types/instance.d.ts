@@ -98,7 +98,7 @@ export function instantiateHere(m: Module, options: InstanceOptions, hooks?: imp
  * @param {string} guest
  * @param {unknown} e
  */
-export function instantiateError(guest: string, e: unknown): ModuleError | ImportError | TrapError | LimitError;
+export function instantiateError(guest: string, e: unknown): ModuleError | TrapError | LimitError;
 /**
  * startRuntime runs the guest's start-up code once, as the Go host does: `_initialize`, else `_start`.
  * @param {Module} m
@@ -371,7 +371,6 @@ export type View = Int32Array | BigInt64Array | Float32Array | Float64Array;
 import { Output } from './wasi.js';
 import { WasmvecError } from './errors.js';
 import { ModuleError } from './errors.js';
-import { ImportError } from './errors.js';
 import { TrapError } from './errors.js';
 import { LimitError } from './errors.js';
 import { ClosedError } from './errors.js';

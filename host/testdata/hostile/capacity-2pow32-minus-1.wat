@@ -1,5 +1,5 @@
 ;; attack: capacity 2pow32 minus 1
-;; want: ErrLayout
+;; want: ErrModule
 ;; export: buffer-a-f64
 (module
 

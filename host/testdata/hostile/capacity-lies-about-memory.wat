@@ -1,5 +1,5 @@
 ;; attack: capacity lies about memory
-;; want: ErrLayout
+;; want: ErrModule
 ;; export: buffer-b-f64
 (module
 

@@ -1,5 +1,5 @@
 ;; attack: capacity zero
-;; want: ErrLayout
+;; want: ErrModule
 ;; export: capacity-a
 (module
 

@@ -1,5 +1,5 @@
 ;; attack: a buffer export with no buffer name (buffer-f64)
-;; want: ErrLayout
+;; want: ErrModule
 ;; export: buffer-f64
 (module
 (memory (export "memory") 1)

@@ -1,5 +1,5 @@
 ;; attack: a buffer whose offset changes between calls (a counter in a global)
-;; want: ErrLayout
+;; want: ErrModule
 ;; export: buffer-x-f64
 (module
 (memory (export "memory") 1)

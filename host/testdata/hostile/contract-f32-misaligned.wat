@@ -1,5 +1,5 @@
 ;; attack: an f32 buffer at an offset that is not 4-byte aligned
-;; want: ErrLayout
+;; want: ErrModule
 ;; export: buffer-x-f32
 (module
 (memory (export "memory") 1)

@@ -1,5 +1,5 @@
 ;; attack: an i32 buffer of 16385 elements at offset 0 of a 65536-byte memory (one element past)
-;; want: ErrLayout
+;; want: ErrModule
 ;; export: buffer-x-i32
 (module
 (memory (export "memory") 1)

@@ -1,5 +1,5 @@
 ;; attack: an i64 buffer at an offset that is 4- but not 8-byte aligned
-;; want: ErrLayout
+;; want: ErrModule
 ;; export: buffer-x-i64
 (module
 (memory (export "memory") 1)

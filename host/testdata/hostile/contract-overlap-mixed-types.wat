@@ -1,5 +1,5 @@
 ;; attack: an i64 buffer starting inside an f32 buffer (f32 x [0,64), i64 y at 56)
-;; want: ErrLayout
+;; want: ErrModule
 ;; export: buffer-y-i64
 (module
 (memory (export "memory") 1)

@@ -1,5 +1,5 @@
 ;; attack: two buffer exports declare the same buffer x (f32 and f64)
-;; want: ErrLayout
+;; want: ErrModule
 ;; export: buffer-x-f64
 (module
 (memory (export "memory") 1)

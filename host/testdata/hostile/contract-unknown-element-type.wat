@@ -1,5 +1,5 @@
 ;; attack: a buffer of an element type the contract does not have (f16)
-;; want: ErrLayout
+;; want: ErrModule
 ;; export: buffer-x-f16
 (module
 (memory (export "memory") 1)

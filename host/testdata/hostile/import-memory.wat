@@ -1,5 +1,5 @@
 ;; attack: import memory
-;; want: ErrImport
+;; want: ErrModule
 (module
 (import "wasi_snapshot_preview1" "mem" (memory 1))
 (export "memory" (memory 0))

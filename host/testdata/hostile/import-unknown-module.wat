@@ -1,5 +1,5 @@
 ;; attack: import unknown module
-;; want: ErrImport
+;; want: ErrModule
 (module
 (import "env" "steal" (func))
 (memory (export "memory") 1)

@@ -1,5 +1,5 @@
 ;; attack: import unknown wasi function
-;; want: ErrImport
+;; want: ErrModule
 (module
 (import "wasi_snapshot_preview1" "no_such_call" (func))
 (memory (export "memory") 1)

@@ -1,5 +1,5 @@
 ;; attack: offset near 4gib
-;; want: ErrLayout
+;; want: ErrModule
 ;; export: buffer-a-f64
 (module
 

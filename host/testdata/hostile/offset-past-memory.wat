@@ -1,5 +1,5 @@
 ;; attack: offset past memory
-;; want: ErrLayout
+;; want: ErrModule
 ;; export: buffer-a-f64
 (module
 

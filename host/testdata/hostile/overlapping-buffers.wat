@@ -1,5 +1,5 @@
 ;; attack: overlapping buffers
-;; want: ErrLayout
+;; want: ErrModule
 ;; export: buffer-result-f64
 (module
 

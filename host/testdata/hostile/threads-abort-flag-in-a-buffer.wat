@@ -1,6 +1,6 @@
 ;; attack: threads abort flag in a buffer
 ;; threads: 2
-;; want: ErrLayout
+;; want: ErrModule
 ;; export: get-abort-offset
 (module
 (import "wasi" "thread-spawn" (func $spawn (param i32) (result i32)))

@@ -1,6 +1,6 @@
 ;; attack: threads memory not shared
 ;; threads: 2
-;; want: ErrImport
+;; want: ErrModule
 (module
 (import "wasi" "thread-spawn" (func $spawn (param i32) (result i32)))
 (import "env" "memory" (memory 1 1)) (export "memory" (memory 0))

@@ -1,6 +1,6 @@
 ;; attack: threads spawn without shared memory
 ;; threads: 1
-;; want: ErrImport
+;; want: ErrModule
 (module
 (import "wasi" "thread-spawn" (func $spawn (param i32) (result i32)))
 (func (export "_initialize"))

@@ -1,6 +1,6 @@
 ;; attack: threads spawn wrong type
 ;; threads: 2
-;; want: ErrImport
+;; want: ErrModule
 (module
 (import "wasi" "thread-spawn" (func $spawn (param i32) (result i32)))
 (import "wasi" "thread-spawn" (func $bad (param i64) (result i32)))

@@ -1,7 +1,7 @@
 ;; attack: threads worker traps mid call
 ;; threads: 3
 ;; call: sum
-;; want: ErrAborted
+;; want: ErrTrap
 ;; export: wasi_thread_start
 (module
 (import "wasi" "thread-spawn" (func $spawn (param i32) (result i32)))
