@@ -86,6 +86,29 @@ func (e *GuestError) Error() string {
 // Unwrap returns the cause.
 func (e *GuestError) Unwrap() error { return e.Err }
 
+// sharedError is a GuestError made once and returned by many calls (View's
+// errors, made at Instantiate so that View stays small enough to inline).
+// errors.As hands each caller a copy of it, so that a caller that changes
+// the *GuestError it got changes nothing the next caller sees.
+type sharedError struct{ e GuestError }
+
+// shared makes err, a *GuestError, safe to return from many calls.
+func shared(err error) error { return &sharedError{e: *err.(*GuestError)} }
+
+func (s *sharedError) Error() string { return s.e.Error() }
+func (s *sharedError) Unwrap() error { return s.e.Err }
+
+// As sets *target to a copy of the GuestError when target is a
+// **GuestError.
+func (s *sharedError) As(target any) bool {
+	p, ok := target.(**GuestError)
+	if ok {
+		c := s.e
+		*p = &c
+	}
+	return ok
+}
+
 func guestErr(guest, export string, sentinel error, format string, args ...any) error {
 	return &GuestError{Guest: guest, Export: export, Err: fmt.Errorf("%w: "+format, append([]any{sentinel}, args...)...)}
 }

@@ -285,6 +285,22 @@ func TestCallWith(t *testing.T) {
 	if v, err := host.View(kept, ra); v != nil || !errors.Is(err, host.ErrClosed) {
 		t.Errorf("view after CallWith = %d elements, %v; want none and ErrClosed", len(v), err)
 	}
+	// View's errors are made once per instance; a caller that changes the
+	// *GuestError it gets must not change what the next caller sees.
+	for i, b := range []host.Buffers{kept, {}} {
+		_, err := host.View(b, ra)
+		var ge *host.GuestError
+		if !errors.As(err, &ge) || !errors.Is(err, host.ErrClosed) {
+			t.Fatalf("view %d: %v (%T), want a *GuestError wrapping ErrClosed", i, err, err)
+		}
+		want := err.Error()
+		ge.Guest, ge.Export, ge.Err = "changed", "changed", nil
+		_, again := host.View(b, ra)
+		var ge2 *host.GuestError
+		if again.Error() != want || !errors.As(again, &ge2) || ge2 == ge || ge2.Err == nil || !errors.Is(again, host.ErrClosed) {
+			t.Errorf("view %d after a caller changed its error: %v, want %q again", i, again, want)
+		}
+	}
 	if _, err := in.CallWith(mul, n, nil, nil); err != nil {
 		t.Errorf("CallWith without callbacks: %v", err)
 	}

@@ -44,8 +44,9 @@ type Instance struct {
 	fns   []*wasmtime.Func // the module's kernels, by index
 	bufs  []Buffer         // the layout, validated against mem
 	views []raw.View       // each buffer's slice of its capacity, for View
-	// View's errors: a Ref of another module (or the zero Ref), a
-	// Buffers used after its InPlace or CallWith returned.
+	// View's errors, shared by its calls (see sharedError): a Ref of
+	// another module (or the zero Ref), a Buffers used after its InPlace
+	// or CallWith returned.
 	errForeign, errExpired error
 	out                    *output // the guest's stdout and stderr (output.go)
 
@@ -328,9 +329,9 @@ func (m *Module) start(linker *wasmtime.Linker, store *wasmtime.Store, c *raw.Bl
 	if err := in.bindRaw(); err != nil {
 		return nil, err
 	}
-	in.errForeign = guestErr(in.name, "", ErrMissingExport,
-		"the Ref names no buffer of this instance's module (the zero Ref, or one looked up in another module): use BufferRef(Instance.Module(), name)")
-	in.errExpired = guestErr(in.name, "", ErrClosed, "buffers used after InPlace returned")
+	in.errForeign = shared(guestErr(in.name, "", ErrMissingExport,
+		"the Ref names no buffer of this instance's module (the zero Ref, or one looked up in another module): use BufferRef(Instance.Module(), name)"))
+	in.errExpired = shared(guestErr(in.name, "", ErrClosed, "buffers used after InPlace returned"))
 	in.views = make([]raw.View, len(in.bufs))
 	for i, b := range in.bufs {
 		in.views[i] = newView(in.mod.c.buffers[i].typ, in.base().Add(b.Offset), b.Capacity)

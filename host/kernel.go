@@ -260,7 +260,7 @@ func BufferRef[T Elem](m *Module, name string) (Ref[T], error) {
 // ErrMissingExport if r is the zero Ref or was looked up in another module.
 //
 // View is small enough to be inlined (its errors are made at Instantiate,
-// not here). b is live while its lock word is in state lkInPlace or
+// not here, and errors.As gives each caller a copy of one). b is live while its lock word is in state lkInPlace or
 // lkCalling of its generation (the two differ in bit 0 alone). readLayout proved
 // Offset+Capacity*size <= the memory size and Offset aligned to the
 // element size, and the memory never moves, so each buffer's slice is made
@@ -280,7 +280,7 @@ func View[T Elem](b Buffers, r Ref[T]) ([]T, error) {
 }
 
 // errZeroBuffers is View's error for a Buffers no InPlace handed out.
-var errZeroBuffers = &GuestError{Err: fmt.Errorf("%w: a zero Buffers: use the one InPlace or CallWith hands out", ErrClosed)}
+var errZeroBuffers = shared(&GuestError{Err: fmt.Errorf("%w: a zero Buffers: use the one InPlace or CallWith hands out", ErrClosed)})
 
 // newView makes the view of a buffer of type t at a, of n elements: with
 // the Go type View[T] will ask for (BufferRef checked that T is t).
