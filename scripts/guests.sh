@@ -80,10 +80,12 @@ build_tinygo() {
 }
 
 # remap TARGET prints a cargo --config value that writes this checkout's
-# path as /wasmvec in what rustc embeds (panic locations in the kit, a path
-# dependency outside the crate), so that the committed example modules do
-# not depend on where the repository was cloned. A target's rustflags
-# array joins the crate's own (.cargo/config.toml) instead of replacing it.
+# path as /wasmvec in what rustc embeds (panic locations in the kit), so
+# that the committed example modules do not depend on where the repository
+# was cloned; the crates reach the kit through a symbolic link inside their
+# own directory (kit -> ../../../kit/rust) for the same reason (see their
+# Cargo.toml). A target's rustflags array joins the crate's own
+# (.cargo/config.toml) instead of replacing it.
 remap() { printf "target.%s.rustflags=['--remap-path-prefix=%s=/wasmvec']" "$1" "$ROOT"; }
 
 # The user-kernel example (examples/mykernels): the same kernels in Rust,
