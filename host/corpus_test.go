@@ -36,6 +36,7 @@ type attack struct {
 	threads int
 	timeout time.Duration
 	result  string
+	stderr  string
 }
 
 func readAttack(t *testing.T, src string) attack {
@@ -48,7 +49,7 @@ func readAttack(t *testing.T, src string) attack {
 	if !ok {
 		t.Fatalf("unknown sentinel %q", h.Want)
 	}
-	return attack{want: want, export: h.Export, call: h.Call, threads: h.Threads, timeout: h.Timeout, result: h.Result}
+	return attack{want: want, export: h.Export, call: h.Call, threads: h.Threads, timeout: h.Timeout, result: h.Result, stderr: h.Stderr}
 }
 
 // callKernel calls the named vector kernel (or each of them) on small
@@ -143,6 +144,10 @@ func TestHostileCorpus(t *testing.T) {
 			}
 			if ge.Guest != name || (a.export != "" && ge.Export != a.export) {
 				t.Errorf("error names guest %q export %q; want %q %q (%v)", ge.Guest, ge.Export, name, a.export, err)
+			}
+			var trap *host.Trap
+			if a.stderr != "" && (!errors.As(err, &trap) || !strings.Contains(trap.Stderr, a.stderr)) {
+				t.Errorf("%v; want a *Trap whose Stderr holds %q", err, a.stderr)
 			}
 			t.Log(strings.SplitN(err.Error(), "\n", 2)[0])
 		})

@@ -31,6 +31,7 @@ type jsCorpusEntry struct {
 	Threads   int    `json:"threads,omitempty"`
 	TimeoutMs int64  `json:"timeoutMs,omitempty"`
 	Result    string `json:"result,omitempty"`
+	Stderr    string `json:"stderr,omitempty"`
 }
 
 func TestJSGoldenCorpus(t *testing.T) {
@@ -51,7 +52,7 @@ func TestJSGoldenCorpus(t *testing.T) {
 			if module, err = wasmtime.Wat2Wasm(string(src)); err != nil {
 				t.Fatal(err)
 			}
-			e.Want, e.Export, e.Call, e.Threads, e.TimeoutMs, e.Result = h.Want, h.Export, h.Call, h.Threads, h.Timeout.Milliseconds(), h.Result
+			e.Want, e.Export, e.Call, e.Threads, e.TimeoutMs, e.Result, e.Stderr = h.Want, h.Export, h.Call, h.Threads, h.Timeout.Milliseconds(), h.Result, h.Stderr
 		}
 		e.Wasm = base64.StdEncoding.EncodeToString(module)
 		out = append(out, e)

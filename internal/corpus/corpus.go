@@ -10,6 +10,8 @@
 //	;; threads: WithThreads(n) (optional)
 //	;; timeout: WithTimeout(d), on an engine made WithDeadlines (optional)
 //	;; result: the float64 the call must return when want is nil
+//	;; stderr: text the failure's *Trap (Trap.Stderr) must contain: what
+//	;;         the guest wrote to stderr before it trapped (optional)
 //
 // The host's tests and wasmvec inspect's both read them.
 package corpus
@@ -24,9 +26,9 @@ import (
 
 // Header is what one module's header says.
 type Header struct {
-	Attack, Want, Export, Call, Result string
-	Threads                            int
-	Timeout                            time.Duration
+	Attack, Want, Export, Call, Result, Stderr string
+	Threads                                    int
+	Timeout                                    time.Duration
 }
 
 // Parse reads the header of a module's text: the ";; key: value" lines at
@@ -53,6 +55,8 @@ func Parse(src string) (Header, error) {
 			h.Call = val
 		case "result":
 			h.Result = val
+		case "stderr":
+			h.Stderr = val
 		case "threads":
 			h.Threads, err = strconv.Atoi(val)
 		case "timeout":

@@ -69,7 +69,12 @@ export class RemoteInstance {
     /** @type {any} */ (this.channel).unref?.();
     this.channel.onmessage = (/** @type {MessageEvent} */ e) => {
       if (e.data?.kind === 'thread-failed') {
-        this.fail(new AbortedError(name, 'wasi_thread_start', `a thread failed (${e.data.phase}): ${e.data.message}`));
+        // As the Go host's threadFailed: the thread's stderr first in the message, and in stderr.
+        const stderr = typeof e.data.stderr === 'string' ? e.data.stderr : '';
+        const detail = stderr.trim() === '' ? e.data.message : `guest stderr:\n${stderr.trim()}\n${e.data.message}`;
+        const err = new AbortedError(name, 'wasi_thread_start', `a thread failed (${e.data.phase}): ${detail}`);
+        err.stderr = stderr;
+        this.fail(err);
       }
     };
     ref(worker, false);

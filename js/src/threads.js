@@ -23,7 +23,7 @@
 import { LayoutError, LimitError, ModuleError } from './errors.js';
 import { PageSize } from './contract.js';
 import { importDep, newWorker, resolvedDeps } from './env.js';
-import { createWasi, guestImports } from './wasi.js';
+import { Output, createWasi, guestImports } from './wasi.js';
 
 /**
  * What a compute Worker gives a threaded instance.
@@ -146,7 +146,8 @@ export async function startThreadedInstance(m, wasm, o, hooks) {
  * runThreadWorker is the body of a thread Worker: it waits for the host's configuration, then
  * lets the library's ThreadMessageHandler instantiate the module on the shared memory and run
  * wasi_thread_start. A failure raises the guest's abort flag (so threads that poll it trap) and
- * is reported on the instance's BroadcastChannel.
+ * is reported on the instance's BroadcastChannel with what the thread wrote to stderr (the
+ * AbortedError's stderr, as the Go host's Trap.Stderr).
  * @param {{post: (m: any) => void, listen: (fn: (d: any) => void) => void}} port
  */
 export function runThreadWorker(port) {
@@ -163,6 +164,8 @@ export function runThreadWorker(port) {
       const channel = new BroadcastChannel(cfg.channel);
       /** @type {WebAssembly.Memory | undefined} */
       let mem;
+      // What this thread writes to stderr (its first and last 512 bytes), told with its failure.
+      const out = new Output();
       handler = new ThreadMessageHandler({
         postMessage: (/** @type {any} */ msg) => port.post(msg),
         onLoad: async (/** @type {{wasmModule: WebAssembly.Module, wasmMemory: WebAssembly.Memory}} */ { wasmModule, wasmMemory }) => {
@@ -173,7 +176,7 @@ export function runThreadWorker(port) {
           const spawn = makeSpawn(cfg.ctl, (arg, slot) => imports.wasi['thread-spawn'](arg, slot), cfg.slots, cfg.slot);
           const wi = await WebAssembly.instantiate(wasmModule, {
             env: { memory: wasmMemory },
-            wasi_snapshot_preview1: guestImports(wasi, () => wasmMemory),
+            wasi_snapshot_preview1: guestImports(wasi, () => wasmMemory, out),
             wasi: { 'thread-spawn': spawn },
           });
           const instance = wt.initialize(wi, wasmModule, wasmMemory);
@@ -188,7 +191,7 @@ export function runThreadWorker(port) {
             Atomics.notify(flag, 0);
           }
           const message = err instanceof Error ? err.message : String(err);
-          channel.postMessage({ kind: 'thread-failed', phase, message: message.slice(0, 4096) });
+          channel.postMessage({ kind: 'thread-failed', phase, message: message.slice(0, 4096), stderr: out.stderr() });
         },
       });
       for (const d of queue.splice(0)) handler.handle({ data: d });

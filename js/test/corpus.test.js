@@ -72,6 +72,7 @@ for (const c of golden('corpus.json')) {
     const e = /** @type {import('../src/errors.js').WasmvecError} */ (err);
     assert.equal(e.guest, c.file);
     if (c.export) assert.equal(e.export, c.export, e.message);
+    if (c.stderr) assert.ok(/** @type {any} */ (e).stderr?.includes(c.stderr), `stderr ${JSON.stringify(/** @type {any} */ (e).stderr)} lacks ${c.stderr} (${e.message})`);
     if (c.timeoutMs) assert.ok(performance.now() - started < c.timeoutMs + 5000, 'the deadline took too long');
   });
 }

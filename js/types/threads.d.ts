@@ -25,7 +25,8 @@ export function startThreadedInstance(m: import("./instance.js").Module, wasm: W
  * runThreadWorker is the body of a thread Worker: it waits for the host's configuration, then
  * lets the library's ThreadMessageHandler instantiate the module on the shared memory and run
  * wasi_thread_start. A failure raises the guest's abort flag (so threads that poll it trap) and
- * is reported on the instance's BroadcastChannel.
+ * is reported on the instance's BroadcastChannel with what the thread wrote to stderr (the
+ * AbortedError's stderr, as the Go host's Trap.Stderr).
  * @param {{post: (m: any) => void, listen: (fn: (d: any) => void) => void}} port
  */
 export function runThreadWorker(port: {

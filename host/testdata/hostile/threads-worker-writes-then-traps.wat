@@ -1,0 +1,61 @@
+;; attack: threads worker writes to stderr, then traps mid call
+;; threads: 3
+;; call: sum
+;; want: ErrTrap
+;; export: wasi_thread_start
+;; stderr: worker failed: boom
+(module
+(import "wasi" "thread-spawn" (func $spawn (param i32) (result i32)))
+(import "wasi_snapshot_preview1" "fd_write" (func $fd_write (param i32 i32 i32 i32) (result i32)))
+(import "env" "memory" (memory 1 1 shared)) (export "memory" (memory 0))
+;; an iovec at 3200 (the 20 bytes at 3216), nwritten at 3208
+(data (i32.const 3200) "\90\0c\00\00\14\00\00\00")
+(data (i32.const 3216) "worker failed: boom\n")
+(func (export "_initialize"))
+(func (export "buffer-a-f64") (result i32) i32.const 0)
+(func (export "buffer-b-f64") (result i32) i32.const 1024)
+(func (export "buffer-result-f64") (result i32) i32.const 2048)
+(func (export "capacity-a") (result i32) i32.const 16)
+(func (export "capacity-b") (result i32) i32.const 16)
+(func (export "capacity-result") (result i32) i32.const 16)
+(func (export "sum") (param i32) (result f64)
+  (i32.atomic.store (i32.const 3076) (i32.const 1))
+  (drop (memory.atomic.notify (i32.const 3076) (i32.const -1)))
+  (loop $l
+    (if (i32.atomic.load (i32.const 3072)) (then unreachable))
+    (drop (memory.atomic.wait32 (i32.const 3080) (i32.const 0) (i64.const 1000000)))
+    (br $l))
+  f64.const 0)
+(func (export "sum-fold") (param f64 i32) (result f64) local.get 0)
+(func (export "sum-simd") (param i32) (result f64) f64.const 0)
+(func (export "sum-simd-fold") (param f64 i32) (result f64) local.get 0)
+(func (export "dot") (param i32) (result f64) f64.const 0)
+(func (export "dot-fold") (param f64 i32) (result f64) local.get 0)
+(func (export "dot-simd") (param i32) (result f64) f64.const 0)
+(func (export "dot-simd-fold") (param f64 i32) (result f64) local.get 0)
+(func (export "sum-blocks") (param i32))
+(func (export "dot-blocks") (param i32))
+(func (export "mul") (param i32))
+(func (export "mul-simd") (param i32))
+(func (export "sum-batch") (param i32 i32))
+(func (export "dot-batch") (param i32 i32))
+(func (export "scale") (param f64 i32))
+(func (export "scale-simd") (param f64 i32))
+
+(func (export "get-abort-offset") (result i32) i32.const 3072)
+(func (export "ping-workers"))
+(func (export "stop-workers"))
+(func (export "start-workers") (param i32) (result i32) (local $i i32) (local $ok i32) (local $n i32)
+  (local.set $n (local.get 0) (i32.const 1) (i32.sub))
+  (block $done (loop $l
+    (br_if $done (i32.ge_s (local.get $i) (local.get $n)))
+    (if (i32.ge_s (call $spawn (i32.const 0)) (i32.const 0))
+      (then (local.set $ok (i32.add (local.get $ok) (i32.const 1)))))
+    (local.set $i (i32.add (local.get $i) (i32.const 1)))
+    (br $l)))
+  (local.get $ok))
+(func (export "wasi_thread_start") (param i32 i32) (loop $w (if (i32.eqz (i32.atomic.load (i32.const 3076)))
+  (then (drop (memory.atomic.wait32 (i32.const 3076) (i32.const 0) (i64.const 1000000))) (br $w))))
+  (drop (call $fd_write (i32.const 2) (i32.const 3200) (i32.const 1) (i32.const 3208)))
+  unreachable)
+)
