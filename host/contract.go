@@ -54,7 +54,7 @@ func reserved(name string) bool {
 // valType is the type of a kernel parameter or result, or of a buffer's
 // elements: one of the four numeric types of core WebAssembly. WIT's u32 and
 // s32 lower to i32, u64 and s64 to i64. The API names it by its String
-// (Kernel.Params, Buffer.Type).
+// (Kernel.Params, BufferInfo.Type).
 type valType uint8
 
 const (

@@ -75,7 +75,7 @@ func StuckThreadsForTest() int64 { return threads.Stuck() }
 
 // WakeRangesForTest is wakeRanges: the byte ranges a wake-up sweep
 // notifies in a memory of size bytes with the buffers bufs.
-func WakeRangesForTest(size uint64, bufs []Buffer) [][2]uint64 {
+func WakeRangesForTest(size uint64, bufs []BufferInfo) [][2]uint64 {
 	return threads.WakeRanges(size, byteRanges(bufs))
 }
 

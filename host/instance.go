@@ -42,7 +42,7 @@ type Instance struct {
 	store *wasmtime.Store
 	mem   *wasmtime.Memory
 	fns   []*wasmtime.Func // the module's kernels, by index
-	bufs  []Buffer         // the layout, validated against mem
+	bufs  []BufferInfo     // the layout, validated against mem
 	views []raw.View       // each buffer's slice of its capacity, for View
 	// View's errors, shared by its calls (see sharedError): a Ref of
 	// another module (or the zero Ref), a Buffers used after its InPlace
@@ -419,11 +419,11 @@ func (in *Instance) memorySize() int {
 	return int(in.mem.DataSize(in.store))
 }
 
-// Buffer is one buffer of an instance's layout, as the guest declares it
-// (wit/README.md) and the host validated it: Capacity elements of Type at
+// BufferInfo describes one buffer of an instance's layout (Layout), as the
+// guest declares it (wit/README.md) and the host validated it: Capacity elements of Type at
 // byte Offset of linear memory, aligned to the element size, inside the
 // memory and disjoint from every other buffer.
-type Buffer struct {
+type BufferInfo struct {
 	Name     string
 	Type     string // "f64", "f32", "i32" or "i64", as in its export's name
 	Offset   int    // bytes from the start of linear memory
@@ -431,7 +431,7 @@ type Buffer struct {
 }
 
 // bytes is the buffer's size in bytes.
-func (b Buffer) bytes() uint64 {
+func (b BufferInfo) bytes() uint64 {
 	size := uint64(8)
 	if b.Type == "f32" || b.Type == "i32" {
 		size = 4
@@ -463,12 +463,12 @@ func (in *Instance) readLayout(wi *wasmtime.Instance) error {
 	// buffer when first asked for the buffer's offset (the Rust kit's
 	// threaded buffers do), and memory never shrinks.
 	size := uint64(in.memorySize())
-	in.bufs = make([]Buffer, len(decls))
+	in.bufs = make([]BufferInfo, len(decls))
 	faults := make([]error, len(decls))
 	for i, d := range decls {
 		got := got[i]
 		off, capacity := uint64(got[0][0]), uint64(got[0][1])
-		b := Buffer{Name: d.name, Type: d.typ.String(), Offset: int(off), Capacity: int(capacity)}
+		b := BufferInfo{Name: d.name, Type: d.typ.String(), Offset: int(off), Capacity: int(capacity)}
 		span := b.bytes()
 		in.bufs[i] = b
 		switch {
@@ -484,7 +484,7 @@ func (in *Instance) readLayout(wi *wasmtime.Instance) error {
 				"buffer %q [%d, %d) of %d elements runs past linear memory of %d bytes", d.name, off, off+span, capacity, size)
 		}
 	}
-	end := func(b Buffer) uint64 { return uint64(b.Offset) + b.bytes() }
+	end := func(b BufferInfo) uint64 { return uint64(b.Offset) + b.bytes() }
 	order := make([]int, len(in.bufs))
 	for i := range order {
 		order[i] = i
@@ -520,7 +520,7 @@ func (in *Instance) readLayout(wi *wasmtime.Instance) error {
 
 // Layout returns the instance's buffers, as validated at Instantiate, in
 // the order of their exports.
-func (in *Instance) Layout() []Buffer { return append([]Buffer(nil), in.bufs...) }
+func (in *Instance) Layout() []BufferInfo { return append([]BufferInfo(nil), in.bufs...) }
 
 // Module returns the module the instance was made from, whose Kernel method
 // looks up kernels to call on it.

@@ -252,7 +252,7 @@ func BufferRef[T Elem](m *Module, name string) (Ref[T], error) {
 	return Ref[T]{m: m, index: i}, nil
 }
 
-// View returns buffer r as a slice of its capacity in elements (Buffer.Capacity) that
+// View returns buffer r as a slice of its capacity in elements (BufferInfo.Capacity) that
 // aliases linear memory, for use inside the InPlace or CallWith call that
 // handed out b (see Buffers for the rules; the slice must not be kept).
 //

@@ -75,7 +75,7 @@ func TestUserKernels(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer in.Close()
-	wantLayout := []host.Buffer{{"ints", "i32", 0, 8}, {"longs", "i64", 64, 8}, {"halfs", "f32", 128, 8}, {"wides", "f64", 192, 8}}
+	wantLayout := []host.BufferInfo{{"ints", "i32", 0, 8}, {"longs", "i64", 64, 8}, {"halfs", "f32", 128, 8}, {"wides", "f64", 192, 8}}
 	if got := in.Layout(); !slices.Equal(got, wantLayout) {
 		t.Fatalf("layout %+v, want %+v", got, wantLayout)
 	}

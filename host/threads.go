@@ -160,7 +160,7 @@ func (in *Instance) startThreads(wi *wasmtime.Instance, n int) error {
 }
 
 // byteRanges is the bytes [lo, hi) each buffer of bufs takes.
-func byteRanges(bufs []Buffer) [][2]uint64 {
+func byteRanges(bufs []BufferInfo) [][2]uint64 {
 	r := make([][2]uint64, len(bufs))
 	for i, b := range bufs {
 		r[i] = [2]uint64{uint64(b.Offset), uint64(b.Offset) + b.bytes()}

@@ -246,23 +246,23 @@ const blockOutside = `(loop $w (drop (memory.atomic.wait32 (i32.const 4000) (i32
 // TestWakeRanges: a sweep covers the memory outside the buffers, in
 // 4-byte words, highest addresses first, at most MaxWakeBytes.
 func TestWakeRanges(t *testing.T) {
-	b := func(off, capacity int) host.Buffer {
-		return host.Buffer{Name: "x", Type: "f64", Offset: off, Capacity: capacity}
+	b := func(off, capacity int) host.BufferInfo {
+		return host.BufferInfo{Name: "x", Type: "f64", Offset: off, Capacity: capacity}
 	}
 	for _, c := range []struct {
 		name string
 		size uint64
-		bufs []host.Buffer
+		bufs []host.BufferInfo
 		want [][2]uint64
 	}{
 		{"no buffers", 1 << 16, nil, [][2]uint64{{0, 1 << 16}}},
-		{"around two", 4096, []host.Buffer{b(1024, 16), b(2048, 8)}, [][2]uint64{{2112, 4096}, {1152, 2048}, {0, 1024}}},
-		{"buffers in any order, touching", 4096, []host.Buffer{b(128, 16), b(0, 16)}, [][2]uint64{{256, 4096}}},
-		{"an unaligned end", 1003, []host.Buffer{b(0, 1)}, [][2]uint64{{8, 1000}}},
-		{"all buffers", 256, []host.Buffer{b(0, 32)}, nil},
-		{"past the budget", 3 * host.MaxWakeBytes, []host.Buffer{b(host.MaxWakeBytes, host.MaxWakeBytes/8)},
+		{"around two", 4096, []host.BufferInfo{b(1024, 16), b(2048, 8)}, [][2]uint64{{2112, 4096}, {1152, 2048}, {0, 1024}}},
+		{"buffers in any order, touching", 4096, []host.BufferInfo{b(128, 16), b(0, 16)}, [][2]uint64{{256, 4096}}},
+		{"an unaligned end", 1003, []host.BufferInfo{b(0, 1)}, [][2]uint64{{8, 1000}}},
+		{"all buffers", 256, []host.BufferInfo{b(0, 32)}, nil},
+		{"past the budget", 3 * host.MaxWakeBytes, []host.BufferInfo{b(host.MaxWakeBytes, host.MaxWakeBytes/8)},
 			[][2]uint64{{2 * host.MaxWakeBytes, 3 * host.MaxWakeBytes}}},
-		{"the budget split", 2*host.MaxWakeBytes + 4096, []host.Buffer{b(host.MaxWakeBytes, host.MaxWakeBytes/8)},
+		{"the budget split", 2*host.MaxWakeBytes + 4096, []host.BufferInfo{b(host.MaxWakeBytes, host.MaxWakeBytes/8)},
 			[][2]uint64{{2 * host.MaxWakeBytes, 2*host.MaxWakeBytes + 4096}, {4096, host.MaxWakeBytes}}},
 	} {
 		got := host.WakeRangesForTest(c.size, c.bufs)

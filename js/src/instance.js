@@ -27,9 +27,9 @@ export const MaxSharedMemory = 1 << 30;
 /** @typedef {import('./contract.js').Contract} Contract */
 
 /**
- * One buffer of an instance's layout, as the guest declares it and the host validated it:
+ * One buffer of an instance's layout (Go: host.BufferInfo), as the guest declares it and the host validated it:
  * `capacity` elements of `type` at byte `offset` of linear memory.
- * @typedef {{name: string, type: ValType, offset: number, capacity: number}} Buffer
+ * @typedef {{name: string, type: ValType, offset: number, capacity: number}} BufferInfo
  */
 
 /**
@@ -369,9 +369,9 @@ export class Instance {
     this.memory = memory;
     /** Threads each kernel call runs on: 1 for a guest that is not threaded. */
     this.threads = threads;
-    /** @type {Buffer[]} */
+    /** @type {BufferInfo[]} */
     this.bufs = [];
-    /** @type {Map<string, Buffer>} */
+    /** @type {Map<string, BufferInfo>} */
     this.byName = new Map();
     /** @type {Map<string, View>} views of the current memory buffer */
     this.views = new Map();
@@ -430,7 +430,7 @@ export class Instance {
         faults[i] = null;
       }
     });
-    const end = (/** @type {Buffer} */ b) => b.offset + b.capacity * sizeOf[b.type];
+    const end = (/** @type {BufferInfo} */ b) => b.offset + b.capacity * sizeOf[b.type];
     const order = this.bufs.map((_, i) => i).sort((x, y) => this.bufs[x].offset - this.bufs[y].offset || x - y);
     let reach = -1; // the buffer reaching furthest so far in the sweep
     for (const i of order) {
@@ -449,7 +449,7 @@ export class Instance {
 
   /**
    * The buffers, as validated at instantiation, in export order.
-   * @returns {Buffer[]}
+   * @returns {BufferInfo[]}
    */
   get layout() { return this.bufs.map((b) => ({ ...b })); }
 
@@ -457,7 +457,7 @@ export class Instance {
    * buffer returns the named buffer's declaration. MissingExportError if the guest declares no
    * such buffer; ClosedError after close.
    * @param {string} name
-   * @returns {Buffer}
+   * @returns {BufferInfo}
    */
   buffer(name) {
     if (this.closed) throw this.closedError('');

@@ -52,7 +52,7 @@ export class RemoteInstance {
     this.threaded = threaded;
     /** The default timeout of each call, in milliseconds (0: none). */
     this.timeout = timeout;
-    /** @type {import('./instance.js').Buffer[]} the buffers, as validated in the Worker */
+    /** @type {import('./instance.js').BufferInfo[]} the buffers, as validated in the Worker */
     this.layout = [];
     /** @type {import('./contract.js').KernelDecl[]} */
     this.kernels = [];

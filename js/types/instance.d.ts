@@ -2,9 +2,9 @@
 /** @typedef {import('./contract.js').KernelDecl} KernelDecl */
 /** @typedef {import('./contract.js').Contract} Contract */
 /**
- * One buffer of an instance's layout, as the guest declares it and the host validated it:
+ * One buffer of an instance's layout (Go: host.BufferInfo), as the guest declares it and the host validated it:
  * `capacity` elements of `type` at byte `offset` of linear memory.
- * @typedef {{name: string, type: ValType, offset: number, capacity: number}} Buffer
+ * @typedef {{name: string, type: ValType, offset: number, capacity: number}} BufferInfo
  */
 /**
  * Where a module comes from: its bytes, a URL (fetched, or read from disk for file: URLs in
@@ -212,10 +212,10 @@ export class Instance {
     memory: WebAssembly.Memory;
     /** Threads each kernel call runs on: 1 for a guest that is not threaded. */
     threads: number;
-    /** @type {Buffer[]} */
-    bufs: Buffer[];
-    /** @type {Map<string, Buffer>} */
-    byName: Map<string, Buffer>;
+    /** @type {BufferInfo[]} */
+    bufs: BufferInfo[];
+    /** @type {Map<string, BufferInfo>} */
+    byName: Map<string, BufferInfo>;
     /** @type {Map<string, View>} views of the current memory buffer */
     views: Map<string, View>;
     /** @type {ArrayBuffer | SharedArrayBuffer | null} the buffer the cached views are of */
@@ -241,16 +241,16 @@ export class Instance {
     readLayout(): void;
     /**
      * The buffers, as validated at instantiation, in export order.
-     * @returns {Buffer[]}
+     * @returns {BufferInfo[]}
      */
-    get layout(): Buffer[];
+    get layout(): BufferInfo[];
     /**
      * buffer returns the named buffer's declaration. MissingExportError if the guest declares no
      * such buffer; ClosedError after close.
      * @param {string} name
-     * @returns {Buffer}
+     * @returns {BufferInfo}
      */
-    buffer(name: string): Buffer;
+    buffer(name: string): BufferInfo;
     /**
      * view returns a typed array over the named buffer's `capacity` elements in linear memory
      * (Float64Array for f64, Float32Array, Int32Array, BigInt64Array for i64). The view is of the
@@ -315,10 +315,10 @@ export type ValType = import("./contract.js").ValType;
 export type KernelDecl = import("./contract.js").KernelDecl;
 export type Contract = import("./contract.js").Contract;
 /**
- * One buffer of an instance's layout, as the guest declares it and the host validated it:
+ * One buffer of an instance's layout (Go: host.BufferInfo), as the guest declares it and the host validated it:
  * `capacity` elements of `type` at byte `offset` of linear memory.
  */
-export type Buffer = {
+export type BufferInfo = {
     name: string;
     type: ValType;
     offset: number;

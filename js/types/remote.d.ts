@@ -50,8 +50,8 @@ export class RemoteInstance {
     threaded: boolean;
     /** The default timeout of each call, in milliseconds (0: none). */
     timeout: number;
-    /** @type {import('./instance.js').Buffer[]} the buffers, as validated in the Worker */
-    layout: import("./instance.js").Buffer[];
+    /** @type {import('./instance.js').BufferInfo[]} the buffers, as validated in the Worker */
+    layout: import("./instance.js").BufferInfo[];
     /** @type {import('./contract.js').KernelDecl[]} */
     kernels: import("./contract.js").KernelDecl[];
     /** Threads each kernel call runs on. */
