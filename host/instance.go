@@ -420,9 +420,9 @@ func (in *Instance) memorySize() int {
 }
 
 // BufferInfo describes one buffer of an instance's layout (Layout), as the
-// guest declares it (wit/README.md) and the host validated it: Capacity elements of Type at
-// byte Offset of linear memory, aligned to the element size, inside the
-// memory and disjoint from every other buffer.
+// guest declares it (wit/README.md) and the host validated it: Capacity
+// elements of Type at byte Offset of linear memory, aligned to the element
+// size, inside the memory and disjoint from every other buffer.
 type BufferInfo struct {
 	Name     string
 	Type     string // "f64", "f32", "i32" or "i64", as in its export's name

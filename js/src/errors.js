@@ -106,6 +106,17 @@ export const errorClasses = /** @type {Record<string, typeof WasmvecError>} */ (
 export const MaxCauseChars = 4096;
 
 /**
+ * withStderr is a trap's message text with what the guest wrote to stderr (as Output.stderr
+ * keeps it) first, as the Go host's Trap.Error writes it; text alone when stderr is blank.
+ * @param {string} stderr
+ * @param {string} text
+ * @returns {string}
+ */
+export function withStderr(stderr, text) {
+  return stderr.trim() === '' ? text : `guest stderr:\n${stderr.trim()}\n${text}`;
+}
+
+/**
  * bounded returns the message of a thrown value, cut to MaxCauseChars with a note of how much was cut.
  * @param {unknown} e
  * @returns {string}

@@ -5,7 +5,7 @@
 
 import {
   CapacityError, ClosedError, ImportError, IsolationError, LayoutError, LimitError, MissingExportError, ModuleError,
-  OptionError, SignatureError, TrapError, WasmvecError, bounded,
+  OptionError, SignatureError, TrapError, WasmvecError, bounded, withStderr,
 } from './errors.js';
 import {
   DefaultMaxFunctions, DefaultMaxModuleBytes, MaxTableElements, PageSize, capLimits, checkCompileLimits,
@@ -260,8 +260,7 @@ export function toTrap(guest, exp, e, out) {
   if (e instanceof WasmvecError) return e;
   const stderr = out?.dirty ? out.stderr() : '';
   out?.reset();
-  const text = stderr.trim() === '' ? bounded(e) : `guest stderr:\n${stderr.trim()}\n${bounded(e)}`;
-  const t = new TrapError(guest, exp, text, e);
+  const t = new TrapError(guest, exp, withStderr(stderr, bounded(e)), e);
   /** What the guest wrote to stderr during the failing call (first and last 512 bytes), or ''. */
   t.stderr = stderr;
   return t;

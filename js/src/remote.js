@@ -5,7 +5,7 @@
 // (compute-worker.js) and, for a threaded guest, its thread Workers.
 
 import {
-  AbortedError, ClosedError, DeadlineError, IsolationError, TrapError, WasmvecError, fromPlain,
+  AbortedError, ClosedError, DeadlineError, IsolationError, TrapError, WasmvecError, fromPlain, withStderr,
 } from './errors.js';
 import { Module, compile, checkOptions } from './instance.js';
 import { isolated, isolationHeaders, listen, newWorker, ref, resolvedDeps } from './env.js';
@@ -71,8 +71,7 @@ export class RemoteInstance {
       if (e.data?.kind === 'thread-failed') {
         // As the Go host's threadFailed: the thread's stderr first in the message, and in stderr.
         const stderr = typeof e.data.stderr === 'string' ? e.data.stderr : '';
-        const detail = stderr.trim() === '' ? e.data.message : `guest stderr:\n${stderr.trim()}\n${e.data.message}`;
-        const err = new AbortedError(name, 'wasi_thread_start', `a thread failed (${e.data.phase}): ${detail}`);
+        const err = new AbortedError(name, 'wasi_thread_start', `a thread failed (${e.data.phase}): ${withStderr(stderr, e.data.message)}`);
         err.stderr = stderr;
         this.fail(err);
       }

@@ -1,4 +1,12 @@
 /**
+ * withStderr is a trap's message text with what the guest wrote to stderr (as Output.stderr
+ * keeps it) first, as the Go host's Trap.Error writes it; text alone when stderr is blank.
+ * @param {string} stderr
+ * @param {string} text
+ * @returns {string}
+ */
+export function withStderr(stderr: string, text: string): string;
+/**
  * bounded returns the message of a thrown value, cut to MaxCauseChars with a note of how much was cut.
  * @param {unknown} e
  * @returns {string}
