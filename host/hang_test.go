@@ -3,6 +3,7 @@ package host_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"runtime"
 	"strings"
 	"testing"
@@ -400,4 +401,99 @@ func TestSpawnAfterModuleClose(t *testing.T) {
 		in.Close()
 		e.Close()
 	})
+}
+
+// sumWakesAndReturns is a sum whose calling thread sleeps once in a wait
+// with no timeout outside the buffers and, when woken, returns 42 as if
+// all were well: only the host's wake-up (after a deadline or a failure)
+// brings it back.
+const sumWakesAndReturns = `(func (export "sum") (param i32) (result f64)
+  (drop (memory.atomic.wait32 (i32.const 3080) (i32.const 0) (i64.const -1)))
+  f64.const 42)`
+
+// sumGoThenReturns wakes the workers (trapOnGo traps then) and sleeps
+// once, returning 42 when woken.
+const sumGoThenReturns = `(func (export "sum") (param i32) (result f64)
+  (i32.atomic.store (i32.const 3076) (i32.const 1))
+  (drop (memory.atomic.notify (i32.const 3076) (i32.const -1)))
+  (drop (memory.atomic.wait32 (i32.const 3080) (i32.const 0) (i64.const -1)))
+  f64.const 42)`
+
+// TestEndedCallNeverSucceeds: a call the host ended (its timeout, a bound
+// context, Pool.Do's context, a worker's trap) returns the error that ended
+// it, never the value the guest returns once the host's wake-up let it go
+// on. Each form runs several times (the guest's return races the host's
+// give-up).
+func TestEndedCallNeverSucceeds(t *testing.T) {
+	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
+	e := host.NewEngine(host.WithDeadlines())
+	defer e.Close()
+	m, err := e.Compile("wakes-and-returns", compileWAT(t, threadedWAT(map[string]string{"sum": sumWakesAndReturns}, blockOutside, "")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	mt, err := e.Compile("worker-traps", compileWAT(t, threadedWAT(map[string]string{"sum": sumGoThenReturns}, trapOnGo, "")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer mt.Close()
+	const d = 50 * time.Millisecond
+	sum := func(in *host.Instance) error {
+		v, err := vk(in).Sum(in, []float64{1})
+		if err == nil {
+			return fmt.Errorf("a call the host ended returned the guest's %v and no error", v)
+		}
+		return err
+	}
+	calls := []struct {
+		name string
+		want error
+		run  func() error
+	}{
+		{"WithTimeout", host.ErrDeadline, func() error {
+			in, err := m.Instantiate(host.WithThreads(2), host.WithTimeout(d))
+			if err != nil {
+				return err
+			}
+			defer in.Close()
+			return sum(in)
+		}},
+		{"Bind", host.ErrDeadline, func() error {
+			in, err := m.Instantiate(host.WithThreads(2))
+			if err != nil {
+				return err
+			}
+			defer in.Close()
+			ctx, cancel := context.WithTimeout(context.Background(), d)
+			defer cancel()
+			defer in.Bind(ctx)()
+			return sum(in)
+		}},
+		{"Pool.Do", host.ErrDeadline, func() error {
+			p, err := modPool(m, 1, host.WithThreads(2))
+			if err != nil {
+				return err
+			}
+			defer p.Close()
+			ctx, cancel := context.WithTimeout(context.Background(), d)
+			defer cancel()
+			return p.Do(ctx, sum)
+		}},
+		{"worker trap", host.ErrTrap, func() error {
+			in, err := mt.Instantiate(host.WithThreads(2))
+			if err != nil {
+				return err
+			}
+			defer in.Close()
+			return sum(in)
+		}},
+	}
+	for _, c := range calls {
+		for i := range 5 {
+			if err := c.run(); !errors.Is(err, c.want) || !errors.Is(err, host.ErrClosed) {
+				t.Errorf("%s, run %d: %v, want %v (and ErrClosed)", c.name, i, err, c.want)
+			}
+		}
+	}
 }

@@ -121,15 +121,21 @@ func (in *Instance) threadedCall(e export, nargs int) error {
 	for {
 		res, done := t.Next()
 		if done {
-			return in.callError(e, res.Err)
+			if err := in.callError(e, res.Err); err != nil {
+				return err
+			}
+			// The guest returned, but a thread may have failed meanwhile
+			// (the host's wake-up lets a calling thread asleep in a wait
+			// go on): a call the host ended is never a success.
+			return t.Failure()
 		}
 		cause := in.expired(e, deadline)
 		if cause == nil {
 			continue
 		}
-		if res, done := t.GiveUp(cause); done {
-			return in.callError(e, res.Err)
-		}
+		// Whatever the calling thread does within the grace, even return
+		// a value, the call ended with cause (or an earlier failure).
+		t.GiveUp(cause)
 		return t.Failure()
 	}
 }

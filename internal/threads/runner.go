@@ -157,9 +157,10 @@ func (t *Threads) GiveUp(err error) (res Result, ok bool) {
 }
 
 // RunFunc runs f on the runner, bounded by deadline (zero: none): f's error
-// when it ends; otherwise, when the deadline passes or a thread fails
-// first, that failure (late, built by late when it is the deadline), and
-// ok false.
+// when it ends, or the instance's failure when f returned nil as a thread
+// failed; when the deadline passes or a thread fails first, that failure
+// (late, built by late when it is the deadline), whatever f returns after,
+// with ok reporting whether f ended within the grace.
 func (t *Threads) RunFunc(f func() error, deadline time.Time, late func() error) (err error, ok bool) {
 	if !t.Give(Job{F: f}, deadline) {
 		return t.Busy(), false
@@ -167,6 +168,9 @@ func (t *Threads) RunFunc(f func() error, deadline time.Time, late func() error)
 	for {
 		res, done := t.Next()
 		if done {
+			if res.F == nil {
+				res.F = t.Failure() // a thread failed as f returned
+			}
 			return res.F, true
 		}
 		cause := t.Failure()
@@ -176,10 +180,10 @@ func (t *Threads) RunFunc(f func() error, deadline time.Time, late func() error)
 		if cause == nil {
 			continue
 		}
-		if res, done := t.GiveUp(cause); done {
-			return res.F, true
-		}
-		return t.Failure(), false
+		// f may still return within the grace, even with no error: the
+		// job ended with cause all the same.
+		_, done = t.GiveUp(cause)
+		return t.Failure(), done
 	}
 }
 
