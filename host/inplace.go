@@ -118,7 +118,44 @@ func (in *Instance) CallWith(k *Kernel, args []uint64, prepare, finish func(Buff
 	if in.closed || in.ended != nil {
 		return 0, in.gone(k.name)
 	}
-	b := Buffers{in: in, gen: gen}
+	return in.between(Buffers{in: in, gen: gen}, k, args, prepare, finish, false)
+}
+
+// CallWith calls kernel k with args through b, as Buffers.Call does, and
+// holds b's call for prepare, run just before the kernel, and finish, run
+// just after it: a client that places guard words or writes inputs in
+// prepare and checks or restores them in finish is sure that no other call
+// through b (on another goroutine, a misuse) runs in between. A call
+// through b inside prepare or finish returns ErrConcurrent. Either
+// function may be nil.
+//
+// Unlike Instance.CallWith's, finish runs whenever the kernel ran, also
+// when the call failed: the buffers hold the caller's own data, so what
+// prepare changed is put back whatever happens. Its error is returned only
+// when the call succeeded.
+//
+// It returns k's result and the errors of Buffers.Call, or the error of
+// prepare (the kernel is then not called) or of finish; an error of either
+// that wraps ErrContract marks the instance untrusted.
+func (b Buffers) CallWith(k *Kernel, args []uint64, prepare, finish func(Buffers) error) (uint64, error) {
+	if b.in == nil {
+		return 0, b.expired(k.Name())
+	}
+	in := b.in
+	if err := in.checkCall(k, args); err != nil {
+		return 0, err
+	}
+	if err := b.enter(k.name); err != nil {
+		return 0, err
+	}
+	defer b.leave()
+	return in.between(b, k, args, prepare, finish, true)
+}
+
+// between runs prepare, kernel k with args, and finish (when the call
+// succeeded, or always), for the CallWith forms; the caller holds the lock
+// (or b's call).
+func (in *Instance) between(b Buffers, k *Kernel, args []uint64, prepare, finish func(Buffers) error, always bool) (uint64, error) {
 	if prepare != nil {
 		if err := prepare(b); err != nil {
 			in.taint(err)
@@ -126,9 +163,12 @@ func (in *Instance) CallWith(k *Kernel, args []uint64, prepare, finish func(Buff
 		}
 	}
 	r, err := in.rawCall(k, args)
-	if err == nil && finish != nil {
-		err = finish(b)
-		in.taint(err)
+	if finish != nil && (err == nil || always) {
+		ferr := finish(b)
+		in.taint(ferr)
+		if err == nil {
+			err = ferr
+		}
 	}
 	return r, err
 }

@@ -274,14 +274,17 @@ func (g *guards) broken(guest string, kk *host.Kernel, ca, cb, cr bool) error {
 
 // call calls kk through b with args inside an InPlace, with guard words
 // around it (see guards).
+// The guard words are placed and checked inside b's call
+// (host.Buffers.CallWith), so that a call through b on another goroutine
+// (a misuse) cannot see them or move them: it gets host.ErrConcurrent.
 func (k *Kernels) call(b host.Buffers, v *views, kk *host.Kernel, in, out int, args ...uint64) (uint64, error) {
 	var g guards
-	g.place(v, in, out)
-	r, err := b.Call(kk, args...)
-	if gerr := g.check(v, k.guest, kk); err == nil {
-		err = gerr
-	}
-	return r, err
+	return b.CallWith(kk, args, func(host.Buffers) error {
+		g.place(v, in, out)
+		return nil
+	}, func(host.Buffers) error {
+		return g.check(v, k.guest, kk)
+	})
 }
 
 // errStream is what a copying call's prepare returns when the input is

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/wasmvec/wasmvec/host"
@@ -184,5 +186,71 @@ func TestNoAllocations(t *testing.T) {
 		if n := testing.AllocsPerRun(100, func() { err = f() }); n != 0 || err != nil {
 			t.Errorf("%s: %v allocations per call, %v; want 0", name, n, err)
 		}
+	}
+}
+
+// TestConcurrentBuffersMisuse: two goroutines call the in-place forms
+// through one Buffers at once (a misuse). Each call either gives the
+// canonical result or an error (ErrConcurrent); the buffers hold the
+// caller's data afterwards: no guard word left behind, no wrong number
+// with a nil error. The two use different lengths, so that the guard word
+// one places lies inside what the other reads.
+func TestConcurrentBuffersMisuse(t *testing.T) {
+	in, vec := instance(t, testguest.Table[0])
+	const n = 1000
+	x, y, _ := vectors.Make("random", n+1)
+	want := kernels.Sum(x[:n])
+	wantDot, _ := kernels.Dot(x[:n/2], y[:n/2])
+	ra, rb, _ := vec.Buffers()
+	calls := 20000
+	if testing.Short() {
+		calls = 2000
+	}
+	var refused, wrong atomic.Int64
+	err := in.InPlace(func(b host.Buffers) error {
+		copy(view(t, b, ra), x)
+		copy(view(t, b, rb), y)
+		var wg sync.WaitGroup
+		for g := range 2 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for range calls {
+					var got, w float64
+					var err error
+					if g == 0 {
+						got, err = vec.SumInPlace(b, n)
+						w = want
+					} else {
+						got, err = vec.DotInPlace(b, n/2)
+						w = wantDot
+					}
+					switch {
+					case errors.Is(err, host.ErrConcurrent):
+						refused.Add(1)
+					case err != nil:
+						t.Errorf("goroutine %d: %v", g, err)
+						return
+					case !vectors.Same(got, w):
+						wrong.Add(1)
+					}
+				}
+			}()
+		}
+		wg.Wait()
+		if i := vectors.FirstDiff(view(t, b, ra)[:n+1], x); i >= 0 {
+			t.Errorf("buffer a changed at %d: %v, want %v", i, view(t, b, ra)[i], x[i])
+		}
+		if i := vectors.FirstDiff(view(t, b, rb)[:n+1], y); i >= 0 {
+			t.Errorf("buffer b changed at %d: %v, want %v", i, view(t, b, rb)[i], y[i])
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("%d calls, %d refused with ErrConcurrent, %d wrong", 2*calls, refused.Load(), wrong.Load())
+	if wrong.Load() != 0 {
+		t.Errorf("%d of %d calls returned a wrong result with a nil error", wrong.Load(), 2*calls)
 	}
 }
