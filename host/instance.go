@@ -364,6 +364,9 @@ func defineWASI(linker *wasmtime.Linker, out *output, mem func(*wasmtime.Caller)
 	if err := linker.FuncWrap(wasiModule, "fd_write", fdWrite(out, mem)); err != nil {
 		return err
 	}
+	if err := linker.FuncWrap(wasiModule, "proc_exit", procExit(out)); err != nil {
+		return err
+	}
 	return linker.FuncWrap(wasiModule, "poll_oneoff", pollOneoff(mem))
 }
 
@@ -382,11 +385,9 @@ func startRuntime(guest string, store *wasmtime.Store, wi *wasmtime.Instance, ou
 		}
 	}
 	if _, err := f.Call(store); err != nil {
-		var we *wasmtime.Error
-		if name == "_start" && errors.As(err, &we) {
-			if status, exited := we.ExitStatus(); exited && status == 0 {
-				return nil
-			}
+		if status, exited := out.exited(); name == "_start" && exited && status == 0 {
+			out.exit.Store(0)
+			return nil
 		}
 		return &GuestError{Guest: guest, Export: name, Err: fmt.Errorf("%w: %w", ErrTrap, out.withStderr(trapOf(err)))}
 	}

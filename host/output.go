@@ -45,6 +45,7 @@ type output struct {
 	tail  []byte       // the end of the rest, at most maxStderrPart
 	total int64        // bytes written to stderr in this call
 	dirty atomic.Bool  // written to since the last reset
+	exit  atomic.Uint64 // 1<<32 | status once the guest called proc_exit (procExit)
 }
 
 func newOutput(stdout, stderr io.Writer) *output {
@@ -78,14 +79,39 @@ func (o *output) stderr() string {
 	return string(o.head) + string(o.tail)
 }
 
-// withStderr returns t with the call's stderr attached, for a trap. Every
-// thread of a threaded guest that traps gets it (the instance ends); an
-// instance that is not threaded resets after its trap.
+// withStderr returns t with the call's stderr attached, for a trap, and
+// Code "exit" when the trap has no code of its own and the guest called
+// proc_exit (procExit's trap). Every thread of a threaded guest that traps
+// gets it (the instance ends); an instance that is not threaded resets
+// after its trap.
 func (o *output) withStderr(t *Trap) *Trap {
 	if o != nil {
 		t.Stderr = o.stderr()
+		if _, ok := o.exited(); ok && t.Code == "" {
+			t.Code = codeExit
+		}
 	}
 	return t
+}
+
+// exited reports whether the guest called proc_exit, and its status (WASI's
+// exitcode, a u32).
+func (o *output) exited() (status uint32, ok bool) {
+	v := o.exit.Load()
+	return uint32(v), v != 0
+}
+
+// procExit is WASI's proc_exit(status), the host's own for every status
+// (Wasmtime's refuses those past 125 with a plain error that reads as no
+// exit): it records the exit in out and ends the guest's code with a trap
+// naming the status. Whatever the status, the guest's runtime is gone: a
+// call that exits fails with Trap.Code "exit" and ends the instance (a
+// _start that exits with 0 has finished instead).
+func procExit(out *output) func(*wasmtime.Caller, int32) *wasmtime.Trap {
+	return func(_ *wasmtime.Caller, status int32) *wasmtime.Trap {
+		out.exit.CompareAndSwap(0, 1<<32|uint64(uint32(status)))
+		return wasmtime.NewTrap(fmt.Sprintf("wasmvec: the guest exited: WASI proc_exit, exit status %d", uint32(status)))
+	}
 }
 
 // keep adds p to the call's stderr as Trap.Stderr keeps it: the first

@@ -3,6 +3,8 @@ package host_test
 import (
 	"bytes"
 	"errors"
+	"fmt"
+	"math"
 	"strings"
 	"testing"
 
@@ -325,5 +327,27 @@ func TestPollOneoffNeverBlocks(t *testing.T) {
 		if r, err := call("poll", c.in, c.out, c.n, c.nevents); err != nil || r != c.want {
 			t.Errorf("%s: errno %d, %v; want %d", c.name, r, err, c.want)
 		}
+	}
+}
+
+// TestExitAnyStatus: proc_exit ends the guest's runtime whatever its
+// status, WASI's exitcode a u32: every status is Trap.Code "exit" naming
+// the status, and ends the instance (the next call is ErrClosed). Wasmtime's
+// own proc_exit answered 126 and above with a plain error, and the
+// instance kept serving.
+func TestExitAnyStatus(t *testing.T) {
+	for _, status := range []int32{0, 1, 125, 126, 255, 256, -1, math.MaxInt32, math.MinInt32} {
+		in, call := loadWriter(t, "bye\n")
+		_, err := call("quit", 4, uint64(uint32(status)))
+		var trap *host.Trap
+		want := fmt.Sprintf("exit status %d", uint32(status))
+		if !errors.Is(err, host.ErrTrap) || !errors.As(err, &trap) || trap.Code != "exit" || !strings.Contains(trap.Message, want) {
+			t.Errorf("proc_exit(%d): %v (trap %+v); want ErrTrap, Code exit, %q in Message", status, err, trap, want)
+			continue
+		}
+		if _, err := call("nwritten"); !errors.Is(err, host.ErrClosed) {
+			t.Errorf("the call after proc_exit(%d): %v, want ErrClosed", status, err)
+		}
+		in.Close()
 	}
 }

@@ -175,7 +175,8 @@ func (in *Instance) callError(e export, err raw.Err) error {
 	case f.Exited:
 		t.Code = codeExit
 	}
-	in.out.withStderr(t)
+	in.out.withStderr(t) // Code "exit" after the host's proc_exit
+	exited := t.Code == codeExit
 	if in.th == nil {
 		in.out.reset() // the next call's stderr starts afresh
 	}
@@ -183,7 +184,7 @@ func (in *Instance) callError(e export, err raw.Err) error {
 	if in.c.Interrupted() {
 		failure = in.deadlineError(in.kname(e), t)
 	}
-	if f.Exited && in.th == nil {
+	if exited && in.th == nil {
 		// The guest's runtime is gone (a Go guest's panic exits it): a
 		// later call would run on its wreck. End the instance; the
 		// crossing of a locked call reads the closed flag.
