@@ -39,12 +39,12 @@ const (
 // guest's threads write at once).
 type output struct {
 	mu    sync.Mutex
-	w     [3]io.Writer // by fd: w[1] stdout, w[2] stderr
-	left  int          // bytes still passed on in this call; -1 once some were dropped
-	head  []byte       // the start of this call's stderr, at most maxStderrPart
-	tail  []byte       // the end of the rest, at most maxStderrPart
-	total int64        // bytes written to stderr in this call
-	dirty atomic.Bool  // written to since the last reset
+	w     [3]io.Writer  // by fd: w[1] stdout, w[2] stderr
+	left  int           // bytes still passed on in this call; -1 once some were dropped
+	head  []byte        // the start of this call's stderr, at most maxStderrPart
+	tail  []byte        // the end of the rest, at most maxStderrPart
+	total int64         // bytes written to stderr in this call
+	dirty atomic.Bool   // written to since the last reset
 	exit  atomic.Uint64 // 1<<32 | status once the guest called proc_exit (procExit)
 }
 
