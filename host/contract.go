@@ -368,17 +368,33 @@ type Kernel struct {
 	sig   signature
 }
 
-// Name returns the export's name.
-func (k *Kernel) Name() string { return k.name }
+// Name returns the export's name ("" for a nil Kernel; Params and Results
+// then return nil, String "<nil>").
+func (k *Kernel) Name() string {
+	if k == nil {
+		return ""
+	}
+	return k.name
+}
 
 // Params returns the types of the kernel's parameters, in order, each
 // "i32", "i64", "f32" or "f64" (WIT's u32 and s32 lower to i32, u64 and s64
 // to i64): an argument of type "f64" is Encode(float64(x)), and so on.
-func (k *Kernel) Params() []string { return typeNames(k.sig.params) }
+func (k *Kernel) Params() []string {
+	if k == nil {
+		return nil
+	}
+	return typeNames(k.sig.params)
+}
 
 // Results returns the type of the kernel's result, named as in Params:
 // empty, or one type (Decode[float64] of Call's result for "f64").
-func (k *Kernel) Results() []string { return typeNames(k.sig.results) }
+func (k *Kernel) Results() []string {
+	if k == nil {
+		return nil
+	}
+	return typeNames(k.sig.results)
+}
 
 func typeNames(ts []valType) []string {
 	names := make([]string, len(ts))
@@ -390,4 +406,9 @@ func typeNames(ts []valType) []string {
 
 // String returns the kernel's name and core signature, as
 // "step: func(f64, i32) -> f64".
-func (k *Kernel) String() string { return k.name + ": " + k.sig.String() }
+func (k *Kernel) String() string {
+	if k == nil {
+		return "<nil>"
+	}
+	return k.name + ": " + k.sig.String()
+}

@@ -68,7 +68,9 @@ func (e *Engine) stopTicker() {
 // ctx is cancelled or reaches its deadline while it runs (within about
 // a millisecond), or at once when ctx has ended before. It is meant for an
 // instance one goroutine owns for a while, as Pool.Do does: calls from
-// other goroutines meanwhile are bound too. Call unbind exactly once. Binds
+// other goroutines meanwhile are bound too. Call unbind exactly once. A
+// nil ctx, like context.Background(), binds nothing; so does any ctx on a
+// nil or zero Instance. Binds
 // nest (a Bind inside Pool.Do, say): every bound context bounds each call,
 // so the tightest deadline wins, and unbinding one leaves the others bound.
 // Cancelling ctx also ends the worker threads of a threaded guest, which
@@ -81,7 +83,7 @@ func (e *Engine) stopTicker() {
 // counted as stuck (at most 256 such threads; past them Instantiate of a
 // threaded guest returns ErrLimit).
 func (in *Instance) Bind(ctx context.Context) (unbind func()) {
-	if ctx.Done() == nil {
+	if in.zero() || ctx == nil || ctx.Done() == nil {
 		return func() {} // never cancelled, no deadline
 	}
 	if in.engine.deadlines {

@@ -43,7 +43,9 @@ type Engine struct {
 func NewEngine(opts ...Option) *Engine {
 	o := engineDefaults()
 	for _, opt := range opts {
-		opt(&o)
+		if opt != nil { // a nil Option is no option
+			opt(&o)
+		}
 	}
 	eng := &Engine{deadlines: o.deadlines, maxBytes: o.maxBytes, maxFuncs: o.maxFuncs, defaults: o}
 	cfg := wasmtime.NewConfig()
@@ -64,8 +66,12 @@ func NewEngine(opts ...Option) *Engine {
 // Close releases the engine. It waits for a Compile or an Instantiate
 // running on another goroutine to finish; later ones return ErrClosed.
 // Instances and modules made before stay usable until closed themselves.
-// Close is idempotent and always returns nil.
+// Close is idempotent and always returns nil, also for a nil or zero
+// Engine (one NewEngine did not make).
 func (e *Engine) Close() error {
+	if e == nil || e.e == nil {
+		return nil
+	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if !e.closed.Load() {
@@ -79,8 +85,12 @@ func (e *Engine) Close() error {
 }
 
 // use holds the engine open for making something with it, or reports that
-// it is closed. Release with e.mu.RUnlock.
+// it is closed (or nil or zero: one NewEngine did not make). Release with
+// e.mu.RUnlock.
 func (e *Engine) use() bool {
+	if e == nil || e.e == nil {
+		return false
+	}
 	e.mu.RLock()
 	if e.closed.Load() {
 		e.mu.RUnlock()

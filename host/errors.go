@@ -75,16 +75,24 @@ type GuestError struct {
 	Err    error
 }
 
-// Error implements error.
+// Error implements error ("<nil>" for a nil *GuestError).
 func (e *GuestError) Error() string {
+	if e == nil {
+		return "<nil>"
+	}
 	if e.Export == "" {
 		return fmt.Sprintf("wasmvec guest %q: %v", e.Guest, e.Err)
 	}
 	return fmt.Sprintf("wasmvec guest %q, export %q: %v", e.Guest, e.Export, e.Err)
 }
 
-// Unwrap returns the cause.
-func (e *GuestError) Unwrap() error { return e.Err }
+// Unwrap returns the cause (nil for a nil *GuestError).
+func (e *GuestError) Unwrap() error {
+	if e == nil {
+		return nil
+	}
+	return e.Err
+}
 
 // sharedError is a GuestError made once and returned by many calls (View's
 // errors, made at Instantiate so that View stays small enough to inline).

@@ -49,7 +49,8 @@ const (
 // InPlace calls fn with in-place access to the instance's buffers (see
 // Buffers), holding the instance's lock until fn returns, and returns fn's
 // error. It returns ErrClosed (in a *GuestError) without calling fn if the
-// instance is closed.
+// instance is closed (or in is nil or a zero Instance), and ErrOption if
+// fn is nil.
 //
 // If fn's error wraps ErrContract (a client found that the guest broke its
 // contract, a guard word it placed overwritten, say), the instance is
@@ -63,6 +64,12 @@ const (
 // Called from anywhere else, they wait for the InPlace to return, as for
 // any call in progress.
 func (in *Instance) InPlace(fn func(Buffers) error) error {
+	if in.zero() {
+		return errZeroInstance
+	}
+	if fn == nil {
+		return guestErr(in.name, "", ErrOption, "InPlace with a nil function")
+	}
 	gen, err := in.acquire(1, "", lkInPlace)
 	if err != nil {
 		return err

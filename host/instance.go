@@ -101,9 +101,10 @@ type Instance struct {
 // # Errors
 //
 // Every error is a *GuestError wrapping:
-//   - ErrClosed if the module or its engine was closed;
-//   - ErrOption if an option is out of range, or WithThreads(n > 1) is given
-//     for a guest that is not threaded;
+//   - ErrClosed if the module or its engine was closed (or m is nil or a
+//     zero Module);
+//   - ErrOption if an option is nil or out of range, or WithThreads(n > 1)
+//     is given for a guest that is not threaded;
 //   - ErrTrap if the start function, "_initialize", "_start" (or its
 //     proc_exit with a status other than 0), or a buffer-* or capacity-*
 //     export traps;
@@ -119,6 +120,9 @@ type Instance struct {
 //     aligned, past the memory or in a buffer); or if instantiation fails
 //     otherwise, or a threaded guest starts fewer workers than asked.
 func (m *Module) Instantiate(opts ...Option) (*Instance, error) {
+	if m.zero() {
+		return nil, errZeroModule
+	}
 	o, err := m.instanceOptions(opts)
 	if err != nil {
 		return nil, err
@@ -520,12 +524,29 @@ func (in *Instance) readLayout(wi *wasmtime.Instance) error {
 }
 
 // Layout returns the instance's buffers, as validated at Instantiate, in
-// the order of their exports.
-func (in *Instance) Layout() []BufferInfo { return append([]BufferInfo(nil), in.bufs...) }
+// the order of their exports (none for a nil Instance).
+func (in *Instance) Layout() []BufferInfo {
+	if in == nil {
+		return nil
+	}
+	return append([]BufferInfo(nil), in.bufs...)
+}
 
 // Module returns the module the instance was made from, whose Kernel method
-// looks up kernels to call on it.
-func (in *Instance) Module() *Module { return in.mod }
+// looks up kernels to call on it (nil for a nil or zero Instance).
+func (in *Instance) Module() *Module {
+	if in == nil {
+		return nil
+	}
+	return in.mod
+}
+
+// zero reports whether in is nil or a zero Instance, not one Instantiate
+// made.
+func (in *Instance) zero() bool { return in == nil || in.mod == nil }
+
+// errZeroInstance is the error of a nil or zero Instance's methods.
+var errZeroInstance = shared(&GuestError{Err: fmt.Errorf("%w: a nil or zero *Instance: not one that Module.Instantiate returned", ErrClosed)})
 
 // gone returns the error of a call of export name on an instance that was
 // closed or whose guest ended (ended), or nil. The caller holds the lock.
@@ -541,10 +562,13 @@ func (in *Instance) gone(name string) error {
 
 // Close releases the instance's store and memory, and the module when the
 // instance was made by Engine.Load. Later calls return ErrClosed. Close is
-// idempotent and returns nil, except when called from inside an InPlace
-// callback while an InPlace holds the instance: it then does nothing and
-// returns ErrConcurrent (see InPlace).
+// idempotent and returns nil (also for a nil or zero Instance), except
+// when called from inside an InPlace callback while an InPlace holds the
+// instance: it then does nothing and returns ErrConcurrent (see InPlace).
 func (in *Instance) Close() error {
+	if in.zero() {
+		return nil
+	}
 	if err := in.lock(""); err != nil {
 		return err
 	}

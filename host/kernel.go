@@ -161,7 +161,7 @@ func (in *Instance) unbounded(args []uint64) bool {
 }
 
 func (in *Instance) checkCall(k *Kernel, args []uint64) error {
-	if k == nil || k.m != in.mod || len(args) != len(k.sig.params) {
+	if in == nil || k == nil || k.m != in.mod || in.mod == nil || len(args) != len(k.sig.params) {
 		return in.callArgsError(k, args)
 	}
 	return nil
@@ -169,6 +169,9 @@ func (in *Instance) checkCall(k *Kernel, args []uint64) error {
 
 // callArgsError is why checkCall refused k with args.
 func (in *Instance) callArgsError(k *Kernel, args []uint64) error {
+	if in.zero() {
+		return errZeroInstance
+	}
 	if k == nil {
 		return guestErr(in.name, "", ErrMissingExport, "a nil *Kernel: look the kernel up once with Module.Kernel (the guest exports %s)", in.mod.kernelNames())
 	}
@@ -238,10 +241,14 @@ type Ref[T Elem] struct {
 // export "buffer-<name>-<type>"), whose elements must be of type T: f64 is
 // float64, f32 float32, i32 int32, i64 int64.
 //
-// Errors, each in a *GuestError: ErrMissingExport if the module declares
-// no buffer of that name (the message lists those it declares);
-// ErrSignature if the buffer holds another type.
+// Errors, each in a *GuestError: ErrClosed if m is nil or a zero Module;
+// ErrMissingExport if the module declares no buffer of that name (the
+// message lists those it declares); ErrSignature if the buffer holds
+// another type.
 func BufferRef[T Elem](m *Module, name string) (Ref[T], error) {
+	if m.zero() {
+		return Ref[T]{}, errZeroModule
+	}
 	i, ok := m.c.bufIndex[name]
 	if !ok {
 		return Ref[T]{}, guestErr(m.name, "", ErrMissingExport, "no buffer %q (the guest declares %s)", name, m.bufferNames())

@@ -167,6 +167,9 @@ func checkImports(name string, m *wasmtime.Module) (shared *wasmtime.MemoryType,
 // on any instance of this module (Instance.Call, Buffers.Call). It returns
 // ErrMissingExport (in a *GuestError) if the module has no such kernel.
 func (m *Module) Kernel(name string) (*Kernel, error) {
+	if m.zero() {
+		return nil, errZeroModule
+	}
 	if k, ok := m.c.byName[name]; ok {
 		return k, nil
 	}
@@ -197,20 +200,41 @@ func (m *Module) kernelNames() string {
 }
 
 // Kernels returns every kernel of the module, in export order.
-func (m *Module) Kernels() []*Kernel { return append([]*Kernel(nil), m.c.kernels...) }
+// (None for a nil or zero Module.)
+func (m *Module) Kernels() []*Kernel {
+	if m.zero() {
+		return nil
+	}
+	return append([]*Kernel(nil), m.c.kernels...)
+}
 
 // Threaded reports whether the module is a threaded guest: it imports a
 // shared memory env.memory and wasi.thread-spawn.
-func (m *Module) Threaded() bool { return m.shared != nil }
+func (m *Module) Threaded() bool { return !m.zero() && m.shared != nil }
 
-// Name returns the guest's name as given to Compile.
-func (m *Module) Name() string { return m.name }
+// Name returns the guest's name as given to Compile ("" for a nil Module).
+func (m *Module) Name() string {
+	if m == nil {
+		return ""
+	}
+	return m.name
+}
+
+// zero reports whether m is nil or a zero Module, not one Compile made.
+func (m *Module) zero() bool { return m == nil || m.c == nil }
+
+// errZeroModule is the error of a nil or zero Module's methods.
+var errZeroModule = shared(&GuestError{Err: fmt.Errorf("%w: a nil or zero *Module: not one that Engine.Compile returned", ErrClosed)})
 
 // Close releases the compiled module. Instances made from it stay valid
 // until closed themselves (the threads of a threaded one keep the compiled
 // code until they end); later calls to Instantiate return ErrClosed.
-// Close is idempotent and always returns nil.
+// Close is idempotent and always returns nil (also for a nil or zero
+// Module).
 func (m *Module) Close() error {
+	if m.zero() {
+		return nil
+	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if !m.closed {

@@ -49,7 +49,10 @@ func (m *Module) instanceOptions(opts []Option) (options, error) {
 			o.threads = min(runtime.GOMAXPROCS(0), maxThreads)
 		}
 	}
-	for _, opt := range opts {
+	for i, opt := range opts {
+		if opt == nil {
+			return o, guestErr(m.name, "", ErrOption, "option %d is nil", i)
+		}
 		opt(&o)
 	}
 	if o.engineOnly != "" {

@@ -59,6 +59,9 @@ type poolSlot struct {
 // threaded guest with WithThreads(runtime.GOMAXPROCS(0)/size), or use one
 // instance.
 func (m *Module) NewPool(size int, opts ...Option) (*Pool, error) {
+	if m.zero() {
+		return nil, errZeroModule
+	}
 	if size <= 0 {
 		size = runtime.GOMAXPROCS(0)
 	}
@@ -76,8 +79,16 @@ func (m *Module) NewPool(size int, opts ...Option) (*Pool, error) {
 	return p, nil
 }
 
-// Size returns the number of instances in the pool.
-func (p *Pool) Size() int { return len(p.slots) }
+// Size returns the number of instances in the pool (0 for a nil Pool).
+func (p *Pool) Size() int {
+	if p == nil {
+		return 0
+	}
+	return len(p.slots)
+}
+
+// zero reports whether p is nil or a zero Pool, not one NewPool made.
+func (p *Pool) zero() bool { return p == nil || p.done == nil }
 
 func (p *Pool) errClosed() error {
 	return &GuestError{Guest: p.name, Err: fmt.Errorf("%w: pool", ErrClosed)}
@@ -210,12 +221,21 @@ func (p *Pool) free(s *poolSlot) {
 // returns; while fn runs, the instance's calls are bound
 // by ctx (see Instance.Bind): they return ErrDeadline when ctx ends. It
 // returns ErrDeadline wrapping ctx.Err() if ctx ends before an instance
-// is free, ErrClosed if the pool is or gets closed, or fn's error. An
+// is free, ErrClosed if the pool is or gets closed (or p is nil or a zero
+// Pool), ErrOption if ctx or fn is nil, or fn's error. An
 // instance that can no longer be trusted afterwards (a call interrupted by
 // its deadline, a broken contract, a trapped thread of a threaded guest)
 // is replaced by a new one. Do is not fair: a goroutine that finds a free
 // instance takes it even while others wait (bound the wait with ctx).
 func (p *Pool) Do(ctx context.Context, fn func(*Instance) error) error {
+	switch {
+	case p.zero():
+		return &GuestError{Err: fmt.Errorf("%w: a nil or zero *Pool: not one that Module.NewPool returned", ErrClosed)}
+	case ctx == nil:
+		return guestErr(p.name, "", ErrOption, "Pool.Do with a nil context: use context.Background()")
+	case fn == nil:
+		return guestErr(p.name, "", ErrOption, "Pool.Do with a nil function")
+	}
 	in, err := p.acquire(ctx)
 	if err != nil {
 		return err
@@ -228,8 +248,12 @@ func (p *Pool) Do(ctx context.Context, fn func(*Instance) error) error {
 
 // Close closes every instance (a call in progress on one finishes first,
 // and a replacement being made is waited for) and makes Acquire return
-// ErrClosed. Close is idempotent and returns nil.
+// ErrClosed. Close is idempotent and returns nil (also for a nil or zero
+// Pool).
 func (p *Pool) Close() error {
+	if p.zero() {
+		return nil
+	}
 	p.mu.Lock()
 	if p.closed.Swap(true) {
 		p.mu.Unlock()

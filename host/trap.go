@@ -36,8 +36,12 @@ type Trap struct {
 }
 
 // Error implements error: the guest's stderr first, if it wrote any (a
-// panic message says more than the backtrace), then the message.
+// panic message says more than the backtrace), then the message ("<nil>"
+// for a nil *Trap).
 func (t *Trap) Error() string {
+	if t == nil {
+		return "<nil>"
+	}
 	if s := strings.TrimSpace(t.Stderr); s != "" {
 		return "guest stderr:\n" + s + "\n" + t.Message
 	}

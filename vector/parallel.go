@@ -27,12 +27,24 @@ import (
 // chunk running when ctx ends is interrupted (host.ErrDeadline) within
 // about a millisecond, and the pool replaces that instance.
 func (k *Kernels) SumParallel(ctx context.Context, p *host.Pool, x []float64) (float64, error) {
+	if err := k.usable(); err != nil {
+		return 0, err
+	}
+	if ctx == nil {
+		return 0, &host.GuestError{Guest: k.guest, Err: fmt.Errorf("%w: a nil context: use context.Background()", host.ErrOption)}
+	}
 	return k.foldParallel(ctx, p, kSumBlocks, x, nil)
 }
 
 // DotParallel is SumParallel for the canonical dot product of x and y
 // ("dot-blocks"). It returns ErrLength if len(x) != len(y).
 func (k *Kernels) DotParallel(ctx context.Context, p *host.Pool, x, y []float64) (float64, error) {
+	if err := k.usable(); err != nil {
+		return 0, err
+	}
+	if ctx == nil {
+		return 0, &host.GuestError{Guest: k.guest, Err: fmt.Errorf("%w: a nil context: use context.Background()", host.ErrOption)}
+	}
 	if len(x) != len(y) {
 		return 0, k.lengthErr(kDotBlocks, "x %d, y %d", len(x), len(y))
 	}
@@ -59,7 +71,7 @@ func (k *Kernels) foldParallel(ctx context.Context, p *host.Pool, e kernel, x, y
 		errOnce.Do(func() { firstErr = err; cancel() })
 	}
 	nb := int64(len(partials))
-	for range min(int(nb), p.Size()) {
+	for range max(1, min(int(nb), p.Size())) { // at least one Do: a nil or closed pool's says why
 		wg.Go(func() {
 			// Bound by ctx (which the first failure cancels): a chunk still
 			// running when it ends is interrupted within about a tick.

@@ -135,11 +135,15 @@ type Kernels struct {
 // Lookup finds the vector world's buffers (a, b and result, of f64) and
 // kernels in module m and checks their types. It returns a
 // *host.GuestError wrapping host.ErrMissingExport or host.ErrSignature
-// that names the first buffer or export missing or of another type.
+// that names the first buffer or export missing or of another type, or
+// host.ErrClosed if m is nil or a zero Module. Every method of a nil or
+// zero Kernels returns host.ErrMissingExport.
 func Lookup(m *host.Module, opts ...Option) (*Kernels, error) {
 	k := &Kernels{guest: m.Name()}
 	for _, o := range opts {
-		o(k)
+		if o != nil { // a nil Option is no option
+			o(k)
+		}
 	}
 	for _, r := range []struct {
 		ref  *host.Ref[float64]
@@ -166,8 +170,23 @@ func Lookup(m *host.Module, opts ...Option) (*Kernels, error) {
 
 // Buffers returns the world's buffers a, b and result, for the in-place
 // forms: inside host.Instance.InPlace, host.View(b, a) is buffer a of that
-// instance, of its capacity in elements.
-func (k *Kernels) Buffers() (a, b, result host.Ref[float64]) { return k.a, k.b, k.res }
+// instance, of its capacity in elements (zero Refs for a nil Kernels, which
+// View refuses).
+func (k *Kernels) Buffers() (a, b, result host.Ref[float64]) {
+	if k == nil {
+		return
+	}
+	return k.a, k.b, k.res
+}
+
+// usable is the error of every method of a nil or zero Kernels (not one
+// Lookup returned): host.ErrMissingExport, since no world was looked up.
+func (k *Kernels) usable() error {
+	if k == nil || k.k[0] == nil {
+		return &host.GuestError{Err: fmt.Errorf("%w: a nil or zero *vector.Kernels: use the one vector.Lookup returns", host.ErrMissingExport)}
+	}
+	return nil
+}
 
 func signature(params, results []string) string {
 	s := "func(" + strings.Join(params, ", ") + ")"
@@ -321,6 +340,9 @@ func (k *Kernels) capacityErr(name string, format string, args ...any) error {
 // with a *host.Trap, host.ErrDeadline, host.ErrClosed, ...). The instance
 // stays usable after a trap.
 func (k *Kernels) Sum(in *host.Instance, x []float64) (float64, error) {
+	if err := k.usable(); err != nil {
+		return 0, err
+	}
 	return k.reduce(in, kSum, x, nil)
 }
 
@@ -330,6 +352,9 @@ func (k *Kernels) Sum(in *host.Instance, x []float64) (float64, error) {
 //
 // It returns ErrLength if len(x) != len(y); otherwise the errors of Sum.
 func (k *Kernels) Dot(in *host.Instance, x, y []float64) (float64, error) {
+	if err := k.usable(); err != nil {
+		return 0, err
+	}
 	if len(x) != len(y) {
 		return 0, k.lengthErr(kDot, "x %d, y %d", len(x), len(y))
 	}
@@ -408,6 +433,9 @@ func (k *Kernels) stream(in *host.Instance, whole kernel, x, y []float64) (s flo
 // elements. It returns ErrLength unless len(dst) == len(a) == len(b), and
 // otherwise the errors of Sum (after a trap, dst is partly written).
 func (k *Kernels) Mul(in *host.Instance, dst, a, b []float64) error {
+	if err := k.usable(); err != nil {
+		return err
+	}
 	if len(a) != len(dst) || len(b) != len(dst) {
 		return k.lengthErr(kMul, "dst %d, a %d, b %d", len(dst), len(a), len(b))
 	}
@@ -423,6 +451,9 @@ func (k *Kernels) Mul(in *host.Instance, dst, a, b []float64) error {
 // dst may be a itself. It returns ErrLength unless len(dst) == len(a), and
 // otherwise the errors of Mul.
 func (k *Kernels) Scale(in *host.Instance, dst, a []float64, s float64) error {
+	if err := k.usable(); err != nil {
+		return err
+	}
 	if len(a) != len(dst) {
 		return k.lengthErr(kScale, "dst %d, a %d", len(dst), len(a))
 	}
