@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"math/rand/v2"
+	"os"
 	"sync"
 	"testing"
 	"time"
@@ -101,4 +102,92 @@ func TestInstantiateAfterEngineClose(t *testing.T) {
 	if v, err := vk(in).Sum(in, []float64{1, 2}); err != nil || v != 3 {
 		t.Fatalf("an instance made before Engine.Close: %v, %v", v, err)
 	}
+}
+
+// TestCloseEndsRunningCalls runs in a child process (a failure hangs): a
+// closed instance, engine or pool ends what runs on it. Instance.Close
+// from another goroutine interrupts a looping call on an engine made
+// WithDeadlines (the call returns ErrClosed) and a threaded call whose
+// calling thread sleeps; Engine.Close leaves the deadlines
+// of live instances armed (a looping call under WithTimeout still returns
+// ErrDeadline); Pool.Close ends a Do whose call loops.
+func TestCloseEndsRunningCalls(t *testing.T) {
+	child, out, err := inChild(t, "TestCloseEndsRunningCalls", "WASMVEC_CLOSE_CHILD")
+	if !child {
+		if err != nil {
+			t.Fatalf("child process: %v\n%s", err, out)
+		}
+		t.Logf("child:\n%s", out)
+		return
+	}
+	looping := compileWAT(t, wat(map[string]string{"sum": loopForever}))
+	sleeping := compileWAT(t, threadedWAT(map[string]string{"sum": sumSleeps("3080")}, blockOutside, ""))
+	// during runs call on a goroutine, then end after 100 ms, and checks
+	// that call returned an error wrapping want within 5 s.
+	during := func(name string, call func() error, end func(), want ...error) {
+		t.Helper()
+		res := make(chan error, 1)
+		go func() { res <- call() }()
+		time.Sleep(100 * time.Millisecond)
+		start := time.Now()
+		ended := make(chan struct{})
+		go func() { end(); close(ended) }()
+		select {
+		case err := <-res:
+			for _, w := range want {
+				if !errors.Is(err, w) {
+					t.Errorf("%s: the call returned %v, want %v", name, err, w)
+				}
+			}
+			t.Logf("%s: returned %v after the end began: %v", name, time.Since(start), err)
+		case <-time.After(5 * time.Second):
+			t.Errorf("%s: the call did not return within 5 s", name)
+			os.Exit(1) // the call and the end are stuck: end the child
+		}
+		select {
+		case <-ended:
+		case <-time.After(5 * time.Second):
+			t.Errorf("%s: the end did not return within 5 s", name)
+			os.Exit(1)
+		}
+	}
+	e := host.NewEngine(host.WithDeadlines())
+	in, err := e.Load("looping", looping)
+	if err != nil {
+		t.Fatal(err)
+	}
+	during("Instance.Close, WithDeadlines engine", func() error { _, err := vk(in).Sum(in, []float64{1}); return err },
+		func() { in.Close() }, host.ErrClosed)
+
+	// (On an engine without deadlines the call returns as soon, but Close
+	// then waits threads.CloseWait for a thread that sleeps for good.)
+	in, err = e.Load("sleeping", sleeping, host.WithThreads(2))
+	if err != nil {
+		t.Fatal(err)
+	}
+	during("Instance.Close, threaded", func() error { _, err := vk(in).Sum(in, []float64{1}); return err },
+		func() { in.Close() }, host.ErrClosed)
+
+	in, err = e.Load("looping", looping, host.WithTimeout(300*time.Millisecond))
+	if err != nil {
+		t.Fatal(err)
+	}
+	during("Engine.Close, WithTimeout", func() error { _, err := vk(in).Sum(in, []float64{1}); return err },
+		func() { e.Close() }, host.ErrDeadline)
+	in.Close()
+
+	e2 := host.NewEngine(host.WithDeadlines())
+	defer e2.Close()
+	m, err := e2.Compile("looping", looping)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	p, err := m.NewPool(1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	during("Pool.Close", func() error {
+		return p.Do(context.Background(), func(in *host.Instance) error { _, err := vk(in).Sum(in, []float64{1}); return err })
+	}, func() { p.Close() }, host.ErrClosed)
 }

@@ -29,11 +29,11 @@ type ticker struct {
 }
 
 // startTicker starts the engine's epoch ticker unless it runs already or
-// the engine is closed.
+// the engine is freed (closed, with no live instance).
 func (e *Engine) startTicker() {
 	e.tmu.Lock()
 	defer e.tmu.Unlock()
-	if e.ticker != nil || e.closed.Load() {
+	if e.ticker != nil || e.freed {
 		return
 	}
 	t := &ticker{stop: make(chan struct{}), done: make(chan struct{})}
@@ -54,7 +54,7 @@ func (e *Engine) startTicker() {
 }
 
 // stopTicker stops the ticker and waits for its goroutine. The caller holds
-// e.mu and e.tmu.
+// e.tmu.
 func (e *Engine) stopTicker() {
 	if e.ticker != nil {
 		close(e.ticker.stop)
@@ -122,6 +122,17 @@ func (in *Instance) Bind(ctx context.Context) (unbind func()) {
 	}
 }
 
+// endRunning ends the call in progress for Close: the call returns
+// ErrClosed (closing), a threaded one at once, one that is not threaded at
+// the next epoch tick on an engine made WithDeadlines.
+func (in *Instance) endRunning() {
+	in.closing.Store(true)
+	if in.engine.deadlines {
+		in.engine.startTicker()
+	}
+	in.interrupt()
+}
+
 // interrupt ends the running call (and every thread of a threaded guest)
 // at the next tick; calls stay interrupted until the flag is cleared. A
 // threaded guest's caller is told at once (package threads), on any engine.
@@ -159,9 +170,13 @@ func (in *Instance) arm(name string) error {
 	return nil
 }
 
-// deadlineError is the error of a call the epoch callback ended.
+// deadlineError is the error of a call the epoch callback ended: ErrClosed
+// when Close ended it, else ErrDeadline.
 func (in *Instance) deadlineError(name string, trap error) error {
 	in.tainted = true
+	if in.closing.Load() {
+		return &GuestError{Guest: in.name, Export: name, Err: fmt.Errorf("%w: the instance was closed during the call (%w)", ErrClosed, trap)}
+	}
 	var cause error
 	in.cmu.Lock()
 	defer in.cmu.Unlock()

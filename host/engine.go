@@ -25,6 +25,13 @@ type Engine struct {
 
 	tmu    sync.Mutex
 	ticker *ticker // the epoch ticker (deadline.go), nil until needed; guarded by tmu
+	// live counts the instances not yet closed, freed is set once e is
+	// released: Close frees the engine (its ticker, its Wasmtime handle)
+	// only when no instance remains, else the last instance's Close does,
+	// so that a closed engine leaves the deadlines of its live instances
+	// armed. Both guarded by tmu.
+	live  int
+	freed bool
 
 	deadlines bool // built WithDeadlines
 
@@ -65,7 +72,9 @@ func NewEngine(opts ...Option) *Engine {
 
 // Close releases the engine. It waits for a Compile or an Instantiate
 // running on another goroutine to finish; later ones return ErrClosed.
-// Instances and modules made before stay usable until closed themselves.
+// Instances and modules made before stay usable until closed themselves,
+// their deadlines included (the engine's epoch ticker runs until the last
+// of its instances is closed).
 // Close is idempotent and always returns nil, also for a nil or zero
 // Engine (one NewEngine did not make).
 func (e *Engine) Close() error {
@@ -77,11 +86,38 @@ func (e *Engine) Close() error {
 	if !e.closed.Load() {
 		e.closed.Store(true)
 		e.tmu.Lock()
-		e.stopTicker()
+		if e.live == 0 {
+			e.free()
+		}
 		e.tmu.Unlock()
-		e.e.Close()
 	}
 	return nil
+}
+
+// free stops the ticker and releases the Wasmtime engine. The caller holds
+// e.tmu; the engine is closed and has no live instance.
+func (e *Engine) free() {
+	e.stopTicker()
+	e.e.Close()
+	e.freed = true
+}
+
+// retain counts a new instance; the caller holds the engine open (use).
+func (e *Engine) retain() {
+	e.tmu.Lock()
+	e.live++
+	e.tmu.Unlock()
+}
+
+// release ends an instance's use of the engine: the last one of a closed
+// engine frees it.
+func (e *Engine) release() {
+	e.tmu.Lock()
+	defer e.tmu.Unlock()
+	e.live--
+	if e.live == 0 && e.closed.Load() && !e.freed {
+		e.free()
+	}
 }
 
 // use holds the engine open for making something with it, or reports that

@@ -35,6 +35,9 @@ type Instance struct {
 	lkRace  atomic.Uint64
 	wake    chan struct{}
 	closed  bool
+	// closing is set by a Close that found a call in progress and ended
+	// it: that call returns ErrClosed.
+	closing atomic.Bool
 	// ended is why a guest that is not threaded can no longer be called:
 	// its runtime exited (proc_exit) during a call. Calls return ErrClosed
 	// wrapping it; the store is freed by Close as usual.
@@ -196,6 +199,7 @@ func (m *Module) Instantiate(opts ...Option) (*Instance, error) {
 		return nil, err
 	}
 	c.Disarm()
+	m.engine.retain() // under use: the engine is not freed meanwhile
 	raw.Own(in, c)
 	in.out.reset() // the first call's stderr starts empty
 	return in, nil
@@ -565,20 +569,40 @@ func (in *Instance) gone(name string) error {
 // idempotent and returns nil (also for a nil or zero Instance), except
 // when called from inside an InPlace callback while an InPlace holds the
 // instance: it then does nothing and returns ErrConcurrent (see InPlace).
+//
+// A call in progress on another goroutine is ended first, and returns
+// ErrClosed: at once for a threaded guest, within about a millisecond on
+// an engine made WithDeadlines. A guest that is not threaded, on an
+// engine without deadlines, cannot be stopped: Close then waits for its
+// call to return. An InPlace in progress gets ErrClosed from its later
+// calls, and Close waits for it to return.
 func (in *Instance) Close() error {
 	if in.zero() {
 		return nil
 	}
-	if err := in.lock(""); err != nil {
-		return err
+	if _, ok := in.tryLock(lkHeld); !ok {
+		if in.lockWord().Load()&3 >= lkInPlace && insideInPlace(0) {
+			return guestErr(in.name, "", ErrConcurrent,
+				"Close called from inside an InPlace or CallWith callback while one holds the instance")
+		}
+		in.endRunning()
+		if err := in.lock(""); err != nil {
+			return err
+		}
 	}
 	defer in.unlock()
 	if in.closed {
 		return nil
 	}
 	in.closed = true
+	in.engine.release()
 	in.c.SetClosed() // read by the call's crossing (raw.Block.CallLocked)
 	if in.th != nil {
+		if in.th.Failure() == nil {
+			// endRunning's interrupt came as the call returned: nothing
+			// of the guest's runs, and stop-workers must not trap.
+			in.c.SetInterrupt(false)
+		}
 		in.closeThreads() // the threads free the store
 	} else {
 		in.store.Close()

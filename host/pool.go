@@ -246,9 +246,9 @@ func (p *Pool) Do(ctx context.Context, fn func(*Instance) error) error {
 	return fn(in)
 }
 
-// Close closes every instance (a call in progress on one finishes first,
-// and a replacement being made is waited for) and makes Acquire return
-// ErrClosed. Close is idempotent and returns nil (also for a nil or zero
+// Close closes every instance (a call in progress on one is ended as
+// Instance.Close ends it, and its Do returns ErrClosed; a replacement
+// being made is waited for); later Do calls return ErrClosed. Close is idempotent and returns nil (also for a nil or zero
 // Pool).
 func (p *Pool) Close() error {
 	if p.zero() {

@@ -147,6 +147,10 @@ func (in *Instance) expired(e export, deadline time.Time) error {
 	if err := in.th.Failure(); err != nil {
 		return err
 	}
+	if in.closing.Load() {
+		return &GuestError{Guest: in.name, Export: in.kname(e),
+			Err: fmt.Errorf("%w: the instance was closed during the call", ErrClosed)}
+	}
 	over := !deadline.IsZero() && !time.Now().Before(deadline)
 	in.cmu.Lock()
 	for _, ctx := range in.ctxs {
