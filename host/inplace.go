@@ -92,6 +92,7 @@ func (in *Instance) endInPlace(gen uint64) {
 		time.Sleep(expireWait)
 	}
 	in.wakeWaiter()
+	in.out.deliver()
 }
 
 // CallWith calls kernel k with args, as Call does, under one hold of the
@@ -155,8 +156,10 @@ func (b Buffers) CallWith(k *Kernel, args []uint64, prepare, finish func(Buffers
 	if err := b.enter(k.name); err != nil {
 		return 0, err
 	}
-	defer b.leave()
-	return in.between(b, k, args, prepare, finish, true)
+	r, err := in.between(b, k, args, prepare, finish, true)
+	b.leave()
+	in.out.deliver()
+	return r, err
 }
 
 // between runs prepare, kernel k with args, and finish (when the call
@@ -205,6 +208,7 @@ func (in *Instance) lock(name string) error {
 func (in *Instance) unlock() {
 	in.lockWord().Store(in.lockWord().Load() &^ 3)
 	in.wakeWaiter()
+	in.out.deliver()
 }
 
 // tryLock takes the lock in state (lkHeld; lkInPlace or lkCalling for

@@ -152,6 +152,14 @@ func (m *Module) Instantiate(opts ...Option) (*Instance, error) {
 	if o.timeout > 0 && !m.engine.deadlines && m.shared == nil {
 		return nil, guestErr(m.name, "", ErrOption, "WithTimeout(%v) needs an engine made WithDeadlines for a guest that is not threaded", o.timeout)
 	}
+	// What the guest wrote goes to the writers once the engine is let go
+	// (deferred calls run last first), as after a call (output.deliver).
+	var out *output
+	defer func() {
+		if out != nil {
+			out.deliver()
+		}
+	}()
 	if !m.engine.use() {
 		return nil, &GuestError{Guest: m.name, Err: fmt.Errorf("%w: the engine", ErrClosed)}
 	}
@@ -180,7 +188,8 @@ func (m *Module) Instantiate(opts ...Option) (*Instance, error) {
 	if m.engine.deadlines {
 		c.Arm(b.d)
 	}
-	in, f, err := m.instantiate(store, c, o, b)
+	out = newOutput(o.stdout, o.stderr)
+	in, f, err := m.instantiate(store, c, o, b, out)
 	if err != nil {
 		if c.Interrupted() && !errors.Is(err, ErrDeadline) && !errors.Is(err, ErrClosed) {
 			ge := &GuestError{Guest: m.name}
@@ -235,10 +244,10 @@ func (b loadBound) err(cause error) error {
 // freed); storeTaken, that the threads own the store (they free it).
 type failedLoad struct{ keepBlock, storeTaken bool }
 
-// instantiate does the work of Instantiate, within bound b.
-func (m *Module) instantiate(store *wasmtime.Store, c *raw.Block, o options, b loadBound) (in *Instance, f failedLoad, err error) {
+// instantiate does the work of Instantiate, within bound b, with the
+// guest's output to out.
+func (m *Module) instantiate(store *wasmtime.Store, c *raw.Block, o options, b loadBound, out *output) (in *Instance, f failedLoad, err error) {
 	store.SetWasi(wasmtime.NewWasiConfig())
-	out := newOutput(o.stdout, o.stderr)
 	if m.shared == nil {
 		linker := wasmtime.NewLinker(m.engine.e)
 		defer linker.Close()

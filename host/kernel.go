@@ -104,6 +104,7 @@ func (in *Instance) Call(k *Kernel, args ...uint64) (uint64, error) {
 			switch status {
 			case lockedDone:
 				in.wakeWaiter()
+				in.out.deliver()
 				return k.result(r), nil
 			case lockedHeld:
 				in.unlock()
@@ -137,9 +138,11 @@ func (b Buffers) Call(k *Kernel, args ...uint64) (uint64, error) {
 		r, seen, status, err := in.lockedCall(k, args, b.gen<<2|lkInPlace, b.gen<<2|lkCalling)
 		switch status {
 		case lockedDone:
+			in.out.deliver()
 			return k.result(r), nil
 		case lockedHeld:
 			b.leave()
+			in.out.deliver()
 			return 0, err
 		}
 		return 0, b.refuse(k.name, seen)
@@ -149,6 +152,7 @@ func (b Buffers) Call(k *Kernel, args ...uint64) (uint64, error) {
 	}
 	v, err := in.rawCall(k, args)
 	b.leave()
+	in.out.deliver()
 	return v, err
 }
 

@@ -168,9 +168,18 @@ func WithTimeout(d time.Duration) Option {
 // stream, which is also what happens without this option. At most 1 MiB
 // per call (or per instantiation) is passed on; the guest is told
 // everything was written either way, and a writer's errors are ignored, so
-// a guest cannot fail or block on its output beyond the writer's own
-// speed. An instance's writes are made one at a time; writers shared by
-// several instances (a Pool's, or os.Stderr) must allow concurrent use.
+// a guest cannot fail or block on its output.
+//
+// The writers get a call's output after the call, in the order written:
+// once the call has released the instance's lock and before it returns,
+// on the caller's goroutine. So a writer may call the instance itself
+// (Call, InPlace, Close), and a slow writer neither holds the guest nor
+// counts against the call's deadline (WithTimeout, Bind): the guest's
+// result stands, and the call returns when the writer has run. (A
+// threaded guest's threads may write between calls; that output goes out
+// after the next call.) An instance's writes are made one at a time;
+// writers shared by several instances (a Pool's, or os.Stderr) must allow
+// concurrent use.
 // Independent of this option, a trap keeps the call's stderr (its first
 // and last 512 bytes) in Trap.Stderr.
 func WithOutput(stdout, stderr io.Writer) Option {

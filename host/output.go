@@ -46,6 +46,20 @@ type output struct {
 	total int64         // bytes written to stderr in this call
 	dirty atomic.Bool   // written to since the last reset
 	exit  atomic.Uint64 // 1<<32 | status once the guest called proc_exit (procExit)
+
+	// pend holds what goes to the writers, in the order written, until
+	// the call that wrote it has released the instance's lock (deliver);
+	// pending is set while it is not empty, delivering while one goroutine
+	// hands it to the writers.
+	pend       []piece
+	pending    atomic.Bool
+	delivering atomic.Bool
+}
+
+// piece is bytes the guest wrote to fd, waiting for the writer.
+type piece struct {
+	fd int32
+	p  []byte
 }
 
 func newOutput(stdout, stderr io.Writer) *output {
@@ -138,20 +152,52 @@ func (o *output) write(fd int32, p []byte) {
 	if fd == 2 {
 		o.keep(p)
 	}
-	w := o.w[fd]
-	if w == nil {
+	if o.w[fd] == nil {
 		return
 	}
 	if len(p) > o.left {
 		if o.left >= 0 {
-			w.Write(p[:o.left])
-			fmt.Fprintf(w, "\n[wasmvec: the guest's output past %d bytes in one call is dropped]\n", maxOutputPerCall)
+			o.queue(fd, p[:o.left])
+			o.queue(fd, fmt.Appendf(nil, "\n[wasmvec: the guest's output past %d bytes in one call is dropped]\n", maxOutputPerCall))
 			o.left = -1
 		}
 		return
 	}
 	o.left -= len(p)
-	w.Write(p)
+	o.queue(fd, p)
+}
+
+// queue keeps a copy of p for fd's writer. The caller holds o.mu.
+func (o *output) queue(fd int32, p []byte) {
+	o.pend = append(o.pend, piece{fd, append([]byte(nil), p...)})
+	o.pending.Store(true)
+}
+
+// deliver hands what the guest wrote to the writers, in order, on the
+// calling goroutine, once the call that wrote it has released the
+// instance's lock: so a writer may call the instance again (or close it),
+// and a slow writer neither holds the guest nor counts against the call's
+// deadline. A delivery that finds another under way leaves its pieces to
+// it. It costs one load when nothing is pending.
+func (o *output) deliver() {
+	for o.pending.Load() && o.delivering.CompareAndSwap(false, true) {
+		for {
+			o.mu.Lock()
+			ps := o.pend
+			o.pend = nil
+			o.pending.Store(false)
+			o.mu.Unlock()
+			if len(ps) == 0 {
+				break
+			}
+			for _, pc := range ps {
+				o.w[pc.fd].Write(pc.p)
+			}
+		}
+		o.delivering.Store(false)
+		// A piece queued after the last look and before the store above
+		// is delivered by the loop's next round.
+	}
 }
 
 // maxIovecs is the most iovecs one fd_write takes (Linux's IOV_MAX).

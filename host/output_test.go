@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"math"
 	"strings"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/wasmvec/wasmvec/host"
 )
@@ -349,5 +351,74 @@ func TestExitAnyStatus(t *testing.T) {
 			t.Errorf("the call after proc_exit(%d): %v, want ErrClosed", status, err)
 		}
 		in.Close()
+	}
+}
+
+// callbackWriter is a WithOutput writer that runs fn on each write.
+type callbackWriter func(p []byte)
+
+func (f callbackWriter) Write(p []byte) (int, error) { f(p); return len(p), nil }
+
+// TestWriterCallsBack: a writer may call the instance that is writing
+// (Call, InPlace, Close): the guest's output reaches the writers once the
+// call has released the instance's lock, so these work (or, after Close,
+// return ErrClosed) where they hung. A slow writer does not count against
+// the call's deadline: the guest's value comes back, with no error, and the
+// writer has run when the call returns.
+func TestWriterCallsBack(t *testing.T) {
+	type result struct {
+		n   uint64
+		err error
+	}
+	run := func(name string, f func() error) error {
+		t.Helper()
+		done := make(chan error, 1)
+		go func() { done <- f() }()
+		select {
+		case err := <-done:
+			return err
+		case <-time.After(10 * time.Second):
+			// The Cleanup's Close would wait for the hung call too: end
+			// the test binary, with every goroutine's stack.
+			panic(name + ": the call hung for 10 s")
+		}
+	}
+	var in *host.Instance
+	var inner []result
+	var call func(string, ...uint64) (uint64, error)
+	reenter := callbackWriter(func([]byte) {
+		n, err := call("nwritten")
+		inner = append(inner, result{n, err})
+		err = in.InPlace(func(host.Buffers) error { return nil })
+		inner = append(inner, result{0, err})
+	})
+	in, call = loadWriter(t, "hello\n", host.WithOutput(reenter, nil))
+	err := run("Call, InPlace from a writer", func() error { _, err := call("say", 1, 6); return err })
+	if err != nil || len(inner) != 2 || inner[0].err != nil || inner[0].n != 6 || inner[1].err != nil {
+		t.Errorf("say: %v; the writer's calls: %+v; want nwritten 6 and an InPlace, both without error", err, inner)
+	}
+
+	var closeErr, after error
+	closer := callbackWriter(func([]byte) {
+		closeErr = in.Close()
+		_, after = call("nwritten")
+	})
+	in, call = loadWriter(t, "bye\n", host.WithOutput(nil, closer))
+	if err := run("Close from a writer", func() error { _, err := call("say", 2, 4); return err }); err != nil || closeErr != nil || !errors.Is(after, host.ErrClosed) {
+		t.Errorf("say: %v; Close in the writer: %v, a call after it: %v (want ErrClosed)", err, closeErr, after)
+	}
+
+	e := host.NewEngine(host.WithDeadlines())
+	defer e.Close()
+	var wrote atomic.Bool
+	slow := callbackWriter(func([]byte) { time.Sleep(300 * time.Millisecond); wrote.Store(true) })
+	in2, err := e.Load("writer", compileWAT(t, writer), host.WithOutput(slow, nil), host.WithTimeout(50*time.Millisecond))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer in2.Close()
+	say, _ := in2.Module().Kernel("say")
+	if _, err := in2.Call(say, 1, 4); err != nil || !wrote.Load() {
+		t.Errorf("say under a 50 ms timeout with a 300 ms writer: %v, the writer ran: %v; want no error, the writer run", err, wrote.Load())
 	}
 }
