@@ -260,6 +260,16 @@ func readContract(guest string, m *Module, exps []*wasmtime.ExportType, threaded
 	if !memSeen {
 		return nil, guestErr(guest, memoryExport, ErrMissingExport, "no linear memory exported")
 	}
+	// The start-up exports the host calls with no arguments (startRuntime).
+	for _, name := range []string{"_initialize", "_start"} {
+		if ft, ok := funcs[name]; ok {
+			if s, desc, _ := signatureOf(ft); !s.equal(signature{}) {
+				return nil, guestErr(guest, name, ErrSignature, "got %s, want func() (the host calls it with no arguments)", desc)
+			}
+		} else if c.nonFunc[name] {
+			return nil, guestErr(guest, name, ErrSignature, "export %q is not a function", name)
+		}
+	}
 	// Buffers: buffer-<name>-<type>, each with its capacity-<name>.
 	for _, name := range order {
 		rest, ok := strings.CutPrefix(name, bufferPrefix)

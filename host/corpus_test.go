@@ -146,6 +146,9 @@ func TestHostileCorpus(t *testing.T) {
 				t.Errorf("error names guest %q export %q; want %q %q (%v)", ge.Guest, ge.Export, name, a.export, err)
 			}
 			var trap *host.Trap
+			if errors.Is(err, host.ErrTrap) && !errors.As(err, &trap) {
+				t.Errorf("%v: ErrTrap without a *Trap (load-time and call traps carry the same type)", err)
+			}
 			if a.stderr != "" && (!errors.As(err, &trap) || !strings.Contains(trap.Stderr, a.stderr)) {
 				t.Errorf("%v; want a *Trap whose Stderr holds %q", err, a.stderr)
 			}

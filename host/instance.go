@@ -317,7 +317,9 @@ func (m *Module) start(linker *wasmtime.Linker, store *wasmtime.Store, c *raw.Bl
 	wi, err := linker.Instantiate(store, m.m)
 	if err != nil {
 		var trap *wasmtime.Trap
-		if errors.As(err, &trap) {
+		if _, exited := out.exited(); exited || errors.As(err, &trap) {
+			// A trap, or the host's proc_exit (any status: the start
+			// function is no command's _start), in the start function.
 			return nil, &GuestError{Guest: m.name, Export: "(start)", Err: fmt.Errorf("%w: %w", ErrTrap, out.withStderr(trapOf(err)))}
 		}
 		if overLimit(err) {

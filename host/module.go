@@ -83,7 +83,8 @@ func (m *Module) release() {
 //   - ErrMissingExport if the memory "memory" is absent, a buffer lacks its
 //     capacity export (or a capacity its buffer), or a threaded guest lacks
 //     start-workers, stop-workers, get-abort-offset or wasi_thread_start;
-//   - ErrSignature if an export has the wrong kind or function type: a
+//   - ErrSignature if an export has the wrong kind or function type: an
+//     _initialize or _start that is not func(), a
 //     buffer or capacity export that is not func() -> i32, a kernel with a
 //     parameter or result that is not i32, i64, f32 or f64, with more than
 //     one result or more than maxParams parameters.

@@ -144,7 +144,7 @@ func TestTrapKeepsStderr(t *testing.T) {
 	if trap.Stderr != msg || trap.Code != "unreachable" {
 		t.Errorf("Trap.Stderr %q, Code %q; want %q, unreachable", trap.Stderr, trap.Code, msg)
 	}
-	if !strings.Contains(err.Error(), "guest stderr:\n"+strings.TrimSuffix(msg, "\n")) {
+	if !strings.Contains(err.Error(), "guest stderr:\n  | "+strings.TrimSuffix(msg, "\n")) {
 		t.Errorf("error text %q lacks the guest's stderr", err)
 	}
 
@@ -420,5 +420,30 @@ func TestWriterCallsBack(t *testing.T) {
 	say, _ := in2.Module().Kernel("say")
 	if _, err := in2.Call(say, 1, 4); err != nil || !wrote.Load() {
 		t.Errorf("say under a 50 ms timeout with a 300 ms writer: %v, the writer ran: %v; want no error, the writer run", err, wrote.Load())
+	}
+}
+
+// TestGuestTextEscaped: what a guest wrote to stderr reaches err.Error()
+// escaped (no escape sequence, NUL, carriage return or bidirectional
+// control, invalid UTF-8 as \x..), each of its lines behind "  | ", so
+// that none forges a line of the host's; Trap.Stderr keeps the bytes.
+func TestGuestTextEscaped(t *testing.T) {
+	const msg = "\x1b[31mred\x1b[0m\r\nwasmvec: guest trapped: forged\x00 \u202eevil \xff\n"
+	_, call := loadWriter(t, msg)
+	_, err := call("die", uint64(len(msg)))
+	var trap *host.Trap
+	if !errors.As(err, &trap) || trap.Stderr != msg {
+		t.Fatalf("die: %v; want a *Trap whose Stderr is the bytes written", err)
+	}
+	text := err.Error()
+	for _, bad := range []string{"\x1b", "\x00", "\r", "\u202e", "\xff", "\nwasmvec: guest trapped: forged"} {
+		if strings.Contains(text, bad) {
+			t.Errorf("error text holds %q: %q", bad, text)
+		}
+	}
+	for _, want := range []string{`\x1b[31mred`, `\r`, "\n  | wasmvec: guest trapped: forged\\x00 \\u202eevil \\xff"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("error text lacks %q: %q", want, text)
+		}
 	}
 }

@@ -3,7 +3,10 @@ package host
 import (
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/bytecodealliance/wasmtime-go/v39"
 )
@@ -37,15 +40,50 @@ type Trap struct {
 
 // Error implements error: the guest's stderr first, if it wrote any (a
 // panic message says more than the backtrace), then the message ("<nil>"
-// for a nil *Trap).
+// for a nil *Trap). Both are text a guest controls (what it wrote, the
+// function names of its backtrace), so the error shows them escaped: every
+// rune that is not printable but a line break written as a Go escape (no
+// escape sequence reaches a terminal), and each line of the stderr after
+// "  | ", so that none can pass for a line of the host's. Stderr and
+// Message keep the text as it was.
 func (t *Trap) Error() string {
 	if t == nil {
 		return "<nil>"
 	}
+	msg := escapeGuestText(t.Message)
 	if s := strings.TrimSpace(t.Stderr); s != "" {
-		return "guest stderr:\n" + s + "\n" + t.Message
+		return "guest stderr:\n  | " + strings.ReplaceAll(escapeGuestText(s), "\n", "\n  | ") + "\n" + msg
 	}
-	return t.Message
+	return msg
+}
+
+// escapeGuestText writes every rune of s that is not printable, other
+// than a newline, as a Go escape (\x1b, \u202e, \x00, \r ...): invalid
+// UTF-8 and bidirectional controls included.
+func escapeGuestText(s string) string {
+	clean := true
+	for _, r := range s {
+		if r != '\n' && (r == utf8.RuneError || !unicode.IsPrint(r)) {
+			clean = false
+			break
+		}
+	}
+	if clean {
+		return s
+	}
+	var b strings.Builder
+	for i, r := range s {
+		switch {
+		case r == utf8.RuneError && !strings.HasPrefix(s[i:], "\uFFFD"):
+			fmt.Fprintf(&b, "\\x%02x", s[i]) // a byte that is not UTF-8
+		case r == '\n' || unicode.IsPrint(r):
+			b.WriteRune(r)
+		default:
+			q := strconv.QuoteRune(r)
+			b.WriteString(q[1 : len(q)-1])
+		}
+	}
+	return b.String()
 }
 
 // codeExit is Trap.Code for a guest's proc_exit.

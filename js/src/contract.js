@@ -347,6 +347,12 @@ export function readContract(guest, m) {
     kernels.set(name, { name, params: /** @type {ValType[]} */ (t.params), results: /** @type {ValType[]} */ (t.results) });
   }
   if (kernels.size > MaxKernels) throw new SignatureError(guest, '', `${kernels.size} kernels; at most ${MaxKernels} are supported`);
+  // The start-up exports the host calls with no arguments (startRuntime), as the Go host checks.
+  for (const name of ['_initialize', '_start']) {
+    const t = funcs.get(name);
+    if (t && sig(t) !== 'func()') throw new SignatureError(guest, name, `got ${sig(t)}, want func() (the host calls it with no arguments)`);
+    if (!t && nonFunctions.has(name)) throw new SignatureError(guest, name, `export "${name}" is not a function`);
+  }
   if (shared) {
     // Its threads start from state _initialize set up: without it, start-workers runs on memory
     // nobody initialised and can wait for ever (the Go host's check and message).

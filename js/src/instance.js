@@ -310,6 +310,8 @@ export async function instantiateHere(m, options, hooks) {
  */
 export function instantiateError(guest, e) {
   if (e instanceof WebAssembly.RuntimeError) return new TrapError(guest, '(start)', bounded(e), e);
+  // The start function called proc_exit (any status: it is no command's _start), as in Go.
+  if (e instanceof GuestExit) return new TrapError(guest, '(start)', e.message, e);
   if (e instanceof WebAssembly.LinkError) return new ImportError(guest, '', bounded(e), e);
   if (e instanceof RangeError) return new LimitError(guest, '', bounded(e), e);
   return new ModuleError(guest, '', bounded(e), e);
