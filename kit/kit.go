@@ -91,8 +91,13 @@ func New(p Project) ([]string, error) {
 	if !validName.MatchString(name) {
 		return nil, fmt.Errorf("%w: the folder's name %q is not a project name: a letter, then letters, digits, '-' or '_' (at most 64)", ErrProject, name)
 	}
-	if ents, err := os.ReadDir(p.Dir); err == nil && len(ents) > 0 {
+	switch ents, err := os.ReadDir(p.Dir); {
+	case err == nil && len(ents) > 0:
 		return nil, fmt.Errorf("%w: %s exists and is not empty", ErrProject, p.Dir)
+	case err != nil && !errors.Is(err, fs.ErrNotExist):
+		// It may hold files it cannot show (a folder of mode 0300): never
+		// write into what cannot be seen to be empty.
+		return nil, fmt.Errorf("%w: %s cannot be listed, so it cannot be seen to be empty: %w", ErrProject, p.Dir, err)
 	}
 	lib := strings.ReplaceAll(name, "-", "_")
 	f := fields{
@@ -172,7 +177,7 @@ func New(p Project) ([]string, error) {
 		if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
 			return nil, err
 		}
-		if err := os.WriteFile(dst, out[rel], 0o644); err != nil {
+		if err := createFile(dst, out[rel]); err != nil {
 			return nil, err
 		}
 	}
@@ -194,4 +199,18 @@ func render(name string, f fields) ([]byte, error) {
 		return nil, err
 	}
 	return b.Bytes(), nil
+}
+
+// createFile writes data to a new file at path; a file already there (made
+// since the folder was seen empty) is an error, never overwritten.
+func createFile(path string, data []byte) error {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	if err != nil {
+		return fmt.Errorf("%w: %w", ErrProject, err)
+	}
+	if _, err := f.Write(data); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }

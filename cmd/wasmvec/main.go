@@ -46,6 +46,7 @@ import (
 
 	"github.com/bytecodealliance/wasmtime-go/v39"
 	"github.com/wasmvec/wasmvec/host"
+	"github.com/wasmvec/wasmvec/internal/files"
 	"github.com/wasmvec/wasmvec/vector"
 )
 
@@ -77,7 +78,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	path := fs.Arg(0)
-	wasm, err := os.ReadFile(path)
+	// An untrusted path: a regular file of at most maxInspectBytes, read
+	// without blocking (not /dev/zero, a FIFO, a 5 GiB file).
+	wasm, err := files.ReadRegular(path, maxInspectBytes, false)
 	if err != nil {
 		fmt.Fprintln(stderr, "wasmvec:", err)
 		return 1
@@ -94,6 +97,11 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	return 0
 }
+
+// maxInspectBytes is the largest file inspect reads: the host's default
+// compile limit (8 MiB, host.WithCompileLimits) for a binary module, with
+// room for its text form (.wat), which runs several times larger.
+const maxInspectBytes = 64 << 20
 
 func inspect(name string, wasm []byte, threads int, timeout time.Duration, w io.Writer) error {
 	fmt.Fprintf(w, "module %s: %d bytes\n", shown(name), len(wasm))

@@ -6,7 +6,9 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/wasmvec/wasmvec/internal/corpus"
 )
@@ -140,3 +142,37 @@ func TestInspectUntrusted(t *testing.T) {
 // defaultMaxFunctions is the host's default compile limit on functions
 // (host.WithCompileLimits' doc: 20,000).
 const defaultMaxFunctions = 20_000
+
+// TestInspectRefusesWhatIsNoFile: inspect reads a regular file only, at
+// most maxInspectBytes of it: /dev/zero, a FIFO with no writer and a file
+// past the bound are refused at once (it read 5.7 GiB of /dev/zero, and
+// blocked on a FIFO for ever).
+func TestInspectRefusesWhatIsNoFile(t *testing.T) {
+	dir := t.TempDir()
+	fifo := filepath.Join(dir, "fifo.wasm")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	huge := filepath.Join(dir, "huge.wasm")
+	if err := os.WriteFile(huge, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Truncate(huge, maxInspectBytes+1); err != nil { // sparse: no disk used
+		t.Fatal(err)
+	}
+	for _, c := range []struct{ path, want string }{
+		{"/dev/zero", "not a regular file"}, {fifo, "not a regular file"}, {dir, "not a regular file"}, {huge, "file too large"},
+	} {
+		var out, errs bytes.Buffer
+		done := make(chan int, 1)
+		go func() { done <- run([]string{"inspect", c.path}, &out, &errs) }()
+		select {
+		case code := <-done:
+			if code != 1 || !strings.Contains(errs.String(), c.want) {
+				t.Errorf("inspect %s: exit %d, stderr %q; want exit 1 and %q", c.path, code, errs.String(), c.want)
+			}
+		case <-time.After(10 * time.Second):
+			panic("inspect blocked on " + c.path)
+		}
+	}
+}

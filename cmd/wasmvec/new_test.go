@@ -86,6 +86,26 @@ func TestNewRefuses(t *testing.T) {
 	if code := run([]string{"new", "-replace", t.TempDir(), "go", filepath.Join(t.TempDir(), "ok")}, &out, &errs); code != 1 || !strings.Contains(errs.String(), "not a wasmvec checkout") {
 		t.Errorf("-replace elsewhere: exit %d, %q", code, errs.String())
 	}
+	// A target that cannot be listed cannot be seen to be empty: refused,
+	// never written (a folder of mode 0300 lost its go.mod so; as root,
+	// which lists anything, a path that is a file stands in for it).
+	hidden := filepath.Join(t.TempDir(), "hidden")
+	os.Mkdir(hidden, 0o755)
+	os.WriteFile(filepath.Join(hidden, "go.mod"), []byte("module mine\n"), 0o644)
+	os.Chmod(hidden, 0o300)
+	defer os.Chmod(hidden, 0o755)
+	notDir := filepath.Join(t.TempDir(), "file")
+	os.WriteFile(notDir, []byte("mine"), 0o644)
+	for _, target := range []string{hidden, notDir} {
+		errs.Reset()
+		if code := run([]string{"new", "-replace", "../..", "go", target}, &out, &errs); code != 1 {
+			t.Errorf("%s: exit %d, %q; want 1", target, code, errs.String())
+		}
+	}
+	os.Chmod(hidden, 0o755)
+	if b, _ := os.ReadFile(filepath.Join(hidden, "go.mod")); string(b) != "module mine\n" {
+		t.Errorf("go.mod of a folder that cannot be listed was overwritten: %q", b)
+	}
 }
 
 // TestBuildSaysWhatIsWrong: a crate without crate-type = ["cdylib"] and
