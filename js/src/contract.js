@@ -20,6 +20,8 @@ export const DefaultMaxModuleBytes = 8 << 20;
 export const DefaultMaxFunctions = 20_000;
 /** The most elements a table may have (Go: MaxTableElements, 65,536): a table's maximum is lowered to it. */
 export const MaxTableElements = 1 << 16;
+/** The longest timeout, in milliseconds, a timer can hold (2^31 - 1, about 24.8 days): setTimeout fires a longer one at once. */
+export const MaxTimeout = 2 ** 31 - 1;
 
 /** The WebAssembly page, in bytes. */
 export const PageSize = 65536;

@@ -8,7 +8,7 @@ import {
   OptionError, SignatureError, TrapError, WasmvecError, bounded, withStderr,
 } from './errors.js';
 import {
-  DefaultMaxFunctions, DefaultMaxModuleBytes, MaxTableElements, PageSize, capLimits, checkCompileLimits,
+  DefaultMaxFunctions, DefaultMaxModuleBytes, MaxTableElements, MaxTimeout, PageSize, capLimits, checkCompileLimits,
   isReserved, parseModule, readContract, sizeOf,
 } from './contract.js';
 import { GuestExit, Output, createWasi, guestImports } from './wasi.js';
@@ -225,6 +225,17 @@ export class Module {
 }
 
 /**
+ * validTimeout reports whether t is a timeout in milliseconds a timer can hold: a finite number
+ * from 0 (none; allowed when zeroOK) to MaxTimeout. Infinity, NaN, negatives and larger values
+ * are not (setTimeout would fire them at once, or never bound anything).
+ * @param {unknown} t
+ * @param {boolean} zeroOK
+ */
+export function validTimeout(t, zeroOK) {
+  return typeof t === 'number' && Number.isFinite(t) && (t > 0 || (zeroOK && t === 0)) && t <= MaxTimeout;
+}
+
+/**
  * checkOptions validates instance options against a module, as the Go host's Instantiate does.
  * @param {Module} m
  * @param {InstanceOptions} o
@@ -237,7 +248,7 @@ export function checkOptions(m, o) {
   if (!Number.isInteger(threads) || threads < 1 || threads > MaxThreads) throw new OptionError(m.name, '', `threads ${threads}: want 1 to ${MaxThreads}`);
   if (!m.threaded && threads !== 1) throw new OptionError(m.name, '', `threads ${threads}: the guest is not threaded (it does not import a shared memory)`);
   if (!Number.isInteger(memoryLimit) || memoryLimit < PageSize || memoryLimit > 2 ** 32) throw new OptionError(m.name, '', `memoryLimit ${memoryLimit}: want ${PageSize} to ${2 ** 32} bytes`);
-  if (typeof timeout !== 'number' || !(timeout >= 0)) throw new OptionError(m.name, '', `timeout ${timeout}: want 0 (none) or more milliseconds`);
+  if (!validTimeout(timeout, true)) throw new OptionError(m.name, '', `timeout ${String(timeout)}: want 0 (none) to ${MaxTimeout} milliseconds`);
   const c = m.contract;
   const limit = Math.floor(Math.min(memoryLimit, m.threaded ? MaxSharedMemory : 2 ** 32) / PageSize);
   if (c.memory.min > limit) throw new LimitError(m.name, 'memory', `the memory starts at ${c.memory.min * PageSize} bytes, over the limit of ${limit * PageSize}`);

@@ -5,9 +5,10 @@
 // (compute-worker.js) and, for a threaded guest, its thread Workers.
 
 import {
-  AbortedError, ClosedError, DeadlineError, IsolationError, TrapError, WasmvecError, fromPlain, withStderr,
+  AbortedError, ClosedError, DeadlineError, IsolationError, OptionError, TrapError, WasmvecError, fromPlain, withStderr,
 } from './errors.js';
-import { Module, compile, checkOptions } from './instance.js';
+import { MaxTimeout } from './contract.js';
+import { Module, compile, checkOptions, validTimeout } from './instance.js';
 import { isolated, isolationHeaders, listen, newWorker, ref, resolvedDeps } from './env.js';
 
 /**
@@ -29,7 +30,8 @@ import { isolated, isolationHeaders, listen, newWorker, ref, resolvedDeps } from
 
 /**
  * Options of a call.
- * @typedef {{timeout?: number}} CallOptions timeout in milliseconds; 0 or absent: the instance's
+ * @typedef {{timeout?: number}} CallOptions timeout in milliseconds; 0 or absent: the instance's;
+ * otherwise 1 to 2^31 - 1 (what a timer can hold), else the call rejects with OptionError
  */
 
 let serial = 0;
@@ -170,7 +172,12 @@ export class RemoteInstance {
    */
   run(job, options = {}) {
     const what = job.call?.[0] ?? job.vector?.[0] ?? '';
-    return this.send({ op: 'run', job }, options.timeout ?? this.timeout, what);
+    const t = options?.timeout;
+    // 0 or absent: the instance's timeout; anything else must be one a timer can hold.
+    if (t !== undefined && t !== 0 && !validTimeout(t, false)) {
+      return Promise.reject(new OptionError(this.name, what, `timeout ${String(t)}: want 0 or absent (the instance's) or 1 to ${MaxTimeout} milliseconds`));
+    }
+    return this.send({ op: 'run', job }, t || this.timeout, what);
   }
 
   /**
@@ -272,6 +279,8 @@ export class Pool {
     this.closed = false;
     /** @type {Set<RemoteInstance>} */
     this.all = new Set(members);
+    /** @type {Error | null} why a replacement failed to load; with no member left, every job rejects with it */
+    this.lost = null;
   }
 
   /** @returns {Promise<RemoteInstance>} */
@@ -279,6 +288,7 @@ export class Pool {
     if (this.closed) return Promise.reject(new ClosedError(this.module.name, '', 'the pool was closed'));
     const r = this.idle.pop();
     if (r) return Promise.resolve(r);
+    if (this.all.size === 0 && this.lost) return Promise.reject(this.lost);
     return new Promise((resolve, reject) => this.waiting.push({ resolve, reject }));
   }
 
@@ -292,9 +302,11 @@ export class Pool {
         this.all.add(n);
         this.release(n);
       }, (e) => {
-        // no replacement: when no instance is left, nobody waiting will be served
+        // No replacement: when no instance is left, nobody waiting will be served, and no
+        // later job either: each rejects with why the pool could not keep a member.
         this.size--;
-        if (this.all.size === 0) for (const w of this.waiting.splice(0)) w.reject(e);
+        this.lost = new ClosedError(this.module.name, '', `the pool has no instance left: a replacement failed to load: ${e.message}`, e);
+        if (this.all.size === 0) for (const w of this.waiting.splice(0)) w.reject(this.lost);
       });
       return;
     }
@@ -329,6 +341,9 @@ export class Pool {
   }
 }
 
+/** The most instances a pool makes (each is a Worker, and a threaded one a Worker per thread). */
+export const MaxPoolSize = 256;
+
 /**
  * createPool compiles source once and loads size instances of it in Workers (default: the
  * machine's parallelism). Errors are those of compile and loadWorker.
@@ -340,6 +355,7 @@ export async function createPool(source, options = {}) {
   const m = await compile(source, options);
   const { parallelism } = await import('./env.js');
   const size = options.size ?? parallelism();
+  if (!Number.isInteger(size) || size < 1 || size > MaxPoolSize) throw new OptionError(m.name, '', `size ${String(size)}: want a whole number of instances from 1 to ${MaxPoolSize}`);
   const members = await Promise.all(Array.from({ length: size }, () => loadWorker(m, options)));
   return new Pool(m, options, members);
 }

@@ -97,6 +97,38 @@ test('a pool of Worker-hosted instances: concurrent jobs, the same bits, a timed
   await assert.rejects(pool.run({}), ClosedError);
 });
 
+test('timeouts mean what they say: 0 or absent per call is the instance\'s; Infinity, NaN, negatives and past 2^31 - 1 ms are OptionError', { timeout: 60_000 }, async () => {
+  const src = corpus['infinite-loop-in-kernel.wat'];
+  for (const timeout of [-1, NaN, Infinity, 2 ** 31, 30 * 864e5, '50']) {
+    await assert.rejects(loadWorker(src, { name: 'loop', timeout: /** @type {any} */ (timeout) }), OptionError, `instance timeout ${String(timeout)}`);
+  }
+  const r = await loadWorker(src, { name: 'loop', timeout: 100 });
+  for (const timeout of [-1, NaN, Infinity, 2 ** 31, 30 * 864e5, '50']) {
+    await assert.rejects(r.run({ vector: ['sum', [[1]]] }, { timeout: /** @type {any} */ (timeout) }), OptionError, `call timeout ${String(timeout)}`);
+  }
+  const start = Date.now();
+  await assert.rejects(r.run({ vector: ['sum', [[1]]] }, { timeout: 0 }), DeadlineError); // the instance's 100 ms
+  assert.ok(Date.now() - start >= 90, `a per-call timeout of 0 is the instance's: ended after ${Date.now() - start} ms`);
+  await r.close();
+});
+
+test('a pool never hangs: sizes that are not whole numbers from 1 are OptionError; with no member left, jobs reject with the cause', { timeout: 60_000 }, async () => {
+  for (const size of [0, -1, 1.5, NaN, 1e6]) {
+    await assert.rejects(createPool(new URL('guests/rust.wasm', root), { size }), OptionError, `size ${size}`);
+  }
+  const pool = await createPool(corpus['infinite-loop-in-kernel.wat'], { size: 1, name: 'loop' });
+  pool.options = { ...pool.options, threads: 2 }; // every replacement now fails to load (OptionError)
+  await assert.rejects(pool.run({ vector: ['sum', [[1]]] }, { timeout: 50 }), DeadlineError);
+  for (let i = 0; i < 2; i++) {
+    const late = await Promise.race([
+      pool.run({ vector: ['sum', [[1]]] }).then(() => 'ran', (e) => e),
+      new Promise((resolve) => setTimeout(() => resolve('hung'), 5000)),
+    ]);
+    assert.ok(late instanceof ClosedError && /replacement failed to load/.test(late.message), `job ${i} after the last member was lost: ${late}`);
+  }
+  await pool.close();
+});
+
 test('runtime exports (names that begin with "__") are no kernels, as in the Go host', async () => {
   const { isReserved } = await import('../src/contract.js');
   for (const name of ['__main_void', '__wasm_call_ctors', '_initialize', 'cabi_realloc', 'buffer-a-f64']) {

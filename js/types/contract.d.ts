@@ -69,6 +69,8 @@ export const DefaultMaxModuleBytes: number;
 export const DefaultMaxFunctions: 20000;
 /** The most elements a table may have (Go: MaxTableElements, 65,536): a table's maximum is lowered to it. */
 export const MaxTableElements: number;
+/** The longest timeout, in milliseconds, a timer can hold (2^31 - 1, about 24.8 days): setTimeout fires a longer one at once. */
+export const MaxTimeout: number;
 /** The WebAssembly page, in bytes. */
 export const PageSize: 65536;
 /** Every function of WASI preview 1 (the Go host offers them all, through Wasmtime). */

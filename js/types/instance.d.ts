@@ -63,6 +63,14 @@ export function compile(source: Source, options?: CompileOptions): Promise<Modul
  */
 export function compileBytes(bytes: Uint8Array, name: string, options?: CompileOptions): Promise<Module>;
 /**
+ * validTimeout reports whether t is a timeout in milliseconds a timer can hold: a finite number
+ * from 0 (none; allowed when zeroOK) to MaxTimeout. Infinity, NaN, negatives and larger values
+ * are not (setTimeout would fire them at once, or never bound anything).
+ * @param {unknown} t
+ * @param {boolean} zeroOK
+ */
+export function validTimeout(t: unknown, zeroOK: boolean): boolean;
+/**
  * checkOptions validates instance options against a module, as the Go host's Instantiate does.
  * @param {Module} m
  * @param {InstanceOptions} o

@@ -156,6 +156,8 @@ export class Pool {
     closed: boolean;
     /** @type {Set<RemoteInstance>} */
     all: Set<RemoteInstance>;
+    /** @type {Error | null} why a replacement failed to load; with no member left, every job rejects with it */
+    lost: Error | null;
     /** @returns {Promise<RemoteInstance>} */
     acquire(): Promise<RemoteInstance>;
     /** @param {RemoteInstance} r */
@@ -174,6 +176,8 @@ export class Pool {
      */
     close(): Promise<void>;
 }
+/** The most instances a pool makes (each is a Worker, and a threaded one a Worker per thread). */
+export const MaxPoolSize: 256;
 /**
  * A job: what one round trip to a Worker-hosted instance does, in this order: copy arrays into
  * buffers (`write`: [buffer, data, element offset]), call a kernel (`call`: [name, args]) or a
@@ -196,7 +200,8 @@ export type JobResult = {
     read: import("./instance.js").View[];
 };
 /**
- * timeout in milliseconds; 0 or absent: the instance's
+ * timeout in milliseconds; 0 or absent: the instance's;
+ * otherwise 1 to 2^31 - 1 (what a timer can hold), else the call rejects with OptionError
  */
 export type CallOptions = {
     timeout?: number;
