@@ -562,17 +562,20 @@ export class Instance {
     }
     const p = f.k.params;
     if (args.length !== p.length) {
-      throw new SignatureError(this.name, name, `${args.length} arguments for func(${p.join(', ')})`);
+      const hint = args.length === 1 && Array.isArray(args[0]) ?
+        ': Instance.call takes its arguments spread, call(name, ...args) (an array is RemoteInstance.call\'s form)' : '';
+      throw new SignatureError(this.name, name, `${args.length} arguments for func(${p.join(', ')})${hint}`);
     }
     for (let i = 0; i < p.length; i++) {
       const a = args[i];
       if (p[i] === 'i64') {
-        if (typeof a === 'bigint') continue;
+        if (typeof a === 'bigint' && a >= -(2n ** 63n) && a < 2n ** 64n) continue; // s64 or u64, no wrap
         if (Number.isSafeInteger(a)) { args[i] = BigInt(a); continue; }
       } else if (typeof a === 'number' && (p[i] !== 'i32' || (Number.isInteger(a) && a >= -0x80000000 && a < 0x100000000))) {
         continue;
       }
-      throw new SignatureError(this.name, name, `argument ${i} is ${typeof a === 'number' ? a : typeof a}, not an ${p[i]} (func(${p.join(', ')}))`);
+      const hint = Array.isArray(a) ? ': Instance.call takes its arguments spread, call(name, ...args) (an array is RemoteInstance.call\'s form)' : '';
+      throw new SignatureError(this.name, name, `argument ${i} is ${typeof a === 'number' ? a : typeof a}, not an ${p[i]} (func(${p.join(', ')}))${hint}`);
     }
     try {
       const r = f.fn(...args);

@@ -5,7 +5,7 @@
 // (compute-worker.js) and, for a threaded guest, its thread Workers.
 
 import {
-  AbortedError, ClosedError, DeadlineError, IsolationError, OptionError, TrapError, WasmvecError, fromPlain, withStderr,
+  AbortedError, ClosedError, DeadlineError, IsolationError, OptionError, SignatureError, TrapError, WasmvecError, fromPlain, withStderr,
 } from './errors.js';
 import { MaxTimeout } from './contract.js';
 import { Module, compile, checkOptions, validTimeout } from './instance.js';
@@ -187,7 +187,12 @@ export class RemoteInstance {
    * @param {CallOptions} [options]
    * @returns {Promise<number | bigint | undefined>}
    */
-  async call(name, args = [], options = {}) { return (await this.run({ call: [name, args] }, options)).result; }
+  async call(name, args = [], options = {}) {
+    if (!Array.isArray(args)) {
+      throw new SignatureError(this.name, name, 'RemoteInstance.call takes its arguments as one array, call(name, [a, b], options) (spread arguments are Instance.call\'s form)');
+    }
+    return (await this.run({ call: [name, args] }, options)).result;
+  }
 
   /**
    * write copies data into a buffer at element offset at (CapacityError past its capacity).

@@ -3,7 +3,7 @@
 // over an Instance's views. The same bits as the Go host's typed methods
 // (host.Instance.Sum, …) for every guest of the world.
 
-import { CapacityError, ContractError, LengthError, MissingExportError, SignatureError } from './errors.js';
+import { CapacityError, ContractError, LengthError, MissingExportError, OptionError, SignatureError } from './errors.js';
 
 /** Elements per block of the canonical order (wit/vector.wit): 4096. */
 export const BlockLen = 4096;
@@ -34,6 +34,13 @@ const checked = new WeakMap();
  * @param {import('./instance.js').Instance} inst
  */
 function world(inst) {
+  // (Told by its shape, not instanceof: this module imports none of instance.js.)
+  if (inst === null || typeof inst !== 'object' || typeof /** @type {any} */ (inst).view !== 'function' || !inst.module) {
+    const remote = inst !== null && typeof inst === 'object' && 'run' in inst;
+    throw new OptionError(remote ? /** @type {any} */ (inst).name : '', '', remote ?
+      'the vector functions take an Instance of this thread (load): for a RemoteInstance or a Pool, run({ vector: [name, args] })' :
+      `the vector functions take an Instance (load), not ${inst === null ? 'null' : typeof inst}`);
+  }
   const m = inst.module;
   let err = checked.get(m);
   if (err === undefined) {

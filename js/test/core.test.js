@@ -129,6 +129,25 @@ test('a pool never hangs: sizes that are not whole numbers from 1 are OptionErro
   await pool.close();
 });
 
+test('one call shape, or a typed error that says which: Instance.call spreads, RemoteInstance.call takes an array, the vector functions take an Instance; i64 arguments past 64 bits are refused', { timeout: 60_000 }, async () => {
+  // (module (memory (export "memory") 1) (func (export "id") (param i64) (result i64) local.get 0))
+  const idWasm = Uint8Array.from([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0, 1, 6, 1, 0x60, 1, 0x7e, 1, 0x7e, 3, 2, 1, 0, 5, 3, 1, 0, 1,
+    7, 0x0f, 2, 6, 0x6d, 0x65, 0x6d, 0x6f, 0x72, 0x79, 2, 0, 2, 0x69, 0x64, 0, 0, 0x0a, 6, 1, 4, 0, 0x20, 0, 0x0b]);
+  const k = await load(idWasm, { name: 'id' });
+  assert.equal(k.call('id', 2n ** 64n - 1n), -1n); // u64 max: the same 64 bits
+  assert.equal(k.call('id', -(2n ** 63n)), -(2n ** 63n));
+  for (const a of [2n ** 64n, -(2n ** 63n) - 1n, 2n ** 100n]) assert.throws(() => k.call('id', a), SignatureError, `i64 argument ${a}`);
+  const v = await load(new URL('guests/rust.wasm', root));
+  assert.throws(() => v.call('sum', [3]), /spread/);
+  const r = await loadWorker(new URL('guests/rust.wasm', root));
+  await assert.rejects(r.call('sum', /** @type {any} */ (3)), /one array/);
+  assert.equal(await r.call('sum', [0]), 0);
+  const { sum } = await import('../src/vector.js');
+  assert.throws(() => sum(/** @type {any} */ (r), [1, 2]), (e) => e instanceof OptionError && /run\(\{ vector/.test(e.message));
+  assert.throws(() => sum(/** @type {any} */ (null), [1, 2]), OptionError);
+  await r.close();
+});
+
 test('runtime exports (names that begin with "__") are no kernels, as in the Go host', async () => {
   const { isReserved } = await import('../src/contract.js');
   for (const name of ['__main_void', '__wasm_call_ctors', '_initialize', 'cabi_realloc', 'buffer-a-f64']) {
