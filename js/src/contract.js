@@ -6,7 +6,7 @@
 // validated the bytes. Every count and index is checked against the bytes
 // before it is used.
 
-import { ImportError, LayoutError, LimitError, MissingExportError, ModuleError, SignatureError } from './errors.js';
+import { CapacityError, ImportError, LayoutError, LimitError, MissingExportError, ModuleError, SignatureError } from './errors.js';
 
 /** The most parameters a kernel may take (Go: host.MaxParams). */
 export const MaxParams = 16;
@@ -451,4 +451,48 @@ export function checkCompileLimits(guest, b, maxBytes, maxFunctions) {
   if (b.length > maxBytes) throw new LimitError(guest, '', `${b.length} bytes, over the compile limit of ${maxBytes} (maxModuleBytes)`);
   const n = functionCount(b);
   if (n > maxFunctions) throw new LimitError(guest, '', `${n} functions, over the compile limit of ${maxFunctions} (maxFunctions)`);
+}
+
+/** Typed arrays whose every element an i32 buffer holds as it is. */
+const i32Exact = [Int32Array, Uint32Array, Int16Array, Uint16Array, Int8Array, Uint8Array, Uint8ClampedArray];
+
+/**
+ * checkWrite checks, before a byte is copied, that data may be written into buffer b (of
+ * capacity elements of type b.type) at element offset at: data is an array or a typed array
+ * (SignatureError otherwise: a number, a string, an object, null); every element is of the
+ * buffer's kind, with no silent conversion (SignatureError naming the first that is not: a
+ * number for f32 and f64; an integer in [-2^31, 2^32) for i32; a bigint in [-2^63, 2^64) for
+ * i64); and at + data.length is within the capacity (CapacityError). Typed arrays of a kind
+ * that converts exactly (Float64Array into f64, Int32Array into i32, BigInt64Array into i64...)
+ * are not looked at element by element.
+ * @param {string} guest
+ * @param {{name: string, type: ValType, capacity: number}} b
+ * @param {unknown} data
+ * @param {unknown} at
+ */
+export function checkWrite(guest, b, data, at) {
+  if (data === null || typeof data !== 'object' || !(Array.isArray(data) || ArrayBuffer.isView(data)) || data instanceof DataView) {
+    throw new SignatureError(guest, b.name, `write takes an array or a typed array of ${b.type === 'i64' ? 'bigints' : 'numbers'}, not ${data === null ? 'null' : typeof data}`);
+  }
+  const d = /** @type {any} */ (data);
+  if (typeof at !== 'number' || !Number.isInteger(at) || at < 0 || at + d.length > b.capacity) {
+    throw new CapacityError(guest, b.name, `${d.length} elements at ${String(at)} exceed the capacity of ${b.capacity}`);
+  }
+  const big = d instanceof BigInt64Array || d instanceof BigUint64Array;
+  let exact; // every element converts as it is: nothing to look at
+  if (b.type === 'i64') exact = big;
+  else if (Array.isArray(d) || big) exact = false;
+  else if (b.type === 'i32') exact = i32Exact.some((T) => d instanceof T);
+  else exact = true; // any typed array of numbers into f32 or f64
+  if (exact) return;
+  for (let i = 0; i < d.length; i++) {
+    const x = d[i];
+    const ok = b.type === 'i64' ? typeof x === 'bigint' && x >= -(2n ** 63n) && x < 2n ** 64n :
+      b.type === 'i32' ? typeof x === 'number' && Number.isInteger(x) && x >= -0x80000000 && x < 0x100000000 :
+        typeof x === 'number';
+    if (!ok) {
+      const want = { i64: 'a bigint in [-2^63, 2^64)', i32: 'an integer in [-2^31, 2^32)', f32: 'a number', f64: 'a number' }[b.type];
+      throw new SignatureError(guest, b.name, `element ${i} is ${typeof x === 'number' || typeof x === 'bigint' ? String(x) : typeof x}, not ${want} (buffer of ${b.type})`);
+    }
+  }
 }

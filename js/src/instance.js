@@ -9,7 +9,7 @@ import {
 } from './errors.js';
 import {
   DefaultMaxFunctions, DefaultMaxModuleBytes, MaxTableElements, MaxTimeout, PageSize, capLimits, checkCompileLimits,
-  isReserved, parseModule, readContract, sizeOf,
+  checkWrite, isReserved, parseModule, readContract, sizeOf,
 } from './contract.js';
 import { GuestExit, Output, createWasi, guestImports } from './wasi.js';
 import { isNode, isolated, isolationHeaders, parallelism } from './env.js';
@@ -56,11 +56,28 @@ export const MaxSharedMemory = 1 << 30;
  */
 
 /**
- * readSource returns the bytes of a source, and a name for the guest.
+ * readSource returns the bytes of a source, and a name for the guest. A source that cannot be
+ * read (a missing file, a URL that answers 404 or cannot be reached) is a ModuleError naming
+ * it, with the underlying error as its cause; a value that is no source is an OptionError.
  * @param {Source} source
  * @returns {Promise<{bytes: Uint8Array, name: string}>}
  */
 export async function readSource(source) {
+  try {
+    return await readSourceBytes(source);
+  } catch (e) {
+    if (e instanceof WasmvecError) throw e;
+    const what = source instanceof URL ? source.href : String(source);
+    throw new ModuleError(what.replace(/[?#].*$/, '').split('/').pop() || 'guest', '', `cannot read ${what}: ${/** @type {Error} */ (e).message}`, e);
+  }
+}
+
+/**
+ * readSourceBytes is readSource without the error conversion.
+ * @param {Source} source
+ * @returns {Promise<{bytes: Uint8Array, name: string}>}
+ */
+async function readSourceBytes(source) {
   if (source instanceof Uint8Array) return { bytes: source, name: 'guest' };
   if (source instanceof ArrayBuffer) return { bytes: new Uint8Array(source), name: 'guest' };
   const base = (/** @type {string} */ s) => s.replace(/[?#].*$/, '').split('/').pop() || 'guest';
@@ -71,15 +88,15 @@ export async function readSource(source) {
       return { bytes: new Uint8Array(await fs.readFile(url)), name: base(url.pathname) };
     }
     const r = await fetch(url);
-    if (!r.ok) throw new Error(`wasmvec: fetching ${url}: ${r.status} ${r.statusText}`);
+    if (!r.ok) throw new Error(`${r.status} ${r.statusText}`);
     return { bytes: new Uint8Array(await r.arrayBuffer()), name: base(url.pathname) };
   }
   if (typeof source === 'string') {
-    if (!isNode) return readSource(new URL(source, globalThis.location?.href));
+    if (!isNode) return readSourceBytes(new URL(source, globalThis.location?.href));
     const fs = await import('node:fs/promises');
     return { bytes: new Uint8Array(await fs.readFile(source)), name: base(source) };
   }
-  throw new TypeError('wasmvec: a source is a Uint8Array, an ArrayBuffer, a URL or a path');
+  throw new OptionError('guest', '', `a source is a Uint8Array, an ArrayBuffer, a URL or a path, not ${source === null ? 'null' : typeof source}`);
 }
 
 /**
@@ -505,16 +522,15 @@ export class Instance {
   /**
    * write copies data into the named buffer at element offset `at` (default 0). It throws
    * CapacityError (LengthError's sibling) when at + data.length exceeds the capacity, and
-   * writes nothing then.
+   * SignatureError when data is not an array or typed array or an element is not of the
+   * buffer's kind (see checkWrite: no silent conversion), and writes nothing then.
    * @param {string} name
    * @param {ArrayLike<number> | ArrayLike<bigint>} data
    * @param {number} [at]
    */
   write(name, data, at = 0) {
     const v = this.view(name);
-    if (!Number.isInteger(at) || at < 0 || at + data.length > v.length) {
-      throw new CapacityError(this.name, name, `${data.length} elements at ${at} exceed the capacity of ${v.length}`);
-    }
+    checkWrite(this.name, this.buffer(name), data, at);
     /** @type {any} */ (v).set(data, at);
   }
 

@@ -5,9 +5,9 @@
 // (compute-worker.js) and, for a threaded guest, its thread Workers.
 
 import {
-  AbortedError, ClosedError, DeadlineError, IsolationError, OptionError, SignatureError, TrapError, WasmvecError, fromPlain, withStderr,
+  AbortedError, ClosedError, DeadlineError, IsolationError, MissingExportError, OptionError, SignatureError, TrapError, WasmvecError, fromPlain, withStderr,
 } from './errors.js';
-import { MaxTimeout } from './contract.js';
+import { MaxTimeout, checkWrite } from './contract.js';
 import { Module, compile, checkOptions, validTimeout } from './instance.js';
 import { isolated, isolationHeaders, listen, newWorker, ref, resolvedDeps } from './env.js';
 
@@ -156,9 +156,15 @@ export class RemoteInstance {
         if (what === '(load)') p.arm = arm;
         else arm();
       }
+      try {
+        /** @type {any} */ (this.worker).postMessage({ ...msg, id }, transfer);
+      } catch (e) { // a value the structured clone cannot copy (a function, a symbol, …)
+        clearTimeout(p.timer);
+        reject(new OptionError(this.name, what, `the job cannot be sent to the Worker: ${/** @type {Error} */ (e).message}`, e));
+        return;
+      }
       this.pending.set(id, p);
       ref(this.worker, true);
-      /** @type {any} */ (this.worker).postMessage({ ...msg, id }, transfer);
     });
   }
 
@@ -172,6 +178,14 @@ export class RemoteInstance {
    */
   run(job, options = {}) {
     const what = job.call?.[0] ?? job.vector?.[0] ?? '';
+    // Writes are checked here, before anything is cloned to the Worker (a write past the
+    // capacity would otherwise be copied whole first).
+    for (const w of job.write ?? []) {
+      const [name, data, at = 0] = w;
+      const b = this.layout.find((l) => l.name === name);
+      if (!b) return Promise.reject(new MissingExportError(this.name, '', `no buffer ${JSON.stringify(name)}`));
+      try { checkWrite(this.name, b, data, at); } catch (e) { return Promise.reject(e); }
+    }
     const t = options?.timeout;
     // 0 or absent: the instance's timeout; anything else must be one a timer can hold.
     if (t !== undefined && t !== 0 && !validTimeout(t, false)) {

@@ -67,6 +67,29 @@ function world(inst) {
 }
 
 /**
+ * numbers checks the vector functions' inputs (each named, null when absent) before anything is
+ * copied: an array or typed array of numbers, every element a number (a string, a bigint, an
+ * object is SignatureError naming the input and the element), so that nothing converts
+ * silently (['1', '2'] summed to 3). Typed arrays of numbers are taken as they are.
+ * @param {import('./instance.js').Instance} inst
+ * @param {string} kernel
+ * @param {Record<string, unknown>} inputs x and y, or a and b; y and b null when the function has none
+ */
+function numbers(inst, kernel, inputs) {
+  for (const [name, v] of Object.entries(inputs)) {
+    if ((v === null || v === undefined) && (name === 'y' || name === 'b')) continue; // absent: sum, scale
+    if (typeof v !== 'object' || v === null || !(Array.isArray(v) || (ArrayBuffer.isView(v) && !(v instanceof DataView)))) {
+      throw new SignatureError(inst.name, kernel, `${name} is ${v === null ? 'null' : typeof v}, not an array or a typed array of numbers`);
+    }
+    if (v instanceof BigInt64Array || v instanceof BigUint64Array) throw new SignatureError(inst.name, kernel, `${name} holds bigints, not numbers`);
+    if (!Array.isArray(v)) continue;
+    for (let i = 0; i < v.length; i++) {
+      if (typeof v[i] !== 'number') throw new SignatureError(inst.name, kernel, `${name}[${i}] is ${typeof v[i]}, not a number`);
+    }
+  }
+}
+
+/**
  * guarded calls kernel with a guard word after the live elements of each buffer (A[inLen],
  * B[inLen], RESULT[out] when inside the capacity), restores them, and throws ContractError when
  * the kernel changed one, as the Go host's guardedCall does.
@@ -126,6 +149,7 @@ function reduce(inst, whole, x, y, o) {
   const k = o.simd ? `${whole}-simd` : whole;
   const fold = `${k}-fold`;
   world(inst);
+  numbers(inst, k, { x, y });
   const cap = capacity(inst);
   const load = (/** @type {number} */ s, /** @type {number} */ e) => {
     f64(inst, 'a').set(sub(x, s, e));
@@ -196,8 +220,9 @@ export function dot(inst, x, y, o = {}) {
  */
 function elementwise(inst, base, a, b, s, o) {
   const k = o.simd ? `${base}-simd` : base;
-  if (b && a.length !== b.length) throw new LengthError(inst.name, k, `a ${a.length}, b ${b.length}`);
   world(inst);
+  numbers(inst, k, { a, b });
+  if (b && a.length !== b.length) throw new LengthError(inst.name, k, `a ${a.length}, b ${b.length}`);
   const cap = capacity(inst);
   const out = new Float64Array(a.length);
   for (let st = 0; st === 0 || st < a.length; st += cap) {
@@ -252,6 +277,7 @@ export function scale(inst, a, s, o = {}) { return elementwise(inst, 'scale', a,
  */
 function batch(inst, k, x, y, width) {
   world(inst);
+  numbers(inst, k, { x, y });
   if (!Number.isInteger(width) || width < 1 || x.length % width !== 0 || (y && y.length !== x.length)) {
     throw new LengthError(inst.name, k, `${x.length} elements${y ? ` and ${y.length}` : ''} are not vectors of width ${width}`);
   }

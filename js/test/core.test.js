@@ -4,7 +4,7 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  CapacityError, ClosedError, DeadlineError, MissingExportError, OptionError, SignatureError, TrapError,
+  CapacityError, ClosedError, DeadlineError, MissingExportError, ModuleError, OptionError, SignatureError, TrapError,
   compile, createPool, load, loadWorker,
 } from '../src/index.js';
 import { Output, fdWrite, pollOneoff } from '../src/wasi.js';
@@ -145,6 +145,38 @@ test('one call shape, or a typed error that says which: Instance.call spreads, R
   const { sum } = await import('../src/vector.js');
   assert.throws(() => sum(/** @type {any} */ (r), [1, 2]), (e) => e instanceof OptionError && /run\(\{ vector/.test(e.message));
   assert.throws(() => sum(/** @type {any} */ (null), [1, 2]), OptionError);
+  await r.close();
+});
+
+test('careless writes and arguments are typed errors, checked before any copy', { timeout: 60_000 }, async () => {
+  const v = await load(new URL('guests/rust.wasm', root));
+  const { sum, mul } = await import('../src/vector.js');
+  for (const data of [5, 'abc', { length: 2 }, null, new DataView(new ArrayBuffer(8))]) {
+    assert.throws(() => v.write('a', /** @type {any} */ (data)), SignatureError, `write(${String(data)})`);
+  }
+  assert.throws(() => v.write('a', /** @type {any} */ (['1', 2])), SignatureError);
+  assert.throws(() => v.write('a', /** @type {any} */ ([1n])), SignatureError);
+  v.write('a', [1.5, 2 ** 40, NaN]); // any number into an f64 buffer
+  assert.deepEqual([...v.read('a', 3)], [1.5, 2 ** 40, NaN]);
+  const c = await load(new URL('examples/mykernels/mykernels-c.wasm', root));
+  const i32 = c.layout.find((/** @type {any} */ b) => b.type === 'i32');
+  if (i32) {
+    for (const bad of [[1.5], [2 ** 40], [-(2 ** 31) - 1], new Float64Array([0.5])]) {
+      assert.throws(() => c.write(i32.name, /** @type {any} */ (bad)), SignatureError, `i32 ${bad}`);
+    }
+    c.write(i32.name, [-(2 ** 31), 2 ** 32 - 1, 7]);
+    c.write(i32.name, new Int32Array([1, 2]));
+  }
+  assert.throws(() => sum(v, /** @type {any} */ (['1', '2'])), SignatureError);
+  assert.throws(() => sum(v, /** @type {any} */ (null)), SignatureError);
+  assert.throws(() => mul(v, [1], /** @type {any} */ ([{}])), SignatureError);
+  assert.equal(sum(v, [1, 2]), 3);
+  const r = await loadWorker(new URL('guests/rust.wasm', root));
+  const cap = r.layout.find((/** @type {any} */ b) => b.name === 'a').capacity;
+  await assert.rejects(r.write('a', new Float64Array(cap + 1)), CapacityError); // refused here, not cloned first
+  await assert.rejects(r.write('a', /** @type {any} */ (['x'])), SignatureError);
+  await assert.rejects(r.run({ call: ['sum', [() => 0]] }), OptionError); // a function cannot be cloned
+  await assert.rejects(compile(new URL('file:///nonexistent/guest.wasm')), ModuleError);
   await r.close();
 });
 

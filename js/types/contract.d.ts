@@ -57,6 +57,25 @@ export function capLimits(b: Uint8Array, m: ModuleInfo, maxPages: number): Uint8
  * @param {number} maxFunctions
  */
 export function checkCompileLimits(guest: string, b: Uint8Array, maxBytes: number, maxFunctions: number): void;
+/**
+ * checkWrite checks, before a byte is copied, that data may be written into buffer b (of
+ * capacity elements of type b.type) at element offset at: data is an array or a typed array
+ * (SignatureError otherwise: a number, a string, an object, null); every element is of the
+ * buffer's kind, with no silent conversion (SignatureError naming the first that is not: a
+ * number for f32 and f64; an integer in [-2^31, 2^32) for i32; a bigint in [-2^63, 2^64) for
+ * i64); and at + data.length is within the capacity (CapacityError). Typed arrays of a kind
+ * that converts exactly (Float64Array into f64, Int32Array into i32, BigInt64Array into i64...)
+ * are not looked at element by element.
+ * @param {string} guest
+ * @param {{name: string, type: ValType, capacity: number}} b
+ * @param {unknown} data
+ * @param {unknown} at
+ */
+export function checkWrite(guest: string, b: {
+    name: string;
+    type: ValType;
+    capacity: number;
+}, data: unknown, at: unknown): void;
 /** The most parameters a kernel may take (Go: host.MaxParams). */
 export const MaxParams: 16;
 /** The most buffers a module may declare (Go: host.MaxBuffers): compile refuses more with LimitError. */

@@ -27,7 +27,9 @@
  * @property {number} [timeout] milliseconds; only for Worker-hosted instances (loadWorker, createPool)
  */
 /**
- * readSource returns the bytes of a source, and a name for the guest.
+ * readSource returns the bytes of a source, and a name for the guest. A source that cannot be
+ * read (a missing file, a URL that answers 404 or cannot be reached) is a ModuleError naming
+ * it, with the underlying error as its cause; a value that is no source is an OptionError.
  * @param {Source} source
  * @returns {Promise<{bytes: Uint8Array, name: string}>}
  */
@@ -272,7 +274,8 @@ export class Instance {
     /**
      * write copies data into the named buffer at element offset `at` (default 0). It throws
      * CapacityError (LengthError's sibling) when at + data.length exceeds the capacity, and
-     * writes nothing then.
+     * SignatureError when data is not an array or typed array or an element is not of the
+     * buffer's kind (see checkWrite: no silent conversion), and writes nothing then.
      * @param {string} name
      * @param {ArrayLike<number> | ArrayLike<bigint>} data
      * @param {number} [at]
