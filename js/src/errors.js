@@ -26,7 +26,9 @@ export class WasmvecError extends Error {
     const self = /** @type {typeof WasmvecError} */ (new.target);
     const where = exportName === '' ? `wasmvec guest ${JSON.stringify(guest)}` :
       `wasmvec guest ${JSON.stringify(guest)}, export ${JSON.stringify(exportName)}`;
-    super(`${where}: ${self.text}: ${detail}`, cause === undefined ? undefined : { cause });
+    // Names and text from a module are escaped (escapeText), so that no message carries an
+    // escape sequence, a NUL or a bidirectional control from a guest.
+    super(escapeText(`${where}: ${self.text}: ${detail}`), cause === undefined ? undefined : { cause });
     /** @type {string} */ this.guest = guest;
     /** @type {string} */ this.export = exportName;
     /** @type {string} */ this.sentinel = self.sentinel;
@@ -113,7 +115,25 @@ export const MaxCauseChars = 4096;
  * @returns {string}
  */
 export function withStderr(stderr, text) {
-  return stderr.trim() === '' ? text : `guest stderr:\n${stderr.trim()}\n${text}`;
+  return stderr.trim() === '' ? text : `guest stderr:\n  | ${stderr.trim().replaceAll('\n', '\n  | ')}\n${text}`;
+}
+
+/**
+ * Characters a message must not carry as they are: C0 and C1 controls but the newline, DEL,
+ * and the invisible and bidirectional format characters (U+200B–U+200F, U+202A–U+202E,
+ * U+2066–U+2069, …) that let a name pass for another or reorder a line.
+ */
+const unsafe = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff\ufff9-\ufffb]/g;
+
+/**
+ * escapeText writes every character of s that a terminal or a log could take for something
+ * else (see unsafe) as a \uXXXX escape, as the Go host's errors escape a guest's text: names
+ * from a module, what it wrote to stderr.
+ * @param {string} s
+ * @returns {string}
+ */
+export function escapeText(s) {
+  return s.replace(unsafe, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 /**

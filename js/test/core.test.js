@@ -180,6 +180,17 @@ test('careless writes and arguments are typed errors, checked before any copy', 
   await r.close();
 });
 
+test('names and text from a module are escaped in messages, as the Go host escapes them', async () => {
+  const v = await load(new URL('guests/rust.wasm', root), { name: 'evil\u001b[2J\u202e\u0000' });
+  for (const name of ['x\u0000y', 'x\u001b[31my', 'x\ny', 'x\u202ey']) {
+    const e = /** @type {Error} */ (await Promise.resolve().then(() => v.call(name)).catch((err) => err));
+    assert.ok(e instanceof MissingExportError, String(e));
+    assert.ok(!/[\u0000\u001b\u202e]/.test(e.message) && !e.message.includes('x\ny'), JSON.stringify(e.message));
+  }
+  const { withStderr } = await import('../src/errors.js');
+  assert.equal(withStderr('line 1\nwasmvec: forged\n', 'trap'), 'guest stderr:\n  | line 1\n  | wasmvec: forged\ntrap');
+});
+
 test('runtime exports (names that begin with "__") are no kernels, as in the Go host', async () => {
   const { isReserved } = await import('../src/contract.js');
   for (const name of ['__main_void', '__wasm_call_ctors', '_initialize', 'cabi_realloc', 'buffer-a-f64']) {

@@ -7,6 +7,14 @@
  */
 export function withStderr(stderr: string, text: string): string;
 /**
+ * escapeText writes every character of s that a terminal or a log could take for something
+ * else (see unsafe) as a \uXXXX escape, as the Go host's errors escape a guest's text: names
+ * from a module, what it wrote to stderr.
+ * @param {string} s
+ * @returns {string}
+ */
+export function escapeText(s: string): string;
+/**
  * bounded returns the message of a thrown value, cut to MaxCauseChars with a note of how much was cut.
  * @param {unknown} e
  * @returns {string}
