@@ -100,8 +100,11 @@ export class RemoteInstance {
     if (msg.ok) { p.resolve(msg.value); return; }
     const err = fromPlain(msg.error);
     if (this.threaded && err instanceof TrapError && !(err instanceof AbortedError)) {
-      // wasi-threads: a trap in any thread ends the instance
-      const ab = new AbortedError(this.name, err instanceof WasmvecError ? err.export : '', err.message);
+      // wasi-threads: a trap in any thread ends the instance. The same trap, of the kind that
+      // says so: its message and stderr as they are (fromPlain's way), not wrapped again.
+      const ab = new AbortedError(this.name, err.export, '');
+      ab.message = err.message;
+      ab.stderr = err.stderr;
       this.fail(ab);
       p.reject(ab);
       return;

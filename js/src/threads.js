@@ -102,11 +102,12 @@ export async function startThreadedInstance(m, wasm, o, hooks) {
   });
   const spawn = makeSpawn(ctl, (arg, slot) => threads.PThread.threadSpawn(arg, slot), slots, 0);
   let wi;
+  const out = new Output(); // the calling thread's stderr, for its traps (Instance.out)
   hooks.phase?.('(start)');
   try {
     wi = await WebAssembly.instantiate(wasm, {
       env: { memory },
-      wasi_snapshot_preview1: guestImports(wasi, () => memory),
+      wasi_snapshot_preview1: guestImports(wasi, () => memory, out),
       wasi: { 'thread-spawn': spawn },
     });
   } catch (e) {
@@ -120,8 +121,9 @@ export async function startThreadedInstance(m, wasm, o, hooks) {
     throw new ModuleError(m.name, '', `starting ${budget} thread Workers: ${e}`, e);
   }
   const inst = new Instance(m, wi, memory, o.threads);
+  inst.out = out;
   inst.terminate = () => threads.terminateAllThreads();
-  startRuntime(m, wasi, wi, hooks.phase);
+  startRuntime(m, wasi, wi, hooks.phase, out);
   inst.readLayout();
   const ex = /** @type {Record<string, Function>} */ (wi.exports);
   let off;

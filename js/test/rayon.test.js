@@ -59,6 +59,17 @@ test('a panic in a Rayon job on a worker thread ends the call with a trap, in bo
   }
 });
 
+test('a panic on the calling thread of a threaded guest keeps its stderr, and its message says "guest trapped" once', { timeout: 30_000 }, async () => {
+  const guest = await loadWorker(rayon, { threads: 1 }); // the one job runs on the calling thread
+  await assert.rejects(guest.call('panic-in-job', [0, 1]), (e) => {
+    assert.ok(e instanceof TrapError, String(e));
+    assert.match(/** @type {TrapError} */ (e).stderr, /job 0 of 1 panics, as asked/);
+    assert.equal(e.message.split('guest trapped').length - 1, 1, e.message);
+    return true;
+  });
+  await guest.close();
+});
+
 test('a timeout terminates the instance and rejects with DeadlineError; later calls get ClosedError', { timeout: 30_000 }, async () => {
   const guest = await loadWorker(rayon, { threads: 2 });
   const n = 128, { u, v } = gsInit(n);
