@@ -134,7 +134,7 @@ func (m *Module) Instantiate(opts ...Option) (*Instance, error) {
 		return nil, guestErr(m.name, "", ErrOption, "WithThreads(%d): want 1 to %d", o.threads, maxThreads)
 	}
 	if n := threads.Stuck(); m.shared != nil && n+int64(o.threads-1) > threads.MaxStuck {
-		return nil, guestErr(m.name, "", ErrLimit, "%d worker threads of closed instances are still running (blocked for good); %d more would pass the limit of %d such threads",
+		return nil, guestErr(m.name, "", ErrLimit, "%d guest threads of failed or closed instances are still running (blocked for good); %d more would pass the limit of %d such threads",
 			n, o.threads-1, threads.MaxStuck)
 	}
 	if m.shared == nil && o.threads != 1 {

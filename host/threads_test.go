@@ -382,6 +382,61 @@ func stuckWorkersChild(t *testing.T) {
 	}
 }
 
+// TestStuckLiveInstancesBounded runs in a child process (its threads never
+// end): instances whose calls passed their bound context, leaving every
+// thread blocked for good, and that are kept open (not closed), count
+// against MaxStuckThreads as closed ones do: past it Instantiate of a
+// threaded guest returns ErrLimit. Before, only abandoned threads counted,
+// and live failed instances could pin any number of OS threads.
+func TestStuckLiveInstancesBounded(t *testing.T) {
+	child, out, err := inChild(t, "TestStuckLiveInstancesBounded", "WASMVEC_STUCK_LIVE_CHILD")
+	if !child {
+		if err != nil || !strings.Contains(string(out), "refused after") {
+			t.Fatalf("child process: %v\n%s", err, out)
+		}
+		for _, line := range strings.Split(string(out), "\n") {
+			if strings.Contains(line, "refused after") {
+				t.Log(strings.TrimSpace(line))
+			}
+		}
+		return
+	}
+	e := host.NewEngine()
+	// The calling thread waits inside buffer a (64), where no wake-up
+	// reaches; the workers block for good.
+	m, err := e.Compile("stuck-live", compileWAT(t, threadedWAT(map[string]string{"sum": sumSleeps("64")}, blockForever, "")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var live []*host.Instance // kept open
+	for i := 0; ; i++ {
+		in, err := m.Instantiate(host.WithThreads(3))
+		if errors.Is(err, host.ErrLimit) {
+			stuck := host.StuckThreadsForTest()
+			t.Logf("refused after %d live instances: %d stuck threads (MaxStuckThreads %d): %v", i, stuck, host.MaxStuckThreads, err)
+			if stuck+3 <= host.MaxStuckThreads || stuck > host.MaxStuckThreads+3 {
+				t.Fatalf("refused at %d stuck threads", stuck)
+			}
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		live = append(live, in)
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Millisecond)
+		unbind := in.Bind(ctx)
+		if _, err := vk(in).Sum(in, []float64{1}); !errors.Is(err, host.ErrDeadline) {
+			t.Fatalf("instance %d: %v, want ErrDeadline", i, err)
+		}
+		unbind()
+		cancel()
+		if i > 2*host.MaxStuckThreads {
+			t.Fatal("never refused")
+		}
+	}
+	t.Logf("%d instances open", len(live))
+}
+
 // TestFailedThreadedInstantiate: a threaded instantiation that fails after
 // its workers started (start-workers reports fewer than it spawned) while
 // the workers block forever returns within its timeout, not closeWait

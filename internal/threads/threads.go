@@ -36,22 +36,28 @@ const (
 	ThreadStart  = "wasi_thread_start"
 )
 
-// MaxStuck bounds the worker threads of closed (or failed) instances that
-// never ended: a thread blocked in a wait without timeout cannot be
-// interrupted, and keeps its OS thread until the process exits. Past this
-// many, package host refuses new threaded instances (ErrLimit), so a
-// server that keeps closing such guests runs out of threaded instances,
-// not of OS threads.
+// MaxStuck bounds the guest threads of failed instances (a thread
+// trapped, a call passed its deadline or its bound context ended, or the
+// instance was closed) that have not ended, whether their instance is
+// still open or was closed and abandoned them: a thread blocked in a wait
+// without timeout cannot be interrupted, and keeps its OS thread until the
+// process exits. Past this many, package host refuses new threaded
+// instances (ErrLimit), so a server that keeps ending such guests, and
+// keeps them open or closes them, runs out of threaded instances, not of
+// OS threads. Healthy instances' threads are not counted: WithThreads
+// bounds each.
 const MaxStuck = 256
 
 // CloseWait bounds how long a shutdown waits for the threads to end (a
 // variable for the tests).
 var CloseWait = 10 * time.Second
 
-// stuck counts the threads of abandoned instances still running.
+// stuck counts the threads of failed instances still running (see
+// MaxStuck): each failed instance counts its threads once (Fail), and each
+// counts itself out as it ends.
 var stuck atomic.Int64
 
-// Stuck reports the threads of abandoned instances still running.
+// Stuck reports the guest threads of failed instances still running.
 func Stuck() int64 { return stuck.Load() }
 
 // Config is what a threaded instance's threads need of the host that
@@ -123,12 +129,14 @@ type Threads struct {
 	err error // the first failure of any thread; the instance is done
 	// alive counts the worker threads running, busy is set while the
 	// runner runs a job: the guest code of the instance that runs. quiet,
-	// when not nil, is closed once neither does (wait). abandoned is set
-	// when they outlived every attempt to end them; stuck then counts the
-	// workers still alive, and the runner (runnerStuck) if busy.
+	// when not nil, is closed once neither does (wait). counted is set
+	// when the instance failed (Fail): stuck then counts the workers still
+	// alive, and the runner (runnerStuck) if busy, until each ends.
+	// abandoned is set when they outlived every attempt to end them.
 	alive       int
 	busy        bool
 	quiet       chan struct{}
+	counted     bool
 	abandoned   bool
 	runnerStuck bool
 	phase       string // the export the runner runs at load, for errors
@@ -220,6 +228,7 @@ func (t *Threads) Fail(err error) {
 	if first {
 		t.err = err
 	}
+	t.count()
 	t.mu.Unlock()
 	t.failed.Store(true)
 	if t.abort != nil {
@@ -287,7 +296,7 @@ func (t *Threads) run(tid, arg int32) {
 	defer func() {
 		t.mu.Lock()
 		t.alive--
-		if t.abandoned {
+		if t.counted {
 			stuck.Add(-1)
 		}
 		t.settle()
@@ -407,6 +416,21 @@ func (t *Threads) join(total time.Duration) bool {
 	return t.wakeFor(total, wakePeriod)
 }
 
+// count counts the instance's threads still running as stuck, once: the
+// workers alive and the runner if it runs a job. The caller holds t.mu.
+func (t *Threads) count() {
+	if t.counted {
+		return
+	}
+	t.counted = true
+	n := t.alive
+	if t.busy {
+		t.runnerStuck = true
+		n++
+	}
+	stuck.Add(int64(n))
+}
+
 // abandon gives up on threads that would not end (blocked in a wait
 // without timeout): owner (the instance, or for a failed instantiation its
 // C block) is kept reachable for them, since their stores use the C block,
@@ -415,13 +439,8 @@ func (t *Threads) join(total time.Duration) bool {
 func (t *Threads) abandon(owner any) {
 	t.mu.Lock()
 	t.abandoned = true
-	n := t.alive
-	if t.busy {
-		t.runnerStuck = true
-		n++
-	}
+	t.count() // counted already when Shutdown failed them
 	t.mu.Unlock()
-	stuck.Add(int64(n))
 	leaked.Lock()
 	leaked.owners = append(leaked.owners, owner)
 	leaked.Unlock()
