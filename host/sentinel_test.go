@@ -74,6 +74,11 @@ func TestSentinelTable(t *testing.T) {
 				}
 			}
 		}
+		// The threads of a failed instance count as stuck until they end,
+		// which those of these cases do within moments.
+		for wait := time.Now().Add(5 * time.Second); host.StuckThreadsForTest() != before && time.Now().Before(wait); {
+			time.Sleep(time.Millisecond)
+		}
 		if n := host.StuckThreadsForTest(); n != before {
 			t.Errorf("%s: %d stuck threads left in the process", id, n-before)
 		}

@@ -107,6 +107,10 @@ func (t *Threads) Give(j Job, deadline time.Time) bool {
 		return false
 	}
 	t.busy = true
+	if t.counted && !t.runnerStuck { // a job of a failed instance (stop-workers at Close)
+		t.runnerStuck = true
+		stuck.Add(1)
+	}
 	t.mu.Unlock()
 	t.r.seq++
 	j.seq = t.r.seq

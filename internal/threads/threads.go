@@ -282,6 +282,9 @@ func (t *Threads) spawn(arg int32) int32 {
 		if t.spawned.CompareAndSwap(n, n+1) {
 			t.mu.Lock()
 			t.alive++
+			if t.counted { // failed since the check above: counted as it ends
+				stuck.Add(1)
+			}
 			t.mu.Unlock()
 			go t.run(n+1, arg)
 			return n + 1 // in [1, 64] ⊂ [1, 2^29)
