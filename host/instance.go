@@ -601,7 +601,7 @@ func (in *Instance) Close() error {
 			return err
 		}
 	}
-	defer in.unlock()
+	defer in.release()
 	if in.closed {
 		return nil
 	}

@@ -108,6 +108,7 @@ func (in *Instance) Call(k *Kernel, args ...uint64) (uint64, error) {
 				return k.result(r), nil
 			case lockedHeld:
 				in.unlock()
+				in.out.deliver()
 				return 0, err
 			}
 		}
@@ -115,7 +116,7 @@ func (in *Instance) Call(k *Kernel, args ...uint64) (uint64, error) {
 	if err := in.lock(k.name); err != nil {
 		return 0, err
 	}
-	defer in.unlock()
+	defer in.release()
 	if err := in.gone(k.name); err != nil {
 		return 0, err
 	}

@@ -178,8 +178,16 @@ func (o *output) queue(fd int32, p []byte) {
 // instance's lock: so a writer may call the instance again (or close it),
 // and a slow writer neither holds the guest nor counts against the call's
 // deadline. A delivery that finds another under way leaves its pieces to
-// it. It costs one load when nothing is pending.
+// it. It costs one load when nothing is pending (small enough to inline
+// into the call path; the work is in flush).
 func (o *output) deliver() {
+	if o.pending.Load() {
+		o.flush()
+	}
+}
+
+// flush is deliver's work.
+func (o *output) flush() {
 	for o.pending.Load() && o.delivering.CompareAndSwap(false, true) {
 		for {
 			o.mu.Lock()

@@ -210,7 +210,7 @@ func (in *Instance) ping() error {
 	if err := in.lock(expPingWorkers); err != nil {
 		return err
 	}
-	defer in.unlock()
+	defer in.release()
 	if in.closed {
 		return &GuestError{Guest: in.name, Err: ErrClosed}
 	}

@@ -18,8 +18,8 @@ import (
 // ErrCapacity if width exceeds the guest's capacity (use Sum for long
 // vectors), and otherwise the errors of Sum.
 func (k *Kernels) SumBatch(in *host.Instance, dst, x []float64, width int) error {
-	if err := k.usable(); err != nil {
-		return err
+	if !k.usable() {
+		return k.unusable()
 	}
 	return k.batch(in, kSumBatch, dst, x, nil, width)
 }
@@ -32,8 +32,8 @@ func (k *Kernels) SumBatch(in *host.Instance, dst, x []float64, width int) error
 //
 // len(y) must equal len(x); errors as SumBatch.
 func (k *Kernels) DotBatch(in *host.Instance, dst, x, y []float64, width int) error {
-	if err := k.usable(); err != nil {
-		return err
+	if !k.usable() {
+		return k.unusable()
 	}
 	if len(y) != len(x) {
 		return k.lengthErr(kDotBatch, "x %d, y %d", len(x), len(y))

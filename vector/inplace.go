@@ -37,8 +37,8 @@ func (k *Kernels) reduceInPlace(b host.Buffers, e kernel, n int) (float64, error
 
 // SumInPlace returns the canonical sum of a[:n] (see Sum).
 func (k *Kernels) SumInPlace(b host.Buffers, n int) (float64, error) {
-	if err := k.usable(); err != nil {
-		return 0, err
+	if !k.usable() {
+		return 0, k.unusable()
 	}
 	return k.reduceInPlace(b, kSum, n)
 }
@@ -46,16 +46,16 @@ func (k *Kernels) SumInPlace(b host.Buffers, n int) (float64, error) {
 // DotInPlace returns the canonical dot product of a[:n] and b[:n] (see
 // Dot).
 func (k *Kernels) DotInPlace(b host.Buffers, n int) (float64, error) {
-	if err := k.usable(); err != nil {
-		return 0, err
+	if !k.usable() {
+		return 0, k.unusable()
 	}
 	return k.reduceInPlace(b, kDot, n)
 }
 
 // MulInPlace sets result[i] = a[i] * b[i] for i < n (see Mul).
 func (k *Kernels) MulInPlace(b host.Buffers, n int) error {
-	if err := k.usable(); err != nil {
-		return err
+	if !k.usable() {
+		return k.unusable()
 	}
 	var v views
 	if err := k.check(b, &v, kMul, n); err != nil {
@@ -67,8 +67,8 @@ func (k *Kernels) MulInPlace(b host.Buffers, n int) error {
 
 // ScaleInPlace sets result[i] = s * a[i] for i < n (see Scale).
 func (k *Kernels) ScaleInPlace(b host.Buffers, s float64, n int) error {
-	if err := k.usable(); err != nil {
-		return err
+	if !k.usable() {
+		return k.unusable()
 	}
 	var v views
 	if err := k.check(b, &v, kScale, n); err != nil {

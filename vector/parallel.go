@@ -27,8 +27,8 @@ import (
 // chunk running when ctx ends is interrupted (host.ErrDeadline) within
 // about a millisecond, and the pool replaces that instance.
 func (k *Kernels) SumParallel(ctx context.Context, p *host.Pool, x []float64) (float64, error) {
-	if err := k.usable(); err != nil {
-		return 0, err
+	if !k.usable() {
+		return 0, k.unusable()
 	}
 	if ctx == nil {
 		return 0, &host.GuestError{Guest: k.guest, Err: fmt.Errorf("%w: a nil context: use context.Background()", host.ErrOption)}
@@ -39,8 +39,8 @@ func (k *Kernels) SumParallel(ctx context.Context, p *host.Pool, x []float64) (f
 // DotParallel is SumParallel for the canonical dot product of x and y
 // ("dot-blocks"). It returns ErrLength if len(x) != len(y).
 func (k *Kernels) DotParallel(ctx context.Context, p *host.Pool, x, y []float64) (float64, error) {
-	if err := k.usable(); err != nil {
-		return 0, err
+	if !k.usable() {
+		return 0, k.unusable()
 	}
 	if ctx == nil {
 		return 0, &host.GuestError{Guest: k.guest, Err: fmt.Errorf("%w: a nil context: use context.Background()", host.ErrOption)}

@@ -179,13 +179,13 @@ func (k *Kernels) Buffers() (a, b, result host.Ref[float64]) {
 	return k.a, k.b, k.res
 }
 
-// usable is the error of every method of a nil or zero Kernels (not one
-// Lookup returned): host.ErrMissingExport, since no world was looked up.
-func (k *Kernels) usable() error {
-	if k == nil || k.k[0] == nil {
-		return &host.GuestError{Err: fmt.Errorf("%w: a nil or zero *vector.Kernels: use the one vector.Lookup returns", host.ErrMissingExport)}
-	}
-	return nil
+// usable reports whether k is one Lookup returned (small enough to inline
+// into every method); unusable is the error of every method of a nil or
+// zero Kernels: host.ErrMissingExport, since no world was looked up.
+func (k *Kernels) usable() bool { return k != nil && k.k[0] != nil }
+
+func (k *Kernels) unusable() error {
+	return &host.GuestError{Err: fmt.Errorf("%w: a nil or zero *vector.Kernels: use the one vector.Lookup returns", host.ErrMissingExport)}
 }
 
 func signature(params, results []string) string {
@@ -340,8 +340,8 @@ func (k *Kernels) capacityErr(name string, format string, args ...any) error {
 // with a *host.Trap, host.ErrDeadline, host.ErrClosed, ...). The instance
 // stays usable after a trap.
 func (k *Kernels) Sum(in *host.Instance, x []float64) (float64, error) {
-	if err := k.usable(); err != nil {
-		return 0, err
+	if !k.usable() {
+		return 0, k.unusable()
 	}
 	return k.reduce(in, kSum, x, nil)
 }
@@ -352,8 +352,8 @@ func (k *Kernels) Sum(in *host.Instance, x []float64) (float64, error) {
 //
 // It returns ErrLength if len(x) != len(y); otherwise the errors of Sum.
 func (k *Kernels) Dot(in *host.Instance, x, y []float64) (float64, error) {
-	if err := k.usable(); err != nil {
-		return 0, err
+	if !k.usable() {
+		return 0, k.unusable()
 	}
 	if len(x) != len(y) {
 		return 0, k.lengthErr(kDot, "x %d, y %d", len(x), len(y))
@@ -433,8 +433,8 @@ func (k *Kernels) stream(in *host.Instance, whole kernel, x, y []float64) (s flo
 // elements. It returns ErrLength unless len(dst) == len(a) == len(b), and
 // otherwise the errors of Sum (after a trap, dst is partly written).
 func (k *Kernels) Mul(in *host.Instance, dst, a, b []float64) error {
-	if err := k.usable(); err != nil {
-		return err
+	if !k.usable() {
+		return k.unusable()
 	}
 	if len(a) != len(dst) || len(b) != len(dst) {
 		return k.lengthErr(kMul, "dst %d, a %d, b %d", len(dst), len(a), len(b))
@@ -451,8 +451,8 @@ func (k *Kernels) Mul(in *host.Instance, dst, a, b []float64) error {
 // dst may be a itself. It returns ErrLength unless len(dst) == len(a), and
 // otherwise the errors of Mul.
 func (k *Kernels) Scale(in *host.Instance, dst, a []float64, s float64) error {
-	if err := k.usable(); err != nil {
-		return err
+	if !k.usable() {
+		return k.unusable()
 	}
 	if len(a) != len(dst) {
 		return k.lengthErr(kScale, "dst %d, a %d", len(dst), len(a))
