@@ -1,10 +1,10 @@
 // WASI preview 1 for guests, as the Go host offers it (host/instance.go,
 // defineWASI; host/wasi.go): no files, arguments, environment or standard
 // streams, and a poll_oneoff that never blocks, so no WASI call can hold a
-// guest (a sleep would otherwise outlast any deadline). In Node it is
-// node:wasi; in a browser @bjorn3/browser_wasi_shim.
+// guest (a sleep would otherwise outlast any deadline). In Node and in a
+// browser alike it is @bjorn3/browser_wasi_shim.
 
-import { importDep, isNode } from './env.js';
+import { importDep } from './env.js';
 
 /** WASI's errno values fd_write and poll_oneoff return. */
 const errnoBadf = 8;
@@ -25,28 +25,18 @@ const maxSubscriptions = 1024;
  * @property {(instance: object) => number} start runs a command's _start; returns its exit status
  */
 
-/** @type {number | undefined} the null device, opened once per process, for every guest's stdio */
-let devNull;
-
 /**
- * createWasi returns a new WASI for one instance or thread.
+ * createWasi returns a new WASI for one instance or thread: @bjorn3/browser_wasi_shim, in Node
+ * and in a browser alike (Node's node:wasi printed an ExperimentalWarning once per thread, and
+ * the host answers every call a guest needs of it itself: fd_write, poll_oneoff and proc_exit
+ * are guestImports' own; the shim gives no files, arguments or environment).
  * @returns {Promise<Wasi>}
  */
 export async function createWasi() {
-  /** @type {any} */
-  let w;
-  if (isNode) {
-    const [{ WASI }, fs, os] = await Promise.all([import('node:wasi'), import('node:fs'), import('node:os')]);
-    devNull ??= fs.openSync(os.devNull, 'r+');
-    w = new WASI({ version: 'preview1', args: [], env: {}, returnOnExit: true, stdin: devNull, stdout: devNull, stderr: devNull });
-  } else {
-    const { WASI } = await importDep('@bjorn3/browser_wasi_shim');
-    w = new WASI([], [], [], { debug: false });
-  }
-  return w;
+  const { WASI } = await importDep('@bjorn3/browser_wasi_shim');
+  return /** @type {any} */ (new WASI([], [], [], { debug: false }));
 }
 
-/** The most bytes of a call's stderr a trap keeps from its start, and again from its end (host/output.go). */
 const maxStderrPart = 512;
 /** The most iovecs one fd_write takes (Linux's IOV_MAX), as in the Go host. */
 const maxIovecs = 1024;

@@ -1,5 +1,15 @@
 /**
- * createWasi returns a new WASI for one instance or thread.
+ * A WASI implementation for one instance (or one thread of a threaded instance).
+ * @typedef {object} Wasi
+ * @property {Record<string, Function>} wasiImport the wasi_snapshot_preview1 import object
+ * @property {(instance: object) => void} initialize runs a reactor's _initialize
+ * @property {(instance: object) => number} start runs a command's _start; returns its exit status
+ */
+/**
+ * createWasi returns a new WASI for one instance or thread: @bjorn3/browser_wasi_shim, in Node
+ * and in a browser alike (Node's node:wasi printed an ExperimentalWarning once per thread, and
+ * the host answers every call a guest needs of it itself: fd_write, poll_oneoff and proc_exit
+ * are guestImports' own; the shim gives no files, arguments or environment).
  * @returns {Promise<Wasi>}
  */
 export function createWasi(): Promise<Wasi>;
