@@ -6,6 +6,7 @@ build_rust() {
 	say "building the Rust guest"
 	(cd wasm/rust && run cargo build --release --locked --target wasm32-wasip1)
 	run cp wasm/rust/target/wasm32-wasip1/release/wasmvec_rust.wasm guests/rust.wasm
+	run cp guests/rust.wasm js/guests/rust.wasm # shipped with the JS package (wasmvec/guests/*)
 }
 
 build_rust_threads() {
@@ -121,6 +122,7 @@ build_rayon() {
 	(cd examples/rayon/rust && run cargo build --release --locked --target wasm32-wasip1-threads --config "$(remap wasm32-wasip1-threads)" &&
 		run cargo build --release --locked)
 	run cp examples/rayon/rust/target/wasm32-wasip1-threads/release/wasmvec_rayon.wasm examples/rayon/rayon.wasm
+	run cp examples/rayon/rayon.wasm js/guests/rayon.wasm # shipped with the JS package (wasmvec/guests/*)
 }
 
 build_all() {

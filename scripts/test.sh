@@ -50,6 +50,25 @@ check_fresh_module() {
 	rm -rf "$tmp"
 }
 
+# The README's JS example, run as a newcomer runs it: an empty folder, npm
+# init, the package installed from this checkout as the README says, the
+# example saved as main.js; it prints the sum and the Gray-Scott hash that
+# its comments say (the hash is the Go reference's).
+check_fresh_js() {
+	local tmp want got
+	tmp=$(mktemp -d)
+	awk '/^## In Node and in the browser/{on=1} on && /^```js$/{code=1; next} code && /^```$/{exit} code' README.md >"$tmp/main.js"
+	want=$(sed -n 's|^console.log(.*// \([0-9a-f]*\)[,:].*|\1|p' "$tmp/main.js" | tr '\n' ' ')
+	[ "$want" = "10 3b65e894236a3fcb " ] || die "README.md: the JS example's comments name '$want', not the sum and the hash"
+	say "the README's JS example from an empty folder ($tmp): npm init, npm install --install-links js, node main.js"
+	(cd "$tmp" && run npm init -y >/dev/null && run npm pkg set type=module &&
+		run npm install --no-audit --no-fund --install-links "$ROOT/js" >/dev/null) || die "the README's JS install steps failed"
+	got=$(cd "$tmp" && node main.js 2>&1 | tr '\n' ' ') || die "the README's JS example failed: $got"
+	[ "$got" = "$want" ] || die "the README's JS example printed '$got'; its comments say '$want'"
+	say "fresh folder: printed '$got', as the README says, and no warning"
+	rm -rf "$tmp"
+}
+
 # The guest templates, used as a user uses them: wasmvec new writes each
 # into a fresh folder outside the repository (its go.mod replaces wasmvec
 # with this checkout), wasmvec build builds it, and its own Go test loads
@@ -106,4 +125,5 @@ run_tests() {
 	say "the Rayon example against its native build (Rust on OS threads through cgo): bit-exact at 1-4 threads"
 	run go test -count=1 -tags wasmvec_rust_native ./examples/rayon/...
 	run_js_tests
+	check_fresh_js
 }

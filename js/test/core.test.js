@@ -191,6 +191,15 @@ test('names and text from a module are escaped in messages, as the Go host escap
   assert.equal(withStderr('line 1\nwasmvec: forged\n', 'trap'), 'guest stderr:\n  | line 1\n  | wasmvec: forged\ntrap');
 });
 
+test('the guests shipped with the package (wasmvec/guests/*) are the repository\'s, byte for byte', async () => {
+  const { readFile } = await import('node:fs/promises');
+  for (const [shipped, original] of [['rust.wasm', 'guests/rust.wasm'], ['rayon.wasm', 'examples/rayon/rayon.wasm']]) {
+    const a = await readFile(new URL(import.meta.resolve(`wasmvec/guests/${shipped}`)));
+    const b = await readFile(new URL(original, root));
+    assert.ok(a.equals(b), `js/guests/${shipped} differs from ${original}: run ./build.sh examples (or rust)`);
+  }
+});
+
 test('runtime exports (names that begin with "__") are no kernels, as in the Go host', async () => {
   const { isReserved } = await import('../src/contract.js');
   for (const name of ['__main_void', '__wasm_call_ctors', '_initialize', 'cabi_realloc', 'buffer-a-f64']) {
