@@ -18,6 +18,7 @@ import (
 	"embed"
 	"errors"
 	"fmt"
+	"go/token"
 	"io/fs"
 	"os"
 	"path"
@@ -57,7 +58,7 @@ type Project struct {
 type fields struct {
 	Name      string // the project's name: the folder's, as a crate and a guest name
 	Lib       string // the crate's library name (Name with '-' as '_')
-	Package   string // the Go test's package name (as Lib)
+	Package   string // the Go test's package name (as Lib; with "guest" after a Go keyword)
 	Module    string // the Go module path
 	Version   string
 	Replace   string
@@ -100,8 +101,12 @@ func New(p Project) ([]string, error) {
 		return nil, fmt.Errorf("%w: %s cannot be listed, so it cannot be seen to be empty: %w", ErrProject, p.Dir, err)
 	}
 	lib := strings.ReplaceAll(name, "-", "_")
+	pkg := lib
+	if token.IsKeyword(pkg) { // a folder named go, func, type...: "package go" does not parse
+		pkg += "guest"
+	}
 	f := fields{
-		Name: name, Lib: lib, Package: lib, Module: "example.com/" + name,
+		Name: name, Lib: lib, Package: pkg, Module: "example.com/" + name,
 		Version: p.Version, Replace: p.Replace, Target: "wasm32-wasip1",
 		Threaded: p.Lang == "rust-rayon", TinyGo: p.Lang == "tinygo",
 		KitImport: "github.com/wasmvec/wasmvec/kit/guest",

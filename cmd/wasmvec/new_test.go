@@ -2,6 +2,8 @@ package main
 
 import (
 	"bytes"
+	"go/parser"
+	"go/token"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -140,6 +142,27 @@ func TestBuildSaysWhatIsWrong(t *testing.T) {
 		errs.Reset()
 		if code := run([]string{"build", dir}, &out, &errs); code != 1 || !strings.Contains(errs.String(), c.want) {
 			t.Errorf("%s: exit %d, want 1 and %q in:\n%s", c.name, code, c.want, errs.String())
+		}
+	}
+}
+
+// TestNewFolderNamedAfterAKeyword: a project in a folder named go (or any
+// Go keyword) gets a Go test package that parses ("package goguest"); it
+// was "package go", and its test did not build.
+func TestNewFolderNamedAfterAKeyword(t *testing.T) {
+	for _, name := range []string{"go", "func", "type"} {
+		dir := filepath.Join(t.TempDir(), name)
+		if _, err := kit.New(kit.Project{Lang: "go", Dir: dir, Version: "v0.0.0", Replace: "/src/wasmvec"}); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		paths, _ := filepath.Glob(filepath.Join(dir, "*_test.go"))
+		if len(paths) == 0 {
+			t.Fatalf("%s: no Go test written", name)
+		}
+		for _, p := range paths {
+			if _, err := parser.ParseFile(token.NewFileSet(), p, nil, parser.PackageClauseOnly); err != nil {
+				t.Errorf("%s: %v", p, err)
+			}
 		}
 	}
 }
