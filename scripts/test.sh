@@ -9,7 +9,8 @@ run_js_tests() {
 	say "the JS package in Node (node:test): contract and errors, vector guests bit-exact against the Go golden files, hostile corpus parity, Rayon hashes at 1, 2, 4 threads, budget, traps, timeouts, close, pools"
 	(cd js && run npm test --silent)
 	need_chromium
-	say "the JS package in headless Chromium (playwright-core): the demo's hashes at 1 and 2 threads, a cold page, the isolation error; screenshots in js/test-results"
+	need_firefox
+	say "the JS package in headless Chromium (playwright-core) and Firefox ESR (puppeteer-core, WebDriver BiDi): the demo's hashes at 1 and 2 threads, a cold page, the isolation error; screenshots in js/test-results"
 	(cd js && run npm run --silent test:browser)
 }
 

@@ -29,6 +29,21 @@ need_chromium() {
 	export CHROMIUM
 }
 
+# Firefox ESR for the browser tests (driven by puppeteer-core over WebDriver
+# BiDi): Debian's firefox-esr, installed with apt-get when missing and we are
+# root; FIREFOX names another binary.
+need_firefox() {
+	FIREFOX=${FIREFOX:-/usr/bin/firefox-esr}
+	[ -x "$FIREFOX" ] && { export FIREFOX; return 0; }
+	if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+		say "Firefox ESR for the browser tests is missing: installing Debian's firefox-esr with apt-get"
+		run apt-get update -qq
+		run env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq firefox-esr
+	fi
+	[ -x "$FIREFOX" ] || die "no Firefox at $FIREFOX: install Debian's firefox-esr package (apt-get install firefox-esr) or set FIREFOX"
+	export FIREFOX
+}
+
 # valgrind (callgrind) for ./build.sh bench-instructions: Debian's valgrind,
 # installed with apt-get when missing and we are root.
 need_valgrind() {
