@@ -134,5 +134,44 @@ export function isolated() {
   return isNode || globalThis.crossOriginIsolated !== false;
 }
 
+/**
+ * The smallest module that uses simd128 (wasm-feature-detect's probe: i8x16.splat and
+ * i8x16.popcnt in a function returning v128).
+ */
+const simdProbe = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 10, 1, 8, 0, 65, 0, 253, 15, 253, 98, 11]);
+
+/**
+ * Capabilities is what a page or process offers wasmvec's guests (see capabilities).
+ * @typedef {object} Capabilities
+ * @property {boolean} crossOriginIsolated the page is cross-origin isolated (always true in Node)
+ * @property {boolean} sharedArrayBuffer SharedArrayBuffer exists
+ * @property {boolean} sharedMemory a shared WebAssembly.Memory can be made
+ * @property {boolean} simd the engine validates simd128 (every guest of this project that uses SIMD needs it)
+ * @property {boolean} threads a threaded guest can run here (loadWorker of one needs this):
+ *   all of the first three
+ */
+
+/**
+ * capabilities reports, without loading a guest, what this page or process offers guests, so
+ * that a caller can choose a build before loading one: a threaded guest needs `threads` (else
+ * loadWorker rejects with IsolationError), and every guest built with simd128 needs `simd`.
+ * A page served without the headers of isolationHeaders has crossOriginIsolated, and so
+ * threads, false; SharedArrayBuffer may still exist there, unusable for threads.
+ * @returns {Capabilities}
+ */
+export function capabilities() {
+  const sharedArrayBuffer = typeof SharedArrayBuffer === 'function';
+  let sharedMemory = false;
+  try {
+    sharedMemory = sharedArrayBuffer && new WebAssembly.Memory({ initial: 1, maximum: 1, shared: true }).buffer instanceof SharedArrayBuffer;
+  } catch { /* no shared memory here */ }
+  const crossOriginIsolated = isNode || globalThis.crossOriginIsolated === true;
+  return {
+    crossOriginIsolated, sharedArrayBuffer, sharedMemory,
+    simd: WebAssembly.validate(simdProbe),
+    threads: crossOriginIsolated && sharedArrayBuffer && sharedMemory,
+  };
+}
+
 /** The headers a page needs for threads. */
 export const isolationHeaders = 'Cross-Origin-Opener-Policy: same-origin and Cross-Origin-Embedder-Policy: require-corp';

@@ -11,3 +11,4 @@ export {
 } from './errors.js';
 export { MaxParams, MaxBuffers, MaxKernels, MaxTableElements, DefaultMaxModuleBytes, DefaultMaxFunctions } from './contract.js';
 export * as vector from './vector.js';
+export { capabilities } from './env.js';

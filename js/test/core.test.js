@@ -200,6 +200,11 @@ test('the guests shipped with the package (wasmvec/guests/*) are the repository\
   }
 });
 
+test('capabilities: Node offers threads, shared memory and simd128, checked before any guest loads', async () => {
+  const { capabilities } = await import('../src/index.js');
+  assert.deepEqual(capabilities(), { crossOriginIsolated: true, sharedArrayBuffer: true, sharedMemory: true, simd: true, threads: true });
+});
+
 test('runtime exports (names that begin with "__") are no kernels, as in the Go host', async () => {
   const { isReserved } = await import('../src/contract.js');
   for (const name of ['__main_void', '__wasm_call_ctors', '_initialize', 'cabi_realloc', 'buffer-a-f64']) {

@@ -55,8 +55,53 @@ export function selfPort(): {
  * the page is cross-origin isolated.
  */
 export function isolated(): boolean;
+/**
+ * Capabilities is what a page or process offers wasmvec's guests (see capabilities).
+ * @typedef {object} Capabilities
+ * @property {boolean} crossOriginIsolated the page is cross-origin isolated (always true in Node)
+ * @property {boolean} sharedArrayBuffer SharedArrayBuffer exists
+ * @property {boolean} sharedMemory a shared WebAssembly.Memory can be made
+ * @property {boolean} simd the engine validates simd128 (every guest of this project that uses SIMD needs it)
+ * @property {boolean} threads a threaded guest can run here (loadWorker of one needs this):
+ *   all of the first three
+ */
+/**
+ * capabilities reports, without loading a guest, what this page or process offers guests, so
+ * that a caller can choose a build before loading one: a threaded guest needs `threads` (else
+ * loadWorker rejects with IsolationError), and every guest built with simd128 needs `simd`.
+ * A page served without the headers of isolationHeaders has crossOriginIsolated, and so
+ * threads, false; SharedArrayBuffer may still exist there, unusable for threads.
+ * @returns {Capabilities}
+ */
+export function capabilities(): Capabilities;
 /** isNode is true in Node.js (its main thread and its worker_threads), false in a browser. */
 export const isNode: boolean;
 /** The headers a page needs for threads. */
 export const isolationHeaders: "Cross-Origin-Opener-Policy: same-origin and Cross-Origin-Embedder-Policy: require-corp";
 export type AnyWorker = import("node:worker_threads").Worker | Worker;
+/**
+ * Capabilities is what a page or process offers wasmvec's guests (see capabilities).
+ */
+export type Capabilities = {
+    /**
+     * the page is cross-origin isolated (always true in Node)
+     */
+    crossOriginIsolated: boolean;
+    /**
+     * SharedArrayBuffer exists
+     */
+    sharedArrayBuffer: boolean;
+    /**
+     * a shared WebAssembly.Memory can be made
+     */
+    sharedMemory: boolean;
+    /**
+     * the engine validates simd128 (every guest of this project that uses SIMD needs it)
+     */
+    simd: boolean;
+    /**
+     * a threaded guest can run here (loadWorker of one needs this):
+     * all of the first three
+     */
+    threads: boolean;
+};

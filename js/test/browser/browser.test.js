@@ -37,6 +37,8 @@ for (const { name, launch } of browsers()) {
 
     await t.test('cold page: the first threaded load starts its Workers and computes (2 threads)', async () => {
       const page = await openPage(urlOf(isolatedServer));
+      const caps = await page.evaluate(async () => (await import('/js/src/index.js')).capabilities());
+      assert.deepEqual(caps, { crossOriginIsolated: true, sharedArrayBuffer: true, sharedMemory: true, simd: true, threads: true });
       const r = await page.evaluate(() => /** @type {any} */ (globalThis).wasmvecDemo.verify(2, 0));
       assert.equal(r.threads, 2);
       assert.equal(r.hash, r.want, `Gray–Scott n=${r.n} on a cold page`);
@@ -70,6 +72,10 @@ for (const { name, launch } of browsers()) {
     await t.test('without cross-origin isolation a threaded load fails at once, naming the two headers', async () => {
       const page = await openPage(urlOf(plainServer));
       assert.equal(await page.evaluate(() => globalThis.crossOriginIsolated), false);
+      const caps = await page.evaluate(async () => (await import('/js/src/index.js')).capabilities());
+      assert.equal(caps.crossOriginIsolated, false);
+      assert.equal(caps.threads, false, 'capabilities says a threaded guest cannot run here');
+      assert.equal(caps.simd, true);
       const err = await page.evaluate(() => /** @type {any} */ (globalThis).wasmvecDemo.load(2).then(() => null, (/** @type {any} */ e) => ({ name: e.name, message: e.message })));
       assert.ok(err, 'the load succeeded');
       assert.equal(err.name, 'IsolationError');
