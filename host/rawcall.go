@@ -126,8 +126,12 @@ func (in *Instance) threadedCall(e export, nargs int) error {
 			}
 			// The guest returned, but a thread may have failed meanwhile
 			// (the host's wake-up lets a calling thread asleep in a wait
-			// go on): a call the host ended is never a success.
-			return t.Failure()
+			// go on): a call the host ended is never a success. (One load
+			// when none did: Failure takes a lock.)
+			if t.Failed() {
+				return t.Failure()
+			}
+			return nil
 		}
 		cause := in.expired(e, deadline)
 		if cause == nil {

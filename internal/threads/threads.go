@@ -208,6 +208,10 @@ func (t *Threads) SetGuest(abort int, taken [][2]uint64) {
 	t.taken = taken
 }
 
+// Failed reports, with one atomic load, whether a thread failed or close
+// began (then Failure says why, or Shutdown's cause will).
+func (t *Threads) Failed() bool { return t.failed.Load() }
+
 // Failure reports the first failure of any thread, or nil.
 func (t *Threads) Failure() error {
 	t.mu.Lock()
