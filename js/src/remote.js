@@ -100,13 +100,23 @@ export class RemoteInstance {
     if (msg.ok) { p.resolve(msg.value); return; }
     const err = fromPlain(msg.error);
     if (this.threaded && err instanceof TrapError && !(err instanceof AbortedError)) {
-      // wasi-threads: a trap in any thread ends the instance. The same trap, of the kind that
-      // says so: its message and stderr as they are (fromPlain's way), not wrapped again.
-      const ab = new AbortedError(this.name, err.export, '');
-      ab.message = err.message;
-      ab.stderr = err.stderr;
-      this.fail(ab);
-      p.reject(ab);
+      // wasi-threads: a trap in any thread ends the instance. When a worker trapped first, the
+      // calling thread trapped because of it (the abort flag), and the worker's failure is the
+      // one to report, as in the Go host: it comes on the BroadcastChannel, which may deliver
+      // after this reply, so a trap waits up to threadFailedGrace for it. Otherwise the same
+      // trap, of the kind that says so (its message and stderr as they are, not wrapped again).
+      const finish = () => {
+        let ab = this.failed instanceof AbortedError ? this.failed : null;
+        if (!ab) {
+          ab = new AbortedError(this.name, err.export, '');
+          ab.message = err.message;
+          ab.stderr = err.stderr;
+          this.fail(ab);
+        }
+        p.reject(ab);
+      };
+      if (this.failed instanceof AbortedError) finish();
+      else setTimeout(finish, threadFailedGrace);
       return;
     }
     p.reject(err);
@@ -362,6 +372,12 @@ export class Pool {
     for (const w of this.waiting.splice(0)) w.reject(new ClosedError(this.module.name, '', 'the pool was closed'));
   }
 }
+
+/**
+ * How long a threaded call's trap waits for a worker's failure to arrive on the
+ * BroadcastChannel (RemoteInstance.reply), in milliseconds.
+ */
+const threadFailedGrace = 50;
 
 /** The most instances a pool makes (each is a Worker, and a threaded one a Worker per thread). */
 export const MaxPoolSize = 256;

@@ -186,14 +186,17 @@ export function runThreadWorker(port) {
           return { module: wasmModule, instance };
         },
         onError: (/** @type {unknown} */ err, /** @type {string} */ phase) => {
+          // The failure is told first, then the abort flag raised: the calling thread traps
+          // because of the flag, and its reply should find this failure already recorded
+          // (RemoteInstance.reply also waits a little for it).
+          const message = err instanceof Error ? err.message : String(err);
+          channel.postMessage({ kind: 'thread-failed', phase, message: message.slice(0, 4096), stderr: out.stderr() });
           const off = Number(Atomics.load(/** @type {Int32Array} */ (cfg.ctl), ctlAbortOffset));
           if (mem && off >= 0) {
             const flag = new Int32Array(mem.buffer, off, 1);
             Atomics.store(flag, 0, 1);
             Atomics.notify(flag, 0);
           }
-          const message = err instanceof Error ? err.message : String(err);
-          channel.postMessage({ kind: 'thread-failed', phase, message: message.slice(0, 4096), stderr: out.stderr() });
         },
       });
       for (const d of queue.splice(0)) handler.handle({ data: d });
