@@ -29,7 +29,7 @@ import (
 	"text/template"
 )
 
-//go:embed rust/Cargo.toml rust/src/*.rs c/wasmvec_guest.h guest/*.go templates
+//go:embed rust/Cargo.toml rust/build.rs rust/src/*.rs c/wasmvec_guest.h guest/*.go templates
 var files embed.FS
 
 // Languages lists the templates New writes, in the order usage shows them.
@@ -156,7 +156,7 @@ func New(p Project) ([]string, error) {
 			put(".cargo/config.toml", "rust/config.toml.tmpl"),
 			put("src/lib.rs", lib),
 			put(".gitignore", "common/gitignore.tmpl"),
-			copyDir("wasmvec-guest", "rust", func(n string) bool { return n == "Cargo.toml" }),
+			copyDir("wasmvec-guest", "rust", func(n string) bool { return n == "Cargo.toml" || n == "build.rs" }),
 			copyDir("wasmvec-guest/src", "rust/src", all))
 	case "c":
 		// In guest/: go test refuses .c files in a Go package's folder.

@@ -114,15 +114,21 @@ build_examples() {
 
 # The Rayon example (examples/rayon): the guest for wasm32-wasip1-threads
 # (stable Rust, rayon from crates.io; simd128 from rust/.cargo/config.toml),
-# and the same crate for the host as a shared library, which package
-# examples/rayon/native links (build tag wasmvec_rust_native).
+# the same crate for wasm32-wasip1 (rayon-single.wasm: the single-thread
+# build hosts fall back to where threads cannot run), and the same crate for
+# the host as a shared library, which package examples/rayon/native links
+# (build tag wasmvec_rust_native).
 build_rayon() {
 	need_rust wasm32-wasip1-threads
-	say "building the Rayon example guest and its native build (examples/rayon)"
+	need_rust wasm32-wasip1
+	say "building the Rayon example guest, its single-thread build and its native build (examples/rayon)"
 	(cd examples/rayon/rust && run cargo build --release --locked --target wasm32-wasip1-threads --config "$(remap wasm32-wasip1-threads)" &&
+		run cargo build --release --locked --target wasm32-wasip1 --config "$(remap wasm32-wasip1)" &&
 		run cargo build --release --locked)
 	run cp examples/rayon/rust/target/wasm32-wasip1-threads/release/wasmvec_rayon.wasm examples/rayon/rayon.wasm
-	run cp examples/rayon/rayon.wasm js/guests/rayon.wasm # shipped with the JS package (wasmvec/guests/*)
+	run cp examples/rayon/rust/target/wasm32-wasip1/release/wasmvec_rayon.wasm examples/rayon/rayon-single.wasm
+	# shipped with the JS package (wasmvec/guests/*)
+	run cp examples/rayon/rayon.wasm examples/rayon/rayon-single.wasm js/guests/
 }
 
 build_all() {

@@ -16,6 +16,8 @@ import (
 	"time"
 
 	"github.com/bytecodealliance/wasmtime-go/v39"
+
+	"github.com/wasmvec/wasmvec/host"
 )
 
 const buildUsage = "usage: wasmvec build [DIR]"
@@ -42,15 +44,54 @@ func runBuild(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "wasmvec build:", err)
 		return 1
 	}
+	wasm, threaded, ok := checkBuilt(out, lang, stdout, stderr)
+	if !ok {
+		return 1
+	}
+	if !threaded || lang != "rust" {
+		return 0
+	}
+	// A threaded Rust guest: its single-thread build too, the module hosts
+	// fall back to where threads cannot run (a web page without
+	// cross-origin isolation): the same crate for wasm32-wasip1, where the
+	// kit runs Rayon on the calling thread.
+	single := filepath.Join(dir, "guest-single.wasm")
+	if err := buildRust(dir, single, singleTarget, stderr); err != nil {
+		fmt.Fprintln(stderr, "wasmvec build: the single-thread build:", err)
+		return 1
+	}
+	swasm, sthreaded, ok := checkBuilt(single, lang, stdout, stderr)
+	if !ok {
+		return 1
+	}
+	if sthreaded {
+		fmt.Fprintf(stderr, "wasmvec build: %s: built for %s, it still imports a shared memory\n", single, singleTarget)
+		return 1
+	}
+	if err := sameContract(out, wasm, single, swasm); err != nil {
+		fmt.Fprintln(stderr, "wasmvec build:", escape(err.Error()))
+		return 1
+	}
+	fmt.Fprintf(stdout, "%s and %s have the same buffers and kernels\n", out, single)
+	return 0
+}
+
+// singleTarget is the Rust target of a threaded guest's single-thread build.
+const singleTarget = "wasm32-wasip1"
+
+// checkBuilt reads the module built at out, checks that it is a reactor
+// and prints what inspect prints (loaded with 2 threads if threaded). ok
+// is false, the reason written to stderr, when any of that fails.
+func checkBuilt(out, lang string, stdout, stderr io.Writer) (wasm []byte, threaded, ok bool) {
 	wasm, err := os.ReadFile(out)
 	if err != nil {
 		fmt.Fprintln(stderr, "wasmvec build:", err)
-		return 1
+		return nil, false, false
 	}
-	threaded, err := checkReactor(wasm, lang)
+	threaded, err = checkReactor(wasm, lang)
 	if err != nil {
 		fmt.Fprintf(stderr, "wasmvec build: %s: %v\n", out, err)
-		return 1
+		return nil, false, false
 	}
 	fmt.Fprintf(stdout, "built %s (%s)\n", out, lang)
 	threads := 1
@@ -59,9 +100,60 @@ func runBuild(args []string, stdout, stderr io.Writer) int {
 	}
 	if err := inspect(filepath.Base(out), wasm, threads, 5*time.Second, stdout); err != nil {
 		fmt.Fprintln(stderr, "violation:", escape(err.Error()))
-		return 1
+		return nil, false, false
 	}
-	return 0
+	return wasm, threaded, true
+}
+
+// sameContract reports how the buffers (name, type, capacity) and kernels
+// (name, signature) of two builds of one guest differ, or nil when they
+// do not: a host that falls back from one to the other must find the same
+// calls.
+func sameContract(aName string, a []byte, bName string, b []byte) error {
+	ca, err := contractOf(aName, a)
+	if err != nil {
+		return err
+	}
+	cb, err := contractOf(bName, b)
+	if err != nil {
+		return err
+	}
+	var diff []string
+	for _, x := range ca {
+		if !slices.Contains(cb, x) {
+			diff = append(diff, fmt.Sprintf("%s has %s, %s does not", aName, x, bName))
+		}
+	}
+	for _, x := range cb {
+		if !slices.Contains(ca, x) {
+			diff = append(diff, fmt.Sprintf("%s has %s, %s does not", bName, x, aName))
+		}
+	}
+	if diff != nil {
+		return fmt.Errorf("the two builds differ: %s", strings.Join(diff, "; "))
+	}
+	return nil
+}
+
+// contractOf lists a module's buffers ("buffer x f64[65536]") and kernels
+// ("kernel scale: func(f64, i32) -> i32"), from an instance (a threaded
+// guest's with one thread).
+func contractOf(name string, wasm []byte) ([]string, error) {
+	e := host.NewEngine()
+	defer e.Close()
+	in, err := e.Load(name, wasm)
+	if err != nil {
+		return nil, err
+	}
+	defer in.Close()
+	var c []string
+	for _, b := range in.Layout() {
+		c = append(c, fmt.Sprintf("buffer %s %s[%d]", b.Name, b.Type, b.Capacity))
+	}
+	for _, k := range in.Module().Kernels() {
+		c = append(c, "kernel "+k.String())
+	}
+	return c, nil
 }
 
 // build builds the project in dir into out and returns its language.
@@ -71,7 +163,7 @@ func build(dir, out string, log io.Writer) (string, error) {
 	gos, _ := filepath.Glob(filepath.Join(dir, "guest", "*.go"))
 	switch {
 	case has("Cargo.toml"):
-		return "rust", buildRust(dir, out, log)
+		return "rust", buildRust(dir, out, "", log)
 	case has("guest/go.mod"):
 		return "tinygo", buildTinyGo(dir, out, log)
 	case len(gos) > 0:
@@ -99,16 +191,21 @@ func runTool(log io.Writer, dir string, env []string, name string, args ...strin
 
 var cargoTarget = regexp.MustCompile(`(?m)^\s*target\s*=\s*"([^"]+)"`)
 
-// buildRust runs cargo build --release and copies the crate's .wasm to
-// out. It adds the target with rustup when .cargo/config.toml names one
-// that is not installed, and says what is wrong when cargo builds no
-// .wasm: a crate without crate-type = ["cdylib"] builds an rlib only, one
-// with no wasm target builds for this machine.
-func buildRust(dir, out string, log io.Writer) error {
-	cfg, _ := os.ReadFile(filepath.Join(dir, ".cargo", "config.toml"))
-	target := ""
-	if m := cargoTarget.FindSubmatch(cfg); m != nil {
-		target = string(m[1])
+// buildRust runs cargo build --release (--target target, unless target is
+// "": the one .cargo/config.toml names) and copies the crate's .wasm to
+// out. It adds the target with rustup when it is not installed, and says
+// what is wrong when cargo builds no .wasm: a crate without crate-type =
+// ["cdylib"] builds an rlib only, one with no wasm target builds for this
+// machine.
+func buildRust(dir, out, target string, log io.Writer) error {
+	args := []string{"build", "--release", "--message-format=json-render-diagnostics"}
+	if target != "" {
+		args = append(args, "--target", target)
+	} else {
+		cfg, _ := os.ReadFile(filepath.Join(dir, ".cargo", "config.toml"))
+		if m := cargoTarget.FindSubmatch(cfg); m != nil {
+			target = string(m[1])
+		}
 	}
 	if target != "" {
 		if _, err := exec.LookPath("rustup"); err == nil {
@@ -124,8 +221,8 @@ func buildRust(dir, out string, log io.Writer) error {
 	if _, err := exec.LookPath("cargo"); err != nil {
 		return fmt.Errorf("cargo is not installed: install Rust with rustup (https://rustup.rs)")
 	}
-	fmt.Fprintln(log, "+ cargo build --release")
-	cmd := exec.Command("cargo", "build", "--release", "--message-format=json-render-diagnostics")
+	fmt.Fprintln(log, "+ cargo", strings.Join(args, " "))
+	cmd := exec.Command("cargo", args...)
 	cmd.Dir, cmd.Stderr = dir, log
 	msgs, err := cmd.Output()
 	if err != nil {

@@ -21,7 +21,7 @@ import (
 func TestNewWritesKits(t *testing.T) {
 	kitOf := map[string]map[string]string{
 		"rust":       {"wasmvec-guest/Cargo.toml": "rust/Cargo.toml", "wasmvec-guest/src/lib.rs": "rust/src/lib.rs", "wasmvec-guest/src/threads.rs": "rust/src/threads.rs"},
-		"rust-rayon": {"wasmvec-guest/src/threads.rs": "rust/src/threads.rs"},
+		"rust-rayon": {"wasmvec-guest/src/threads.rs": "rust/src/threads.rs", "wasmvec-guest/build.rs": "rust/build.rs"},
 		"c":          {"guest/wasmvec_guest.h": "c/wasmvec_guest.h"},
 		"tinygo":     {"guest/kit/guest/guest.go": "guest/guest.go", "guest/kit/guest/report_tinygo.go": "guest/report_tinygo.go"},
 		"go":         {},

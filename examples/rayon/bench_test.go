@@ -30,6 +30,10 @@ var benchImpls = []benchImpl{
 	{"go-goroutines", []int{1, 2}, nil, nil}, // goALMA(th), goGS(th): set in init
 	// 4 threads: more than this VM's 2 cores.
 	{"wasm-rayon", []int{1, 2, 4}, wasmALMA(guest), wasmGS(guest)},
+	// The single-thread build (rayon.ModuleSingle): what a host without
+	// threads falls back to; against wasm-rayon at threads=1 it shows what
+	// the threaded build's atomics and pool cost on one thread.
+	{"wasm-rayon-single", []int{1}, wasmALMA(guestSingle), wasmGS(guestSingle)},
 	// The same guest compiled WithDeadlines: epoch checks in its loops.
 	{"wasm-rayon-deadlines", []int{1, 2}, wasmALMA(guestDeadlines), wasmGS(guestDeadlines)},
 }

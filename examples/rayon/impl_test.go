@@ -41,11 +41,20 @@ var impls = []impl{
 			}, func() {}
 	}},
 	{"wasm-rayon", []int{1, 2, 3, 4}, setupGuest},
+	// The single-thread build: not threaded, so one thread only.
+	{"wasm-rayon-single", []int{1}, func(tb testing.TB, th int) (almaFunc, gsFunc, func()) {
+		return setupGuestOf(tb, guestSingle, th)
+	}},
 }
 
 // guest is the Rayon guest compiled once for every test.
 var guest = sync.OnceValues(func() (*host.Module, error) {
 	return host.NewEngine().Compile("rayon", rayon.Module)
+})
+
+// guestSingle is the single-thread build (rayon.ModuleSingle) compiled once.
+var guestSingle = sync.OnceValues(func() (*host.Module, error) {
+	return host.NewEngine().Compile("rayon-single", rayon.ModuleSingle)
 })
 
 // guestDeadlines is the guest compiled by an engine made WithDeadlines:
@@ -60,7 +69,8 @@ func instance(tb testing.TB, th int) (*host.Instance, *rayon.Kernels) {
 	return instanceOf(tb, guest, th)
 }
 
-// instanceOf instantiates the module compiled by compiled WithThreads(th).
+// instanceOf instantiates the module compiled by compiled WithThreads(th)
+// if it is threaded; one that is not runs on one thread (th must be 1).
 func instanceOf(tb testing.TB, compiled func() (*host.Module, error), th int) (*host.Instance, *rayon.Kernels) {
 	m, err := compiled()
 	if err != nil {
@@ -70,7 +80,13 @@ func instanceOf(tb testing.TB, compiled func() (*host.Module, error), th int) (*
 	if err != nil {
 		tb.Fatal(err)
 	}
-	in, err := m.Instantiate(host.WithThreads(th))
+	var opts []host.Option
+	if m.Threaded() {
+		opts = append(opts, host.WithThreads(th))
+	} else if th != 1 {
+		tb.Fatalf("%s is not threaded: it runs on 1 thread, not %d", m.Name(), th)
+	}
+	in, err := m.Instantiate(opts...)
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -80,7 +96,12 @@ func instanceOf(tb testing.TB, compiled func() (*host.Module, error), th int) (*
 // setupGuest instantiates the guest WithThreads(th); the workloads copy
 // in, call the kernel on the data in place, and copy out.
 func setupGuest(tb testing.TB, th int) (almaFunc, gsFunc, func()) {
-	in, k := instance(tb, th)
+	return setupGuestOf(tb, guest, th)
+}
+
+// setupGuestOf is setupGuest for the module compiled by compiled.
+func setupGuestOf(tb testing.TB, compiled func() (*host.Module, error), th int) (almaFunc, gsFunc, func()) {
+	in, k := instanceOf(tb, compiled, th)
 	alma := func(out, series []float64, nseries int, params []rayon.Param) error {
 		return in.InPlace(func(b host.Buffers) error {
 			s, err := testguest.View[float64](in.Module(), b, "series")

@@ -26,10 +26,19 @@ import (
 )
 
 // Module is the Rayon guest (wasm32-wasip1-threads, built by
-// ./build.sh examples from rust/).
+// ./build.sh examples from rust/): a threaded guest, for WithThreads.
 //
 //go:embed rayon.wasm
 var Module []byte
+
+// ModuleSingle is the same guest crate built for wasm32-wasip1: not
+// threaded (no shared memory, no worker exports; its Rayon code runs on
+// the calling thread), the build a host falls back to where threads
+// cannot run. Same kernels, same buffers, and the same bits as Module at
+// any thread count (TestGrayScottBitExact, TestALMABitExact).
+//
+//go:embed rayon-single.wasm
+var ModuleSingle []byte
 
 // Errors of the references and of Kernels, before any guest code runs.
 var (

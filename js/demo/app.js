@@ -1,33 +1,55 @@
 // The demo page: Gray–Scott 3D stepping in one compute Worker with Rayon on
 // every core, a slice drawn each frame; an ALMA batch panel. Every hash is
-// compared with the Go host's (js/test/golden/rayon.json).
-import { loadWorker, compile } from 'wasmvec';
+// compared with the Go host's (js/test/golden/rayon.json). On a page without
+// cross-origin isolation it runs the guest's single-thread build instead,
+// on one thread, with the same hashes, and says so.
+import { loadWorker, compile, capabilities } from 'wasmvec';
 import { f64s, fnv, gsInit, seriesValue } from '../test/workloads.js';
 
 const $ = (/** @type {string} */ id) => /** @type {any} */ (document.getElementById(id));
-const cores = navigator.hardwareConcurrency || 1;
+const threadsWork = capabilities().threads;
+const cores = threadsWork ? navigator.hardwareConcurrency || 1 : 1;
 $('isolated').textContent = String(globalThis.crossOriginIsolated);
-$('cores').textContent = String(cores);
+$('cores').textContent = String(navigator.hardwareConcurrency || 1);
 for (let t = 1; t <= cores; t++) $('threads').add(new Option(String(t), String(t), t === cores, t === cores));
 const status = (/** @type {string} */ s) => { $('status').textContent = s; };
 
 const golden = fetch('/js/test/golden/rayon.json').then((r) => r.json());
 const wasm = new URL('/examples/rayon/rayon.wasm', location.href);
-/** @type {Promise<import('wasmvec').Module> | null} */
-let module = null;
-const mod = () => (module ??= compile(wasm, { name: 'rayon' }));
+const wasmSingle = new URL('/examples/rayon/rayon-single.wasm', location.href);
+/** @type {Promise<{threaded: import('wasmvec').Module, fallback: import('wasmvec').Module}> | null} */
+let builds = null;
+// Both builds compiled once (loadWorker checks they are one guest's two builds, then picks one).
+const mods = () => (builds ??= Promise.all([compile(wasm, { name: 'rayon' }), compile(wasmSingle, { name: 'rayon-single' })])
+  .then(([threaded, fallback]) => ({ threaded, fallback })));
 const u64 = (/** @type {bigint} */ h) => BigInt.asUintN(64, h).toString(16).padStart(16, '0');
 
 /** @type {import('wasmvec').RemoteInstance | null} */
 let guest = null;
 let running = false;
+/** @type {Promise<import('wasmvec').RemoteInstance> | null} */
+let loading = null;
 
-/** load (or reload) the guest with the chosen thread count */
+/** load (or reload) the guest with the chosen thread count: the threaded build where threads work, else the single-thread build */
 async function guestWith(/** @type {number} */ threads) {
+  threads = Math.min(threads, cores);
+  if (loading) await loading.catch(() => null);
   if (guest && guest.threads === threads && !guest.failed) return guest;
-  await guest?.close();
-  guest = await loadWorker(await mod(), { threads });
-  $('running').textContent = String(guest.threads);
+  const old = guest;
+  guest = null;
+  loading = (async () => {
+    await old?.close();
+    const g = await loadWorker(await mods(), { threads });
+    $('running').textContent = String(g.threads);
+    $('build').textContent = g.build === 'threaded' ? 'threaded (rayon.wasm)' : 'single-thread (rayon-single.wasm)';
+    $('buildReason').textContent = `(${g.buildReason})`;
+    return g;
+  })();
+  try {
+    guest = await loading;
+  } finally {
+    loading = null;
+  }
   return guest;
 }
 

@@ -5,11 +5,11 @@
 // (compute-worker.js) and, for a threaded guest, its thread Workers.
 
 import {
-  AbortedError, ClosedError, DeadlineError, IsolationError, MissingExportError, OptionError, SignatureError, TrapError, WasmvecError, fromPlain, withStderr,
+  AbortedError, ClosedError, DeadlineError, IsolationError, MissingExportError, ModuleError, OptionError, SignatureError, TrapError, WasmvecError, fromPlain, withStderr,
 } from './errors.js';
 import { MaxTimeout, checkWrite } from './contract.js';
 import { Module, compile, checkOptions, validTimeout } from './instance.js';
-import { isolated, isolationHeaders, listen, newWorker, ref, resolvedDeps } from './env.js';
+import { capabilities, isolated, isolationHeaders, listen, newWorker, ref, resolvedDeps } from './env.js';
 
 /**
  * A job: what one round trip to a Worker-hosted instance does, in this order: copy arrays into
@@ -60,6 +60,14 @@ export class RemoteInstance {
     this.kernels = [];
     /** Threads each kernel call runs on. */
     this.threads = 1;
+    /**
+     * Which build of a pair of builds (loadWorker({ threaded, fallback })) this instance runs:
+     * 'threaded' or 'fallback'; '' when it was loaded from one source.
+     * @type {'threaded' | 'fallback' | ''}
+     */
+    this.build = '';
+    /** Why that build: what capabilities() found, or that options.build asked for it; '' for one source. */
+    this.buildReason = '';
     /** @internal */ this.worker = worker;
     /** @type {Map<number, {resolve: (v: any) => void, reject: (e: Error) => void, timer: any, arm: (() => void) | null}>} */
     this.pending = new Map();
@@ -262,6 +270,14 @@ export class RemoteInstance {
  *	await guest.call('gray-scott', [n, steps, du, dv, f, k, dt])
  *	await guest.close()
  *
+ * Given a pair of builds (Builds: `{ threaded, fallback }`), it loads the threaded build where
+ * threads can run (capabilities().threads) and the single-thread fallback elsewhere (a page
+ * without cross-origin isolation), at one thread; the instance's `build` and `buildReason` say
+ * which and why. Both builds of a guest from one source compute the same bits.
+ *
+ *	const guest = await loadWorker({ threaded: new URL('./rayon.wasm', import.meta.url),
+ *	  fallback: new URL('./rayon-single.wasm', import.meta.url) }, { threads: 4 })
+ *
  * # Errors
  *
  * Those of compile and Module.instantiate (ModuleError, ImportError, LayoutError, LimitError,
@@ -269,20 +285,24 @@ export class RemoteInstance {
  * SharedArrayBuffer is missing (a page without cross-origin isolation); DeadlineError when the
  * guest code that loading runs ((start), _initialize, start-workers) runs past options.timeout
  * (milliseconds from when that code starts: the Worker's start-up and the compile are not
- * counted); AbortedError when a thread fails while starting.
- * @param {import('./instance.js').Source | import('./instance.js').Module} source
- * @param {import('./instance.js').CompileOptions & import('./instance.js').InstanceOptions} [options]
+ * counted); AbortedError when a thread fails while starting. For a pair, also those of
+ * chooseBuild: ModuleError naming both builds when they are not the two builds of one guest.
+ * @param {import('./instance.js').Source | import('./instance.js').Module | Builds} source
+ * @param {import('./instance.js').CompileOptions & import('./instance.js').InstanceOptions & BuildOptions} [options]
  * @returns {Promise<RemoteInstance>}
  */
 export async function loadWorker(source, options = {}) {
-  const m = source instanceof Module ? source : await compile(source, options);
-  const o = checkOptions(m, options);
+  const pair = isBuilds(source) ? await chooseBuild(source, options) : null;
+  const m = pair ? pair.m : source instanceof Module ? source : await compile(/** @type {import('./instance.js').Source} */ (source), options);
+  const o = checkOptions(m, pair?.build === 'fallback' ? { ...options, threads: 1 } : options);
   if (m.threaded && !isolated()) {
-    throw new IsolationError(m.name, '', `SharedArrayBuffer is not available: serve the page with ${isolationHeaders}`);
+    throw new IsolationError(m.name, '', `SharedArrayBuffer is not available: serve the page with ${isolationHeaders}` +
+      (pair ? '' : ', or load a pair of builds, loadWorker({ threaded, fallback }), to run the single-thread build here'));
   }
   const channel = `wasmvec-${Date.now()}-${Math.random().toString(36).slice(2)}`;
   const w = newWorker(new URL('./compute-worker.js', import.meta.url), m.name);
   const r = new RemoteInstance(m.name, w, m.threaded, o.timeout, channel);
+  if (pair) { r.build = pair.build; r.buildReason = pair.reason; }
   const compileOpts = { maxModuleBytes: options.maxModuleBytes, maxFunctions: options.maxFunctions };
   const v = await r.send({ op: 'load', bytes: m.bytes, name: m.name, compile: compileOpts, options: { threads: o.threads, memoryLimit: o.memoryLimit }, deps: resolvedDeps(), channel }, o.timeout, '(load)')
     .catch((e) => { r.fail(e); throw e; });
@@ -290,6 +310,86 @@ export async function loadWorker(source, options = {}) {
   r.kernels = v.kernels;
   r.threads = v.threads;
   return r;
+}
+
+/**
+ * Builds is a guest's two builds from one source, for loadWorker and createPool: `threaded` (for
+ * wasm32-wasip1-threads: a shared memory, wasi.thread-spawn, the worker exports) and `fallback`
+ * (the same crate for wasm32-wasip1, not threaded: its Rayon code runs on the calling thread).
+ * `wasmvec build` of a rust-rayon project writes them as guest.wasm and guest-single.wasm; the
+ * Rayon example ships them as wasmvec/guests/rayon.wasm and wasmvec/guests/rayon-single.wasm.
+ * @typedef {object} Builds
+ * @property {import('./instance.js').Source | Module} threaded the threaded build
+ * @property {import('./instance.js').Source | Module} fallback the single-thread build
+ */
+
+/**
+ * BuildOptions chooses between the two builds of a Builds source.
+ * @typedef {object} BuildOptions
+ * @property {'auto' | 'threaded' | 'fallback'} [build] 'auto' (the default): the threaded build
+ *   where capabilities().threads is true, else the fallback; 'threaded' or 'fallback': that one
+ *   (the threaded one still needs threads: IsolationError without them)
+ */
+
+/**
+ * isBuilds reports whether a source is a pair of builds ({ threaded, fallback }) rather than one source.
+ * @param {unknown} s
+ * @returns {s is Builds}
+ */
+function isBuilds(s) {
+  return typeof s === 'object' && s !== null && !(s instanceof URL) && !(s instanceof Uint8Array) && !(s instanceof ArrayBuffer) &&
+    !(s instanceof Module) && ('threaded' in s || 'fallback' in s);
+}
+
+/**
+ * chooseBuild compiles both builds of a pair (each is read and compiled, so a page fetches both
+ * once), checks that they are the two builds of one guest, and picks the one to load.
+ *
+ * # Errors
+ *
+ * OptionError when either build is missing or options.build is not 'auto', 'threaded' or
+ * 'fallback'; those of compile for each build; ModuleError naming both builds when the threaded
+ * build is not threaded, the fallback is threaded, or their buffers (name, element type) or
+ * kernels (name, parameter and result types) differ: nothing falls back to a guest with other
+ * calls. (Capacities are read at instantiation, from the one build loaded: a caller that depends
+ * on one checks RemoteInstance.layout.)
+ * @param {Builds} pair
+ * @param {import('./instance.js').CompileOptions & BuildOptions} options
+ * @returns {Promise<{m: Module, build: 'threaded' | 'fallback', reason: string}>}
+ */
+async function chooseBuild(pair, options) {
+  const want = options.build ?? 'auto';
+  if (!pair.threaded || !pair.fallback) {
+    throw new OptionError('guest', '', `a pair of builds names both: { threaded, fallback } (got ${pair.threaded ? 'no fallback' : 'no threaded build'})`);
+  }
+  if (want !== 'auto' && want !== 'threaded' && want !== 'fallback') {
+    throw new OptionError('guest', '', `build ${JSON.stringify(want)}: want 'auto', 'threaded' or 'fallback'`);
+  }
+  const opts = { maxModuleBytes: options.maxModuleBytes, maxFunctions: options.maxFunctions };
+  const [t, f] = await Promise.all([pair.threaded, pair.fallback].map((s) => s instanceof Module ? s : compile(s, opts)));
+  const both = `the threaded build ${t.name} and the fallback ${f.name}`;
+  if (!t.threaded) throw new ModuleError(t.name, '', `${both}: ${t.name} is not threaded (it does not import a shared memory): give the wasm32-wasip1-threads build as threaded`);
+  if (f.threaded) throw new ModuleError(f.name, '', `${both}: ${f.name} is threaded, and a fallback must run where threads cannot: give the wasm32-wasip1 build as fallback`);
+  const calls = (/** @type {Module} */ m) => [
+    ...m.contract.buffers.map((b) => `buffer ${b.name} of ${b.type}`),
+    ...m.kernels.map((k) => `kernel ${k.name}(${k.params.join(', ')})${k.results.length ? ' -> ' + k.results[0] : ''}`),
+  ];
+  const ct = calls(t), cf = calls(f);
+  const diff = [
+    ...ct.filter((x) => !cf.includes(x)).map((x) => `${t.name} has ${x}, ${f.name} does not`),
+    ...cf.filter((x) => !ct.includes(x)).map((x) => `${f.name} has ${x}, ${t.name} does not`),
+  ];
+  if (diff.length) throw new ModuleError(f.name, '', `${both} are not two builds of one guest: ${diff.slice(0, 8).join('; ')}${diff.length > 8 ? `; and ${diff.length - 8} more` : ''}`);
+  if (want === 'threaded') return { m: t, build: 'threaded', reason: "options.build is 'threaded'" };
+  if (want === 'fallback') return { m: f, build: 'fallback', reason: "options.build is 'fallback'" };
+  const c = capabilities();
+  if (c.threads) return { m: t, build: 'threaded', reason: 'threads can run here (cross-origin isolated, SharedArrayBuffer, shared WebAssembly.Memory)' };
+  const missing = [
+    !c.crossOriginIsolated && `the page is not cross-origin isolated (it needs ${isolationHeaders})`,
+    !c.sharedArrayBuffer && 'SharedArrayBuffer is missing',
+    c.sharedArrayBuffer && !c.sharedMemory && 'a shared WebAssembly.Memory cannot be made',
+  ].filter(Boolean);
+  return { m: f, build: 'fallback', reason: `threads cannot run here: ${missing.join('; ')}` };
 }
 
 /**
@@ -313,6 +413,10 @@ export class Pool {
     this.all = new Set(members);
     /** @type {Error | null} why a replacement failed to load; with no member left, every job rejects with it */
     this.lost = null;
+    /** Which build of a pair every instance runs (see RemoteInstance.build); '' for one source. */
+    this.build = members[0]?.build ?? '';
+    /** Why that build (see RemoteInstance.buildReason). */
+    this.buildReason = members[0]?.buildReason ?? '';
   }
 
   /** @returns {Promise<RemoteInstance>} */
@@ -331,6 +435,7 @@ export class Pool {
       this.all.delete(r);
       loadWorker(this.module, this.options).then((n) => {
         if (this.closed) { void n.close(); return; }
+        n.build = this.build; n.buildReason = this.buildReason;
         this.all.add(n);
         this.release(n);
       }, (e) => {
@@ -384,16 +489,21 @@ export const MaxPoolSize = 256;
 
 /**
  * createPool compiles source once and loads size instances of it in Workers (default: the
- * machine's parallelism). Errors are those of compile and loadWorker.
- * @param {import('./instance.js').Source} source
- * @param {import('./instance.js').CompileOptions & import('./instance.js').InstanceOptions & {size?: number}} [options]
+ * machine's parallelism). Given a pair of builds (Builds), it chooses one build as loadWorker
+ * does, once, and every instance runs it (Pool.build says which). Errors are those of compile
+ * and loadWorker.
+ * @param {import('./instance.js').Source | Builds} source
+ * @param {import('./instance.js').CompileOptions & import('./instance.js').InstanceOptions & BuildOptions & {size?: number}} [options]
  * @returns {Promise<Pool>}
  */
 export async function createPool(source, options = {}) {
-  const m = await compile(source, options);
+  const pair = isBuilds(source) ? await chooseBuild(source, options) : null;
+  const m = pair ? pair.m : await compile(/** @type {import('./instance.js').Source} */ (source), options);
+  const o = pair?.build === 'fallback' ? { ...options, threads: 1 } : options;
   const { parallelism } = await import('./env.js');
   const size = options.size ?? parallelism();
   if (!Number.isInteger(size) || size < 1 || size > MaxPoolSize) throw new OptionError(m.name, '', `size ${String(size)}: want a whole number of instances from 1 to ${MaxPoolSize}`);
-  const members = await Promise.all(Array.from({ length: size }, () => loadWorker(m, options)));
-  return new Pool(m, options, members);
+  const members = await Promise.all(Array.from({ length: size }, () => loadWorker(m, o)));
+  if (pair) for (const r of members) { r.build = pair.build; r.buildReason = pair.reason; }
+  return new Pool(m, o, members);
 }

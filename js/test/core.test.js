@@ -193,7 +193,7 @@ test('names and text from a module are escaped in messages, as the Go host escap
 
 test('the guests shipped with the package (wasmvec/guests/*) are the repository\'s, byte for byte', async () => {
   const { readFile } = await import('node:fs/promises');
-  for (const [shipped, original] of [['rust.wasm', 'guests/rust.wasm'], ['rayon.wasm', 'examples/rayon/rayon.wasm']]) {
+  for (const [shipped, original] of [['rust.wasm', 'guests/rust.wasm'], ['rayon.wasm', 'examples/rayon/rayon.wasm'], ['rayon-single.wasm', 'examples/rayon/rayon-single.wasm']]) {
     const a = await readFile(new URL(import.meta.resolve(`wasmvec/guests/${shipped}`)));
     const b = await readFile(new URL(original, root));
     assert.ok(a.equals(b), `js/guests/${shipped} differs from ${original}: run ./build.sh examples (or rust)`);

@@ -4,38 +4,107 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { AbortedError, ClosedError, DeadlineError, TrapError, compile, loadWorker } from '../src/index.js';
+import { AbortedError, ClosedError, DeadlineError, ModuleError, OptionError, TrapError, compile, createPool, load, loadWorker } from '../src/index.js';
 import { f64s, fnv, golden, gsInit, root, seriesValue } from './golden.js';
 
 const g = golden('rayon.json');
 const rayon = await compile(new URL('examples/rayon/rayon.wasm', root), { name: 'rayon' });
 const u64 = (/** @type {bigint} */ h) => BigInt.asUintN(64, h).toString(16).padStart(16, '0');
 
+/**
+ * hashes runs every golden ALMA and Gray–Scott case on guest and checks the hashes equal Go's.
+ * @param {import('../src/index.js').RemoteInstance} guest
+ */
+async function hashes(guest) {
+  for (const a of g.alma) {
+    const series = new Float64Array(a.series * a.length);
+    for (let s = 0; s < a.series; s++) for (let i = 0; i < a.length; i++) series[s * a.length + i] = seriesValue(s, i);
+    const total = a.series * a.params.length * a.length;
+    const r = await guest.run({
+      write: [['series', series], ['periods', a.periods], ['weights', f64s(a.weights)]],
+      call: ['alma', [a.series, a.length, a.params.length]],
+      read: [['out', total]],
+    });
+    assert.equal(r.result, 0);
+    assert.equal(fnv(/** @type {Float64Array} */ (r.read[0])), a.hash, `ALMA ${a.series}×${a.params.length}×${a.length}`);
+  }
+  for (const c of g.grayScott) {
+    const { u, v } = gsInit(c.n);
+    const r = await guest.run({ write: [['u', u], ['v', v]], call: ['gray-scott', [c.n, c.steps, c.p.Du, c.p.Dv, c.p.F, c.p.K, c.p.Dt]] });
+    assert.equal(r.result, 0);
+    assert.equal(u64(/** @type {bigint} */ (await guest.call('hash', [c.n]))), c.hash, `Gray–Scott n=${c.n} steps=${c.steps}`);
+  }
+}
+
 for (const threads of [1, 2, 4]) {
   test(`rayon at ${threads} threads: ALMA batch and Gray–Scott hashes equal Go's`, { timeout: 120_000 }, async () => {
     const guest = await loadWorker(rayon, { threads });
     assert.equal(guest.threads, threads);
-    for (const a of g.alma) {
-      const series = new Float64Array(a.series * a.length);
-      for (let s = 0; s < a.series; s++) for (let i = 0; i < a.length; i++) series[s * a.length + i] = seriesValue(s, i);
-      const total = a.series * a.params.length * a.length;
-      const r = await guest.run({
-        write: [['series', series], ['periods', a.periods], ['weights', f64s(a.weights)]],
-        call: ['alma', [a.series, a.length, a.params.length]],
-        read: [['out', total]],
-      });
-      assert.equal(r.result, 0);
-      assert.equal(fnv(/** @type {Float64Array} */ (r.read[0])), a.hash, `ALMA ${a.series}×${a.params.length}×${a.length}`);
-    }
-    for (const c of g.grayScott) {
-      const { u, v } = gsInit(c.n);
-      const r = await guest.run({ write: [['u', u], ['v', v]], call: ['gray-scott', [c.n, c.steps, c.p.Du, c.p.Dv, c.p.F, c.p.K, c.p.Dt]] });
-      assert.equal(r.result, 0);
-      assert.equal(u64(/** @type {bigint} */ (await guest.call('hash', [c.n]))), c.hash, `Gray–Scott n=${c.n} steps=${c.steps}`);
-    }
+    assert.equal(guest.build, '');
+    await hashes(guest);
     await guest.close();
   });
 }
+
+const single = new URL('examples/rayon/rayon-single.wasm', root);
+const threadedURL = new URL('examples/rayon/rayon.wasm', root);
+
+test('the single-thread build (rayon-single.wasm), as the fallback of a pair: the same hashes, on one thread', { timeout: 120_000 }, async () => {
+  const guest = await loadWorker({ threaded: threadedURL, fallback: single }, { threads: 4, build: 'fallback' });
+  assert.equal(guest.build, 'fallback');
+  assert.equal(guest.threaded, false);
+  assert.equal(guest.threads, 1);
+  assert.match(guest.buildReason, /options.build is 'fallback'/);
+  await hashes(guest);
+  await guest.close();
+  // and in this thread, without a Worker: a guest that is not threaded needs none
+  const here = await load(single);
+  const c = g.grayScott[0];
+  const { u, v } = gsInit(c.n);
+  here.write('u', u); here.write('v', v);
+  assert.equal(here.call('gray-scott', c.n, c.steps, c.p.Du, c.p.Dv, c.p.F, c.p.K, c.p.Dt), 0);
+  assert.equal(u64(/** @type {bigint} */ (here.call('hash', c.n))), c.hash);
+  here.close();
+});
+
+test('a pair of builds where threads can run (Node) loads the threaded build, saying why; a pool of a pair too', { timeout: 60_000 }, async () => {
+  const guest = await loadWorker({ threaded: threadedURL, fallback: single }, { threads: 2 });
+  assert.equal(guest.build, 'threaded');
+  assert.equal(guest.threads, 2);
+  assert.match(guest.buildReason, /threads can run here/);
+  await guest.close();
+  const pool = await createPool({ threaded: threadedURL, fallback: single }, { size: 2, build: 'fallback' });
+  assert.equal(pool.build, 'fallback');
+  const c = g.grayScott[0];
+  const { u, v } = gsInit(c.n);
+  const r = await pool.run({ write: [['u', u], ['v', v]], call: ['gray-scott', [c.n, c.steps, c.p.Du, c.p.Dv, c.p.F, c.p.K, c.p.Dt]] });
+  assert.equal(r.result, 0);
+  await pool.close();
+});
+
+test('a pair that is not two builds of one guest is a ModuleError naming both; nothing falls back', async () => {
+  // the single-thread build with one kernel renamed (spawn-more to spawn-mora, in place)
+  const bytes = new Uint8Array(await (await import('node:fs/promises')).readFile(single));
+  const at = Buffer.from(bytes).indexOf('spawn-more');
+  assert.ok(at > 0);
+  bytes[at + 9] = 'a'.charCodeAt(0);
+  const lacking = await compile(bytes, { name: 'lacking.wasm' });
+  for (const [pair, pattern] of /** @type {[any, RegExp][]} */ ([
+    [{ threaded: single, fallback: single }, /rayon-single\.wasm is not threaded/],
+    [{ threaded: threadedURL, fallback: threadedURL }, /rayon\.wasm is threaded, and a fallback must run where threads cannot/],
+    [{ threaded: threadedURL, fallback: lacking }, /rayon\.wasm has kernel spawn-more\(i32\) -> i32, lacking\.wasm does not; lacking\.wasm has kernel spawn-mora\(i32\) -> i32, rayon\.wasm does not$/],
+    [{ threaded: threadedURL, fallback: new URL('guests/rust.wasm', root) }, /rayon\.wasm has buffer out of f64, rust\.wasm does not; .* and \d+ more$/],
+  ])) {
+    await assert.rejects(loadWorker(pair, { build: 'fallback' }), (e) => {
+      assert.ok(e instanceof ModuleError, String(e));
+      assert.match(e.message, pattern);
+      assert.match(e.message, /the threaded build \S+ and the fallback \S+/);
+      return true;
+    });
+  }
+  await assert.rejects(loadWorker(/** @type {any} */ ({ threaded: threadedURL })), OptionError);
+  await assert.rejects(loadWorker({ threaded: threadedURL, fallback: single }, /** @type {any} */ ({ build: 'single' })), OptionError);
+});
 
 test('the thread budget: spawns past threads-1 are refused, and the guest goes on', async () => {
   const guest = await loadWorker(rayon, { threads: 2 });

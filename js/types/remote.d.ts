@@ -9,6 +9,14 @@
  *	await guest.call('gray-scott', [n, steps, du, dv, f, k, dt])
  *	await guest.close()
  *
+ * Given a pair of builds (Builds: `{ threaded, fallback }`), it loads the threaded build where
+ * threads can run (capabilities().threads) and the single-thread fallback elsewhere (a page
+ * without cross-origin isolation), at one thread; the instance's `build` and `buildReason` say
+ * which and why. Both builds of a guest from one source compute the same bits.
+ *
+ *	const guest = await loadWorker({ threaded: new URL('./rayon.wasm', import.meta.url),
+ *	  fallback: new URL('./rayon-single.wasm', import.meta.url) }, { threads: 4 })
+ *
  * # Errors
  *
  * Those of compile and Module.instantiate (ModuleError, ImportError, LayoutError, LimitError,
@@ -16,20 +24,23 @@
  * SharedArrayBuffer is missing (a page without cross-origin isolation); DeadlineError when the
  * guest code that loading runs ((start), _initialize, start-workers) runs past options.timeout
  * (milliseconds from when that code starts: the Worker's start-up and the compile are not
- * counted); AbortedError when a thread fails while starting.
- * @param {import('./instance.js').Source | import('./instance.js').Module} source
- * @param {import('./instance.js').CompileOptions & import('./instance.js').InstanceOptions} [options]
+ * counted); AbortedError when a thread fails while starting. For a pair, also those of
+ * chooseBuild: ModuleError naming both builds when they are not the two builds of one guest.
+ * @param {import('./instance.js').Source | import('./instance.js').Module | Builds} source
+ * @param {import('./instance.js').CompileOptions & import('./instance.js').InstanceOptions & BuildOptions} [options]
  * @returns {Promise<RemoteInstance>}
  */
-export function loadWorker(source: import("./instance.js").Source | import("./instance.js").Module, options?: import("./instance.js").CompileOptions & import("./instance.js").InstanceOptions): Promise<RemoteInstance>;
+export function loadWorker(source: import("./instance.js").Source | import("./instance.js").Module | Builds, options?: import("./instance.js").CompileOptions & import("./instance.js").InstanceOptions & BuildOptions): Promise<RemoteInstance>;
 /**
  * createPool compiles source once and loads size instances of it in Workers (default: the
- * machine's parallelism). Errors are those of compile and loadWorker.
- * @param {import('./instance.js').Source} source
- * @param {import('./instance.js').CompileOptions & import('./instance.js').InstanceOptions & {size?: number}} [options]
+ * machine's parallelism). Given a pair of builds (Builds), it chooses one build as loadWorker
+ * does, once, and every instance runs it (Pool.build says which). Errors are those of compile
+ * and loadWorker.
+ * @param {import('./instance.js').Source | Builds} source
+ * @param {import('./instance.js').CompileOptions & import('./instance.js').InstanceOptions & BuildOptions & {size?: number}} [options]
  * @returns {Promise<Pool>}
  */
-export function createPool(source: import("./instance.js").Source, options?: import("./instance.js").CompileOptions & import("./instance.js").InstanceOptions & {
+export function createPool(source: import("./instance.js").Source | Builds, options?: import("./instance.js").CompileOptions & import("./instance.js").InstanceOptions & BuildOptions & {
     size?: number;
 }): Promise<Pool>;
 /**
@@ -56,6 +67,14 @@ export class RemoteInstance {
     kernels: import("./contract.js").KernelDecl[];
     /** Threads each kernel call runs on. */
     threads: number;
+    /**
+     * Which build of a pair of builds (loadWorker({ threaded, fallback })) this instance runs:
+     * 'threaded' or 'fallback'; '' when it was loaded from one source.
+     * @type {'threaded' | 'fallback' | ''}
+     */
+    build: "threaded" | "fallback" | "";
+    /** Why that build: what capabilities() found, or that options.build asked for it; '' for one source. */
+    buildReason: string;
     /** @internal */ worker: import("./env.js").AnyWorker;
     /** @type {Map<number, {resolve: (v: any) => void, reject: (e: Error) => void, timer: any, arm: (() => void) | null}>} */
     pending: Map<number, {
@@ -158,6 +177,10 @@ export class Pool {
     all: Set<RemoteInstance>;
     /** @type {Error | null} why a replacement failed to load; with no member left, every job rejects with it */
     lost: Error | null;
+    /** Which build of a pair every instance runs (see RemoteInstance.build); '' for one source. */
+    build: "" | "threaded" | "fallback";
+    /** Why that build (see RemoteInstance.buildReason). */
+    buildReason: string;
     /** @returns {Promise<RemoteInstance>} */
     acquire(): Promise<RemoteInstance>;
     /** @param {RemoteInstance} r */
@@ -178,6 +201,34 @@ export class Pool {
 }
 /** The most instances a pool makes (each is a Worker, and a threaded one a Worker per thread). */
 export const MaxPoolSize: 256;
+/**
+ * Builds is a guest's two builds from one source, for loadWorker and createPool: `threaded` (for
+ * wasm32-wasip1-threads: a shared memory, wasi.thread-spawn, the worker exports) and `fallback`
+ * (the same crate for wasm32-wasip1, not threaded: its Rayon code runs on the calling thread).
+ * `wasmvec build` of a rust-rayon project writes them as guest.wasm and guest-single.wasm; the
+ * Rayon example ships them as wasmvec/guests/rayon.wasm and wasmvec/guests/rayon-single.wasm.
+ */
+export type Builds = {
+    /**
+     * the threaded build
+     */
+    threaded: import("./instance.js").Source | Module;
+    /**
+     * the single-thread build
+     */
+    fallback: import("./instance.js").Source | Module;
+};
+/**
+ * BuildOptions chooses between the two builds of a Builds source.
+ */
+export type BuildOptions = {
+    /**
+     * 'auto' (the default): the threaded build
+     * where capabilities().threads is true, else the fallback; 'threaded' or 'fallback': that one
+     * (the threaded one still needs threads: IsolationError without them)
+     */
+    build?: "threaded" | "fallback" | "auto" | undefined;
+};
 /**
  * A job: what one round trip to a Worker-hosted instance does, in this order: copy arrays into
  * buffers (`write`: [buffer, data, element offset]), call a kernel (`call`: [name, args]) or a

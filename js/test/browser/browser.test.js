@@ -3,7 +3,8 @@
 // Debian's firefox-esr); see browsers.js. In each: the Gray–Scott and ALMA
 // hashes equal the Go host's at 1 and 2 threads, a cold page starts
 // threads, and without the isolation headers a threaded load fails with an
-// error that names them. Screenshots go to js/test-results/.
+// error that names them while the pair of builds runs the single-thread
+// build with the same hashes. Screenshots go to js/test-results/.
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -69,7 +70,7 @@ for (const { name, launch } of browsers()) {
       });
     }
 
-    await t.test('without cross-origin isolation a threaded load fails at once, naming the two headers', async () => {
+    await t.test('without cross-origin isolation a threaded load fails at once, naming the two headers, and the pair runs the single-thread build with the same hashes', async () => {
       const page = await openPage(urlOf(plainServer));
       assert.equal(await page.evaluate(() => globalThis.crossOriginIsolated), false);
       const caps = await page.evaluate(async () => (await import('/js/src/index.js')).capabilities());
@@ -81,7 +82,17 @@ for (const { name, launch } of browsers()) {
       assert.equal(err.name, 'IsolationError');
       assert.match(err.message, /Cross-Origin-Opener-Policy: same-origin/);
       assert.match(err.message, /Cross-Origin-Embedder-Policy: require-corp/);
+      // the pair of builds: the single-thread build runs here, with the Go host's hashes
+      const gs = await page.evaluate(() => /** @type {any} */ (globalThis).wasmvecDemo.verify(2, 2));
+      assert.equal(gs.threads, 1);
+      assert.equal(gs.hash, gs.want, `Gray–Scott n=${gs.n}, ${gs.steps} steps, single-thread build`);
+      const a = await page.evaluate(() => /** @type {any} */ (globalThis).wasmvecDemo.alma(1));
+      assert.equal(a.hash, a.want, 'ALMA batch, single-thread build');
+      assert.match(await page.text('#build'), /single-thread/);
+      assert.match(await page.text('#buildReason'), /not cross-origin isolated/);
+      console.log(`${name}, no isolation, single-thread build: Gray–Scott n=${gs.n} ${gs.steps} steps in ${gs.ms.toFixed(0)} ms; ALMA ${a.ns.toFixed(2)} ns per output point`);
       await page.screenshot(new URL(`no-isolation-${name}.png`, out).pathname);
+      assert.deepEqual(page.errors, []);
       await page.close();
     });
   });

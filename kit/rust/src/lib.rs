@@ -229,17 +229,29 @@ macro_rules! __export_name {
     };
 }
 
-/// Declares a threaded guest's start-up (write it once, on
-/// `wasm32-wasip1-threads`): the reactor's `_initialize` export, which
-/// stable Rust's cdylib lacks on that target: the thread pointer, then the
-/// static constructors. (On `wasm32-wasip1` the toolchain's own
-/// `_initialize` does this: do not use the macro there.) It must be
-/// written in the guest crate itself: an `_initialize` defined in this
-/// crate is not exported from the cdylib.
+/// Declares a threaded guest's start-up (write it once in the guest
+/// crate): on `wasm32-wasip1-threads`, the reactor's `_initialize` export,
+/// which stable Rust's cdylib lacks on that target: the thread pointer,
+/// then the static constructors. On `wasm32-wasip1` (the single-thread
+/// build) it expands to nothing: there the linker runs the static
+/// constructors itself. It must be written in the guest crate itself: an
+/// `_initialize` defined in this crate is not exported from the cdylib.
 #[macro_export]
 macro_rules! threaded_guest {
     () => {
-        #[cfg(target_family = "wasm")]
+        $crate::__initialize! {}
+    };
+}
+
+/// The `_initialize` of [`threaded_guest!`] where this crate is built for
+/// threads (cfg `wasmvec_threads`, from build.rs: stable Rust does not
+/// tell the `atomics` target feature to `cfg`, so the guest crate cannot
+/// decide this itself).
+#[cfg(wasmvec_threads)]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __initialize {
+    () => {
         #[unsafe(no_mangle)]
         pub extern "C" fn _initialize() {
             unsafe extern "C" {
@@ -253,4 +265,12 @@ macro_rules! threaded_guest {
             }
         }
     };
+}
+
+/// Nothing: the single-thread build's `_initialize` is the toolchain's.
+#[cfg(not(wasmvec_threads))]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __initialize {
+    () => {};
 }

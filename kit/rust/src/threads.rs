@@ -3,6 +3,13 @@
 //! `get-abort-offset`; `vector-threads` in `wit/vector.wit` documents them)
 //! for a `wasm32-wasip1-threads` guest whose kernels run Rayon code.
 //!
+//! The same guest crate also builds for `wasm32-wasip1` (no `atomics`
+//! target feature): the single-thread build a host loads where threads
+//! cannot run (a page without cross-origin isolation). There [`on_pool`]
+//! runs on a pool of one thread, the calling thread, and the crate exports
+//! none of the worker functions, so hosts load it as a guest that is not
+//! threaded. The Rayon code is the same, so are its results.
+//!
 //! The pool is this crate's own `ThreadPool` of `WithThreads` threads: the
 //! calling thread is worker 0 (`use_current_thread`), the others are
 //! spawned through the host's `wasi.thread-spawn` at instantiation. Stock
@@ -25,7 +32,9 @@
 //! Rayon's waits (which have no timeout) end too and the call returns the
 //! trap instead of waiting for the dead thread's work.
 
-use core::sync::atomic::{AtomicI32, AtomicPtr, AtomicU32, Ordering};
+use core::sync::atomic::{AtomicU32, Ordering};
+#[cfg(wasmvec_threads)]
+use core::sync::atomic::{AtomicI32, AtomicPtr};
 use rayon::{ThreadPool, ThreadPoolBuilder};
 
 /// What a kernel returns when it is called before `start-workers` (or
@@ -38,12 +47,16 @@ pub const STACK: usize = 256 << 10;
 /// The host's abort flag (`get-abort-offset`): 1 once any thread failed.
 static ABORT: AtomicU32 = AtomicU32::new(0);
 /// The pool (a leaked Box), null before start-workers and after stop-workers.
+#[cfg(wasmvec_threads)]
 static POOL: AtomicPtr<ThreadPool> = AtomicPtr::new(core::ptr::null_mut());
 /// Spawned pool threads that have exited (Rayon's exit handler).
+#[cfg(wasmvec_threads)]
 static EXITED: AtomicI32 = AtomicI32::new(0);
 
 /// Runs `f` on the pool and returns its result, or `None` before
-/// `start-workers`.
+/// `start-workers`. In the single-thread build, runs `f` on a pool of one
+/// thread (the calling thread) and never returns `None`.
+#[cfg(wasmvec_threads)]
 pub fn on_pool<R: Send>(f: impl FnOnce() -> R + Send) -> Option<R> {
     let p = POOL.load(Ordering::Acquire);
     if p.is_null() {
@@ -63,12 +76,14 @@ pub fn check_abort() {
 }
 
 /// The number of threads in the pool (the calling thread included), 0
-/// before `start-workers`.
+/// before `start-workers`; 1 in the single-thread build.
+#[cfg(wasmvec_threads)]
 pub fn threads() -> usize {
     let p = POOL.load(Ordering::Acquire);
     if p.is_null() { 0 } else { unsafe { &*p }.current_num_threads() }
 }
 
+#[cfg(wasmvec_threads)]
 fn install_panic_hook() {
     let print = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
@@ -84,6 +99,7 @@ fn install_panic_hook() {
 /// `start-workers(threads) -> s32`: builds the pool of `threads` threads
 /// (at least 1) and returns the number of workers spawned (`threads - 1`),
 /// or -1 when a pool exists or cannot be built.
+#[cfg(wasmvec_threads)]
 #[unsafe(export_name = "start-workers")]
 pub extern "C" fn start_workers(threads: u32) -> i32 {
     if !POOL.load(Ordering::Acquire).is_null() {
@@ -113,6 +129,7 @@ pub extern "C" fn start_workers(threads: u32) -> i32 {
 /// timed `memory.atomic.wait32`; std's sleep would need `poll_oneoff`,
 /// which the host does not offer), until every spawned thread has left
 /// Rayon's loop, so the host's join finds them ending.
+#[cfg(wasmvec_threads)]
 #[unsafe(export_name = "stop-workers")]
 pub extern "C" fn stop_workers() {
     let p = POOL.swap(core::ptr::null_mut(), Ordering::AcqRel);
@@ -128,7 +145,35 @@ pub extern "C" fn stop_workers() {
 }
 
 /// `get-abort-offset() -> u32`: the byte offset of the abort flag.
+#[cfg(wasmvec_threads)]
 #[unsafe(export_name = "get-abort-offset")]
 pub extern "C" fn get_abort_offset() -> u32 {
     (&raw const ABORT) as u32
+}
+
+/// The single-thread build's pool: one thread, the calling thread
+/// (`use_current_thread`), built at the first kernel call; no thread is
+/// ever spawned (`wasm32-wasip1` has none).
+#[cfg(not(wasmvec_threads))]
+fn single() -> &'static ThreadPool {
+    static POOL: std::sync::OnceLock<ThreadPool> = std::sync::OnceLock::new();
+    POOL.get_or_init(|| {
+        ThreadPoolBuilder::new()
+            .num_threads(1)
+            .use_current_thread()
+            .build()
+            .expect("a pool of the calling thread alone needs no spawn")
+    })
+}
+
+/// Runs `f` on the pool of one thread, the calling thread: always `Some`.
+#[cfg(not(wasmvec_threads))]
+pub fn on_pool<R: Send>(f: impl FnOnce() -> R + Send) -> Option<R> {
+    Some(single().install(f))
+}
+
+/// The number of threads in the pool: 1.
+#[cfg(not(wasmvec_threads))]
+pub fn threads() -> usize {
+    1
 }
