@@ -15,16 +15,18 @@ const types = /** @type {Record<string, string>} */ ({
 });
 
 /**
- * serve starts the server on 127.0.0.1:port (0: any free port) and resolves with it.
- * @param {{port?: number, isolation?: boolean}} [o]
+ * serve starts the server on 127.0.0.1:port (0: any free port) and resolves with it. It serves
+ * the repository (and / redirects to the demo), or the folder o.root (a bundled app's output).
+ * @param {{port?: number, isolation?: boolean, root?: string}} [o]
  * @returns {Promise<http.Server>}
  */
 export function serve(o = {}) {
+  const top = o.root ? path.resolve(o.root) + path.sep : root;
   const server = http.createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
-    let p = path.normalize(path.join(root, decodeURIComponent(url.pathname)));
-    if (!p.startsWith(root)) { res.writeHead(403).end(); return; }
-    if (url.pathname === '/') { res.writeHead(302, { location: '/js/demo/' }).end(); return; }
+    let p = path.normalize(path.join(top, decodeURIComponent(url.pathname)));
+    if (!p.startsWith(top)) { res.writeHead(403).end(); return; }
+    if (url.pathname === '/' && !o.root) { res.writeHead(302, { location: '/js/demo/' }).end(); return; }
     if (fs.existsSync(p) && fs.statSync(p).isDirectory()) p = path.join(p, 'index.html');
     fs.readFile(p, (err, data) => {
       if (err) { res.writeHead(404).end('not found'); return; }

@@ -4,18 +4,31 @@
 /** isNode is true in Node.js (its main thread and its worker_threads), false in a browser. */
 export const isNode = typeof process === 'object' && process !== null && typeof process.versions?.node === 'string';
 
+/**
+ * nodeBuiltin returns a Node built-in module (process.getBuiltinModule, Node 20.16+), null
+ * outside Node. No top-level await and no import of a node: specifier, so that bundlers build
+ * the package for the browser as it is.
+ * @param {string} id a built-in's specifier ('node:os')
+ * @returns {any}
+ */
+export function nodeBuiltin(id) {
+  return isNode ? process.getBuiltinModule(id) : null;
+}
+
 /** @type {typeof import('node:worker_threads') | null} */
-const wt = isNode ? await import('node:worker_threads') : null;
+const wt = nodeBuiltin('node:worker_threads');
 /** @type {typeof import('node:os') | null} */
-const os = isNode ? await import('node:os') : null;
+const os = nodeBuiltin('node:os');
 
 /**
  * The dependencies the package loads at run time, by bare specifier. In Node they are resolved
- * from node_modules as usual. A page's Workers do not see its import map, so the page's main
- * thread resolves each specifier (import.meta.resolve, which honours the import map) and hands
- * the URLs to every Worker it starts.
+ * from node_modules as usual; a bundler resolves and bundles them. A page without a bundler names
+ * them in an import map, which its Workers do not see, so the page's main thread resolves each
+ * specifier (remote.js's resolvedDeps: import.meta.resolve, which honours the import map) and
+ * hands the URLs to every Worker it starts. (Not here: env.js is in every Worker too, where a
+ * bundler may build it as a classic script, without import.meta.)
  */
-const depNames = ['@emnapi/wasi-threads', '@bjorn3/browser_wasi_shim'];
+export const depNames = ['@emnapi/wasi-threads', '@bjorn3/browser_wasi_shim'];
 /** @type {Record<string, string>} */
 let deps = {};
 
@@ -26,27 +39,31 @@ let deps = {};
 export function setDeps(d) { deps = { ...d }; }
 
 /**
- * resolvedDeps returns the URL of every dependency, resolved where this code runs (a page's
- * main thread: through its import map), to pass to Workers.
+ * givenDeps returns the dependencies' URLs this Worker was given (setDeps), to pass on to the
+ * Workers it starts.
  * @returns {Record<string, string>}
  */
-export function resolvedDeps() {
-  if (isNode) return {};
-  /** @type {Record<string, string>} */
-  const out = { ...deps };
-  for (const name of depNames) {
-    if (out[name]) continue;
-    try { out[name] = import.meta.resolve(name); } catch { /* left to the Worker's own resolution */ }
-  }
-  return out;
+export function givenDeps() { return { ...deps }; }
+
+/**
+ * wasiThreads imports @emnapi/wasi-threads: from the URL a page gave (a page with an import map
+ * and no bundler), else by its bare specifier, written out so that bundlers resolve and bundle
+ * it (and Node finds it in node_modules).
+ * @returns {Promise<any>}
+ */
+export function wasiThreads() {
+  const url = deps['@emnapi/wasi-threads'];
+  return url ? import(/* @vite-ignore */ /* webpackIgnore: true */ url) : import('@emnapi/wasi-threads');
 }
 
 /**
- * importDep imports a dependency by its bare specifier, from the URL a page gave, if any.
- * @param {string} name
+ * wasiShim imports @bjorn3/browser_wasi_shim, as wasiThreads does its package.
  * @returns {Promise<any>}
  */
-export function importDep(name) { return import(deps[name] ?? name); }
+export function wasiShim() {
+  const url = deps['@bjorn3/browser_wasi_shim'];
+  return url ? import(/* @vite-ignore */ /* webpackIgnore: true */ url) : import('@bjorn3/browser_wasi_shim');
+}
 
 /**
  * parallelism returns the number of logical processors (os.availableParallelism in Node,
@@ -60,16 +77,19 @@ export function parallelism() {
 /** @typedef {import('node:worker_threads').Worker | Worker} AnyWorker */
 
 /**
- * newWorker starts a module Worker from url: a worker_threads Worker in Node, a Web Worker in a browser.
- * @param {URL} url
+ * nodeWorker starts a worker_threads Worker from the package's script file (a name beside this
+ * module), in Node. In a browser the callers write `new Worker(new URL('./….js',
+ * import.meta.url), { type: 'module' })` out, the form bundlers recognise and bundle; the URL
+ * here is made from a variable, so that bundlers do not copy the script as an asset.
+ * @param {string} file
  * @param {string} name
  * @returns {AnyWorker}
  */
-export function newWorker(url, name) {
+export function nodeWorker(file, name) {
+  const url = new URL(/* webpackIgnore: true */ file, import.meta.url);
   // A Worker inherits the process's flags, but --input-type applies only to --eval input
   // and makes a Worker started from a file fail.
-  if (wt) return new wt.Worker(url, { name, execArgv: process.execArgv.filter((a) => !a.startsWith('--input-type')) });
-  return new Worker(url, { type: 'module', name });
+  return new (/** @type {typeof import('node:worker_threads')} */ (wt)).Worker(url, { name, execArgv: process.execArgv.filter((a) => !a.startsWith('--input-type')) });
 }
 
 /**

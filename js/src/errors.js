@@ -104,6 +104,10 @@ export const errorClasses = /** @type {Record<string, typeof WasmvecError>} */ (
   CapacityError, IsolationError,
 });
 
+// Each class's name as a string, so that `err.name` says 'ModuleError' in a minified bundle too
+// (a minifier renames the classes; the keys above are kept).
+for (const [name, c] of Object.entries(errorClasses)) Object.defineProperty(c, 'name', { value: name });
+
 /** The most characters of a cause's message kept in an error (traps of deep recursions carry long stacks). */
 export const MaxCauseChars = 4096;
 

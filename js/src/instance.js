@@ -12,8 +12,8 @@ import {
   checkWrite, isReserved, parseModule, readContract, sizeOf,
 } from './contract.js';
 import { GuestExit, Output, createWasi, guestImports } from './wasi.js';
-import { isNode, isolated, isolationHeaders, parallelism } from './env.js';
-import { startThreadedInstance } from './threads.js';
+import { isNode, isolated, isolationHeaders, nodeBuiltin, givenDeps, nodeWorker, parallelism, wasiThreads } from './env.js';
+import { ctlAbortOffset, ctlBudget, makeSpawn } from './threads.js';
 
 /** The most memory an instance may have unless told otherwise, in bytes: 1 GiB (Go: DefaultMemoryLimit). */
 export const DefaultMemoryLimit = 1 << 30;
@@ -84,7 +84,7 @@ async function readSourceBytes(source) {
   if (source instanceof URL || (typeof source === 'string' && /^[a-z][a-z0-9+.-]*:/i.test(source) && !(isNode && /^[a-z]:\\/i.test(source)))) {
     const url = source instanceof URL ? source : new URL(source);
     if (isNode && url.protocol === 'file:') {
-      const fs = await import('node:fs/promises');
+      const fs = /** @type {typeof import('node:fs/promises')} */ (nodeBuiltin('node:fs/promises'));
       return { bytes: new Uint8Array(await fs.readFile(url)), name: base(url.pathname) };
     }
     const r = await fetch(url);
@@ -93,7 +93,7 @@ async function readSourceBytes(source) {
   }
   if (typeof source === 'string') {
     if (!isNode) return readSourceBytes(new URL(source, globalThis.location?.href));
-    const fs = await import('node:fs/promises');
+    const fs = /** @type {typeof import('node:fs/promises')} */ (nodeBuiltin('node:fs/promises'));
     return { bytes: new Uint8Array(await fs.readFile(source)), name: base(source) };
   }
   throw new OptionError('guest', '', `a source is a Uint8Array, an ArrayBuffer, a URL or a path, not ${source === null ? 'null' : typeof source}`);
@@ -368,6 +368,91 @@ export function startRuntime(m, wasi, wi, phase, out) {
     }
     if (status !== 0 && status !== undefined) throw new TrapError(m.name, '_start', `exited with status ${status}`);
   }
+}
+
+/**
+ * startThreadedInstance makes the shared memory, the thread Workers and the instance, and starts
+ * the guest's workers (start-workers), as the Go host's newThreads and startThreads do.
+ * @param {Module} m
+ * @param {WebAssembly.Module} wasm
+ * @param {{threads: number, memoryLimit: number}} o
+ * @param {import('./threads.js').ThreadHooks} hooks
+ * @returns {Promise<Instance>}
+ */
+async function startThreadedInstance(m, wasm, o, hooks) {
+  const { WASIThreads } = await wasiThreads();
+  const lim = m.contract.memory;
+  const capPages = Math.floor(Math.min(o.memoryLimit, MaxSharedMemory) / PageSize);
+  const max = Math.min(lim.max ?? capPages, capPages);
+  if (lim.min > max) throw new LimitError(m.name, 'memory', `shared memory of ${lim.min} pages exceeds the limit of ${max} pages`);
+  let memory;
+  try {
+    memory = new WebAssembly.Memory({ initial: lim.min, maximum: max, shared: true });
+  } catch (e) {
+    throw new LimitError(m.name, 'memory', `a shared memory of ${lim.min}..${max} pages: ${e}`);
+  }
+  const slots = new WebAssembly.Memory({ initial: 1, maximum: 1, shared: true });
+  const budget = o.threads - 1;
+  const ctl = new Int32Array(new SharedArrayBuffer(16));
+  Atomics.store(ctl, ctlBudget, budget);
+  Atomics.store(ctl, ctlAbortOffset, -1);
+  const deps = givenDeps();
+  let nextSlot = 1;
+  const wasi = await createWasi();
+  const threads = new WASIThreads({
+    wasi,
+    reuseWorker: budget > 0 ? { size: budget, strict: true } : false,
+    waitThreadStart: false,
+    printErr: () => {}, // failures reach the caller as errors, not as console noise
+    onCreateWorker: () => {
+      const w = isNode ? nodeWorker('./thread-worker.js', `${m.name} thread`) :
+        new Worker(new URL('./thread-worker.js', import.meta.url), { type: 'module' });
+      w.postMessage({ __wasmvec__: { ctl, slots, slot: nextSlot++, channel: hooks.channel, deps, guest: m.name } });
+      return w;
+    },
+  });
+  const spawn = makeSpawn(ctl, (arg, slot) => threads.PThread.threadSpawn(arg, slot), slots, 0);
+  let wi;
+  const out = new Output(); // the calling thread's stderr, for its traps (Instance.out)
+  hooks.phase?.('(start)');
+  try {
+    wi = await WebAssembly.instantiate(wasm, {
+      env: { memory },
+      wasi_snapshot_preview1: guestImports(wasi, () => memory, out),
+      wasi: { 'thread-spawn': spawn },
+    });
+  } catch (e) {
+    throw instantiateError(m.name, e);
+  }
+  threads.setup(wi, wasm, slots); // the result slots' memory
+  threads.PThread.setup(wasm, memory); // the memory the thread Workers instantiate against
+  try {
+    await threads.preloadWorkers();
+  } catch (e) {
+    throw new ModuleError(m.name, '', `starting ${budget} thread Workers: ${e}`, e);
+  }
+  const inst = new Instance(m, wi, memory, o.threads);
+  inst.out = out;
+  inst.terminate = () => threads.terminateAllThreads();
+  startRuntime(m, wasi, wi, hooks.phase, out);
+  inst.readLayout();
+  const ex = /** @type {Record<string, Function>} */ (wi.exports);
+  let off;
+  try { off = ex['get-abort-offset']() >>> 0; } catch (e) { throw toTrap(m.name, 'get-abort-offset', e); }
+  const size = memory.buffer.byteLength;
+  if (off % 4 !== 0 || off + 4 > size) {
+    throw new LayoutError(m.name, 'get-abort-offset', `abort flag at ${off} is not a 4-byte-aligned u32 inside linear memory of ${size} bytes`);
+  }
+  for (const b of inst.layout) {
+    const end = b.offset + b.capacity * (b.type === 'f64' || b.type === 'i64' ? 8 : 4);
+    if (off < end && b.offset < off + 4) throw new LayoutError(m.name, 'get-abort-offset', `abort flag at ${off} lies in buffer ${JSON.stringify(b.name)} at ${b.offset}`);
+  }
+  Atomics.store(ctl, ctlAbortOffset, off);
+  let started;
+  hooks.phase?.('start-workers');
+  try { started = ex['start-workers'](o.threads); } catch (e) { throw toTrap(m.name, 'start-workers', e); }
+  if (started !== budget) throw new ModuleError(m.name, 'start-workers', `started ${started} of ${budget} workers`);
+  return inst;
 }
 
 const arrayOf = /** @type {const} */ ({ i32: Int32Array, i64: BigInt64Array, f32: Float32Array, f64: Float64Array });

@@ -9,7 +9,7 @@ import {
 } from './errors.js';
 import { MaxTimeout, checkWrite } from './contract.js';
 import { Module, compile, checkOptions, validTimeout } from './instance.js';
-import { capabilities, isolated, isolationHeaders, listen, newWorker, ref, resolvedDeps } from './env.js';
+import { capabilities, depNames, isNode, isolated, isolationHeaders, listen, nodeWorker, parallelism, ref } from './env.js';
 
 /**
  * A job: what one round trip to a Worker-hosted instance does, in this order: copy arrays into
@@ -35,6 +35,22 @@ import { capabilities, isolated, isolationHeaders, listen, newWorker, ref, resol
  */
 
 let serial = 0;
+
+/**
+ * resolvedDeps returns the URL of every dependency (env.js: depNames) as this page resolves it,
+ * through its import map (import.meta.resolve), to pass to the compute Worker; none in Node,
+ * and none in a bundle, where the Workers import what the bundler bundled.
+ * @returns {Record<string, string>}
+ */
+function resolvedDeps() {
+  if (isNode) return {};
+  /** @type {Record<string, string>} */
+  const out = {};
+  for (const name of depNames) {
+    try { out[name] = import.meta.resolve(name); } catch { /* left to the Worker's own import */ }
+  }
+  return out;
+}
 
 /**
  * RemoteInstance is an instance hosted in a compute Worker. Its methods return promises and
@@ -87,8 +103,16 @@ export class RemoteInstance {
       }
     };
     ref(worker, false);
+    /** @internal whether the load finished: a Worker that fails before is a load error, not a trap */
+    this.loaded = false;
     listen(worker, (msg) => this.reply(msg), (e) => {
       const text = e instanceof Error ? e.message : String(e);
+      if (!this.loaded && this.phase === '') {
+        // Its script did not load or threw before any guest code ran (a bundler that did not
+        // emit it, a server that does not serve it, a dependency it cannot import).
+        this.fail(new ModuleError(name, '', `the compute Worker (the package's compute-worker.js, as bundled or served) failed to load: ${text}`, e));
+        return;
+      }
       this.fail(threaded ? new AbortedError(name, '', `the compute Worker failed: ${text}`) : new TrapError(name, '', `the compute Worker failed: ${text}`));
     });
   }
@@ -300,12 +324,14 @@ export async function loadWorker(source, options = {}) {
       (pair ? '' : ', or load a pair of builds, loadWorker({ threaded, fallback }), to run the single-thread build here'));
   }
   const channel = `wasmvec-${Date.now()}-${Math.random().toString(36).slice(2)}`;
-  const w = newWorker(new URL('./compute-worker.js', import.meta.url), m.name);
+  const w = isNode ? nodeWorker('./compute-worker.js', m.name) :
+    new Worker(new URL('./compute-worker.js', import.meta.url), { type: 'module' });
   const r = new RemoteInstance(m.name, w, m.threaded, o.timeout, channel);
   if (pair) { r.build = pair.build; r.buildReason = pair.reason; }
   const compileOpts = { maxModuleBytes: options.maxModuleBytes, maxFunctions: options.maxFunctions };
   const v = await r.send({ op: 'load', bytes: m.bytes, name: m.name, compile: compileOpts, options: { threads: o.threads, memoryLimit: o.memoryLimit }, deps: resolvedDeps(), channel }, o.timeout, '(load)')
     .catch((e) => { r.fail(e); throw e; });
+  r.loaded = true;
   r.layout = v.layout;
   r.kernels = v.kernels;
   r.threads = v.threads;
@@ -500,7 +526,6 @@ export async function createPool(source, options = {}) {
   const pair = isBuilds(source) ? await chooseBuild(source, options) : null;
   const m = pair ? pair.m : await compile(/** @type {import('./instance.js').Source} */ (source), options);
   const o = pair?.build === 'fallback' ? { ...options, threads: 1 } : options;
-  const { parallelism } = await import('./env.js');
   const size = options.size ?? parallelism();
   if (!Number.isInteger(size) || size < 1 || size > MaxPoolSize) throw new OptionError(m.name, '', `size ${String(size)}: want a whole number of instances from 1 to ${MaxPoolSize}`);
   const members = await Promise.all(Array.from({ length: size }, () => loadWorker(m, o)));

@@ -1,6 +1,7 @@
-// Threaded guests (wasi-threads): the shared memory, a thread budget the
-// package enforces, and thread Workers that @emnapi/wasi-threads drives.
-// This runs in a compute Worker (remote.js), never on a page's main thread.
+// Threaded guests (wasi-threads): a thread budget the package enforces and
+// the thread Workers that @emnapi/wasi-threads drives (instance.js's
+// startThreadedInstance makes the shared memory and starts them). This runs
+// in a compute Worker (remote.js), never on a page's main thread.
 //
 // The spawn protocol is the library's; what is the host's own:
 //   - the budget: at most threads-1 spawns for the life of the instance,
@@ -20,9 +21,7 @@
 //     the controlling thread on a BroadcastChannel, because the compute
 //     Worker is usually asleep in a wait and cannot read messages.
 
-import { LayoutError, LimitError, ModuleError } from './errors.js';
-import { PageSize } from './contract.js';
-import { importDep, newWorker, resolvedDeps } from './env.js';
+import { setDeps, wasiThreads } from './env.js';
 import { Output, createWasi, guestImports } from './wasi.js';
 
 /**
@@ -33,7 +32,7 @@ import { Output, createWasi, guestImports } from './wasi.js';
  */
 
 /** Words of the control block shared with every thread. */
-const ctlSpawned = 0, ctlAbortOffset = 1, ctlBudget = 2;
+export const ctlSpawned = 0, ctlAbortOffset = 1, ctlBudget = 2;
 
 /**
  * makeSpawn returns the guest's wasi.thread-spawn for one thread: the budget first, then the
@@ -60,91 +59,6 @@ export function makeSpawn(ctl, spawn, slots, slot) {
 }
 
 /**
- * startThreadedInstance makes the shared memory, the thread Workers and the instance, and starts
- * the guest's workers (start-workers), as the Go host's newThreads and startThreads do.
- * @param {import('./instance.js').Module} m
- * @param {WebAssembly.Module} wasm
- * @param {{threads: number, memoryLimit: number}} o
- * @param {ThreadHooks} hooks
- * @returns {Promise<import('./instance.js').Instance>}
- */
-export async function startThreadedInstance(m, wasm, o, hooks) {
-  const { Instance, MaxSharedMemory, startRuntime, instantiateError, toTrap } = await import('./instance.js');
-  const { WASIThreads } = await importDep('@emnapi/wasi-threads');
-  const lim = m.contract.memory;
-  const capPages = Math.floor(Math.min(o.memoryLimit, MaxSharedMemory) / PageSize);
-  const max = Math.min(lim.max ?? capPages, capPages);
-  if (lim.min > max) throw new LimitError(m.name, 'memory', `shared memory of ${lim.min} pages exceeds the limit of ${max} pages`);
-  let memory;
-  try {
-    memory = new WebAssembly.Memory({ initial: lim.min, maximum: max, shared: true });
-  } catch (e) {
-    throw new LimitError(m.name, 'memory', `a shared memory of ${lim.min}..${max} pages: ${e}`);
-  }
-  const slots = new WebAssembly.Memory({ initial: 1, maximum: 1, shared: true });
-  const budget = o.threads - 1;
-  const ctl = new Int32Array(new SharedArrayBuffer(16));
-  Atomics.store(ctl, ctlBudget, budget);
-  Atomics.store(ctl, ctlAbortOffset, -1);
-  const deps = resolvedDeps();
-  let nextSlot = 1;
-  const wasi = await createWasi();
-  const threads = new WASIThreads({
-    wasi,
-    reuseWorker: budget > 0 ? { size: budget, strict: true } : false,
-    waitThreadStart: false,
-    printErr: () => {}, // failures reach the caller as errors, not as console noise
-    onCreateWorker: () => {
-      const w = newWorker(new URL('./thread-worker.js', import.meta.url), `${m.name} thread`);
-      w.postMessage({ __wasmvec__: { ctl, slots, slot: nextSlot++, channel: hooks.channel, deps, guest: m.name } });
-      return w;
-    },
-  });
-  const spawn = makeSpawn(ctl, (arg, slot) => threads.PThread.threadSpawn(arg, slot), slots, 0);
-  let wi;
-  const out = new Output(); // the calling thread's stderr, for its traps (Instance.out)
-  hooks.phase?.('(start)');
-  try {
-    wi = await WebAssembly.instantiate(wasm, {
-      env: { memory },
-      wasi_snapshot_preview1: guestImports(wasi, () => memory, out),
-      wasi: { 'thread-spawn': spawn },
-    });
-  } catch (e) {
-    throw instantiateError(m.name, e);
-  }
-  threads.setup(wi, wasm, slots); // the result slots' memory
-  threads.PThread.setup(wasm, memory); // the memory the thread Workers instantiate against
-  try {
-    await threads.preloadWorkers();
-  } catch (e) {
-    throw new ModuleError(m.name, '', `starting ${budget} thread Workers: ${e}`, e);
-  }
-  const inst = new Instance(m, wi, memory, o.threads);
-  inst.out = out;
-  inst.terminate = () => threads.terminateAllThreads();
-  startRuntime(m, wasi, wi, hooks.phase, out);
-  inst.readLayout();
-  const ex = /** @type {Record<string, Function>} */ (wi.exports);
-  let off;
-  try { off = ex['get-abort-offset']() >>> 0; } catch (e) { throw toTrap(m.name, 'get-abort-offset', e); }
-  const size = memory.buffer.byteLength;
-  if (off % 4 !== 0 || off + 4 > size) {
-    throw new LayoutError(m.name, 'get-abort-offset', `abort flag at ${off} is not a 4-byte-aligned u32 inside linear memory of ${size} bytes`);
-  }
-  for (const b of inst.layout) {
-    const end = b.offset + b.capacity * (b.type === 'f64' || b.type === 'i64' ? 8 : 4);
-    if (off < end && b.offset < off + 4) throw new LayoutError(m.name, 'get-abort-offset', `abort flag at ${off} lies in buffer ${JSON.stringify(b.name)} at ${b.offset}`);
-  }
-  Atomics.store(ctl, ctlAbortOffset, off);
-  let started;
-  hooks.phase?.('start-workers');
-  try { started = ex['start-workers'](o.threads); } catch (e) { throw toTrap(m.name, 'start-workers', e); }
-  if (started !== budget) throw new ModuleError(m.name, 'start-workers', `started ${started} of ${budget} workers`);
-  return inst;
-}
-
-/**
  * runThreadWorker is the body of a thread Worker: it waits for the host's configuration, then
  * lets the library's ThreadMessageHandler instantiate the module on the shared memory and run
  * wasi_thread_start. A failure raises the guest's abort flag (so threads that poll it trap) and
@@ -160,9 +74,8 @@ export function runThreadWorker(port) {
   port.listen(async (data) => {
     if (data?.__wasmvec__) {
       const cfg = data.__wasmvec__;
-      const { setDeps } = await import('./env.js');
       setDeps(cfg.deps);
-      const { ThreadMessageHandler, WASIThreads } = await importDep('@emnapi/wasi-threads');
+      const { ThreadMessageHandler, WASIThreads } = await wasiThreads();
       const channel = new BroadcastChannel(cfg.channel);
       /** @type {WebAssembly.Memory | undefined} */
       let mem;

@@ -4,7 +4,7 @@
 // guest (a sleep would otherwise outlast any deadline). In Node and in a
 // browser alike it is @bjorn3/browser_wasi_shim.
 
-import { importDep } from './env.js';
+import { wasiShim } from './env.js';
 
 /** WASI's errno values fd_write and poll_oneoff return. */
 const errnoBadf = 8;
@@ -33,7 +33,7 @@ const maxSubscriptions = 1024;
  * @returns {Promise<Wasi>}
  */
 export async function createWasi() {
-  const { WASI } = await importDep('@bjorn3/browser_wasi_shim');
+  const { WASI } = await wasiShim();
   return /** @type {any} */ (new WASI([], [], [], { debug: false }));
 }
 

@@ -1,20 +1,34 @@
 /**
+ * nodeBuiltin returns a Node built-in module (process.getBuiltinModule, Node 20.16+), null
+ * outside Node. No top-level await and no import of a node: specifier, so that bundlers build
+ * the package for the browser as it is.
+ * @param {string} id a built-in's specifier ('node:os')
+ * @returns {any}
+ */
+export function nodeBuiltin(id: string): any;
+/**
  * setDeps records where the dependencies are (URLs by specifier), in a Worker.
  * @param {Record<string, string>} d
  */
 export function setDeps(d: Record<string, string>): void;
 /**
- * resolvedDeps returns the URL of every dependency, resolved where this code runs (a page's
- * main thread: through its import map), to pass to Workers.
+ * givenDeps returns the dependencies' URLs this Worker was given (setDeps), to pass on to the
+ * Workers it starts.
  * @returns {Record<string, string>}
  */
-export function resolvedDeps(): Record<string, string>;
+export function givenDeps(): Record<string, string>;
 /**
- * importDep imports a dependency by its bare specifier, from the URL a page gave, if any.
- * @param {string} name
+ * wasiThreads imports @emnapi/wasi-threads: from the URL a page gave (a page with an import map
+ * and no bundler), else by its bare specifier, written out so that bundlers resolve and bundle
+ * it (and Node finds it in node_modules).
  * @returns {Promise<any>}
  */
-export function importDep(name: string): Promise<any>;
+export function wasiThreads(): Promise<any>;
+/**
+ * wasiShim imports @bjorn3/browser_wasi_shim, as wasiThreads does its package.
+ * @returns {Promise<any>}
+ */
+export function wasiShim(): Promise<any>;
 /**
  * parallelism returns the number of logical processors (os.availableParallelism in Node,
  * navigator.hardwareConcurrency in a browser), at least 1.
@@ -22,12 +36,15 @@ export function importDep(name: string): Promise<any>;
 export function parallelism(): number;
 /** @typedef {import('node:worker_threads').Worker | Worker} AnyWorker */
 /**
- * newWorker starts a module Worker from url: a worker_threads Worker in Node, a Web Worker in a browser.
- * @param {URL} url
+ * nodeWorker starts a worker_threads Worker from the package's script file (a name beside this
+ * module), in Node. In a browser the callers write `new Worker(new URL('./….js',
+ * import.meta.url), { type: 'module' })` out, the form bundlers recognise and bundle; the URL
+ * here is made from a variable, so that bundlers do not copy the script as an asset.
+ * @param {string} file
  * @param {string} name
  * @returns {AnyWorker}
  */
-export function newWorker(url: URL, name: string): AnyWorker;
+export function nodeWorker(file: string, name: string): AnyWorker;
 /**
  * listen calls fn with the data of every message the Worker sends, and onFail once when it
  * fails (an uncaught error, or in Node an exit nobody asked for).
@@ -76,6 +93,15 @@ export function isolated(): boolean;
 export function capabilities(): Capabilities;
 /** isNode is true in Node.js (its main thread and its worker_threads), false in a browser. */
 export const isNode: boolean;
+/**
+ * The dependencies the package loads at run time, by bare specifier. In Node they are resolved
+ * from node_modules as usual; a bundler resolves and bundles them. A page without a bundler names
+ * them in an import map, which its Workers do not see, so the page's main thread resolves each
+ * specifier (remote.js's resolvedDeps: import.meta.resolve, which honours the import map) and
+ * hands the URLs to every Worker it starts. (Not here: env.js is in every Worker too, where a
+ * bundler may build it as a classic script, without import.meta.)
+ */
+export const depNames: string[];
 /** The headers a page needs for threads. */
 export const isolationHeaders: "Cross-Origin-Opener-Policy: same-origin and Cross-Origin-Embedder-Policy: require-corp";
 export type AnyWorker = import("node:worker_threads").Worker | Worker;

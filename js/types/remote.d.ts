@@ -88,6 +88,8 @@ export class RemoteInstance {
     /** @type {Error | null} why the instance is closed */
     failed: Error | null;
     channel: BroadcastChannel;
+    /** @internal whether the load finished: a Worker that fails before is a load error, not a trap */
+    loaded: boolean;
     /** @param {{id: number, ok: boolean, value?: any, error?: any, phase?: string}} msg */
     reply(msg: {
         id: number;

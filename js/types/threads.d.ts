@@ -9,19 +9,6 @@
  */
 export function makeSpawn(ctl: Int32Array, spawn: (arg: number, slot: number) => number, slots: WebAssembly.Memory, slot: number): (arg: number) => number;
 /**
- * startThreadedInstance makes the shared memory, the thread Workers and the instance, and starts
- * the guest's workers (start-workers), as the Go host's newThreads and startThreads do.
- * @param {import('./instance.js').Module} m
- * @param {WebAssembly.Module} wasm
- * @param {{threads: number, memoryLimit: number}} o
- * @param {ThreadHooks} hooks
- * @returns {Promise<import('./instance.js').Instance>}
- */
-export function startThreadedInstance(m: import("./instance.js").Module, wasm: WebAssembly.Module, o: {
-    threads: number;
-    memoryLimit: number;
-}, hooks: ThreadHooks): Promise<import("./instance.js").Instance>;
-/**
  * runThreadWorker is the body of a thread Worker: it waits for the host's configuration, then
  * lets the library's ThreadMessageHandler instantiate the module on the shared memory and run
  * wasi_thread_start. A failure raises the guest's abort flag (so threads that poll it trap) and
@@ -33,6 +20,9 @@ export function runThreadWorker(port: {
     post: (m: any) => void;
     listen: (fn: (d: any) => void) => void;
 }): void;
+export const ctlSpawned: 0;
+export const ctlAbortOffset: 1;
+export const ctlBudget: 2;
 /**
  * What a compute Worker gives a threaded instance.
  */

@@ -8,6 +8,10 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { serve } from '../../demo/server.js';
 import { browsers } from './browsers.js';
 
@@ -16,11 +20,44 @@ fs.mkdirSync(out, { recursive: true });
 
 const isolatedServer = await serve({ isolation: true });
 const plainServer = await serve({ isolation: false });
-const urlOf = (/** @type {import('node:http').Server} */ s) => `http://127.0.0.1:${/** @type {any} */ (s.address()).port}/js/demo/`;
+const base = (/** @type {import('node:http').Server} */ s) => `http://127.0.0.1:${/** @type {any} */ (s.address()).port}/`;
+const urlOf = (/** @type {import('node:http').Server} */ s) => `${base(s)}js/demo/`;
 
-test.after(() => {
+// The bundler examples, built as a user builds them (scripts/build-examples.js: vite build,
+// webpack), each served from its dist/ with and without the isolation headers; and the same Vite
+// app from Vite's dev server (which sends the headers itself: server.headers).
+const examples = fileURLToPath(new URL('../../examples/', import.meta.url));
+execFileSync(process.execPath, [fileURLToPath(new URL('../../scripts/build-examples.js', import.meta.url))], { stdio: 'inherit' });
+/** @type {Record<string, {isolated: import('node:http').Server, plain: import('node:http').Server}>} */
+const apps = {};
+for (const app of ['vite', 'webpack']) {
+  const root = path.join(examples, app, 'dist');
+  apps[app] = { isolated: await serve({ isolation: true, root }), plain: await serve({ isolation: false, root }) };
+}
+// The Vite app with its compute Worker's script missing (as from a bundler that did not emit it):
+// a load error, a ModuleError by its name in the minified bundle, never a trap.
+const broken = fs.mkdtempSync(path.join(os.tmpdir(), 'wasmvec-broken-'));
+fs.cpSync(path.join(examples, 'vite', 'dist'), broken, { recursive: true });
+const workerScripts = fs.readdirSync(path.join(broken, 'assets')).filter((f) => f.startsWith('compute-worker'));
+assert.equal(workerScripts.length, 1, `one compute Worker script in the Vite build: ${workerScripts}`);
+fs.rmSync(path.join(broken, 'assets', workerScripts[0]));
+const brokenServer = await serve({ isolation: true, root: broken });
+const { createServer } = await import('vite');
+const dev = await createServer({
+  root: path.join(examples, 'vite'), logLevel: 'warn',
+  server: { host: '127.0.0.1', port: 0, headers: { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' } },
+});
+await dev.listen();
+const devURL = /** @type {string[]} */ (dev.resolvedUrls?.local)[0];
+const goldenGS = JSON.parse(fs.readFileSync(new URL('../golden/rayon.json', import.meta.url), 'utf8')).grayScott[0];
+
+test.after(async () => {
   isolatedServer.close();
   plainServer.close();
+  for (const a of Object.values(apps)) { a.isolated.close(); a.plain.close(); }
+  brokenServer.close();
+  fs.rmSync(broken, { recursive: true });
+  await dev.close();
 });
 
 for (const { name, launch } of browsers()) {
@@ -69,6 +106,40 @@ for (const { name, launch } of browsers()) {
         await page.close();
       });
     }
+
+    for (const [app, where, url, build] of /** @type {[string, string, string, string][]} */ ([
+      ['vite', 'built, isolated', base(apps.vite.isolated), 'threaded'],
+      ['vite', 'built, no isolation', base(apps.vite.plain), 'fallback'],
+      ['vite', 'dev server', devURL, 'threaded'],
+      ['webpack', 'built, isolated', base(apps.webpack.isolated), 'threaded'],
+      ['webpack', 'built, no isolation', base(apps.webpack.plain), 'fallback'],
+    ])) {
+      await t.test(`${app} (${where}): the ${build} build gives the Go host's Gray–Scott hash`, async () => {
+        const page = await browser.newPage();
+        const t0 = performance.now();
+        await page.goto(url);
+        await page.waitFor(() => /** @type {any} */ (globalThis).wasmvecResult, null, 30_000);
+        const r = await page.evaluate(() => /** @type {any} */ (globalThis).wasmvecResult);
+        assert.equal(r.error, undefined, JSON.stringify(r.error));
+        assert.equal(r.build, build, r.reason);
+        assert.equal(r.threads, build === 'threaded' ? 2 : 1);
+        assert.equal(r.hash, goldenGS.hash, `Gray–Scott n=${goldenGS.n}, ${goldenGS.steps} steps`);
+        console.log(`${name}, ${app} (${where}): ${build} build loaded in ${r.loadMs.toFixed(0)} ms, page to hash ${(performance.now() - t0).toFixed(0)} ms`);
+        assert.deepEqual(page.errors, []);
+        await page.close();
+      });
+    }
+
+    await t.test('a bundled app whose compute Worker script is missing: a ModuleError (by name, minified) saying the Worker failed to load', async () => {
+      const page = await browser.newPage();
+      await page.goto(base(brokenServer));
+      await page.waitFor(() => /** @type {any} */ (globalThis).wasmvecResult, null, 30_000);
+      const r = await page.evaluate(() => /** @type {any} */ (globalThis).wasmvecResult);
+      assert.ok(r.error, 'it loaded');
+      assert.equal(r.error.name, 'ModuleError');
+      assert.match(r.error.message, /the compute Worker \(the package's compute-worker\.js, as bundled or served\) failed to load/);
+      await page.close();
+    });
 
     await t.test('without cross-origin isolation a threaded load fails at once, naming the two headers, and the pair runs the single-thread build with the same hashes', async () => {
       const page = await openPage(urlOf(plainServer));
