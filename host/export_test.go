@@ -18,8 +18,13 @@ const (
 	DefaultLoadTimeout    = defaultLoadTimeout
 	DefaultMaxFunctions   = defaultMaxFunctions
 	DefaultMaxModuleBytes = defaultMaxModuleBytes
+	DefaultMemoryLimit    = defaultMemoryLimit
 	MaxBuffers            = maxBuffers
+	MaxKernels            = maxKernels
+	MaxParams             = maxParams
+	MaxSharedMemory       = maxSharedMemory
 	MaxStuckThreads       = threads.MaxStuck
+	MaxTableElements      = maxTableElements
 	MaxThreads            = maxThreads
 	MaxTrapMessage        = maxTrapMessage
 	MaxWakeBytes          = threads.MaxWakeBytes

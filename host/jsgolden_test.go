@@ -10,10 +10,12 @@ import (
 	"testing"
 
 	"github.com/bytecodealliance/wasmtime-go/v39"
+	"github.com/wasmvec/wasmvec/host"
 	"github.com/wasmvec/wasmvec/internal/corpus"
 	"github.com/wasmvec/wasmvec/internal/golden"
 	"github.com/wasmvec/wasmvec/internal/vectors"
 	"github.com/wasmvec/wasmvec/kernels"
+	"github.com/wasmvec/wasmvec/vector"
 )
 
 // The JS package's tests (js/test) run the same modules and compare with
@@ -114,4 +116,32 @@ func TestJSGoldenVectors(t *testing.T) {
 		t.Fatal(err)
 	}
 	golden.Check(t, "vectors.json", append(b, '\n'))
+}
+
+// TestJSGoldenParity writes what the two hosts must say alike
+// (js/test/golden/parity.json): the text of every sentinel error (the JS
+// classes' `text`, which starts their messages as Go's sentinel starts its
+// errors) and the limits both enforce; js/test/parity.test.js compares.
+func TestJSGoldenParity(t *testing.T) {
+	sentinels := map[string]error{
+		"ErrModule": host.ErrModule, "ErrMissingExport": host.ErrMissingExport, "ErrSignature": host.ErrSignature,
+		"ErrTrap": host.ErrTrap, "ErrContract": host.ErrContract, "ErrDeadline": host.ErrDeadline,
+		"ErrLimit": host.ErrLimit, "ErrConcurrent": host.ErrConcurrent, "ErrOption": host.ErrOption,
+		"ErrClosed": host.ErrClosed, "ErrLength": vector.ErrLength, "ErrCapacity": vector.ErrCapacity,
+	}
+	texts := map[string]string{}
+	for name, err := range sentinels {
+		texts[name] = err.Error()
+	}
+	limits := map[string]int64{
+		"DefaultMemoryLimit": host.DefaultMemoryLimit, "DefaultMaxModuleBytes": host.DefaultMaxModuleBytes,
+		"DefaultMaxFunctions": host.DefaultMaxFunctions, "MaxBuffers": host.MaxBuffers, "MaxKernels": host.MaxKernels,
+		"MaxParams": host.MaxParams, "MaxSharedMemory": host.MaxSharedMemory, "MaxTableElements": host.MaxTableElements,
+		"MaxThreads": host.MaxThreads, "BlockLen": kernels.BlockLen,
+	}
+	b, err := json.MarshalIndent(map[string]any{"sentinels": texts, "limits": limits}, "", " ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	golden.Check(t, "parity.json", append(b, '\n'))
 }

@@ -86,11 +86,11 @@ export class ClosedError extends WasmvecError {
 }
 /** Arrays that must have equal lengths do not (Go: ErrLength). */
 export class LengthError extends WasmvecError {
-  static sentinel = 'ErrLength'; static text = 'kernels: slices have different lengths';
+  static sentinel = 'ErrLength'; static text = 'wasmvec: mismatched lengths';
 }
 /** An input is longer than a buffer's capacity and cannot be streamed (Go: ErrCapacity). */
 export class CapacityError extends WasmvecError {
-  static sentinel = 'ErrCapacity'; static text = 'wasmvec: input exceeds guest capacity';
+  static sentinel = 'ErrCapacity'; static text = 'wasmvec/vector: input exceeds guest capacity';
 }
 /** Cross-origin isolation is missing: SharedArrayBuffer is not available, so a threaded guest cannot load. A ModuleError. */
 export class IsolationError extends ModuleError {
