@@ -53,7 +53,7 @@ func FuzzKernels(f *testing.F) {
 	}
 	f.Add(seed(0, 0, 1, 1, 2, 3, 4))
 	f.Add(seed(1, 1, 16, math.Inf(1), math.Copysign(0, -1), 5e-324, math.NaN(), -2.5, 1e308))
-	f.Add(seed(6, 2, 3, math.MaxFloat64, math.SmallestNonzeroFloat64, -0.0, 7))
+	f.Add(seed(6, 2, 3, math.MaxFloat64, math.SmallestNonzeroFloat64, math.Copysign(0, -1), 7))
 	f.Add(seed(7, 3, 255, 1e-310, -1e-310, 3, math.Inf(-1)))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		if len(data) < 3 {

@@ -88,6 +88,7 @@ func (in *Instance) InPlace(fn func(Buffers) error) error {
 // later ones see ErrClosed. Waiting for one (a misuse, and rare) sleeps
 // between looks instead of spinning.
 func (in *Instance) endInPlace(gen uint64) {
+	//lint:ignore SA4016 lkFree is 0; the state is written out so that the transition reads as the lock word's
 	for !in.lockWord().CompareAndSwap(gen<<2|lkInPlace, gen<<2|lkFree) {
 		time.Sleep(expireWait)
 	}
@@ -322,15 +323,6 @@ func insideInPlace(own int) bool {
 
 // isFrame reports whether function fn is method m or a closure inside it.
 func isFrame(fn, m string) bool { return fn == m || strings.HasPrefix(fn, m+".") }
-
-// live reports whether b belongs to the InPlace call that runs now.
-func (b Buffers) live() bool {
-	if b.in == nil {
-		return false
-	}
-	v := b.in.lockWord().Load()
-	return v>>2 == b.gen && v&3 >= lkInPlace
-}
 
 // enter takes b for one call, or says why it cannot: InPlace returned
 // (ErrClosed), or another goroutine's call is in progress (ErrConcurrent).

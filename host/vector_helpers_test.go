@@ -48,13 +48,10 @@ func vecKernels(in *host.Instance, simd bool) *vector.Kernels {
 	return k
 }
 
-// viewA, viewB and viewResult are the vector world's buffers inside an
-// InPlace call; they panic if the guest lacks them.
+// viewA and viewB are the vector world's buffers inside an InPlace call;
+// they panic if the guest lacks them.
 func viewA(in *host.Instance, b host.Buffers) []float64 { return mustView(in, b, "a") }
 func viewB(in *host.Instance, b host.Buffers) []float64 { return mustView(in, b, "b") }
-func viewResult(in *host.Instance, b host.Buffers) []float64 {
-	return mustView(in, b, "result")
-}
 
 func mustView(in *host.Instance, b host.Buffers, name string) []float64 {
 	v, err := testguest.View[float64](in.Module(), b, name)

@@ -93,6 +93,9 @@ check_templates() {
 	rm -rf "$tmp"
 }
 
+# The Go linter beyond vet, pinned: go run fetches and builds it once.
+STATICCHECK=honnef.co/go/tools/cmd/staticcheck@v0.8.2
+
 run_tests() {
 	need_go
 	build_all
@@ -105,6 +108,10 @@ run_tests() {
 	(cd cmd/benchreport && run go vet ./...)
 	(cd compare && run go vet ./...)
 	(cd wasm/go && run env GOOS=wasip1 GOARCH=wasm go vet ./...)
+	say "staticcheck (honnef.co/go/tools v0.8.2, from the module proxy): the library, the report and comparison modules"
+	run go run "$STATICCHECK" ./...
+	(cd cmd/benchreport && run go run "$STATICCHECK" ./...)
+	(cd compare && run go run "$STATICCHECK" ./...)
 	check_fresh_module
 	check_templates
 	say "go test -race (bit-exact table incl. the threaded guest at 1-4 threads, hostile corpus, deadlines, load test, examples)"

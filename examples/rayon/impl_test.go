@@ -64,11 +64,6 @@ var guestDeadlines = sync.OnceValues(func() (*host.Module, error) {
 	return host.NewEngine(host.WithDeadlines()).Compile("rayon", rayon.Module)
 })
 
-// instance instantiates the shared compiled guest WithThreads(th).
-func instance(tb testing.TB, th int) (*host.Instance, *rayon.Kernels) {
-	return instanceOf(tb, guest, th)
-}
-
 // instanceOf instantiates the module compiled by compiled WithThreads(th)
 // if it is threaded; one that is not runs on one thread (th must be 1).
 func instanceOf(tb testing.TB, compiled func() (*host.Module, error), th int) (*host.Instance, *rayon.Kernels) {

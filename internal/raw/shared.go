@@ -27,7 +27,7 @@ func (s *Shared) c() *C.wasmtime_sharedmemory_t { return (*C.wasmtime_sharedmemo
 func NewShared(e *wasmtime.Engine, lo, hi uint64) (*Shared, error) {
 	ep := *(**C.wasm_engine_t)(unsafe.Pointer(e)) // wasmtime-go v39: type Engine struct{ _ptr *C.wasm_engine_t }
 	if ep == nil {
-		return nil, errors.Join(ErrLayout, errors.New("Engine no longer holds its C pointer first"))
+		return nil, errors.Join(ErrLayout, errors.New("the Engine no longer holds its C pointer first"))
 	}
 	var s *C.wasmtime_sharedmemory_t
 	err := cError(C.wv_shared_new(ep, C.uint64_t(lo), C.uint64_t(hi), &s))
@@ -42,7 +42,7 @@ func NewShared(e *wasmtime.Engine, lo, hi uint64) (*Shared, error) {
 func (s *Shared) Define(l *wasmtime.Linker, store *wasmtime.Store, module, name string) error {
 	lp := *(**C.wasmtime_linker_t)(unsafe.Pointer(l)) // wasmtime-go v39: type Linker struct{ _ptr *C.wasmtime_linker_t; ... }
 	if lp == nil {
-		return errors.Join(ErrLayout, errors.New("Linker no longer holds its C pointer first"))
+		return errors.Join(ErrLayout, errors.New("the Linker no longer holds its C pointer first"))
 	}
 	err := cError(C.wv_define_shared(lp, context(store), module, name, s.c()))
 	runtime.KeepAlive(l)
