@@ -53,10 +53,15 @@ run() { printf '+ %s\n' "$*" >&2; "$@"; }
 die() { printf 'build.sh: %s\n' "$*" >&2; exit 1; }
 
 # What each step does lives in scripts/, one file per kind of work.
-for part in toolchains guests test bench; do
-	# shellcheck source=/dev/null
-	. "$ROOT/scripts/$part.sh"
-done
+# (Named one by one so that shellcheck -x reads them as part of this script.)
+# shellcheck source=scripts/toolchains.sh
+. "$ROOT/scripts/toolchains.sh"
+# shellcheck source=scripts/guests.sh
+. "$ROOT/scripts/guests.sh"
+# shellcheck source=scripts/test.sh
+. "$ROOT/scripts/test.sh"
+# shellcheck source=scripts/bench.sh
+. "$ROOT/scripts/bench.sh"
 
 case "${1:-}" in
 rust) build_rust ;;
@@ -75,7 +80,7 @@ bench-scaling) need_go && build_rayon && bench_rayon largest ;;
 bench-js)
 	need_go && build_rayon && bench_rayon
 	say "one vector kernel call from JS (Rust guest, sum-simd; copy, in place, a plain JS loop): bench/out/js-vector.txt"
-	for r in $(seq "${BENCH_ROUNDS:-6}"); do run node --no-warnings js/bench/vector.js >>bench/out/js-vector.raw; done
+	for _ in $(seq "${BENCH_ROUNDS:-6}"); do run node --no-warnings js/bench/vector.js >>bench/out/js-vector.raw; done
 	mv bench/out/js-vector.raw bench/out/js-vector-runs.txt
 	benchstat "$ROOT/bench/out/js-vector-runs.txt" >bench/out/js-vector.txt
 	cat bench/out/js-vector.txt

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # scripts/bench.sh, sourced by build.sh (the one entry point): the benchmark steps (bench, bench-rayon,
 # bench-scaling, bench-js, bench-targets).
 # It uses build.sh's say, run, die and ROOT.
@@ -34,7 +35,7 @@ run_bench() {
 	say "benchstat of the rows outside the matrix (call, copy, pool, parallel, batch, threads, deadlines, compile, instantiate)"
 	grep -E '^(goos|goarch|pkg|cpu):|^Benchmark(Call|Client|Copy|Pool|Parallel|Batch|Threads|Deadlines|Compile|Instantiate)/' "$out" >bench/out/extra.txt
 	benchstat "$ROOT/bench/out/extra.txt" | tee bench/out/extra-benchstat.txt
-	bench_rayon
+	bench_rayon ""
 }
 
 # The Rayon workloads, in rounds (each round runs every row once, so the
@@ -156,11 +157,11 @@ run_bench_instructions() {
 # callcount binary BIN, or "-" when there is no such binary. A callgrind run
 # that aborts (it can, on Go's signals) is run again, up to three times.
 ir_per_call() {
-	local bin=$1 row=$2 n try total totals=()
+	local bin=$1 row=$2 n total totals=()
 	[ -x "$bin" ] || { echo -; return; }
 	for n in 2000 22000; do
 		total=""
-		for try in 1 2 3; do
+		for _ in 1 2 3; do
 			GODEBUG=asyncpreemptoff=1 valgrind --tool=callgrind --callgrind-out-file="$ROOT/bench/out/ir.out" \
 				"$bin" "$row" "$n" >"$ROOT/bench/out/ir.log" 2>&1 || true
 			total=$(sed -n 's/^summary: //p' "$ROOT/bench/out/ir.out" 2>/dev/null)

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # scripts/guests.sh, sourced by build.sh (the one entry point): building the guests and the example modules.
 # It uses build.sh's say, run, die and ROOT.
 

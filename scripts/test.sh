@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # scripts/test.sh, sourced by build.sh (the one entry point): ./build.sh test: go vet, the Go tests, the JS package,
 # the fresh-module and template checks.
 # It uses build.sh's say, run, die and ROOT.
@@ -108,6 +109,9 @@ run_tests() {
 	(cd cmd/benchreport && run go vet ./...)
 	(cd compare && run go vet ./...)
 	(cd wasm/go && run env GOOS=wasip1 GOARCH=wasm go vet ./...)
+	need_shellcheck
+	say "shellcheck -x (build.sh and the scripts it sources, .ci/run)"
+	run shellcheck -x build.sh .ci/run
 	say "staticcheck (honnef.co/go/tools v0.8.2, from the module proxy): the library, the report and comparison modules"
 	run go run "$STATICCHECK" ./...
 	(cd cmd/benchreport && run go run "$STATICCHECK" ./...)

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # scripts/toolchains.sh, sourced by build.sh (the one entry point): the toolchains the steps need, each installed
 # from the package registries when missing (or the reason it cannot be).
 # It uses build.sh's say, run, die and ROOT.
@@ -27,6 +28,18 @@ need_chromium() {
 	fi
 	[ -x "$CHROMIUM" ] || die "no Chromium at $CHROMIUM: install Debian's chromium package (apt-get install chromium) or set CHROMIUM"
 	export CHROMIUM
+}
+
+# The shell linter for ./build.sh test: Debian's shellcheck, installed with apt-get
+# when missing and we are root.
+need_shellcheck() {
+	command -v shellcheck >/dev/null && return 0
+	if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+		say "shellcheck is missing: installing Debian's shellcheck with apt-get"
+		run apt-get update -qq
+		run env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq shellcheck
+	fi
+	command -v shellcheck >/dev/null || die "shellcheck is not installed: install Debian's shellcheck package (apt-get install shellcheck)"
 }
 
 # Firefox ESR for the browser tests (driven by puppeteer-core over WebDriver
