@@ -7,11 +7,13 @@ run_js_tests() {
 	need_node
 	say "the JS package: type declarations checked by tsc and up to date (js/types)"
 	(cd js && run npm run --silent check)
+	say "the JS package, its tests, demo, examples and scripts: ESLint's recommended rules (js/eslint.config.js)"
+	(cd js && run npm run --silent lint)
 	say "the JS package in Node (node:test): contract and errors, vector guests bit-exact against the Go golden files, hostile corpus parity, Rayon hashes at 1, 2, 4 threads, budget, traps, timeouts, close, pools"
 	(cd js && run npm test --silent)
 	need_chromium
 	need_firefox
-	say "the JS package in headless Chromium (playwright-core) and Firefox ESR (puppeteer-core, WebDriver BiDi): the demo's hashes at 1 and 2 threads, a cold page, the isolation error; screenshots in js/test-results"
+	say "the JS package in headless Chromium (playwright-core) and Firefox ESR (puppeteer-core, WebDriver BiDi): the demo's hashes at 1 and 2 threads, a cold page, the isolation error and the single-thread fallback; the Vite and webpack examples built and served with and without the headers, and Vite's dev server; screenshots in js/test-results"
 	(cd js && run npm run --silent test:browser)
 }
 

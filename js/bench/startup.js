@@ -15,7 +15,7 @@ async function ms(f) {
 }
 
 const rows = [];
-for (const [name, path] of [['rust', 'guests/rust.wasm'], ['rust-threads', 'guests/rust-threads.wasm'], ['rayon', 'examples/rayon/rayon.wasm']]) {
+for (const path of ['guests/rust.wasm', 'guests/rust-threads.wasm', 'examples/rayon/rayon.wasm', 'examples/rayon/rayon-single.wasm']) {
   const url = new URL(path, root);
   const m = await compile(url);
   const c = await ms(() => compile(url));

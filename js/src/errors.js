@@ -127,6 +127,7 @@ export function withStderr(stderr, text) {
  * and the invisible and bidirectional format characters (U+200B–U+200F, U+202A–U+202E,
  * U+2066–U+2069, …) that let a name pass for another or reorder a line.
  */
+// eslint-disable-next-line no-control-regex -- matching the control characters is its purpose
 const unsafe = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff\ufff9-\ufffb]/g;
 
 /**

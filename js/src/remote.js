@@ -5,7 +5,7 @@
 // (compute-worker.js) and, for a threaded guest, its thread Workers.
 
 import {
-  AbortedError, ClosedError, DeadlineError, IsolationError, MissingExportError, ModuleError, OptionError, SignatureError, TrapError, WasmvecError, fromPlain, withStderr,
+  AbortedError, ClosedError, DeadlineError, IsolationError, MissingExportError, ModuleError, OptionError, SignatureError, TrapError, fromPlain, withStderr,
 } from './errors.js';
 import { MaxTimeout, checkWrite } from './contract.js';
 import { Module, compile, checkOptions, validTimeout } from './instance.js';

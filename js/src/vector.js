@@ -110,20 +110,21 @@ function guarded(inst, cap, kernel, inLen, out, ...args) {
   const saved = g.map(([n, i]) => { const v = bits(n), old = v[i]; v[i] = guard; return old; });
   /** @type {number | bigint | undefined} */
   let r;
-  let ok = false;
+  /** @type {boolean[]} which guard words the kernel wrote */
+  let hit = [];
   try {
     r = inst.call(kernel, ...args);
-    ok = true;
   } finally {
     // fresh views: the call may have grown the memory. None when the call ended the instance
     // (a proc_exit): its trap is the error to report.
     if (!inst.closed) {
-      const hit = g.map(([n, i]) => bits(n)[i] !== guard);
+      hit = g.map(([n, i]) => bits(n)[i] !== guard);
       g.forEach(([n, i], k) => { bits(n)[i] = saved[k]; });
-      if (ok && hit.some(Boolean)) {
-        throw new ContractError(inst.name, kernel, `the kernel wrote a guard word (${g.map(([n, i], k) => `${n.toUpperCase()}[${i}] ${hit[k]}`).join(', ')}), where the contract forbids it`);
-      }
     }
+  }
+  // Only after a call that returned: a trap is the error to report.
+  if (hit.some(Boolean)) {
+    throw new ContractError(inst.name, kernel, `the kernel wrote a guard word (${g.map(([n, i], k) => `${n.toUpperCase()}[${i}] ${hit[k]}`).join(', ')}), where the contract forbids it`);
   }
   return r;
 }

@@ -185,6 +185,7 @@ test('names and text from a module are escaped in messages, as the Go host escap
   for (const name of ['x\u0000y', 'x\u001b[31my', 'x\ny', 'x\u202ey']) {
     const e = /** @type {Error} */ (await Promise.resolve().then(() => v.call(name)).catch((err) => err));
     assert.ok(e instanceof MissingExportError, String(e));
+    // eslint-disable-next-line no-control-regex -- the controls a message must not carry
     assert.ok(!/[\u0000\u001b\u202e]/.test(e.message) && !e.message.includes('x\ny'), JSON.stringify(e.message));
   }
   const { withStderr } = await import('../src/errors.js');

@@ -48,7 +48,8 @@ const dev = await createServer({
   server: { host: '127.0.0.1', port: 0, headers: { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' } },
 });
 await dev.listen();
-const devURL = /** @type {string[]} */ (dev.resolvedUrls?.local)[0];
+const devURL = dev.resolvedUrls?.local[0] ?? '';
+assert.ok(devURL, 'Vite\'s dev server says where it listens');
 const goldenGS = JSON.parse(fs.readFileSync(new URL('../golden/rayon.json', import.meta.url), 'utf8')).grayScott[0];
 
 test.after(async () => {
