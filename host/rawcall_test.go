@@ -206,4 +206,20 @@ func TestEncodeDecode(t *testing.T) {
 	if got := Decode[int64](math.MaxUint64); got != -1 {
 		t.Errorf("Decode[int64] = %v", got)
 	}
+	// WIT's u32 and u64, the kits' unsigned lengths: the same bits as the signed types.
+	if got := Encode(uint32(math.MaxUint32)); got != Encode(int32(-1)) {
+		t.Errorf("Encode(u32 max) = %#x, want i32 -1's bits", got)
+	}
+	if got := Encode(uint32(4096)); got != 4096 {
+		t.Errorf("Encode(u32 4096) = %#x", got)
+	}
+	if got := Encode(uint64(math.MaxUint64)); got != Encode(int64(-1)) {
+		t.Errorf("Encode(u64 max) = %#x", got)
+	}
+	if got := Decode[uint32](0xdead_beef_ffff_fffe); got != 0xffff_fffe {
+		t.Errorf("Decode[uint32] = %#x, want the low 32 bits", got)
+	}
+	if got := Decode[uint64](Encode(int64(-2))); got != math.MaxUint64-1 {
+		t.Errorf("Decode[uint64] = %#x", got)
+	}
 }
