@@ -64,6 +64,7 @@ type fields struct {
 	Replace   string
 	Target    string // the Rust target
 	Threaded  bool   // rust-rayon
+	Rust      bool   // rust or rust-rayon
 	TinyGo    bool
 	KitImport string // the Go guest's import path of the kit
 }
@@ -108,7 +109,7 @@ func New(p Project) ([]string, error) {
 	f := fields{
 		Name: name, Lib: lib, Package: pkg, Module: "example.com/" + name,
 		Version: p.Version, Replace: p.Replace, Target: "wasm32-wasip1",
-		Threaded: p.Lang == "rust-rayon", TinyGo: p.Lang == "tinygo",
+		Threaded: p.Lang == "rust-rayon", Rust: strings.HasPrefix(p.Lang, "rust"), TinyGo: p.Lang == "tinygo",
 		KitImport: "github.com/wasmvec/wasmvec/kit/guest",
 	}
 	if f.Threaded {

@@ -207,6 +207,11 @@ func buildRust(dir, out, target string, log io.Writer) error {
 			target = string(m[1])
 		}
 	}
+	if target == "wasm32-unknown-unknown" {
+		// It builds, and loads, but has no WASI: a panic's message has no stderr to reach the
+		// host through, so every Rust panic would be a bare trap.
+		return errors.New(`.cargo/config.toml builds for wasm32-unknown-unknown, which has no WASI: a panic's message could not reach the host; set [build] target = "wasm32-wasip1" (or "wasm32-wasip1-threads" for Rayon)`)
+	}
 	if target != "" {
 		if _, err := exec.LookPath("rustup"); err == nil {
 			installed, err := exec.Command("rustup", "target", "list", "--installed").Output()

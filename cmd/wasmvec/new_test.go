@@ -133,6 +133,10 @@ func TestBuildSaysWhatIsWrong(t *testing.T) {
 		{"no wasm target", `for this machine, not for WebAssembly: set [build] target = "wasm32-wasip1"`, func(dir string) {
 			os.RemoveAll(filepath.Join(dir, ".cargo"))
 		}},
+		// refused before building: no WASI, so no panic message would reach the host
+		{"wasm32-unknown-unknown", `builds for wasm32-unknown-unknown, which has no WASI`, func(dir string) {
+			os.WriteFile(filepath.Join(dir, ".cargo", "config.toml"), []byte("[build]\ntarget = \"wasm32-unknown-unknown\"\n"), 0o644)
+		}},
 	} {
 		dir := filepath.Join(t.TempDir(), "bad")
 		if _, err := kit.New(kit.Project{Lang: "rust", Dir: dir, Version: "v0.0.0", Replace: "/nowhere"}); err != nil {

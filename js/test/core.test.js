@@ -237,7 +237,7 @@ test('poll_oneoff never blocks: every subscription answered at once with ENOTSUP
 // as in the Go host (examples/mykernels TestPanicMessage): in the TrapError's stderr and first
 // in its text; in this thread and through a compute Worker.
 const panicText = {
-  rust: ['panicked at', '65537 elements asked of a buffer of capacity 65536'],
+  rust: ['panicked at src/lib.rs:', 'buffer "x": 65537 elements asked, past its capacity of 65536'],
   c: ['mykernels.c:', 'requirement failed: len <= WASMVEC_CAPACITY(x)'],
   go: ['panic: wasmvec guest: 65537 elements asked of a buffer of capacity 65536'],
   tinygo: ['wasmvec guest: 65537 elements asked of a buffer of capacity 65536'],

@@ -66,6 +66,8 @@ elems!(f64 = 0.0, f32 = 0.0, i32 = 0, i64 = 0);
 /// every instantiation, while grown pages are zero by the WebAssembly
 /// specification and cost nothing until used.
 pub struct Buffer<T: Elem, const N: usize> {
+    /// The name in its exports, for panic messages ("" from [`Buffer::new`]).
+    name: &'static str,
     #[cfg(not(all(target_family = "wasm", feature = "threads")))]
     data: UnsafeCell<[T; N]>,
     #[cfg(all(target_family = "wasm", feature = "threads"))]
@@ -95,8 +97,14 @@ impl<T: Elem, const N: usize> Buffer<T, N> {
     /// A buffer of zeros (const: for a `static`).
     #[allow(clippy::new_without_default)]
     pub const fn new() -> Self {
+        Self::named("")
+    }
+
+    /// A buffer of zeros whose panics name it (what [`buffer!`] declares).
+    pub const fn named(name: &'static str) -> Self {
         let _ = Self::BYTES;
         Self {
+            name,
             #[cfg(not(all(target_family = "wasm", feature = "threads")))]
             data: UnsafeCell::new([T::ZERO; N]),
             #[cfg(all(target_family = "wasm", feature = "threads"))]
@@ -130,6 +138,14 @@ impl<T: Elem, const N: usize> Buffer<T, N> {
         }
     }
 
+    /// Panics unless `n` fits in the capacity, naming the buffer.
+    #[track_caller]
+    fn check(&self, n: usize) {
+        if n > N {
+            panic!("buffer \"{}\": {n} elements asked, past its capacity of {N}", self.name);
+        }
+    }
+
     /// The capacity in elements (N).
     pub const fn capacity(&self) -> usize {
         N
@@ -143,27 +159,30 @@ impl<T: Elem, const N: usize> Buffer<T, N> {
 
     /// The first `n` elements, to read.
     ///
-    /// Panics when `n` exceeds the capacity.
+    /// Panics when `n` exceeds the capacity; the message names the buffer
+    /// and the caller's line (`#[track_caller]`), not this crate's.
     ///
     /// # Safety
     /// No `&mut` to these elements (from [`Buffer::get_mut`]) may be alive
     /// while the slice is.
+    #[track_caller]
     pub unsafe fn get(&self, n: usize) -> &[T] {
-        assert!(n <= N, "{n} elements asked of a buffer of capacity {N}");
+        self.check(n);
         // SAFETY: in bounds; aliasing is the caller's promise.
         unsafe { core::slice::from_raw_parts(self.ptr(), n) }
     }
 
     /// The first `n` elements, to write.
     ///
-    /// Panics when `n` exceeds the capacity.
+    /// Panics when `n` exceeds the capacity, as [`Buffer::get`] does.
     ///
     /// # Safety
     /// No other reference to these elements may be alive while the slice
     /// is.
     #[allow(clippy::mut_from_ref)]
+    #[track_caller]
     pub unsafe fn get_mut(&self, n: usize) -> &mut [T] {
-        assert!(n <= N, "{n} elements asked of a buffer of capacity {N}");
+        self.check(n);
         // SAFETY: in bounds; aliasing is the caller's promise.
         unsafe { core::slice::from_raw_parts_mut(self.ptr(), n) }
     }
@@ -181,7 +200,7 @@ impl<T: Elem, const N: usize> Buffer<T, N> {
 macro_rules! buffer {
     ($(#[$m:meta])* $vis:vis static $id:ident : [$t:ident; $n:expr] = $name:literal $(;)?) => {
         $(#[$m])*
-        $vis static $id: $crate::Buffer<$t, { $n }> = $crate::Buffer::new();
+        $vis static $id: $crate::Buffer<$t, { $n }> = $crate::Buffer::named($name);
         const _: () = {
             #[unsafe(export_name = concat!("buffer-", $name, "-", stringify!($t)))]
             extern "C" fn offset() -> u32 {
