@@ -215,7 +215,8 @@ type bufferDecl struct {
 	typ  valType
 }
 
-func (d bufferDecl) offsetExport() string   { return bufferPrefix + d.name + "-" + d.typ.String() }
+func (d bufferDecl) offsetExport() string { return bufferPrefix + d.name + "-" + d.typ.String() }
+
 func (d bufferDecl) capacityExport() string { return capacityPrefix + d.name }
 
 // contract is what Compile learns from a module's exports.
@@ -360,65 +361,4 @@ func readContract(guest string, m *Module, exps []*wasmtime.ExportType, threaded
 		k.index = export(i)
 	}
 	return c, nil
-}
-
-// maxKernels bounds the kernels of one module (the C block holds a handle
-// for each).
-const maxKernels = 4096
-
-// Kernel is a kernel export of a module: a function whose parameters and
-// result (at most one) are i32, i64, f32 or f64, looked up once with
-// Module.Kernel and called on any instance of that module with
-// Instance.Call or Buffers.Call. A Kernel is immutable and safe for
-// concurrent use.
-type Kernel struct {
-	m     *Module
-	index export // its slot in every instance's table of kernels
-	name  string
-	sig   signature
-}
-
-// Name returns the export's name ("" for a nil Kernel; Params and Results
-// then return nil, String "<nil>").
-func (k *Kernel) Name() string {
-	if k == nil {
-		return ""
-	}
-	return k.name
-}
-
-// Params returns the types of the kernel's parameters, in order, each
-// "i32", "i64", "f32" or "f64" (WIT's u32 and s32 lower to i32, u64 and s64
-// to i64): an argument of type "f64" is Encode(float64(x)), and so on.
-func (k *Kernel) Params() []string {
-	if k == nil {
-		return nil
-	}
-	return typeNames(k.sig.params)
-}
-
-// Results returns the type of the kernel's result, named as in Params:
-// empty, or one type (Decode[float64] of Call's result for "f64").
-func (k *Kernel) Results() []string {
-	if k == nil {
-		return nil
-	}
-	return typeNames(k.sig.results)
-}
-
-func typeNames(ts []valType) []string {
-	names := make([]string, len(ts))
-	for i, t := range ts {
-		names[i] = t.String()
-	}
-	return names
-}
-
-// String returns the kernel's name and core signature, as
-// "step: func(f64, i32) -> f64".
-func (k *Kernel) String() string {
-	if k == nil {
-		return "<nil>"
-	}
-	return k.name + ": " + k.sig.String()
 }

@@ -1,9 +1,10 @@
 package host
 
 import (
-	"github.com/wasmvec/wasmvec/internal/threads"
 	"sync"
 	"sync/atomic"
+
+	"github.com/wasmvec/wasmvec/internal/threads"
 
 	"github.com/bytecodealliance/wasmtime-go/v39"
 )

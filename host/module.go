@@ -2,8 +2,6 @@ package host
 
 import (
 	"fmt"
-	"strconv"
-	"strings"
 	"sync"
 
 	"github.com/bytecodealliance/wasmtime-go/v39"
@@ -162,51 +160,6 @@ func checkImports(name string, m *wasmtime.Module) (shared *wasmtime.MemoryType,
 		return nil, guestErr(name, "", ErrModule, "a threaded guest imports both a shared %s.%s and %s.%s; this one imports only one", sharedModule, sharedName, threadModule, threadSpawn)
 	}
 	return shared, nil
-}
-
-// Kernel returns the kernel export named name. Look it up once and call it
-// on any instance of this module (Instance.Call, Buffers.Call). It returns
-// ErrMissingExport (in a *GuestError) if the module has no such kernel.
-func (m *Module) Kernel(name string) (*Kernel, error) {
-	if m.zero() {
-		return nil, errZeroModule
-	}
-	if k, ok := m.c.byName[name]; ok {
-		return k, nil
-	}
-	if reserved(name) {
-		return nil, guestErr(m.name, name, ErrMissingExport, "%q is reserved by the contract, not a kernel", name)
-	}
-	if m.c.nonFunc[name] {
-		return nil, guestErr(m.name, name, ErrSignature, "export %q is not a function", name)
-	}
-	return nil, guestErr(m.name, name, ErrMissingExport, "no kernel %q (the guest exports %s)", name, m.kernelNames())
-}
-
-// kernelNames lists the module's kernels for an error message, at most 8.
-func (m *Module) kernelNames() string {
-	ks := m.c.kernels
-	if len(ks) == 0 {
-		return "no kernels"
-	}
-	var names []string
-	for i, k := range ks {
-		if i == 8 {
-			names = append(names, fmt.Sprintf("and %d more", len(ks)-8))
-			break
-		}
-		names = append(names, strconv.Quote(k.name))
-	}
-	return "kernels " + strings.Join(names, ", ")
-}
-
-// Kernels returns every kernel of the module, in export order.
-// (None for a nil or zero Module.)
-func (m *Module) Kernels() []*Kernel {
-	if m.zero() {
-		return nil
-	}
-	return append([]*Kernel(nil), m.c.kernels...)
 }
 
 // Threaded reports whether the module is a threaded guest: it imports a

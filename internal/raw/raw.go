@@ -147,7 +147,7 @@ func (b *Block) Outcome(err Err) (Failure, bool) {
 // Failed reports whether err or a trap is pending (the call failed).
 func (b *Block) Failed(err Err) bool { return err.p != nil || b.state.trap != nil }
 
-// LockWord is the instance's lock word (see host/inplace.go).
+// LockWord is the instance's lock word (see host/lock.go).
 func (b *Block) LockWord() *atomic.Uint64 { return (*atomic.Uint64)(unsafe.Pointer(&b.lock)) }
 
 // SetClosed marks the instance closed for CallLocked.

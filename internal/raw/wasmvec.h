@@ -68,7 +68,7 @@ typedef struct {
 	int32_t interrupt;
 	int32_t interrupted;
 
-	// The instance's lock word (host/inplace.go) and whether it is closed:
+	// The instance's lock word (host/lock.go) and whether it is closed:
 	// wv_call_locked takes and releases the lock around a call.
 	uint64_t lock;
 	int32_t closed;
