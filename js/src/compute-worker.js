@@ -1,5 +1,5 @@
 // The entry point of a compute Worker: it hosts one instance (remote.js)
-// and runs the jobs its controller sends. For a threaded guest it is the
+// and runs the jobs its controller sends (the messages: protocol.js). For a threaded guest it is the
 // guest's calling thread, so it may wait (Atomics.wait) while the guest's
 // own threads work; its controller stays free to time calls out.
 
@@ -12,7 +12,7 @@ let inst = null;
 /** @type {typeof import('./vector.js') | null} */
 let vector = null;
 
-port.listen(async (msg) => {
+port.listen(async (/** @type {import('./protocol.js').LoadRequest | import('./protocol.js').RunRequest} */ msg) => {
   try {
     if (msg.op === 'load') {
       setDeps(msg.deps);
@@ -31,10 +31,10 @@ port.listen(async (msg) => {
       if (j.vector) {
         vector ??= await import('./vector.js');
         const [fn, args, opts] = j.vector;
-        if (!['sum', 'dot', 'mul', 'scale', 'sumBatch', 'dotBatch'].includes(fn)) throw new TypeError(`wasmvec: no vector function ${fn}`);
-        result = /** @type {any} */ (vector)[fn](inst, ...args, ...(opts ? [opts] : []));
+        if (!Object.hasOwn(vector.byName, fn)) throw new TypeError(`wasmvec: no vector function ${fn}`);
+        result = vector.byName[fn](inst, ...args, ...(opts ? [opts] : []));
       }
-      const read = (j.read ?? []).map((/** @type {[string, number, number]} */ [name, length, at]) => inst?.read(name, length, at));
+      const read = (j.read ?? []).map(([name, length, at]) => inst?.read(name, length, at));
       port.post({ id: msg.id, ok: true, value: { result, read } }, [...read.map((/** @type {any} */ v) => v.buffer)]);
     }
   } catch (e) {

@@ -14,6 +14,7 @@ import {
 import { GuestExit, Output, createWasi, guestImports } from './wasi.js';
 import { isNode, isolated, isolationHeaders, nodeBuiltin, givenDeps, nodeWorker, parallelism, wasiThreads } from './env.js';
 import { ctlAbortOffset, ctlBudget, makeSpawn } from './threads.js';
+import { setupKey } from './protocol.js';
 
 /** The most memory an instance may have unless told otherwise, in bytes: 1 GiB (Go: DefaultMemoryLimit). */
 export const DefaultMemoryLimit = 1 << 30;
@@ -166,7 +167,7 @@ export class Module {
     this.bytes = bytes;
     /** @internal */ this.info = info;
     /** @internal */ this.contract = contract;
-    /** @type {Map<number, Promise<WebAssembly.Module>>} compiled with the limits of each memory limit */
+    /** @internal @type {Map<number, Promise<WebAssembly.Module>>} compiled with the limits of each memory limit */
     this.compiled = new Map();
   }
 
@@ -407,7 +408,9 @@ async function startThreadedInstance(m, wasm, o, hooks) {
     onCreateWorker: () => {
       const w = isNode ? nodeWorker('./thread-worker.js', `${m.name} thread`) :
         new Worker(new URL('./thread-worker.js', import.meta.url), { type: 'module' });
-      w.postMessage({ __wasmvec__: { ctl, slots, slot: nextSlot++, channel: hooks.channel, deps, guest: m.name } });
+      /** @type {import('./protocol.js').ThreadSetup} */
+      const setup = { ctl, slots, slot: nextSlot++, channel: hooks.channel, deps, guest: m.name };
+      w.postMessage({ [setupKey]: setup });
       return w;
     },
   });
@@ -483,22 +486,23 @@ export class Instance {
     this.memory = memory;
     /** Threads each kernel call runs on: 1 for a guest that is not threaded. */
     this.threads = threads;
-    /** @type {BufferInfo[]} */
+    /** @internal @type {BufferInfo[]} */
     this.bufs = [];
-    /** @type {Map<string, BufferInfo>} */
+    /** @internal @type {Map<string, BufferInfo>} */
     this.byName = new Map();
-    /** @type {Map<string, View>} views of the current memory buffer */
+    /** @internal @type {Map<string, View>} views of the current memory buffer */
     this.views = new Map();
-    /** @type {ArrayBuffer | SharedArrayBuffer | null} the buffer the cached views are of */
+    /** @internal @type {ArrayBuffer | SharedArrayBuffer | null} the buffer the cached views are of */
     this.viewsOf = null;
-    /** @type {Map<string, {fn: Function, k: KernelDecl}>} */
+    /** @internal @type {Map<string, {fn: Function, k: KernelDecl}>} */
     this.fns = new Map();
+    /** Whether close was called (later calls throw ClosedError). */
     this.closed = false;
-    /** @type {(() => void) | null} ends the thread Workers of a threaded guest */
+    /** @internal @type {(() => void) | null} ends the thread Workers of a threaded guest */
     this.terminate = null;
-    /** The calling thread's stderr, kept for a trap (instantiateHere gives the guest's own). */
+    /** @internal the calling thread's stderr, kept for a trap (instantiateHere gives the guest's own) */
     this.out = new Output();
-    /** @type {TrapError | null} why the guest can no longer be called: it called proc_exit in a call */
+    /** @internal @type {TrapError | null} why the guest can no longer be called: it called proc_exit in a call */
     this.ended = null;
   }
 

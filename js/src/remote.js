@@ -8,6 +8,7 @@ import {
   AbortedError, ClosedError, DeadlineError, IsolationError, MissingExportError, ModuleError, OptionError, SignatureError, TrapError, fromPlain, withStderr,
 } from './errors.js';
 import { MaxTimeout, checkWrite } from './contract.js';
+import { threadFailedKind } from './protocol.js';
 import { Module, compile, checkOptions, validTimeout } from './instance.js';
 import { capabilities, depNames, isNode, isolated, isolationHeaders, listen, nodeWorker, parallelism, ref } from './env.js';
 
@@ -62,6 +63,12 @@ function resolvedDeps() {
  * and rejects with DeadlineError. Load a new instance to go on.
  */
 export class RemoteInstance {
+  /** @type {Map<number, {resolve: (v: any) => void, reject: (e: Error) => void, timer: any, arm: (() => void) | null}>} calls awaiting their reply, by id */
+  #pending;
+  /** the guest code running while loading ('(start)', '_initialize', …), for a deadline's export */
+  #phase;
+  /** @type {BroadcastChannel} where the instance's threads tell their failures */
+  #channel;
   /** @param {string} name @param {import('./env.js').AnyWorker} worker @param {boolean} threaded @param {number} timeout @param {string} channel */
   constructor(name, worker, threaded, timeout, channel) {
     /** The guest's name. */
@@ -85,16 +92,14 @@ export class RemoteInstance {
     /** Why that build: what capabilities() found, or that options.build asked for it; '' for one source. */
     this.buildReason = '';
     /** @internal */ this.worker = worker;
-    /** @type {Map<number, {resolve: (v: any) => void, reject: (e: Error) => void, timer: any, arm: (() => void) | null}>} */
-    this.pending = new Map();
-    /** the guest code running while loading ('(start)', '_initialize', …), for a deadline's export */
-    this.phase = '';
-    /** @type {Error | null} why the instance is closed */
+    this.#pending = new Map();
+    this.#phase = '';
+    /** @type {Error | null} why the instance is closed (null while it is open) */
     this.failed = null;
-    this.channel = new BroadcastChannel(channel);
-    /** @type {any} */ (this.channel).unref?.();
-    this.channel.onmessage = (/** @type {MessageEvent} */ e) => {
-      if (e.data?.kind === 'thread-failed') {
+    this.#channel = new BroadcastChannel(channel);
+    /** @type {any} */ (this.#channel).unref?.();
+    this.#channel.onmessage = (/** @type {MessageEvent} */ e) => {
+      if (e.data?.kind === threadFailedKind) {
         // As the Go host's threadFailed: the thread's stderr first in the message, and in stderr.
         const stderr = typeof e.data.stderr === 'string' ? e.data.stderr : '';
         const err = new AbortedError(name, 'wasi_thread_start', `a thread failed (${e.data.phase}): ${withStderr(stderr, e.data.message)}`);
@@ -105,9 +110,9 @@ export class RemoteInstance {
     ref(worker, false);
     /** @internal whether the load finished: a Worker that fails before is a load error, not a trap */
     this.loaded = false;
-    listen(worker, (msg) => this.reply(msg), (e) => {
+    listen(worker, (msg) => this.#reply(msg), (e) => {
       const text = e instanceof Error ? e.message : String(e);
-      if (!this.loaded && this.phase === '') {
+      if (!this.loaded && this.#phase === '') {
         // Its script did not load or threw before any guest code ran (a bundler that did not
         // emit it, a server that does not serve it, a dependency it cannot import).
         this.fail(new ModuleError(name, '', `the compute Worker (the package's compute-worker.js, as bundled or served) failed to load: ${text}`, e));
@@ -118,17 +123,17 @@ export class RemoteInstance {
   }
 
   /** @param {{id: number, ok: boolean, value?: any, error?: any, phase?: string}} msg */
-  reply(msg) {
+  #reply(msg) {
     if (msg.phase !== undefined) {
-      this.phase = msg.phase;
+      this.#phase = msg.phase;
       // A load's timeout counts from when its guest code starts (as the Go host's does): the
       // Worker's own start-up and the compile before it are not the guest's.
-      for (const p of this.pending.values()) if (msg.phase && p.arm) { p.arm(); p.arm = null; }
+      for (const p of this.#pending.values()) if (msg.phase && p.arm) { p.arm(); p.arm = null; }
       return;
     }
-    const p = this.pending.get(msg.id);
+    const p = this.#pending.get(msg.id);
     if (!p) return;
-    this.settle(msg.id);
+    this.#settle(msg.id);
     if (msg.ok) { p.resolve(msg.value); return; }
     const err = fromPlain(msg.error);
     if (this.threaded && err instanceof TrapError && !(err instanceof AbortedError)) {
@@ -155,24 +160,25 @@ export class RemoteInstance {
   }
 
   /** @param {number} id */
-  settle(id) {
-    const p = this.pending.get(id);
+  #settle(id) {
+    const p = this.#pending.get(id);
     if (p?.timer) clearTimeout(p.timer);
-    this.pending.delete(id);
-    if (this.pending.size === 0) ref(this.worker, false);
+    this.#pending.delete(id);
+    if (this.#pending.size === 0) ref(this.worker, false);
   }
 
   /**
+   * @internal
    * fail closes the instance for reason: its Workers are terminated and every pending call rejects.
    * @param {Error} reason
    */
   fail(reason) {
     if (this.failed) return;
     this.failed = reason;
-    this.channel.close();
+    this.#channel.close();
     void this.worker.terminate();
-    for (const [id, p] of [...this.pending]) {
-      this.settle(id);
+    for (const [id, p] of [...this.#pending]) {
+      this.#settle(id);
       p.reject(reason);
     }
   }
@@ -194,7 +200,7 @@ export class RemoteInstance {
       const p = { resolve, reject, timer: null, arm: null };
       const arm = () => {
         p.timer = setTimeout(() => {
-          this.fail(new DeadlineError(this.name, what === '(load)' ? this.phase || '(start)' : what, `${what === '(load)' ? 'instantiation' : 'the call'} ran past the timeout of ${timeout} ms; the instance's Workers were terminated`));
+          this.fail(new DeadlineError(this.name, what === '(load)' ? this.#phase || '(start)' : what, `${what === '(load)' ? 'instantiation' : 'the call'} ran past the timeout of ${timeout} ms; the instance's Workers were terminated`));
         }, timeout);
       };
       if (timeout > 0) {
@@ -208,7 +214,7 @@ export class RemoteInstance {
         reject(new OptionError(this.name, what, `the job cannot be sent to the Worker: ${/** @type {Error} */ (e).message}`, e));
         return;
       }
-      this.pending.set(id, p);
+      this.#pending.set(id, p);
       ref(this.worker, true);
     });
   }
@@ -424,21 +430,29 @@ async function chooseBuild(pair, options) {
  * instance that ends closed (a trap of a threaded guest, a timeout) is replaced by a new one.
  */
 export class Pool {
+  /** @type {RemoteInstance[]} idle instances */
+  #idle;
+  /** @type {{resolve: (r: RemoteInstance) => void, reject: (e: Error) => void}[]} callers waiting for one */
+  #waiting;
+  /** @type {Set<RemoteInstance>} every member */
+  #all;
+  /** @type {Error | null} why a replacement failed to load; with no member left, every job rejects with it */
+  #lost;
+  /** @type {import('./instance.js').Module} */
+  #module;
+  /** @type {any} the options every member (and replacement) loads with */
+  #options;
   /** @param {import('./instance.js').Module} m @param {any} options @param {RemoteInstance[]} members */
   constructor(m, options, members) {
-    /** @internal */ this.module = m;
-    /** @internal */ this.options = options;
-    /** @type {RemoteInstance[]} idle instances */
-    this.idle = members;
-    /** @type {{resolve: (r: RemoteInstance) => void, reject: (e: Error) => void}[]} */
-    this.waiting = [];
+    this.#module = m;
+    this.#options = options;
+    this.#idle = members;
+    this.#waiting = [];
     /** The number of instances. */
     this.size = members.length;
     this.closed = false;
-    /** @type {Set<RemoteInstance>} */
-    this.all = new Set(members);
-    /** @type {Error | null} why a replacement failed to load; with no member left, every job rejects with it */
-    this.lost = null;
+    this.#all = new Set(members);
+    this.#lost = null;
     /** Which build of a pair every instance runs (see RemoteInstance.build); '' for one source. */
     this.build = members[0]?.build ?? '';
     /** Why that build (see RemoteInstance.buildReason). */
@@ -446,35 +460,35 @@ export class Pool {
   }
 
   /** @returns {Promise<RemoteInstance>} */
-  acquire() {
-    if (this.closed) return Promise.reject(new ClosedError(this.module.name, '', 'the pool was closed'));
-    const r = this.idle.pop();
+  #acquire() {
+    if (this.closed) return Promise.reject(new ClosedError(this.#module.name, '', 'the pool was closed'));
+    const r = this.#idle.pop();
     if (r) return Promise.resolve(r);
-    if (this.all.size === 0 && this.lost) return Promise.reject(this.lost);
-    return new Promise((resolve, reject) => this.waiting.push({ resolve, reject }));
+    if (this.#all.size === 0 && this.#lost) return Promise.reject(this.#lost);
+    return new Promise((resolve, reject) => this.#waiting.push({ resolve, reject }));
   }
 
   /** @param {RemoteInstance} r */
-  release(r) {
+  #release(r) {
     if (this.closed) { void r.close(); return; }
     if (r.failed) {
-      this.all.delete(r);
-      loadWorker(this.module, this.options).then((n) => {
+      this.#all.delete(r);
+      loadWorker(this.#module, this.#options).then((n) => {
         if (this.closed) { void n.close(); return; }
         n.build = this.build; n.buildReason = this.buildReason;
-        this.all.add(n);
-        this.release(n);
+        this.#all.add(n);
+        this.#release(n);
       }, (e) => {
         // No replacement: when no instance is left, nobody waiting will be served, and no
         // later job either: each rejects with why the pool could not keep a member.
         this.size--;
-        this.lost = new ClosedError(this.module.name, '', `the pool has no instance left: a replacement failed to load: ${e.message}`, e);
-        if (this.all.size === 0) for (const w of this.waiting.splice(0)) w.reject(this.lost);
+        this.#lost = new ClosedError(this.#module.name, '', `the pool has no instance left: a replacement failed to load: ${e.message}`, e);
+        if (this.#all.size === 0) for (const w of this.#waiting.splice(0)) w.reject(this.#lost);
       });
       return;
     }
-    const w = this.waiting.shift();
-    if (w) w.resolve(r); else this.idle.push(r);
+    const w = this.#waiting.shift();
+    if (w) w.resolve(r); else this.#idle.push(r);
   }
 
   /**
@@ -485,11 +499,11 @@ export class Pool {
    * @returns {Promise<JobResult>}
    */
   async run(job, options) {
-    const r = await this.acquire();
+    const r = await this.#acquire();
     try {
       return await r.run(job, options);
     } finally {
-      this.release(r);
+      this.#release(r);
     }
   }
 
@@ -499,8 +513,8 @@ export class Pool {
    */
   async close() {
     this.closed = true;
-    await Promise.all([...this.all].map((r) => r.close()));
-    for (const w of this.waiting.splice(0)) w.reject(new ClosedError(this.module.name, '', 'the pool was closed'));
+    await Promise.all([...this.#all].map((r) => r.close()));
+    for (const w of this.#waiting.splice(0)) w.reject(new ClosedError(this.#module.name, '', 'the pool was closed'));
   }
 }
 

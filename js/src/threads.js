@@ -22,6 +22,7 @@
 //     Worker is usually asleep in a wait and cannot read messages.
 
 import { setDeps, wasiThreads } from './env.js';
+import { setupKey, threadFailedKind } from './protocol.js';
 import { Output, createWasi, guestImports } from './wasi.js';
 
 /**
@@ -72,8 +73,9 @@ export function runThreadWorker(port) {
   /** @type {any[]} */
   const queue = [];
   port.listen(async (data) => {
-    if (data?.__wasmvec__) {
-      const cfg = data.__wasmvec__;
+    if (data?.[setupKey]) {
+      /** @type {import('./protocol.js').ThreadSetup} */
+      const cfg = data[setupKey];
       setDeps(cfg.deps);
       const { ThreadMessageHandler, WASIThreads } = await wasiThreads();
       const channel = new BroadcastChannel(cfg.channel);
@@ -103,7 +105,9 @@ export function runThreadWorker(port) {
           // because of the flag, and its reply should find this failure already recorded
           // (RemoteInstance.reply also waits a little for it).
           const message = err instanceof Error ? err.message : String(err);
-          channel.postMessage({ kind: 'thread-failed', phase, message: message.slice(0, 4096), stderr: out.stderr() });
+          /** @type {import('./protocol.js').ThreadFailed} */
+          const failed = { kind: threadFailedKind, phase, message: message.slice(0, 4096), stderr: out.stderr() };
+          channel.postMessage(failed);
           const off = Number(Atomics.load(/** @type {Int32Array} */ (cfg.ctl), ctlAbortOffset));
           if (mem && off >= 0) {
             const flag = new Int32Array(mem.buffer, off, 1);

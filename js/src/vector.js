@@ -312,3 +312,10 @@ export function sumBatch(inst, x, width) { return batch(inst, 'sum-batch', x, nu
  * @returns {Float64Array}
  */
 export function dotBatch(inst, x, y, width) { return batch(inst, 'dot-batch', x, y, width); }
+
+/**
+ * The vector functions a Worker-hosted instance runs by name (the `vector` step of
+ * RemoteInstance.run's Job), so that the compute Worker names none of them.
+ * @type {Readonly<Record<string, (inst: import('./instance.js').Instance, ...args: any[]) => any>>}
+ */
+export const byName = Object.freeze({ sum, dot, mul, scale, sumBatch, dotBatch });

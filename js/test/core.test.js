@@ -5,7 +5,7 @@ import test from 'node:test';
 import assert from 'node:assert/strict';
 import {
   CapacityError, ClosedError, DeadlineError, MissingExportError, ModuleError, OptionError, SignatureError, TrapError,
-  compile, createPool, load, loadWorker,
+  Pool, compile, createPool, load, loadWorker,
 } from '../src/index.js';
 import { Output, fdWrite, pollOneoff } from '../src/wasi.js';
 import { golden, root } from './golden.js';
@@ -116,8 +116,10 @@ test('a pool never hangs: sizes that are not whole numbers from 1 are OptionErro
   for (const size of [0, -1, 1.5, NaN, 1e6]) {
     await assert.rejects(createPool(new URL('guests/rust.wasm', root), { size }), OptionError, `size ${size}`);
   }
-  const pool = await createPool(corpus['infinite-loop-in-kernel.wat'], { size: 1, name: 'loop' });
-  pool.options = { ...pool.options, threads: 2 }; // every replacement now fails to load (OptionError)
+  // one member, and options its replacements cannot load with (threads 2 of a guest that is not
+  // threaded: OptionError)
+  const m = await compile(corpus['infinite-loop-in-kernel.wat'], { name: 'loop' });
+  const pool = new Pool(m, { threads: 2 }, [await loadWorker(m)]);
   await assert.rejects(pool.run({ vector: ['sum', [[1]]] }, { timeout: 50 }), DeadlineError);
   for (let i = 0; i < 2; i++) {
     const late = await Promise.race([

@@ -151,7 +151,7 @@ export class Module {
     bytes: Uint8Array<ArrayBufferLike>;
     /** @internal */ info: import("./contract.js").ModuleInfo;
     /** @internal */ contract: import("./contract.js").Contract;
-    /** @type {Map<number, Promise<WebAssembly.Module>>} compiled with the limits of each memory limit */
+    /** @internal @type {Map<number, Promise<WebAssembly.Module>>} compiled with the limits of each memory limit */
     compiled: Map<number, Promise<WebAssembly.Module>>;
     /** Whether the guest is threaded (imports a shared env.memory and wasi.thread-spawn). */
     get threaded(): boolean;
@@ -222,25 +222,26 @@ export class Instance {
     memory: WebAssembly.Memory;
     /** Threads each kernel call runs on: 1 for a guest that is not threaded. */
     threads: number;
-    /** @type {BufferInfo[]} */
+    /** @internal @type {BufferInfo[]} */
     bufs: BufferInfo[];
-    /** @type {Map<string, BufferInfo>} */
+    /** @internal @type {Map<string, BufferInfo>} */
     byName: Map<string, BufferInfo>;
-    /** @type {Map<string, View>} views of the current memory buffer */
+    /** @internal @type {Map<string, View>} views of the current memory buffer */
     views: Map<string, View>;
-    /** @type {ArrayBuffer | SharedArrayBuffer | null} the buffer the cached views are of */
+    /** @internal @type {ArrayBuffer | SharedArrayBuffer | null} the buffer the cached views are of */
     viewsOf: ArrayBuffer | SharedArrayBuffer | null;
-    /** @type {Map<string, {fn: Function, k: KernelDecl}>} */
+    /** @internal @type {Map<string, {fn: Function, k: KernelDecl}>} */
     fns: Map<string, {
         fn: Function;
         k: KernelDecl;
     }>;
+    /** Whether close was called (later calls throw ClosedError). */
     closed: boolean;
-    /** @type {(() => void) | null} ends the thread Workers of a threaded guest */
+    /** @internal @type {(() => void) | null} ends the thread Workers of a threaded guest */
     terminate: (() => void) | null;
-    /** The calling thread's stderr, kept for a trap (instantiateHere gives the guest's own). */
+    /** @internal the calling thread's stderr, kept for a trap (instantiateHere gives the guest's own) */
     out: Output;
-    /** @type {TrapError | null} why the guest can no longer be called: it called proc_exit in a call */
+    /** @internal @type {TrapError | null} why the guest can no longer be called: it called proc_exit in a call */
     ended: TrapError | null;
     /**
      * readLayout asks the guest for every buffer's offset and capacity, twice, and validates them

@@ -76,31 +76,12 @@ export class RemoteInstance {
     /** Why that build: what capabilities() found, or that options.build asked for it; '' for one source. */
     buildReason: string;
     /** @internal */ worker: import("./env.js").AnyWorker;
-    /** @type {Map<number, {resolve: (v: any) => void, reject: (e: Error) => void, timer: any, arm: (() => void) | null}>} */
-    pending: Map<number, {
-        resolve: (v: any) => void;
-        reject: (e: Error) => void;
-        timer: any;
-        arm: (() => void) | null;
-    }>;
-    /** the guest code running while loading ('(start)', '_initialize', …), for a deadline's export */
-    phase: string;
-    /** @type {Error | null} why the instance is closed */
+    /** @type {Error | null} why the instance is closed (null while it is open) */
     failed: Error | null;
-    channel: BroadcastChannel;
     /** @internal whether the load finished: a Worker that fails before is a load error, not a trap */
     loaded: boolean;
-    /** @param {{id: number, ok: boolean, value?: any, error?: any, phase?: string}} msg */
-    reply(msg: {
-        id: number;
-        ok: boolean;
-        value?: any;
-        error?: any;
-        phase?: string;
-    }): void;
-    /** @param {number} id */
-    settle(id: number): void;
     /**
+     * @internal
      * fail closes the instance for reason: its Workers are terminated and every pending call rejects.
      * @param {Error} reason
      */
@@ -154,6 +135,7 @@ export class RemoteInstance {
      * @returns {Promise<void>}
      */
     close(): Promise<void>;
+    #private;
 }
 /**
  * Pool is a fixed number of Worker-hosted instances of one module, for throughput on
@@ -163,30 +145,13 @@ export class RemoteInstance {
 export class Pool {
     /** @param {import('./instance.js').Module} m @param {any} options @param {RemoteInstance[]} members */
     constructor(m: import("./instance.js").Module, options: any, members: RemoteInstance[]);
-    /** @internal */ module: Module;
-    /** @internal */ options: any;
-    /** @type {RemoteInstance[]} idle instances */
-    idle: RemoteInstance[];
-    /** @type {{resolve: (r: RemoteInstance) => void, reject: (e: Error) => void}[]} */
-    waiting: {
-        resolve: (r: RemoteInstance) => void;
-        reject: (e: Error) => void;
-    }[];
     /** The number of instances. */
     size: number;
     closed: boolean;
-    /** @type {Set<RemoteInstance>} */
-    all: Set<RemoteInstance>;
-    /** @type {Error | null} why a replacement failed to load; with no member left, every job rejects with it */
-    lost: Error | null;
     /** Which build of a pair every instance runs (see RemoteInstance.build); '' for one source. */
     build: "" | "threaded" | "fallback";
     /** Why that build (see RemoteInstance.buildReason). */
     buildReason: string;
-    /** @returns {Promise<RemoteInstance>} */
-    acquire(): Promise<RemoteInstance>;
-    /** @param {RemoteInstance} r */
-    release(r: RemoteInstance): void;
     /**
      * run runs a job (see RemoteInstance.run) on an idle instance, waiting for one if none is.
      * Errors are those of RemoteInstance.run, and ClosedError once the pool is closed.
@@ -200,6 +165,7 @@ export class Pool {
      * @returns {Promise<void>}
      */
     close(): Promise<void>;
+    #private;
 }
 /** The most instances a pool makes (each is a Worker, and a threaded one a Worker per thread). */
 export const MaxPoolSize: 256;

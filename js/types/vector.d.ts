@@ -78,6 +78,12 @@ export function dotBatch(inst: import("./instance.js").Instance, x: ArrayLike<nu
 /** Elements per block of the canonical order (wit/vector.wit): 4096. */
 export const BlockLen: 4096;
 /**
+ * The vector functions a Worker-hosted instance runs by name (the `vector` step of
+ * RemoteInstance.run's Job), so that the compute Worker names none of them.
+ * @type {Readonly<Record<string, (inst: import('./instance.js').Instance, ...args: any[]) => any>>}
+ */
+export const byName: Readonly<Record<string, (inst: import("./instance.js").Instance, ...args: any[]) => any>>;
+/**
  * simd: call the guest's simd128 exports (same bits)
  */
 export type VectorOptions = {
