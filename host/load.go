@@ -24,7 +24,8 @@ import (
 // memory at its current size: a guest's memory.grow fails (returns -1) from
 // then on, so the memory never moves (see Buffers).
 //
-// A threaded guest (world vector-threads of wit/vector.wit) gets a shared
+// A threaded guest (one that exports the threads protocol, world threads of
+// wit/vector.wit, and imports a shared memory) gets a shared
 // memory of at most 1 GiB (which never moves either), a
 // host thread-spawn that allows at most threads-1 spawns for the life of
 // the instance, and its workers started with "start-workers" (see

@@ -86,7 +86,7 @@ func WithMemoryLimit(bytes int64) Option {
 }
 
 // WithThreads sets the number of threads, 1 to 64, a threaded guest
-// (world vector-threads) runs each kernel on: the calling thread plus
+// (one of the threads protocol, world threads of wit/vector.wit) runs each kernel on: the calling thread plus
 // threads-1 workers spawned once at Instantiate. The default is
 // runtime.GOMAXPROCS(0), at most 64. A guest that is not threaded
 // accepts only WithThreads(1); anything else makes Instantiate return

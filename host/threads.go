@@ -12,14 +12,15 @@ import (
 	"github.com/wasmvec/wasmvec/internal/threads"
 )
 
-// A threaded guest (the vector-threads world of wit/vector.wit) imports its
+// A threaded guest (any world that includes `threads` of wit/vector.wit:
+// vector-threads, the Rayon example's rayon) imports its
 // linear memory as a shared memory, env.memory, and wasi.thread-spawn.
 // Package internal/threads runs wasi-threads for it: the shared memory,
 // each spawned thread (a new store, the same module instantiated against
 // the same shared memory, wasi_thread_start(tid, start_arg) on a goroutine
 // of its own), the runner of the calling thread, the wake-up sweep and the
-// one shutdown routine. This file is the host's side: the vector-threads
-// exports, the limits, and the errors a failed thread ends the instance
+// one shutdown routine. This file is the host's side: the threads
+// protocol's exports, the limits, and the errors a failed thread ends the instance
 // with.
 
 const (
@@ -35,7 +36,7 @@ const (
 	pageSize = 1 << 16
 )
 
-// The exports of the vector-threads world beyond those of vector.
+// The exports of the threads protocol (world threads of wit/vector.wit).
 const (
 	expStartWorkers = "start-workers"
 	expPingWorkers  = "ping-workers"

@@ -122,7 +122,7 @@ func TestThreadsShutdown(t *testing.T) {
 
 // threadedWAT is a threaded guest in the text format: the wat() template
 // with a shared memory imported as env.memory, wasi.thread-spawn, and the
-// vector-threads exports. Its abort flag is at 3072; start-workers(n) calls
+// threads protocol's exports. Its abort flag is at 3072; start-workers(n) calls
 // thread-spawn spawns times (n-1 when spawns is "") and returns how many
 // succeeded, or returns spawns' count when given (a lie), once the word at
 // 72 counts as many workers as it spawned (blockForever counts itself

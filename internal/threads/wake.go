@@ -23,7 +23,7 @@ import (
 // the declared buffers (a wait's word is a lock or a flag, never kernel
 // data). A woken thread runs guest code again: with the interrupt flag set
 // (engines made WithDeadlines) it traps at its next epoch check; a guest
-// that looks at the abort flag after a wait (the vector-threads world
+// that looks at the abort flag after a wait (the threads protocol
 // asks it to) traps on its own.
 //
 // The sweep's cost grows with the memory outside the buffers (about 40 ns

@@ -1,6 +1,6 @@
 //! A Rayon pool on wasi-threads, sized by the host: the worker exports of
 //! the contract's threaded worlds (`start-workers`, `stop-workers`,
-//! `get-abort-offset`; `vector-threads` in `wit/vector.wit` documents them)
+//! `get-abort-offset`: the `threads` world of `wit/vector.wit`)
 //! for a `wasm32-wasip1-threads` guest whose kernels run Rayon code.
 //!
 //! The same guest crate also builds for `wasm32-wasip1` (no `atomics`
