@@ -93,11 +93,11 @@ func BufferRef[T Elem](m *Module, name string) (Ref[T], error) {
 	if m.zero() {
 		return Ref[T]{}, errZeroModule
 	}
-	i, ok := m.c.bufIndex[name]
+	i, ok := m.contract.bufIndex[name]
 	if !ok {
 		return Ref[T]{}, guestErr(m.name, "", ErrMissingExport, "no buffer %q (the guest declares %s)", name, m.bufferNames())
 	}
-	if d, want := m.c.buffers[i], elemType[T](); d.typ != want {
+	if d, want := m.contract.buffers[i], elemType[T](); d.typ != want {
 		return Ref[T]{}, guestErr(m.name, d.offsetExport(), ErrSignature, "buffer %q holds %v, not %v", name, d.typ, want)
 	}
 	return Ref[T]{m: m, index: i}, nil
@@ -150,7 +150,7 @@ func newView(t valType, a raw.Addr, n int) raw.View {
 
 // bufferNames lists the declared buffers for an error message, at most 8.
 func (m *Module) bufferNames() string {
-	decls := m.c.buffers
+	decls := m.contract.buffers
 	if len(decls) == 0 {
 		return "no buffers"
 	}

@@ -37,8 +37,8 @@ type export int
 
 // kname returns the name of kernel e of the instance's module.
 func (in *Instance) kname(e export) string {
-	if int(e) < len(in.mod.c.kernels) {
-		return in.mod.c.kernels[e].name
+	if int(e) < len(in.mod.contract.kernels) {
+		return in.mod.contract.kernels[e].name
 	}
 	if e == in.pingSlot() {
 		return expPingWorkers
@@ -397,13 +397,13 @@ func (in *Instance) threadedCall(e export, nargs int) error {
 	if d := in.c.Timeout(); d > 0 {
 		deadline = time.Now().Add(d)
 	}
-	if !t.Give(threads.Job{E: int(e), NArgs: nargs}, deadline) {
+	if !t.Give(threads.Job{Export: int(e), NArgs: nargs}, deadline) {
 		return &GuestError{Guest: in.name, Export: in.kname(e), Err: t.Busy()}
 	}
 	for {
 		res, done := t.Next()
 		if done {
-			if err := in.callError(e, res.Err); err != nil {
+			if err := in.callError(e, res.CallErr); err != nil {
 				return err
 			}
 			// The guest returned, but a thread may have failed meanwhile
@@ -497,7 +497,7 @@ func (in *Instance) callError(e export, err raw.Err) error {
 func (in *Instance) base() raw.Addr { return in.c.Base() }
 
 // pingSlot is the slot of ping-workers, after the kernels.
-func (in *Instance) pingSlot() export { return export(len(in.mod.c.kernels)) }
+func (in *Instance) pingSlot() export { return export(len(in.mod.contract.kernels)) }
 
 // bindRaw caches in the instance's C block the raw handles of the store,
 // the memory and the kernels.

@@ -42,7 +42,7 @@ func TestRawCallMatchesFuncCall(t *testing.T) {
 		t.Fatal(err)
 	}
 	slices := 0
-	for _, k := range in.mod.c.kernels {
+	for _, k := range in.mod.contract.kernels {
 		if len(k.sig.params) == 0 {
 			continue
 		}
@@ -161,7 +161,7 @@ func TestBufferRef(t *testing.T) {
 			if err != nil {
 				return err
 			}
-			want := in.bufs[in.mod.c.bufIndex[name]]
+			want := in.bufs[in.mod.contract.bufIndex[name]]
 			if want.Name != name || &v[0] != raw.At[float64](in.base(), want.Offset) || len(v) != want.Capacity {
 				t.Errorf("View(%q) (#%d) is not buffer %q", name, i, want.Name)
 			}

@@ -74,13 +74,13 @@ func (m *Module) Kernel(name string) (*Kernel, error) {
 	if m.zero() {
 		return nil, errZeroModule
 	}
-	if k, ok := m.c.byName[name]; ok {
+	if k, ok := m.contract.byName[name]; ok {
 		return k, nil
 	}
 	if reserved(name) {
 		return nil, guestErr(m.name, name, ErrMissingExport, "%q is reserved by the contract, not a kernel", name)
 	}
-	if m.c.nonFunc[name] {
+	if m.contract.nonFunc[name] {
 		return nil, guestErr(m.name, name, ErrSignature, "export %q is not a function", name)
 	}
 	return nil, guestErr(m.name, name, ErrMissingExport, "no kernel %q (the guest exports %s)", name, m.kernelNames())
@@ -88,7 +88,7 @@ func (m *Module) Kernel(name string) (*Kernel, error) {
 
 // kernelNames lists the module's kernels for an error message, at most 8.
 func (m *Module) kernelNames() string {
-	ks := m.c.kernels
+	ks := m.contract.kernels
 	if len(ks) == 0 {
 		return "no kernels"
 	}
@@ -109,5 +109,5 @@ func (m *Module) Kernels() []*Kernel {
 	if m.zero() {
 		return nil
 	}
-	return append([]*Kernel(nil), m.c.kernels...)
+	return append([]*Kernel(nil), m.contract.kernels...)
 }

@@ -103,7 +103,7 @@ func (m *Module) Instantiate(opts ...Option) (*Instance, error) {
 		return nil, &GuestError{Guest: m.name, Err: ErrClosed}
 	}
 	defer m.release()
-	c := raw.New(len(m.c.kernels) + 1) // the kernels and ping-workers
+	c := raw.New(len(m.contract.kernels) + 1) // the kernels and ping-workers
 	if c == nil {
 		return nil, &GuestError{Guest: m.name, Err: fmt.Errorf("%w: out of C memory", ErrModule)}
 	}
@@ -268,8 +268,8 @@ func (m *Module) start(linker *wasmtime.Linker, store *wasmtime.Store, c *raw.Bl
 		return nil, err
 	}
 	// readContract verified every export's presence and type at Compile.
-	in.fns = make([]*wasmtime.Func, len(m.c.kernels))
-	for i, k := range m.c.kernels {
+	in.fns = make([]*wasmtime.Func, len(m.contract.kernels))
+	for i, k := range m.contract.kernels {
 		in.fns[i] = wi.GetFunc(store, k.name)
 	}
 	if th == nil {
@@ -288,7 +288,7 @@ func (m *Module) start(linker *wasmtime.Linker, store *wasmtime.Store, c *raw.Bl
 	in.errExpired = shared(guestErr(in.name, "", ErrClosed, "buffers used after InPlace returned"))
 	in.views = make([]raw.View, len(in.bufs))
 	for i, b := range in.bufs {
-		in.views[i] = newView(in.mod.c.buffers[i].typ, in.base().Add(b.Offset), b.Capacity)
+		in.views[i] = newView(in.mod.contract.buffers[i].typ, in.base().Add(b.Offset), b.Capacity)
 	}
 	if th != nil {
 		phase(expStartWorkers)
@@ -372,7 +372,7 @@ func limit(store *wasmtime.Store, memBytes int64) {
 // overlaps one declared before it; the overlaps come from one sweep in
 // offset order, O(n log n) in the buffers (maxBuffers bounds n).
 func (in *Instance) readLayout(wi *wasmtime.Instance) error {
-	decls := in.mod.c.buffers
+	decls := in.mod.contract.buffers
 	got := make([][2][2]uint32, len(decls)) // per buffer: offset, capacity; asked twice
 	for i, d := range decls {
 		for round := range 2 {

@@ -12,10 +12,10 @@ import (
 // buffers and kernels. A Module is safe for concurrent use; instantiate it
 // as often as needed. Close it after its instances.
 type Module struct {
-	name   string
-	engine *Engine
-	m      *wasmtime.Module
-	c      *contract
+	name     string
+	engine   *Engine
+	m        *wasmtime.Module
+	contract *contract // its buffers and kernels, read from its exports
 	// shared is the type of the shared memory a threaded guest imports as
 	// env.memory; nil for other guests.
 	shared *wasmtime.MemoryType
@@ -116,7 +116,7 @@ func (e *Engine) newModule(name string, m *wasmtime.Module) (*Module, error) {
 	var err error
 	mod.shared, err = checkImports(name, m)
 	if err == nil {
-		mod.c, err = readContract(name, mod, m.Exports(), mod.shared != nil)
+		mod.contract, err = readContract(name, mod, m.Exports(), mod.shared != nil)
 	}
 	if err != nil {
 		m.Close()
@@ -175,7 +175,7 @@ func (m *Module) Name() string {
 }
 
 // zero reports whether m is nil or a zero Module, not one Compile made.
-func (m *Module) zero() bool { return m == nil || m.c == nil }
+func (m *Module) zero() bool { return m == nil || m.contract == nil }
 
 // errZeroModule is the error of a nil or zero Module's methods.
 var errZeroModule = shared(&GuestError{Err: fmt.Errorf("%w: a nil or zero *Module: not one that Engine.Compile returned", ErrClosed)})

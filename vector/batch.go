@@ -41,7 +41,7 @@ func (k *Kernels) DotBatch(in *host.Instance, dst, x, y []float64, width int) er
 	return k.batch(in, kDotBatch, dst, x, y, width)
 }
 
-func (k *Kernels) batch(in *host.Instance, e kernel, dst, x, y []float64, width int) error {
+func (k *Kernels) batch(in *host.Instance, e worldFn, dst, x, y []float64, width int) error {
 	if width < 0 || len(x) != len(dst)*width {
 		return k.lengthErr(e, "%d vectors of width %d need %d elements, got %d", len(dst), width, len(dst)*width, len(x))
 	}

@@ -13,7 +13,7 @@ import (
 
 // check takes the views of b into v for an in-place call of kernel e over
 // n elements, or says why it cannot run.
-func (k *Kernels) check(b host.Buffers, v *views, e kernel, n int) error {
+func (k *Kernels) check(b host.Buffers, v *views, e worldFn, n int) error {
 	if err := v.of(k, b); err != nil {
 		return err
 	}
@@ -26,7 +26,7 @@ func (k *Kernels) check(b host.Buffers, v *views, e kernel, n int) error {
 	return nil
 }
 
-func (k *Kernels) reduceInPlace(b host.Buffers, e kernel, n int) (float64, error) {
+func (k *Kernels) reduceInPlace(b host.Buffers, e worldFn, n int) (float64, error) {
 	var v views
 	if err := k.check(b, &v, e, n); err != nil {
 		return 0, err

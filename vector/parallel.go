@@ -51,7 +51,7 @@ func (k *Kernels) DotParallel(ctx context.Context, p *host.Pool, x, y []float64)
 	return k.foldParallel(ctx, p, kDotBlocks, x, y)
 }
 
-func (k *Kernels) foldParallel(ctx context.Context, p *host.Pool, e kernel, x, y []float64) (float64, error) {
+func (k *Kernels) foldParallel(ctx context.Context, p *host.Pool, e worldFn, x, y []float64) (float64, error) {
 	if len(x) == 0 {
 		return 0, nil
 	}

@@ -58,11 +58,12 @@ const (
 	bufResult = "result"
 )
 
-// kernel indexes the world's kernels in Kernels.k.
-type kernel int
+// worldFn indexes the vector world's exports (world) and Kernels.k: one
+// of the world's functions, not a host.Kernel.
+type worldFn int
 
 const (
-	kSum kernel = iota
+	kSum worldFn = iota
 	kSumFold
 	kSumSIMD
 	kSumSIMDFold
@@ -198,7 +199,7 @@ func signature(params, results []string) string {
 
 // variant returns the scalar kernel e, or its simd128 twin (the next index)
 // when the Kernels were looked up WithSIMD.
-func (k *Kernels) variant(e kernel) *host.Kernel {
+func (k *Kernels) variant(e worldFn) *host.Kernel {
 	if k.simd {
 		return k.k[e+simdOffset[e]]
 	}
@@ -206,7 +207,7 @@ func (k *Kernels) variant(e kernel) *host.Kernel {
 }
 
 // simdOffset is how far each scalar kernel's simd128 twin sits in world.
-var simdOffset = [numKernels]kernel{kSum: 2, kSumFold: 2, kDot: 2, kDotFold: 2, kMul: 1, kScale: 1}
+var simdOffset = [numKernels]worldFn{kSum: 2, kSumFold: 2, kDot: 2, kDotFold: 2, kMul: 1, kScale: 1}
 
 // views are the world's buffers inside one InPlace call, and their common
 // capacity in elements.
@@ -314,7 +315,7 @@ func i32Arg(n int) uint64        { return uint64(uint32(int32(n))) }
 func f64Arg(x float64) uint64    { return math.Float64bits(x) }
 func f64Result(r uint64) float64 { return math.Float64frombits(r) }
 
-func (k *Kernels) lengthErr(e kernel, format string, args ...any) error {
+func (k *Kernels) lengthErr(e worldFn, format string, args ...any) error {
 	return &host.GuestError{Guest: k.guest, Export: k.variant(e).Name(), Err: fmt.Errorf("%w: "+format, append([]any{ErrLength}, args...)...)}
 }
 
@@ -364,7 +365,7 @@ func (k *Kernels) Dot(in *host.Instance, x, y []float64) (float64, error) {
 // reduce runs the reduction whole (kSum or kDot, with its -fold at whole+1)
 // over x (and y): in one host.Instance.CallWith when x fits the buffers,
 // else streamed.
-func (k *Kernels) reduce(in *host.Instance, whole kernel, x, y []float64) (float64, error) {
+func (k *Kernels) reduce(in *host.Instance, whole worldFn, x, y []float64) (float64, error) {
 	kk := k.variant(whole)
 	var v views
 	var g guards
@@ -390,7 +391,7 @@ func (k *Kernels) reduce(in *host.Instance, whole kernel, x, y []float64) (float
 
 // stream runs the reduction's -fold kernel over x (and y) in whole blocks,
 // inside one InPlace.
-func (k *Kernels) stream(in *host.Instance, whole kernel, x, y []float64) (s float64, err error) {
+func (k *Kernels) stream(in *host.Instance, whole worldFn, x, y []float64) (s float64, err error) {
 	err = in.InPlace(func(b host.Buffers) error {
 		var v views
 		if err := v.of(k, b); err != nil {
@@ -463,7 +464,7 @@ func (k *Kernels) Scale(in *host.Instance, dst, a []float64, s float64) error {
 // elementwise runs mul (dst = a*b) or scale (dst = s*a): in one
 // host.Instance.CallWith when dst fits the buffers, else in chunks of the
 // capacity inside one InPlace.
-func (k *Kernels) elementwise(in *host.Instance, e kernel, dst, a, bs []float64, s float64) error {
+func (k *Kernels) elementwise(in *host.Instance, e worldFn, dst, a, bs []float64, s float64) error {
 	kk := k.variant(e)
 	n := len(dst)
 	var args []uint64

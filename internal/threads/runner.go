@@ -27,22 +27,22 @@ import (
 //
 // One hand-off costs two goroutine switches per call, and no allocation.
 
-// Job is guest code for the runner: function E of the C block's table
-// with NArgs arguments in its slots (a kernel call), or F (the
+// Job is guest code for the runner: a kernel call, function Export of
+// the C block's table with NArgs arguments in its slots, or Func (the
 // instantiation's steps, stop-workers).
 type Job struct {
-	E     int
-	NArgs int
-	F     func() error
-	seq   uint64
+	Export int
+	NArgs  int
+	Func   func() error
+	seq    uint64
 }
 
-// Result is what a job ended with: the C block call's error (its trap is
-// in the C block), or F's.
+// Result is what a job ended with: the C block call's error (CallErr; its
+// trap is in the C block), or Func's (FuncErr).
 type Result struct {
-	Err raw.Err
-	F   error
-	seq uint64 // the job's: a result of a job given up on is told apart
+	CallErr raw.Err
+	FuncErr error
+	seq     uint64 // the job's: a result of a job given up on is told apart
 }
 
 // runner is the goroutine that runs a threaded instance's calling thread.
@@ -75,10 +75,10 @@ func (t *Threads) runJobs() {
 	defer close(t.r.exited)
 	for j := range t.r.jobs {
 		res := Result{seq: j.seq}
-		if j.F != nil {
-			res.F = j.F()
+		if j.Func != nil {
+			res.FuncErr = j.Func()
 		} else {
-			res.Err = t.c.Call(j.E, j.NArgs)
+			res.CallErr = t.c.Call(j.Export, j.NArgs)
 		}
 		t.mu.Lock()
 		t.busy = false
@@ -166,16 +166,16 @@ func (t *Threads) GiveUp(err error) (res Result, ok bool) {
 // (late, built by late when it is the deadline), whatever f returns after,
 // with ok reporting whether f ended within the grace.
 func (t *Threads) RunFunc(f func() error, deadline time.Time, late func() error) (err error, ok bool) {
-	if !t.Give(Job{F: f}, deadline) {
+	if !t.Give(Job{Func: f}, deadline) {
 		return t.Busy(), false
 	}
 	for {
 		res, done := t.Next()
 		if done {
-			if res.F == nil {
-				res.F = t.Failure() // a thread failed as f returned
+			if res.FuncErr == nil {
+				res.FuncErr = t.Failure() // a thread failed as f returned
 			}
-			return res.F, true
+			return res.FuncErr, true
 		}
 		cause := t.Failure()
 		if cause == nil && !deadline.IsZero() && !time.Now().Before(deadline) {
