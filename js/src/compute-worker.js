@@ -16,7 +16,7 @@ port.listen(async (/** @type {import('./protocol.js').LoadRequest | import('./pr
   try {
     if (msg.op === 'load') {
       setDeps(msg.deps);
-      const { compileBytes, instantiateHere } = await import('./instance.js');
+      const [{ compileBytes }, { instantiateHere }] = await Promise.all([import('./module.js'), import('./start.js')]);
       const m = await compileBytes(msg.bytes, msg.name, msg.compile);
       inst = await instantiateHere(m, msg.options, { channel: msg.channel, phase: (exp) => port.post({ phase: exp }) });
       port.post({ phase: '' });

@@ -9,7 +9,8 @@ import {
 } from './errors.js';
 import { MaxTimeout, checkWrite } from './contract.js';
 import { threadFailedKind } from './protocol.js';
-import { Module, compile, checkOptions, validTimeout } from './instance.js';
+import { Module, compile } from './module.js';
+import { checkOptions, validTimeout } from './start.js';
 import { capabilities, depNames, isNode, isolated, isolationHeaders, listen, nodeWorker, parallelism, ref } from './env.js';
 
 /**
@@ -317,13 +318,13 @@ export class RemoteInstance {
  * (milliseconds from when that code starts: the Worker's start-up and the compile are not
  * counted); AbortedError when a thread fails while starting. For a pair, also those of
  * chooseBuild: ModuleError naming both builds when they are not the two builds of one guest.
- * @param {import('./instance.js').Source | import('./instance.js').Module | Builds} source
- * @param {import('./instance.js').CompileOptions & import('./instance.js').InstanceOptions & BuildOptions} [options]
+ * @param {import('./module.js').Source | import('./module.js').Module | Builds} source
+ * @param {import('./module.js').CompileOptions & import('./module.js').InstanceOptions & BuildOptions} [options]
  * @returns {Promise<RemoteInstance>}
  */
 export async function loadWorker(source, options = {}) {
   const pair = isBuilds(source) ? await chooseBuild(source, options) : null;
-  const m = pair ? pair.m : source instanceof Module ? source : await compile(/** @type {import('./instance.js').Source} */ (source), options);
+  const m = pair ? pair.m : source instanceof Module ? source : await compile(/** @type {import('./module.js').Source} */ (source), options);
   const o = checkOptions(m, pair?.build === 'fallback' ? { ...options, threads: 1 } : options);
   if (m.threaded && !isolated()) {
     throw new IsolationError(m.name, '', `SharedArrayBuffer is not available: serve the page with ${isolationHeaders}` +
@@ -351,8 +352,8 @@ export async function loadWorker(source, options = {}) {
  * `wasmvec build` of a rust-rayon project writes them as guest.wasm and guest-single.wasm; the
  * Rayon example ships them as wasmvec/guests/rayon.wasm and wasmvec/guests/rayon-single.wasm.
  * @typedef {object} Builds
- * @property {import('./instance.js').Source | Module} threaded the threaded build
- * @property {import('./instance.js').Source | Module} fallback the single-thread build
+ * @property {import('./module.js').Source | Module} threaded the threaded build
+ * @property {import('./module.js').Source | Module} fallback the single-thread build
  */
 
 /**
@@ -386,7 +387,7 @@ function isBuilds(s) {
  * calls. (Capacities are read at instantiation, from the one build loaded: a caller that depends
  * on one checks RemoteInstance.layout.)
  * @param {Builds} pair
- * @param {import('./instance.js').CompileOptions & BuildOptions} options
+ * @param {import('./module.js').CompileOptions & BuildOptions} options
  * @returns {Promise<{m: Module, build: 'threaded' | 'fallback', reason: string}>}
  */
 async function chooseBuild(pair, options) {
@@ -438,11 +439,11 @@ export class Pool {
   #all;
   /** @type {Error | null} why a replacement failed to load; with no member left, every job rejects with it */
   #lost;
-  /** @type {import('./instance.js').Module} */
+  /** @type {import('./module.js').Module} */
   #module;
   /** @type {any} the options every member (and replacement) loads with */
   #options;
-  /** @param {import('./instance.js').Module} m @param {any} options @param {RemoteInstance[]} members */
+  /** @param {import('./module.js').Module} m @param {any} options @param {RemoteInstance[]} members */
   constructor(m, options, members) {
     this.#module = m;
     this.#options = options;
@@ -532,13 +533,13 @@ export const MaxPoolSize = 256;
  * machine's parallelism). Given a pair of builds (Builds), it chooses one build as loadWorker
  * does, once, and every instance runs it (Pool.build says which). Errors are those of compile
  * and loadWorker.
- * @param {import('./instance.js').Source | Builds} source
- * @param {import('./instance.js').CompileOptions & import('./instance.js').InstanceOptions & BuildOptions & {size?: number}} [options]
+ * @param {import('./module.js').Source | Builds} source
+ * @param {import('./module.js').CompileOptions & import('./module.js').InstanceOptions & BuildOptions & {size?: number}} [options]
  * @returns {Promise<Pool>}
  */
 export async function createPool(source, options = {}) {
   const pair = isBuilds(source) ? await chooseBuild(source, options) : null;
-  const m = pair ? pair.m : await compile(/** @type {import('./instance.js').Source} */ (source), options);
+  const m = pair ? pair.m : await compile(/** @type {import('./module.js').Source} */ (source), options);
   const o = pair?.build === 'fallback' ? { ...options, threads: 1 } : options;
   const size = options.size ?? parallelism();
   if (!Number.isInteger(size) || size < 1 || size > MaxPoolSize) throw new OptionError(m.name, '', `size ${String(size)}: want a whole number of instances from 1 to ${MaxPoolSize}`);

@@ -88,6 +88,12 @@ export const DefaultMaxModuleBytes: number;
 export const DefaultMaxFunctions: 20000;
 /** The most elements a table may have (Go: MaxTableElements, 65,536): a table's maximum is lowered to it. */
 export const MaxTableElements: number;
+/** The most memory an instance may have unless told otherwise, in bytes: 1 GiB (Go: DefaultMemoryLimit). */
+export const DefaultMemoryLimit: number;
+/** The most threads an instance accepts (Go: MaxThreads). */
+export const MaxThreads: 64;
+/** The most linear memory a threaded guest gets, in bytes: 1 GiB (Go: MaxSharedMemory). */
+export const MaxSharedMemory: number;
 /** The longest timeout, in milliseconds, a timer can hold (2^31 - 1, about 24.8 days): setTimeout fires a longer one at once. */
 export const MaxTimeout: number;
 /** The WebAssembly page, in bytes. */

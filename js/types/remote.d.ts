@@ -26,21 +26,21 @@
  * (milliseconds from when that code starts: the Worker's start-up and the compile are not
  * counted); AbortedError when a thread fails while starting. For a pair, also those of
  * chooseBuild: ModuleError naming both builds when they are not the two builds of one guest.
- * @param {import('./instance.js').Source | import('./instance.js').Module | Builds} source
- * @param {import('./instance.js').CompileOptions & import('./instance.js').InstanceOptions & BuildOptions} [options]
+ * @param {import('./module.js').Source | import('./module.js').Module | Builds} source
+ * @param {import('./module.js').CompileOptions & import('./module.js').InstanceOptions & BuildOptions} [options]
  * @returns {Promise<RemoteInstance>}
  */
-export function loadWorker(source: import("./instance.js").Source | import("./instance.js").Module | Builds, options?: import("./instance.js").CompileOptions & import("./instance.js").InstanceOptions & BuildOptions): Promise<RemoteInstance>;
+export function loadWorker(source: import("./module.js").Source | import("./module.js").Module | Builds, options?: import("./module.js").CompileOptions & import("./module.js").InstanceOptions & BuildOptions): Promise<RemoteInstance>;
 /**
  * createPool compiles source once and loads size instances of it in Workers (default: the
  * machine's parallelism). Given a pair of builds (Builds), it chooses one build as loadWorker
  * does, once, and every instance runs it (Pool.build says which). Errors are those of compile
  * and loadWorker.
- * @param {import('./instance.js').Source | Builds} source
- * @param {import('./instance.js').CompileOptions & import('./instance.js').InstanceOptions & BuildOptions & {size?: number}} [options]
+ * @param {import('./module.js').Source | Builds} source
+ * @param {import('./module.js').CompileOptions & import('./module.js').InstanceOptions & BuildOptions & {size?: number}} [options]
  * @returns {Promise<Pool>}
  */
-export function createPool(source: import("./instance.js").Source | Builds, options?: import("./instance.js").CompileOptions & import("./instance.js").InstanceOptions & BuildOptions & {
+export function createPool(source: import("./module.js").Source | Builds, options?: import("./module.js").CompileOptions & import("./module.js").InstanceOptions & BuildOptions & {
     size?: number;
 }): Promise<Pool>;
 /**
@@ -143,8 +143,8 @@ export class RemoteInstance {
  * instance that ends closed (a trap of a threaded guest, a timeout) is replaced by a new one.
  */
 export class Pool {
-    /** @param {import('./instance.js').Module} m @param {any} options @param {RemoteInstance[]} members */
-    constructor(m: import("./instance.js").Module, options: any, members: RemoteInstance[]);
+    /** @param {import('./module.js').Module} m @param {any} options @param {RemoteInstance[]} members */
+    constructor(m: import("./module.js").Module, options: any, members: RemoteInstance[]);
     /** The number of instances. */
     size: number;
     closed: boolean;
@@ -180,11 +180,11 @@ export type Builds = {
     /**
      * the threaded build
      */
-    threaded: import("./instance.js").Source | Module;
+    threaded: import("./module.js").Source | Module;
     /**
      * the single-thread build
      */
-    fallback: import("./instance.js").Source | Module;
+    fallback: import("./module.js").Source | Module;
 };
 /**
  * BuildOptions chooses between the two builds of a Builds source.
@@ -225,4 +225,4 @@ export type JobResult = {
 export type CallOptions = {
     timeout?: number;
 };
-import { Module } from './instance.js';
+import { Module } from './module.js';
