@@ -9,7 +9,7 @@ require (
 )
 
 require (
-	github.com/bytecodealliance/wasmtime-go/v39 v39.0.1 // indirect
+	github.com/bytecodealliance/wasmtime-go/v44 v44.0.0 // indirect
 	golang.org/x/sys v0.48.0 // indirect
 )
 

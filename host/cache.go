@@ -7,7 +7,7 @@ import (
 	"path/filepath"
 	"runtime"
 
-	"github.com/bytecodealliance/wasmtime-go/v39"
+	"github.com/bytecodealliance/wasmtime-go/v44"
 	"github.com/wasmvec/wasmvec/internal/files"
 )
 
@@ -15,7 +15,7 @@ import (
 // makes; it is part of every cache key. Wasmtime also checks, when it
 // deserializes, that the code was made by the same Wasmtime version with
 // compatible settings, and refuses it otherwise.
-const engineSettings = "wasmtime-go/v39;cranelift;opt=speed;simd=on;threads=on;" + runtime.GOOS + "/" + runtime.GOARCH
+const engineSettings = "wasmtime-go/v44;cranelift;opt=speed;simd=on;threads=on;" + runtime.GOOS + "/" + runtime.GOARCH
 
 // settings returns engineSettings plus this engine's own options.
 func (e *Engine) settings() string {

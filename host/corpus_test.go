@@ -10,7 +10,7 @@ import (
 
 	"go.uber.org/goleak"
 
-	"github.com/bytecodealliance/wasmtime-go/v39"
+	"github.com/bytecodealliance/wasmtime-go/v44"
 	"github.com/wasmvec/wasmvec/host"
 	"github.com/wasmvec/wasmvec/internal/corpus"
 	"github.com/wasmvec/wasmvec/vector"

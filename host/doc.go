@@ -29,7 +29,7 @@
 // [Instance.InPlace], [Buffers.Call] costs the same. wasmtime-go's Func.Call
 // (several crossings and allocations per call) serves only the calls made
 // while loading; BenchmarkCall compares the paths with an empty cgo call.
-// This path reads two unexported layouts of wasmtime-go v39 (Func and
+// This path reads two unexported layouts of wasmtime-go v44 (Func and
 // Memory hold the C handle as their only field);
 // TestRawCallMatchesFuncCall fails if that changes, and Instantiate returns
 // ErrModule rather than guess.

@@ -4,9 +4,10 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"github.com/wasmvec/wasmvec/internal/raw"
 	"github.com/wasmvec/wasmvec/internal/threads"
 
-	"github.com/bytecodealliance/wasmtime-go/v39"
+	"github.com/bytecodealliance/wasmtime-go/v44"
 )
 
 // Engine compiles guest modules. It is configured for Cranelift with
@@ -37,6 +38,9 @@ type Engine struct {
 	deadlines bool // built WithDeadlines
 
 	waker threads.Waker // the wake-up module of threaded guests, compiled when first needed
+	// sharedErr is why the engine cannot create shared memories (a
+	// wasmtime-go layout raw does not know), nil when it can.
+	sharedErr error
 
 	maxBytes, maxFuncs int // WithCompileLimits
 
@@ -61,6 +65,8 @@ func NewEngine(opts ...Option) *Engine {
 	cfg.SetCraneliftOptLevel(wasmtime.OptLevelSpeed)
 	cfg.SetWasmSIMD(true)
 	cfg.SetWasmThreads(true) // shared memory and atomics, for threaded guests
+	// and creating their shared memories (off by default since Wasmtime 40)
+	sharedErr := raw.EnableSharedMemory(cfg)
 	// Off: no guest needs them, and each lets a module claim memory the
 	// per-store limits would have to chase (docs/security.md). A module that
 	// uses one fails Compile with ErrModule naming the feature.
@@ -68,6 +74,7 @@ func NewEngine(opts ...Option) *Engine {
 	cfg.SetWasmMemory64(false)
 	cfg.SetEpochInterruption(eng.deadlines)
 	eng.e = wasmtime.NewEngineWithConfig(cfg)
+	eng.sharedErr = sharedErr
 	return eng
 }
 

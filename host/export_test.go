@@ -30,6 +30,9 @@ const (
 	MaxWakeBytes          = threads.MaxWakeBytes
 )
 
+// BoundTrapMessage is boundTrapMessage.
+var BoundTrapMessage = boundTrapMessage
+
 // ExportForTest returns a function that calls the kernel named name with
 // args through wasmtime-go's Func.Call (under the instance's lock, traps as
 // errors).

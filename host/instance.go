@@ -7,7 +7,7 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/bytecodealliance/wasmtime-go/v39"
+	"github.com/bytecodealliance/wasmtime-go/v44"
 	"github.com/wasmvec/wasmvec/internal/raw"
 	"github.com/wasmvec/wasmvec/internal/threads"
 )

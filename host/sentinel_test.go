@@ -303,3 +303,18 @@ func sentinelCases(t *testing.T) map[string]func(*testing.T) map[string]error {
 		},
 	}
 }
+
+// TestBoundTrapMessage: a runtime's trap message past MaxTrapMessage bytes
+// keeps its first lines, cut at a line end, and says how many were cut.
+func TestBoundTrapMessage(t *testing.T) {
+	short := "wasm trap: unreachable\n    0: 0x1 - f"
+	if got := host.BoundTrapMessage(short); got != short {
+		t.Errorf("a short message changed: %q", got)
+	}
+	long := strings.Repeat("   12:    0x18b - <unknown>!deep\n", 1000)
+	got := host.BoundTrapMessage(long)
+	if len(got) > host.MaxTrapMessage+100 || !strings.HasPrefix(long, got[:strings.LastIndex(got, "\n")]) ||
+		!strings.Contains(got, "more lines (") {
+		t.Errorf("a %d-byte message bounded to %d bytes, ending %q", len(long), len(got), got[max(0, len(got)-80):])
+	}
+}

@@ -7,7 +7,7 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/bytecodealliance/wasmtime-go/v39"
+	"github.com/bytecodealliance/wasmtime-go/v44"
 	"github.com/wasmvec/wasmvec/internal/raw"
 	"github.com/wasmvec/wasmvec/internal/threads"
 )
@@ -75,6 +75,9 @@ func newThreads(mod *Module, store *wasmtime.Store, c *raw.Block, workers int, m
 	}
 	if lo > hi {
 		return nil, guestErr(name, "", ErrLimit, "shared memory of %d pages exceeds the limit of %d pages", lo, hi)
+	}
+	if e.sharedErr != nil {
+		return nil, guestErr(name, "", ErrModule, "this engine cannot create the shared memory a threaded guest needs: %v", e.sharedErr)
 	}
 	mod.retain()
 	t, err := threads.New(threads.Config{

@@ -3,7 +3,7 @@ package host
 import (
 	"encoding/binary"
 
-	"github.com/bytecodealliance/wasmtime-go/v39"
+	"github.com/bytecodealliance/wasmtime-go/v44"
 )
 
 // WASI preview 1 errno values the host's own WASI functions return.

@@ -19,7 +19,7 @@ run_bench() {
 		echo "rustc: $(rustc --version | awk '{print $2}')"
 		echo "clang: $(clang-19 --version 2>/dev/null | head -n1 | sed 's/.*version //')"
 		echo "gcc: $(gcc -dumpfullversion 2>/dev/null)"
-		echo "wasmtime-go: $(go list -m -f '{{.Version}}' github.com/bytecodealliance/wasmtime-go/v39)"
+		echo "wasmtime-go: $(go list -m -f '{{.Version}}' github.com/bytecodealliance/wasmtime-go/v44)"
 		echo "date: $(date -u +%Y-%m-%d)"
 	} >"$out"
 	say "the matrix against its peers (compare/), then the host's own rows"
@@ -53,7 +53,7 @@ bench_rayon() {
 		echo "go: $(go version | awk '{print $3}')"
 		echo "rustc: $(rustc --version | awk '{print $2}')"
 		echo "rayon: $(awk '/^name = "rayon"$/{getline; print $3}' examples/rayon/rust/Cargo.lock | tr -d '"')"
-		echo "wasmtime-go: $(go list -m -f '{{.Version}}' github.com/bytecodealliance/wasmtime-go/v39)"
+		echo "wasmtime-go: $(go list -m -f '{{.Version}}' github.com/bytecodealliance/wasmtime-go/v44)"
 		echo "date: $(date -u +%Y-%m-%d)"
 	} >"$out"
 	# bench-scaling: only the largest sizes, each row timed longer, more rounds.

@@ -15,7 +15,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/bytecodealliance/wasmtime-go/v39"
+	"github.com/bytecodealliance/wasmtime-go/v44"
 
 	"github.com/wasmvec/wasmvec/host"
 )

@@ -44,7 +44,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"github.com/bytecodealliance/wasmtime-go/v39"
+	"github.com/bytecodealliance/wasmtime-go/v44"
 	"github.com/wasmvec/wasmvec/host"
 	"github.com/wasmvec/wasmvec/internal/files"
 	"github.com/wasmvec/wasmvec/vector"

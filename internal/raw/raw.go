@@ -2,7 +2,7 @@
 
 // Package raw is wasmvec's one unsafe room: everything that crosses into C
 // (cgo and the few Wasmtime C API functions declared in wasmvec.h), reads
-// a private layout of wasmtime-go (v39), or addresses C or linear memory.
+// a private layout of wasmtime-go (v44), or addresses C or linear memory.
 // Package host calls it through the small API here and holds no C type of
 // its own.
 //
@@ -27,7 +27,7 @@ import (
 	"time"
 	"unsafe"
 
-	"github.com/bytecodealliance/wasmtime-go/v39"
+	"github.com/bytecodealliance/wasmtime-go/v44"
 )
 
 // MaxArgs is the most argument slots a Block has; MaxLockedArgs the most
@@ -139,7 +139,11 @@ func (b *Block) Outcome(err Err) (Failure, bool) {
 		C.wasmtime_error_message(err.p, &msg)
 		C.wasmtime_error_delete(err.p)
 	}
-	f.Message = C.GoStringN(msg.data, C.int(msg.size))
+	n := C.int(msg.size)
+	if trap != nil && n > 0 && *(*byte)(unsafe.Add(unsafe.Pointer(msg.data), n-1)) == 0 {
+		n-- // wasm_trap_message's vector ends with the string's NUL (wasm.h: own wasm_message_t)
+	}
+	f.Message = C.GoStringN(msg.data, n)
 	C.wasm_byte_vec_delete(&msg)
 	return f, true
 }
@@ -184,7 +188,7 @@ func (b *Block) Disarm()             { b.deadline_ns = 0 }
 // Watch installs b's epoch deadline callback on store: a worker thread's
 // store stops only on interrupt, others also at the call's deadline.
 func (b *Block) Watch(store *wasmtime.Store, worker bool) {
-	sp := *(**C.wasmtime_store_t)(unsafe.Pointer(store)) // wasmtime-go v39: type Store struct{ _ptr *C.wasmtime_store_t; ... }
+	sp := *(**C.wasmtime_store_t)(unsafe.Pointer(store)) // wasmtime-go v44: type Store struct{ _ptr *C.wasmtime_store_t; ... }
 	w := C.int(0)
 	if worker {
 		w = 1
@@ -201,7 +205,7 @@ func context(s *wasmtime.Store) *C.wasmtime_context_t {
 // ErrLayout is returned when a wasmtime-go value no longer holds the C
 // value raw reads from it first: the call path does not fit this
 // wasmtime-go version.
-var ErrLayout = errors.New("wasmtime-go's layout is not the one the call path reads (wasmtime-go v39)")
+var ErrLayout = errors.New("wasmtime-go's layout is not the one the call path reads (wasmtime-go v44)")
 
 // Bind caches in b the raw handles of store, its memory (mem, or shared
 // for a threaded guest) and the functions, in slots 0, 1, ... of b's
@@ -212,7 +216,7 @@ func (b *Block) Bind(store *wasmtime.Store, mem *wasmtime.Memory, shared *Shared
 	if shared != nil {
 		b.shared = shared.c()
 	} else {
-		b.mem = *(*C.wv_memory_t)(unsafe.Pointer(mem)) // wasmtime-go v39: type Memory struct{ val C.wasmtime_memory_t }
+		b.mem = *(*C.wv_memory_t)(unsafe.Pointer(mem)) // wasmtime-go v44: type Memory struct{ val C.wasmtime_memory_t }
 		if b.mem.id.store_id == 0 {
 			return fmt.Errorf("%w: Memory no longer holds a wasmtime_memory_t first", ErrLayout)
 		}
@@ -230,7 +234,7 @@ func (b *Block) Bind(store *wasmtime.Store, mem *wasmtime.Memory, shared *Shared
 // (a zero store id means wasmtime-go's layout changed).
 func (b *Block) SetFunc(i int, f *wasmtime.Func) bool {
 	fs := b.funcs()
-	fs[i] = *(*C.wv_func_t)(unsafe.Pointer(f)) // wasmtime-go v39: type Func struct{ val C.wasmtime_func_t }
+	fs[i] = *(*C.wv_func_t)(unsafe.Pointer(f)) // wasmtime-go v44: type Func struct{ val C.wasmtime_func_t }
 	return fs[i].store_id != 0
 }
 

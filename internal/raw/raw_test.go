@@ -8,7 +8,7 @@ import (
 )
 
 // TestLayouts: the wasmtime-go values raw reads a C value from have that
-// value's size (wasmtime-go v39: Func holds a wasmtime_func_t, Memory a
+// value's size (wasmtime-go v44: Func holds a wasmtime_func_t, Memory a
 // wasmtime_memory_t). Bind and SetFunc also check a read's store id.
 func TestLayouts(t *testing.T) {
 	goFunc, cFunc, goMem, cMem := LayoutSizes()

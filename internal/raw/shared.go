@@ -12,20 +12,34 @@ import (
 	"runtime"
 	"unsafe"
 
-	"github.com/bytecodealliance/wasmtime-go/v39"
+	"github.com/bytecodealliance/wasmtime-go/v44"
 )
 
 // Shared is a shared linear memory (wasmtime_sharedmemory_t), which
-// wasmtime-go v39 does not bind (wasmtime-go issue #218): the memory a
+// wasmtime-go v44 does not bind (wasmtime-go issue #218): the memory a
 // threaded guest imports as env.memory.
 type Shared C.wasmtime_sharedmemory_t
 
 func (s *Shared) c() *C.wasmtime_sharedmemory_t { return (*C.wasmtime_sharedmemory_t)(s) }
 
+// EnableSharedMemory lets engines made from c create shared memories
+// (Wasmtime's Config::shared_memory, off by default since Wasmtime 40, which
+// wasmtime-go v44 does not bind): threaded guests need it. Call it before
+// the engine is made from c. The error wraps ErrLayout.
+func EnableSharedMemory(c *wasmtime.Config) error {
+	cp := *(**C.wasm_config_t)(unsafe.Pointer(c)) // wasmtime-go v44: type Config struct{ _ptr *C.wasm_config_t }
+	if cp == nil {
+		return errors.Join(ErrLayout, errors.New("the Config no longer holds its C pointer first (or an engine was made from it)"))
+	}
+	C.wasmtime_config_shared_memory_set(cp, true)
+	runtime.KeepAlive(c)
+	return nil
+}
+
 // NewShared makes a shared memory of lo..hi pages of 64 KiB on engine e.
 // Delete it when done (instances that import it keep their own references).
 func NewShared(e *wasmtime.Engine, lo, hi uint64) (*Shared, error) {
-	ep := *(**C.wasm_engine_t)(unsafe.Pointer(e)) // wasmtime-go v39: type Engine struct{ _ptr *C.wasm_engine_t }
+	ep := *(**C.wasm_engine_t)(unsafe.Pointer(e)) // wasmtime-go v44: type Engine struct{ _ptr *C.wasm_engine_t }
 	if ep == nil {
 		return nil, errors.Join(ErrLayout, errors.New("the Engine no longer holds its C pointer first"))
 	}
@@ -40,7 +54,7 @@ func NewShared(e *wasmtime.Engine, lo, hi uint64) (*Shared, error) {
 
 // Define offers s to instances made by linker l as the import module.name.
 func (s *Shared) Define(l *wasmtime.Linker, store *wasmtime.Store, module, name string) error {
-	lp := *(**C.wasmtime_linker_t)(unsafe.Pointer(l)) // wasmtime-go v39: type Linker struct{ _ptr *C.wasmtime_linker_t; ... }
+	lp := *(**C.wasmtime_linker_t)(unsafe.Pointer(l)) // wasmtime-go v44: type Linker struct{ _ptr *C.wasmtime_linker_t; ... }
 	if lp == nil {
 		return errors.Join(ErrLayout, errors.New("the Linker no longer holds its C pointer first"))
 	}

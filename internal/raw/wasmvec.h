@@ -1,6 +1,6 @@
 // wasmvec.h: everything in C that wasmvec uses, in one place: the
 // few declarations of the Wasmtime C API it calls (as in the headers
-// wasmtime-go v39.0.1 ships, build/include: wasmtime/func.h, extern.h,
+// wasmtime-go v44.0.0 ships, build/include: wasmtime/func.h, extern.h,
 // val.h, trap.h, error.h, memory.h, sharedmemory.h, linker.h, store.h and
 // wasm.h; the symbols are those of the libwasmtime.a wasmtime-go links),
 // the C block of an instance's call path, and the small functions the one
@@ -201,12 +201,13 @@ static wv_outcome_t wv_call_locked(uintptr_t block, int e, size_t nargs, uint64_
 }
 
 // Shared memory for threaded guests (shared.go, host/threads.go).
-// The Wasmtime C API for shared memory, which wasmtime-go v39 does not bind
-// (wasmtime-go issue #218), declared as in the headers wasmtime-go v39.0.1
+// The Wasmtime C API for shared memory, which wasmtime-go v44 does not bind
+// (wasmtime-go issue #218), declared as in the headers wasmtime-go v44.0.0
 // ships (build/include: wasmtime/sharedmemory.h, wasmtime/memory.h,
 // wasmtime/extern.h, wasmtime/linker.h). TestThreadsAssumptions fails if
 // one of them no longer holds.
 typedef struct wasm_engine_t wasm_engine_t;
+typedef struct wasm_config_t wasm_config_t;
 typedef struct wasm_memorytype_t wasm_memorytype_t;
 typedef struct wasmtime_linker wasmtime_linker_t;
 
@@ -221,6 +222,9 @@ typedef struct {
 wasmtime_error_t *wasmtime_memorytype_new(uint64_t min, bool max_present, uint64_t max,
 	bool is_64, bool shared, uint8_t page_size_log2, wasm_memorytype_t **ret);
 void wasm_memorytype_delete(wasm_memorytype_t *);
+// Config::shared_memory: off by default since Wasmtime 40 (wasmtime/config.h,
+// WASMTIME_CONFIG_PROP(void, shared_memory, bool)); wasmtime-go v44 does not bind it.
+void wasmtime_config_shared_memory_set(wasm_config_t *, bool);
 wasmtime_error_t *wasmtime_sharedmemory_new(const wasm_engine_t *, const wasm_memorytype_t *,
 	wasmtime_sharedmemory_t **ret);
 void wasmtime_sharedmemory_delete(wasmtime_sharedmemory_t *);

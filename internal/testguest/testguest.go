@@ -12,7 +12,7 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/bytecodealliance/wasmtime-go/v39"
+	"github.com/bytecodealliance/wasmtime-go/v44"
 	"github.com/wasmvec/wasmvec/host"
 )
 

@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/bytecodealliance/wasmtime-go/v39"
+	"github.com/bytecodealliance/wasmtime-go/v44"
 	"github.com/wasmvec/wasmvec/internal/raw"
 )
 
@@ -57,6 +57,9 @@ func newGuest(t *testing.T, workers int) *guest {
 	t.Helper()
 	cfg := wasmtime.NewConfig()
 	cfg.SetWasmThreads(true)
+	if err := raw.EnableSharedMemory(cfg); err != nil {
+		t.Fatal(err)
+	}
 	engine := wasmtime.NewEngineWithConfig(cfg)
 	wasm, err := wasmtime.Wat2Wasm(threadsWAT)
 	if err != nil {

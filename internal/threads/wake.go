@@ -9,7 +9,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/bytecodealliance/wasmtime-go/v39"
+	"github.com/bytecodealliance/wasmtime-go/v44"
 )
 
 // A guest thread blocked in memory.atomic.wait32/64 without a timeout
