@@ -8,64 +8,51 @@
 # Chromium (Debian's chromium, installed with apt-get when missing and we
 # are root; CHROMIUM names another binary).
 need_node() {
-	command -v node >/dev/null && command -v npm >/dev/null || die "node and npm are not installed: install Node.js 20 or newer (https://nodejs.org)"
-	local major
-	major=$(node -p 'process.versions.node.split(".")[0]')
-	[ "$major" -ge 20 ] || die "node $(node --version) is too old: the JS package needs Node.js 20 or newer"
+	command -v node >/dev/null && command -v npm >/dev/null || die "node and npm are not installed: install Node.js 20.16 or newer (https://nodejs.org)"
+	# 20.16: process.getBuiltinModule, which the package uses instead of importing node: modules
+	[ "$(node -p 'const [a, b] = process.versions.node.split(".").map(Number); a > 20 || (a === 20 && b >= 16)')" = true ] ||
+		die "node $(node --version) is too old: the JS package needs Node.js 20.16 or newer"
 	if [ ! -d js/node_modules ] || [ js/package-lock.json -nt js/node_modules/.package-lock.json ]; then
 		say "the JS package's dependencies (js/package-lock.json): npm ci"
 		(cd js && run npm ci --no-audit --no-fund)
 	fi
 }
 
+# apt_install WHAT PACKAGE installs Debian's PACKAGE with apt-get when we are
+# root (saying WHAT is missing); the caller checks that it now has it.
+apt_install() {
+	if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+		say "$1 is missing: installing Debian's $2 with apt-get"
+		run apt-get update -qq
+		run env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$2"
+	fi
+}
+
 need_chromium() {
 	CHROMIUM=${CHROMIUM:-/usr/bin/chromium}
-	[ -x "$CHROMIUM" ] && return 0
-	if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-		say "Chromium for the browser tests is missing: installing Debian's chromium with apt-get"
-		run apt-get update -qq
-		run env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
-	fi
+	[ -x "$CHROMIUM" ] || apt_install "Chromium for the browser tests" chromium
 	[ -x "$CHROMIUM" ] || die "no Chromium at $CHROMIUM: install Debian's chromium package (apt-get install chromium) or set CHROMIUM"
 	export CHROMIUM
 }
 
-# The shell linter for ./build.sh test: Debian's shellcheck, installed with apt-get
-# when missing and we are root.
+# The shell linter for ./build.sh test: Debian's shellcheck.
 need_shellcheck() {
-	command -v shellcheck >/dev/null && return 0
-	if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-		say "shellcheck is missing: installing Debian's shellcheck with apt-get"
-		run apt-get update -qq
-		run env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq shellcheck
-	fi
+	command -v shellcheck >/dev/null || apt_install shellcheck shellcheck
 	command -v shellcheck >/dev/null || die "shellcheck is not installed: install Debian's shellcheck package (apt-get install shellcheck)"
 }
 
 # Firefox ESR for the browser tests (driven by puppeteer-core over WebDriver
-# BiDi): Debian's firefox-esr, installed with apt-get when missing and we are
-# root; FIREFOX names another binary.
+# BiDi): Debian's firefox-esr; FIREFOX names another binary.
 need_firefox() {
 	FIREFOX=${FIREFOX:-/usr/bin/firefox-esr}
-	[ -x "$FIREFOX" ] && { export FIREFOX; return 0; }
-	if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-		say "Firefox ESR for the browser tests is missing: installing Debian's firefox-esr with apt-get"
-		run apt-get update -qq
-		run env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq firefox-esr
-	fi
+	[ -x "$FIREFOX" ] || apt_install "Firefox ESR for the browser tests" firefox-esr
 	[ -x "$FIREFOX" ] || die "no Firefox at $FIREFOX: install Debian's firefox-esr package (apt-get install firefox-esr) or set FIREFOX"
 	export FIREFOX
 }
 
-# valgrind (callgrind) for ./build.sh bench-instructions: Debian's valgrind,
-# installed with apt-get when missing and we are root.
+# valgrind (callgrind) for ./build.sh bench-instructions: Debian's valgrind.
 need_valgrind() {
-	command -v valgrind >/dev/null && return 0
-	if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-		say "valgrind for the instruction counts is missing: installing Debian's valgrind with apt-get"
-		run apt-get update -qq
-		run env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq valgrind
-	fi
+	command -v valgrind >/dev/null || apt_install "valgrind for the instruction counts" valgrind
 	command -v valgrind >/dev/null || die "no valgrind: install Debian's valgrind package (apt-get install valgrind)"
 }
 
