@@ -184,6 +184,25 @@ func BenchmarkCall(b *testing.B) {
 			sink += host.Decode[float64](v)
 		}
 	})
+	// path=batch: k = 64 calls of the same kernel per op through
+	// Instance.CallMany, one crossing for all; ns/call is the figure to
+	// compare with path=kernel's ns/op and path=cgo-empty.
+	b.Run("path=batch", func(b *testing.B) {
+		k, err := in.Module().Kernel("sum")
+		if err != nil {
+			b.Fatal(err)
+		}
+		const calls = 64
+		args, results := make([]uint64, calls), make([]uint64, calls)
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := in.CallMany(k, calls, args, results); err != nil {
+				b.Fatal(err)
+			}
+			sink += host.Decode[float64](results[calls-1])
+		}
+		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/calls, "ns/call")
+	})
 	b.Run("path=func-call", func(b *testing.B) {
 		call, err := in.ExportForTest("sum")
 		if err != nil {

@@ -25,6 +25,8 @@ import (
 //	    callError                   a trap, an exit, a deadline, as the caller sees it
 //	Instance.CallWith, Buffers.CallWith
 //	                                prepare, the call, finish in one hold (between)
+//	Instance.CallMany               count calls of one kernel in one hold; without a
+//	                                deadline or threads, one crossing (raw.Block.CallMany)
 //
 // The lock word these take and release is in lock.go; the buffers a call
 // reads and writes, and InPlace, in buffers.go; Encode and Decode in
@@ -139,6 +141,90 @@ func (b Buffers) Call(k *Kernel, args ...uint64) (uint64, error) {
 	b.leave()
 	in.out.deliver()
 	return v, err
+}
+
+// CallMany makes count calls of kernel k on the instance, for callers that
+// make many small calls (a function per instrument, a kernel per row):
+// call i takes the P arguments args[i·P:(i+1)·P] (P is k's parameter
+// count; each encoded by Encode) and, when k returns a value, leaves its
+// result in results[i], as Call returns it. It returns how many calls
+// returned. Its reference loop:
+//
+//	for i := range count {
+//		results[i], err = in.Call(k, args[i*P:(i+1)*P]...)
+//		if err != nil {
+//			return i, err
+//		}
+//	}
+//	return count, nil
+//
+// It takes the instance's lock once for all of them. On a guest that is
+// not threaded, with no deadline to arm (no WithTimeout, no Bind), the
+// calls are one crossing into Wasmtime (a loop in C over
+// wasmtime_func_call_unchecked); otherwise they are made one by one under
+// that lock, each with the deadline and semantics of a Call.
+//
+// # Errors
+//
+// Those of Call, and ErrSignature when count < 0, len(args) is not count·P,
+// or k returns a value and len(results) < count (results may be nil when k
+// returns nothing). The first call that fails (a trap, a deadline) stops
+// the rest: CallMany returns its index, the calls before it returned (their
+// results are in results), and its error says "call i of count".
+func (in *Instance) CallMany(k *Kernel, count int, args, results []uint64) (int, error) {
+	if in == nil || k == nil || k.m != in.mod || in.mod == nil {
+		return 0, in.callArgsError(k, nil)
+	}
+	p, hasResult := len(k.sig.params), len(k.sig.results) > 0
+	if count < 0 || (p == 0 && len(args) != 0) || (p > 0 && (len(args)%p != 0 || len(args)/p != count)) || (hasResult && len(results) < count) {
+		return 0, guestErr(in.name, k.name, ErrSignature, "CallMany: %d calls of %v take %d·%d arguments (got %d) and, for a result, %d results (got room for %d)",
+			count, k.sig, max(count, 0), p, len(args), max(count, 0), len(results))
+	}
+	if err := in.lock(k.name); err != nil {
+		return 0, err
+	}
+	defer in.release()
+	if err := in.gone(k.name); err != nil {
+		return 0, err
+	}
+	var res []uint64
+	if hasResult {
+		res = results[:count]
+	}
+	if in.th == nil && in.timeout == 0 && in.ended == nil && in.c.Timeout() == 0 && in.nctx.Load() == 0 {
+		n, rerr := in.c.CallMany(int(k.index), p, max(p, len(k.sig.results)), count, args, res)
+		if hasResult {
+			for i := range n {
+				res[i] = k.result(res[i])
+			}
+		}
+		if n == count {
+			in.out.reset()
+			return n, nil
+		}
+		return n, callOf(in.callError(k.index, rerr), n, count)
+	}
+	for i := range count {
+		v, err := in.rawCall(k, args[i*p:(i+1)*p])
+		if err != nil {
+			return i, callOf(err, i, count)
+		}
+		if hasResult {
+			res[i] = v
+		}
+	}
+	return count, nil
+}
+
+// callOf says which of count calls err ended: call i.
+func callOf(err error, i, count int) error {
+	var ge *GuestError
+	if !errors.As(err, &ge) || ge != err {
+		return err
+	}
+	c := *ge
+	c.Err = fmt.Errorf("call %d of %d: %w", i, count, ge.Err)
+	return &c
 }
 
 // CallWith calls kernel k with args, as Call does, under one hold of the

@@ -74,6 +74,28 @@ func (b *Block) Call(e, nargs int) Err {
 	return Err{C.wv_call(b.addr(), C.int(e), C.size_t(nargs))}
 }
 
+// CallMany calls function e count times in one crossing: call i takes
+// its nargs arguments from args[i*nargs:] and, when results is not nil,
+// leaves its result's bits in results[i]; slots is the larger of the
+// argument and result counts. It returns how many calls returned; the
+// first that did not left its failure in err and the block, as Call does.
+// For calls with no bound on a guest that is not threaded; the caller holds
+// the lock. args and results hold no pointers (cgo lets C read them).
+func (b *Block) CallMany(e, nargs, slots, count int, args, results []uint64) (int, Err) {
+	if count == 0 {
+		return 0, Err{}
+	}
+	var a, r *C.uint64_t
+	if len(args) > 0 {
+		a = (*C.uint64_t)(unsafe.Pointer(unsafe.SliceData(args)))
+	}
+	if results != nil {
+		r = (*C.uint64_t)(unsafe.Pointer(unsafe.SliceData(results)))
+	}
+	m := C.wv_call_many(b.addr(), C.int(e), C.size_t(nargs), C.size_t(slots), C.size_t(count), a, r)
+	return int(m.done), Err{m.err}
+}
+
 // What CallLocked did.
 const (
 	Done   = iota // the call returned; the lock is released; v is its result

@@ -161,6 +161,33 @@ static wasmtime_error_t *wv_call(uintptr_t block, int e, size_t nargs) {
 	in->deadline_ns = in->timeout_ns > 0 ? wv_deadline(in->timeout_ns) : 0;
 	return wasmtime_func_call_unchecked(in->ctx, &in->funcs[e], in->vals, nargs, &in->state.trap);
 }
+// Many calls of function e in one crossing: call i takes its nargs
+// arguments from args[i*nargs ...] and, when results is not NULL, leaves
+// its result's bits in results[i]; slots value slots are passed (the larger
+// of the argument and result counts). It stops at the first call that
+// fails (its error in err, or its trap in the block) and returns its
+// index in done; count when every call returned. For calls with no bound
+// (no deadline is armed) on a guest that is not threaded; the caller holds
+// the lock. (The error comes back in the struct: a pointer to a Go
+// variable would move that variable to the heap on every batch.)
+typedef struct { wasmtime_error_t *err; size_t done; } wv_many_t;
+static wv_many_t wv_call_many(uintptr_t block, int e, size_t nargs, size_t slots, size_t count,
+		const uint64_t *args, uint64_t *results) {
+	wv_instance_t *in = (wv_instance_t *)block;
+	wv_many_t r = {NULL, 0};
+	in->interrupted = 0;
+	in->deadline_ns = 0;
+	for (; r.done < count; r.done++) {
+		const uint64_t *a = args + r.done * nargs;
+		for (size_t j = 0; j < nargs; j++) in->vals[j].i64 = (int64_t)a[j];
+		in->state.trap = NULL;
+		r.err = wasmtime_func_call_unchecked(in->ctx, &in->funcs[e], in->vals, slots, &in->state.trap);
+		if (r.err != NULL || in->state.trap != NULL) return r;
+		if (results != NULL) results[r.done] = (uint64_t)in->vals[0].i64;
+	}
+	return r;
+}
+
 // What wv_call_locked did: WV_DONE, the call ran and returned, the lock is
 // released and result holds the result's bits; WV_BUSY, the lock was not
 // in the state expected (result holds the state seen) and nothing ran;
