@@ -48,12 +48,37 @@ func runNew(args []string, stdout, stderr io.Writer) int {
 		cmd.Dir, cmd.Stdout, cmd.Stderr = dir, stderr, stderr
 		fmt.Fprintf(stdout, "running go mod tidy in %s\n", dir)
 		if err := cmd.Run(); err != nil {
-			fmt.Fprintf(stderr, "wasmvec new: go mod tidy failed (%v): run it in %s once the module proxy can be reached\n", err, dir)
+			fmt.Fprintf(stderr, "wasmvec new: go mod tidy failed (%v): run it in %s once the module proxy can be reached; "+
+				"from a checkout of wasmvec, or a module of your own that requires an unpublished wasmvec, give -replace PATH (the wasmvec checkout)\n", err, dir)
 			return 1
 		}
 	}
-	fmt.Fprintf(stdout, "next: cd %s && wasmvec build . && go test\n", dir)
+	fmt.Fprintf(stdout, "next: cd %s && %s build . && go test\n", dir, selfCommand())
 	return 0
+}
+
+// selfCommand is how the user can run this command again: wasmvec when it
+// is on PATH, the go run form when this is go run's temporary build, else
+// this executable's path. (A "next" line that names a wasmvec nothing
+// installed fails at the first step.)
+func selfCommand() string {
+	if p, err := exec.LookPath("wasmvec"); err == nil {
+		if self, err := os.Executable(); err == nil && sameFile(p, self) {
+			return "wasmvec"
+		}
+	}
+	self, err := os.Executable()
+	if err != nil || strings.Contains(self, string(filepath.Separator)+"go-build") {
+		return "go run github.com/wasmvec/wasmvec/cmd/wasmvec@latest"
+	}
+	return self
+}
+
+// sameFile reports whether paths a and b name one file.
+func sameFile(a, b string) bool {
+	sa, err1 := os.Stat(a)
+	sb, err2 := os.Stat(b)
+	return err1 == nil && err2 == nil && os.SameFile(sa, sb)
 }
 
 // requirement returns the wasmvec version a new project's go.mod requires
