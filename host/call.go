@@ -191,7 +191,7 @@ func (in *Instance) CallMany(k *Kernel, count int, args, results []uint64) (int,
 	if hasResult {
 		res = results[:count]
 	}
-	if in.th == nil && in.timeout == 0 && in.ended == nil && in.c.Timeout() == 0 && in.nctx.Load() == 0 {
+	if in.plain() {
 		n, rerr := in.c.CallMany(int(k.index), p, max(p, len(k.sig.results)), count, args, res)
 		if hasResult {
 			for i := range n {
@@ -401,7 +401,7 @@ func (k *Kernel) result(v uint64) uint64 {
 // fastCall calls export e with the first nargs argument slots of in.c,
 // which hold the results afterwards. The caller holds the instance's lock.
 func (in *Instance) fastCall(e export, nargs int) error {
-	if in.th == nil && in.timeout == 0 && in.ended == nil && in.c.Timeout() == 0 && in.nctx.Load() == 0 {
+	if in.plain() {
 		// No thread, no deadline to arm, no earlier end: the common case.
 		err := in.c.Call(int(e), nargs)
 		if !in.c.Failed(err) {
@@ -411,6 +411,12 @@ func (in *Instance) fastCall(e export, nargs int) error {
 		return in.callError(e, err)
 	}
 	return in.slowCall(e, nargs)
+}
+
+// plain reports whether a call can cross as it is: no thread, no deadline
+// to arm or clear, no earlier end (fastCall, CallMany).
+func (in *Instance) plain() bool {
+	return in.th == nil && in.timeout == 0 && in.ended == nil && in.c.Timeout() == 0 && in.nctx.Load() == 0
 }
 
 // slowCall is fastCall for a threaded guest, a call with a deadline, or an
