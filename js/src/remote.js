@@ -323,9 +323,8 @@ export class RemoteInstance {
  * @returns {Promise<RemoteInstance>}
  */
 export async function loadWorker(source, options = {}) {
-  const pair = isBuilds(source) ? await chooseBuild(source, options) : null;
-  const m = pair ? pair.m : source instanceof Module ? source : await compile(/** @type {import('./module.js').Source} */ (source), options);
-  const o = checkOptions(m, pair?.build === 'fallback' ? { ...options, threads: 1 } : options);
+  const { m, pair, opts } = await moduleOf(source, options);
+  const o = checkOptions(m, opts);
   if (m.threaded && !isolated()) {
     throw new IsolationError(m.name, '', `SharedArrayBuffer is not available: serve the page with ${isolationHeaders}` +
       (pair ? '' : ', or load a pair of builds, loadWorker({ threaded, fallback }), to run the single-thread build here'));
@@ -363,6 +362,21 @@ export async function loadWorker(source, options = {}) {
  *   where capabilities().threads is true, else the fallback; 'threaded' or 'fallback': that one
  *   (the threaded one still needs threads: IsolationError without them)
  */
+
+/**
+ * moduleOf compiles source (a Module passes as it is; a pair of builds is chosen by chooseBuild)
+ * and returns the options to load it with: one thread for a pair's fallback.
+ * @param {import('./module.js').Source | Module | Builds} source
+ * @param {import('./module.js').CompileOptions & import('./module.js').InstanceOptions & BuildOptions} options
+ */
+async function moduleOf(source, options) {
+  if (isBuilds(source)) {
+    const pair = await chooseBuild(source, options);
+    return { m: pair.m, pair, opts: pair.build === 'fallback' ? { ...options, threads: 1 } : options };
+  }
+  const m = source instanceof Module ? source : await compile(source, options);
+  return { m, pair: null, opts: options };
+}
 
 /**
  * isBuilds reports whether a source is a pair of builds ({ threaded, fallback }) rather than one source.
@@ -538,9 +552,7 @@ export const MaxPoolSize = 256;
  * @returns {Promise<Pool>}
  */
 export async function createPool(source, options = {}) {
-  const pair = isBuilds(source) ? await chooseBuild(source, options) : null;
-  const m = pair ? pair.m : await compile(/** @type {import('./module.js').Source} */ (source), options);
-  const o = pair?.build === 'fallback' ? { ...options, threads: 1 } : options;
+  const { m, pair, opts: o } = await moduleOf(source, options);
   const size = options.size ?? parallelism();
   if (!Number.isInteger(size) || size < 1 || size > MaxPoolSize) throw new OptionError(m.name, '', `size ${String(size)}: want a whole number of instances from 1 to ${MaxPoolSize}`);
   const members = await Promise.all(Array.from({ length: size }, () => loadWorker(m, o)));
