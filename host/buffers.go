@@ -19,8 +19,11 @@ import (
 // A view aliases the guest's linear memory. It stays valid for the whole
 // InPlace call: the host caps every instance's memory at its size after
 // instantiation, so the memory cannot grow and move, and Close waits for
-// InPlace to return. A view must not be kept or used after InPlace returns:
-// the memory is freed when the instance is closed, and Go cannot tell.
+// InPlace to return. A view must not be kept or used after InPlace returns.
+// Kept, it still reaches the instance's memory while the instance is open;
+// once it is closed, the memory is made inaccessible and its addresses are
+// kept out of reuse for a while (docs/security.md), so a kept view's use
+// faults instead of reaching another instance's memory: see ViewFault.
 //
 // # One goroutine at a time
 //

@@ -604,6 +604,7 @@ func (in *Instance) bindRaw() error {
 	if in.c.Size() != in.memorySize() {
 		return guestErr(in.name, memoryExport, ErrModule, "raw memory size %d differs from wasmtime-go's %d", in.c.Size(), in.memorySize())
 	}
+	raw.LabelMemory(in.base(), in.name) // for ViewFault, once closed
 	return nil
 }
 

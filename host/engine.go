@@ -41,6 +41,9 @@ type Engine struct {
 	// sharedErr is why the engine cannot create shared memories (a
 	// wasmtime-go layout raw does not know), nil when it can.
 	sharedErr error
+	// memErr is why the engine cannot make linear memories with the
+	// quarantine (raw.QuarantineMemories), nil when it can.
+	memErr error
 
 	maxBytes, maxFuncs int // WithCompileLimits
 
@@ -67,6 +70,9 @@ func NewEngine(opts ...Option) *Engine {
 	cfg.SetWasmThreads(true) // shared memory and atomics, for threaded guests
 	// and creating their shared memories (off by default since Wasmtime 40)
 	sharedErr := raw.EnableSharedMemory(cfg)
+	// Linear memories whose addresses a closed instance keeps out of reuse
+	// (docs/security.md, kept views).
+	eng.memErr = raw.QuarantineMemories(cfg)
 	// Off: no guest needs them, and each lets a module claim memory the
 	// per-store limits would have to chase (docs/security.md). A module that
 	// uses one fails Compile with ErrModule naming the feature.

@@ -64,6 +64,11 @@ var (
 	// wrapping that error. Close the instance and make a new one (a Pool
 	// does).
 	ErrClosed = errors.New("wasmvec: closed")
+	// ErrKeptView: a view was used after its instance was closed (a slice
+	// from View kept past its InPlace or CallWith). Only ViewFault returns
+	// it, given the panic of such a use on a goroutine that called
+	// debug.SetPanicOnFault(true).
+	ErrKeptView = errors.New("wasmvec: a view kept past Close")
 )
 
 // GuestError is an error concerning one guest: its name (given at Compile

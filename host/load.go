@@ -84,6 +84,9 @@ func (m *Module) Instantiate(opts ...Option) (*Instance, error) {
 	if min := m.memMin * pageSize; min > uint64(o.memLimit) {
 		return nil, guestErr(m.name, memoryExport, ErrLimit, "the memory starts at %d bytes, over the limit of %d (WithMemoryLimit)", min, o.memLimit)
 	}
+	if m.engine.memErr != nil && m.shared == nil {
+		return nil, guestErr(m.name, "", ErrModule, "this engine cannot create linear memories that a kept view cannot follow (docs/security.md): %v", m.engine.memErr)
+	}
 	if o.timeout > 0 && !m.engine.deadlines && m.shared == nil {
 		return nil, guestErr(m.name, "", ErrOption, "WithTimeout(%v) needs an engine made WithDeadlines for a guest that is not threaded", o.timeout)
 	}

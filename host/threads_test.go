@@ -496,7 +496,10 @@ func spawnAfterCloseChild(t *testing.T) {
 	// start-workers spawns one worker but claims threads-1 (2): one spawn
 	// of the budget is left. The worker waits for stop-workers, then spins
 	// for about a second (past Close, which abandons it after 100 ms),
-	// then spawns and stores what thread-spawn returned at 88.
+	// then spawns, stores what thread-spawn returned at 88, and waits (30 s)
+	// so that the memory the test reads stays the instance's: once its
+	// last thread ends, the memory goes to the quarantine, where reading it
+	// would fault (TestKeptViewCannotReachAnotherInstance).
 	tail := `
 (func (export "get-abort-offset") (result i32) i32.const 3072)
 (func (export "stop-workers") (i32.atomic.store (i32.const 80) (i32.const 1)))
@@ -511,7 +514,8 @@ func spawnAfterCloseChild(t *testing.T) {
   (loop $spin (local.set $i (i32.add (local.get $i) (i32.const 1)))
     (br_if $spin (i32.lt_u (local.get $i) (i32.const 2000000000))))
   (i32.atomic.store (i32.const 88) (call $spawn (i32.const 0)))
-  (i32.atomic.store (i32.const 92) (i32.const 1)))`
+  (i32.atomic.store (i32.const 92) (i32.const 1))
+  (drop (memory.atomic.wait32 (i32.const 96) (i32.const 0) (i64.const 30000000000))))`
 	e := host.NewEngine()
 	m, err := e.Compile("late-spawn", compileWAT(t, threadedWAT(map[string]string{"tail": tail}, "", "")))
 	if err != nil {

@@ -140,6 +140,10 @@ type Threads struct {
 	abandoned   bool
 	runnerStuck bool
 	phase       string // the export the runner runs at load, for errors
+	// freed is set once free has run: the host's handle on the shared
+	// memory goes to the quarantine as soon as no worker is alive
+	// (lastShared).
+	freed bool
 }
 
 // New makes the shared memory of cfg, and a linker that offers it, WASI
@@ -307,7 +311,11 @@ func (t *Threads) run(tid, arg int32) {
 			stuck.Add(-1)
 		}
 		t.settle()
+		s := t.lastShared()
 		t.mu.Unlock()
+		if s != nil { // the last worker of a freed instance
+			s.Quarantine(t.cfg.Name)
+		}
 	}()
 	// The engine must stay open while the store is made; a Close waiting
 	// for it ends this thread instead.
@@ -342,6 +350,22 @@ func (t *Threads) run(tid, arg int32) {
 	if err != nil {
 		t.Fail(t.cfg.Failed(tid, err))
 	}
+}
+
+// lastShared takes the host's handle on the shared memory once free has
+// run and no worker is alive: then no store uses the memory any more, and
+// the handle goes to the quarantine (raw.Shared.Quarantine), which makes
+// the memory inaccessible and keeps its addresses out of reuse, so that a
+// view kept past the instance cannot reach another instance's memory.
+// While a worker is alive (one abandoned, blocked for good) its instance
+// keeps the memory mapped and accessible. The caller holds t.mu.
+func (t *Threads) lastShared() *raw.Shared {
+	if !t.freed || t.alive > 0 || t.shared == nil {
+		return nil
+	}
+	s := t.shared
+	t.shared = nil
+	return s
 }
 
 // settle closes quiet once no guest code of the instance runs. The caller
@@ -477,8 +501,7 @@ func (t *Threads) close() {
 }
 
 // free releases the calling thread's store, the linker, the host's handle
-// on the shared memory (the workers' instances keep their own references)
-// and the module, once fail's wake-up goroutine, which uses them, has
+// on the shared memory and the module, once fail's wake-up goroutine, which uses them, has
 // stopped. The runner calls it as it ends, so nothing it frees is in use.
 func (t *Threads) free() {
 	t.closing.Store(true)
@@ -496,9 +519,12 @@ func (t *Threads) free() {
 		t.linker.Close()
 		t.linker = nil
 	}
-	if t.shared != nil {
-		t.shared.Delete()
-		t.shared = nil
+	t.mu.Lock()
+	t.freed = true
+	s := t.lastShared()
+	t.mu.Unlock()
+	if s != nil {
+		s.Quarantine(t.cfg.Name)
 	}
 	if t.cfg.Release != nil {
 		t.cfg.Release()
