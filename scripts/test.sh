@@ -9,6 +9,8 @@ run_js_tests() {
 	(cd js && run npm run --silent check)
 	say "the JS package, its tests, demo, examples and scripts: ESLint's recommended rules (js/eslint.config.js)"
 	(cd js && run npm run --silent lint)
+	say "the same files formatted as Prettier formats them (js/.prettierrc.json; npm run format rewrites them)"
+	(cd js && run npm run --silent format:check)
 	say "the JS package in Node (node:test): contract and errors, vector guests bit-exact against the Go golden files, hostile corpus parity, Rayon hashes at 1, 2, 4 threads, budget, traps, timeouts, close, pools"
 	(cd js && run npm test --silent)
 	need_chromium

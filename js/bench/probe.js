@@ -55,7 +55,8 @@ export function descendants() {
     }
     // pid (comm) state ppid ... : comm may hold spaces and parentheses; the fields after the last ')' are fixed.
     const f = s.slice(s.lastIndexOf(')') + 2).split(' ');
-    const pid = Number(d), ppid = Number(f[1]);
+    const pid = Number(d),
+      ppid = Number(f[1]);
     ticks.set(pid, Number(f[11]) + Number(f[12]));
     children.set(ppid, [...(children.get(ppid) ?? []), pid]);
   }
@@ -66,5 +67,5 @@ export function descendants() {
     t += ticks.get(p) ?? 0;
     todo.push(...(children.get(p) ?? []));
   }
-  return { cpuNs: t * 1e9 / hz, ...jiffies() };
+  return { cpuNs: (t * 1e9) / hz, ...jiffies() };
 }

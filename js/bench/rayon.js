@@ -7,7 +7,11 @@ import { loadWorker } from '../src/index.js';
 import { gsInit, seriesValue } from '../test/workloads.js';
 
 /** ALMA sizes: series, parameter sets, length (BenchmarkALMA's). */
-export const almaSizes = [[4, 4, 8192], [16, 16, 4096], [64, 16, 16384]];
+export const almaSizes = [
+  [4, 4, 8192],
+  [16, 16, 4096],
+  [64, 16, 16384],
+];
 /** Gray–Scott grids (BenchmarkGrayScott's), two steps per op. */
 export const gsSizes = [32, 64, 128];
 const gsSteps = 2;
@@ -18,7 +22,9 @@ const gsSteps = 2;
  * @param {number} period @param {number} offset @param {number} sigma
  */
 function weights(period, offset, sigma) {
-  const m = offset * (period - 1), s = period / sigma, w = new Float64Array(period);
+  const m = offset * (period - 1),
+    s = period / sigma,
+    w = new Float64Array(period);
   for (let i = 0; i < period; i++) w[i] = Math.exp(-((i - m) ** 2) / (2 * s * s));
   return w;
 }
@@ -41,15 +47,18 @@ async function time(op, ms, probe) {
   let n = 0;
   const p0 = await probe?.();
   const t0 = performance.now();
-  do { await op(); n++; } while (performance.now() - t0 < ms);
+  do {
+    await op();
+    n++;
+  } while (performance.now() - t0 < ms);
   const t1 = performance.now();
   const p1 = await probe?.();
   let extra = '';
   if (p0 && p1) {
     extra = `\t${((p1.cpuNs - p0.cpuNs) / n).toFixed(0)} cpu-ns/op`;
-    if (p1.total > p0.total) extra += `\t${(100 * (p1.steal - p0.steal) / (p1.total - p0.total)).toFixed(3)} steal-%`;
+    if (p1.total > p0.total) extra += `\t${((100 * (p1.steal - p0.steal)) / (p1.total - p0.total)).toFixed(3)} steal-%`;
   }
-  return { ns: (t1 - t0) * 1e6 / n, n, extra };
+  return { ns: ((t1 - t0) * 1e6) / n, n, extra };
 }
 
 /**
@@ -62,7 +71,8 @@ async function time(op, ms, probe) {
  * @returns {Promise<string[]>}
  */
 export async function benchRayon(wasm, impl, o = {}) {
-  const ms = o.ms ?? 300, lines = [];
+  const ms = o.ms ?? 300,
+    lines = [];
   for (const threads of o.threads ?? [1, 2, 4]) {
     const g = await loadWorker(wasm, { threads, name: 'rayon' });
     for (const [S, P, L] of o.largest ? almaSizes.slice(-1) : almaSizes) {
@@ -70,15 +80,30 @@ export async function benchRayon(wasm, impl, o = {}) {
       for (let s = 0; s < S; s++) for (let i = 0; i < L; i++) xs[s * L + i] = seriesValue(s, i);
       const periods = Int32Array.from({ length: P }, (_, i) => 8 + 4 * i);
       const ws = [...periods].flatMap((p) => [...weights(p, 0.85, 6)]);
-      await g.run({ write: [['series', xs], ['periods', periods], ['weights', ws]] });
+      await g.run({
+        write: [
+          ['series', xs],
+          ['periods', periods],
+          ['weights', ws],
+        ],
+      });
       const r = await time(() => g.run({ call: ['alma', [S, L, P]] }), ms, o.probe);
-      lines.push(`BenchmarkALMA/impl=${impl}/threads=${threads}/series=${S}/params=${P}/len=${L}-2\t${r.n}\t${r.ns.toFixed(0)} ns/op\t${(r.ns / (S * P * L)).toFixed(3)} ns/point${r.extra}`);
+      lines.push(
+        `BenchmarkALMA/impl=${impl}/threads=${threads}/series=${S}/params=${P}/len=${L}-2\t${r.n}\t${r.ns.toFixed(0)} ns/op\t${(r.ns / (S * P * L)).toFixed(3)} ns/point${r.extra}`,
+      );
     }
     for (const n of o.largest ? gsSizes.slice(-1) : gsSizes) {
       const { u, v } = gsInit(n);
-      await g.run({ write: [['u', u], ['v', v]] });
+      await g.run({
+        write: [
+          ['u', u],
+          ['v', v],
+        ],
+      });
       const r = await time(() => g.run({ call: ['gray-scott', [n, gsSteps, 0.16, 0.08, 0.035, 0.06, 1]] }), ms, o.probe);
-      lines.push(`BenchmarkGrayScott/impl=${impl}/threads=${threads}/n=${n}-2\t${r.n}\t${r.ns.toFixed(0)} ns/op\t${(r.ns / gsSteps).toFixed(0)} ns/step${r.extra}`);
+      lines.push(
+        `BenchmarkGrayScott/impl=${impl}/threads=${threads}/n=${n}-2\t${r.n}\t${r.ns.toFixed(0)} ns/op\t${(r.ns / gsSteps).toFixed(0)} ns/step${r.extra}`,
+      );
     }
     await g.close();
   }

@@ -10,7 +10,11 @@ const median = (/** @type {number[]} */ xs) => xs.sort((a, b) => a - b)[xs.lengt
 /** @param {() => Promise<unknown>} f */
 async function ms(f) {
   const ts = [];
-  for (let i = 0; i < 10; i++) { const t0 = performance.now(); await f(); ts.push(performance.now() - t0); }
+  for (let i = 0; i < 10; i++) {
+    const t0 = performance.now();
+    await f();
+    ts.push(performance.now() - t0);
+  }
   return median(ts).toFixed(1);
 }
 

@@ -28,10 +28,15 @@ function jsSum(/** @type {Float64Array} */ x) {
 /** @param {string} name @param {() => unknown} f */
 function bench(name, f) {
   for (let k = 0; k < 100; k++) f();
-  let n = 0, batch = 1;
+  let n = 0,
+    batch = 1;
   const t0 = performance.now();
-  while (performance.now() - t0 < ms) { for (let k = 0; k < batch; k++) f(); n += batch; batch = Math.min(batch * 2, 1 << 16); }
-  console.log(`${name}-2\t${n}\t${((performance.now() - t0) * 1e6 / n).toFixed(1)} ns/op`);
+  while (performance.now() - t0 < ms) {
+    for (let k = 0; k < batch; k++) f();
+    n += batch;
+    batch = Math.min(batch * 2, 1 << 16);
+  }
+  console.log(`${name}-2\t${n}\t${(((performance.now() - t0) * 1e6) / n).toFixed(1)} ns/op`);
 }
 
 for (const n of [1, 100_000]) {

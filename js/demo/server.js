@@ -10,8 +10,12 @@ import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const types = /** @type {Record<string, string>} */ ({
-  '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.json': 'application/json',
-  '.wasm': 'application/wasm', '.css': 'text/css', '.png': 'image/png',
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.json': 'application/json',
+  '.wasm': 'application/wasm',
+  '.css': 'text/css',
+  '.png': 'image/png',
 });
 
 /**
@@ -25,11 +29,20 @@ export function serve(o = {}) {
   const server = http.createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     let p = path.normalize(path.join(top, decodeURIComponent(url.pathname)));
-    if (!p.startsWith(top)) { res.writeHead(403).end(); return; }
-    if (url.pathname === '/' && !o.root) { res.writeHead(302, { location: '/js/demo/' }).end(); return; }
+    if (!p.startsWith(top)) {
+      res.writeHead(403).end();
+      return;
+    }
+    if (url.pathname === '/' && !o.root) {
+      res.writeHead(302, { location: '/js/demo/' }).end();
+      return;
+    }
     if (fs.existsSync(p) && fs.statSync(p).isDirectory()) p = path.join(p, 'index.html');
     fs.readFile(p, (err, data) => {
-      if (err) { res.writeHead(404).end('not found'); return; }
+      if (err) {
+        res.writeHead(404).end('not found');
+        return;
+      }
       /** @type {Record<string, string>} */
       const h = { 'content-type': types[path.extname(p)] ?? 'application/octet-stream', 'cache-control': 'no-store' };
       if (o.isolation !== false) {
@@ -48,5 +61,7 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.a
   const isolation = !process.argv.includes('--no-isolation');
   const s = await serve({ port, isolation });
   const a = /** @type {import('node:net').AddressInfo} */ (s.address());
-  console.log(`wasmvec demo: http://127.0.0.1:${a.port}/js/demo/ (${isolation ? 'cross-origin isolated' : 'without the isolation headers'}; Ctrl-C stops it)`);
+  console.log(
+    `wasmvec demo: http://127.0.0.1:${a.port}/js/demo/ (${isolation ? 'cross-origin isolated' : 'without the isolation headers'}; Ctrl-C stops it)`,
+  );
 }

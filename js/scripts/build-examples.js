@@ -31,12 +31,17 @@ const vite = fileURLToPath(new URL('../examples/vite/', import.meta.url));
 const t0 = performance.now();
 await build({ root: vite, logLevel: 'warn' });
 const t1 = performance.now();
-await new Promise((resolve, reject) => webpack(/** @type {any} */ (webpackConfig), (err, stats) => {
-  if (err) return reject(err);
-  if (stats?.hasErrors() || stats?.hasWarnings()) return reject(new Error(stats.toString({ all: false, errors: true, warnings: true })));
-  resolve(undefined);
-}));
+await new Promise((resolve, reject) =>
+  webpack(/** @type {any} */ (webpackConfig), (err, stats) => {
+    if (err) return reject(err);
+    if (stats?.hasErrors() || stats?.hasWarnings()) return reject(new Error(stats.toString({ all: false, errors: true, warnings: true })));
+    resolve(undefined);
+  }),
+);
 // The page itself, as it is (no HTML plugin: one script tag).
-fs.copyFileSync(new URL('../examples/webpack/index.html', import.meta.url), new URL('../examples/webpack/dist/index.html', import.meta.url));
+fs.copyFileSync(
+  new URL('../examples/webpack/index.html', import.meta.url),
+  new URL('../examples/webpack/dist/index.html', import.meta.url),
+);
 const t2 = performance.now();
 console.log(`built examples/vite/dist in ${(t1 - t0).toFixed(0)} ms, examples/webpack/dist in ${(t2 - t1).toFixed(0)} ms`);

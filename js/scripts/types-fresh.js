@@ -5,8 +5,13 @@ import path from 'node:path';
 
 const fresh = process.argv[2];
 const committed = new URL('../types/', import.meta.url);
-const names = (/** @type {string | URL} */ d) => fs.readdirSync(d).filter((f) => f.endsWith('.d.ts')).sort();
-const a = names(committed), b = names(fresh);
+const names = (/** @type {string | URL} */ d) =>
+  fs
+    .readdirSync(d)
+    .filter((f) => f.endsWith('.d.ts'))
+    .sort();
+const a = names(committed),
+  b = names(fresh);
 let stale = JSON.stringify(a) !== JSON.stringify(b) ? [`files: ${a} vs ${b}`] : [];
 for (const f of b) {
   const x = fs.existsSync(new URL(f, committed)) ? fs.readFileSync(new URL(f, committed), 'utf8') : '';

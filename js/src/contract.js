@@ -35,27 +35,82 @@ export const PageSize = 65536;
 const WASI = 'wasi_snapshot_preview1';
 
 /** Every function of WASI preview 1 (the Go host offers them all, through Wasmtime). */
-export const wasiFunctions = new Set(['args_get', 'args_sizes_get', 'environ_get', 'environ_sizes_get',
-  'clock_res_get', 'clock_time_get', 'fd_advise', 'fd_allocate', 'fd_close', 'fd_datasync',
-  'fd_fdstat_get', 'fd_fdstat_set_flags', 'fd_fdstat_set_rights', 'fd_filestat_get',
-  'fd_filestat_set_size', 'fd_filestat_set_times', 'fd_pread', 'fd_prestat_get', 'fd_prestat_dir_name',
-  'fd_pwrite', 'fd_read', 'fd_readdir', 'fd_renumber', 'fd_seek', 'fd_sync', 'fd_tell', 'fd_write',
-  'path_create_directory', 'path_filestat_get', 'path_filestat_set_times', 'path_link', 'path_open',
-  'path_readlink', 'path_remove_directory', 'path_rename', 'path_symlink', 'path_unlink_file',
-  'poll_oneoff', 'proc_exit', 'proc_raise', 'sched_yield', 'random_get', 'sock_accept', 'sock_recv',
-  'sock_send', 'sock_shutdown']);
+export const wasiFunctions = new Set([
+  'args_get',
+  'args_sizes_get',
+  'environ_get',
+  'environ_sizes_get',
+  'clock_res_get',
+  'clock_time_get',
+  'fd_advise',
+  'fd_allocate',
+  'fd_close',
+  'fd_datasync',
+  'fd_fdstat_get',
+  'fd_fdstat_set_flags',
+  'fd_fdstat_set_rights',
+  'fd_filestat_get',
+  'fd_filestat_set_size',
+  'fd_filestat_set_times',
+  'fd_pread',
+  'fd_prestat_get',
+  'fd_prestat_dir_name',
+  'fd_pwrite',
+  'fd_read',
+  'fd_readdir',
+  'fd_renumber',
+  'fd_seek',
+  'fd_sync',
+  'fd_tell',
+  'fd_write',
+  'path_create_directory',
+  'path_filestat_get',
+  'path_filestat_set_times',
+  'path_link',
+  'path_open',
+  'path_readlink',
+  'path_remove_directory',
+  'path_rename',
+  'path_symlink',
+  'path_unlink_file',
+  'poll_oneoff',
+  'proc_exit',
+  'proc_raise',
+  'sched_yield',
+  'random_get',
+  'sock_accept',
+  'sock_recv',
+  'sock_send',
+  'sock_shutdown',
+]);
 
 /** Exports that are neither buffers nor kernels (wit/README.md, "Reserved"). */
-const reservedNames = new Set(['_initialize', '_start', 'start-workers', 'stop-workers', 'ping-workers',
-  'get-abort-offset', 'wasi_thread_start', 'malloc', 'free', 'calloc', 'realloc']);
+const reservedNames = new Set([
+  '_initialize',
+  '_start',
+  'start-workers',
+  'stop-workers',
+  'ping-workers',
+  'get-abort-offset',
+  'wasi_thread_start',
+  'malloc',
+  'free',
+  'calloc',
+  'realloc',
+]);
 
 /**
  * isReserved reports whether a function export belongs to the runtime or the contract rather than being a kernel.
  * @param {string} name
  */
 export function isReserved(name) {
-  return reservedNames.has(name) || name.startsWith('cabi_') || name.startsWith('__') ||
-    name.startsWith('buffer-') || name.startsWith('capacity-');
+  return (
+    reservedNames.has(name) ||
+    name.startsWith('cabi_') ||
+    name.startsWith('__') ||
+    name.startsWith('buffer-') ||
+    name.startsWith('capacity-')
+  );
 }
 
 /** @typedef {'i32'|'i64'|'f32'|'f64'} ValType one of the four numeric types of core WebAssembly */
@@ -77,15 +132,21 @@ export const sizeOf = /** @type {Record<ValType, number>} */ ({ i32: 4, i64: 8, 
 
 class Reader {
   /** @param {Uint8Array} b */
-  constructor(b) { this.b = b; this.p = 0; }
-  get done() { return this.p >= this.b.length; }
+  constructor(b) {
+    this.b = b;
+    this.p = 0;
+  }
+  get done() {
+    return this.p >= this.b.length;
+  }
   byte() {
     if (this.p >= this.b.length) throw new RangeError('unexpected end of section');
     return this.b[this.p++];
   }
   /** an unsigned LEB128 of at most 64 bits, as a number (exact up to 2^53) */
   u() {
-    let result = 0, mul = 1;
+    let result = 0,
+      mul = 1;
     for (let i = 0; i < 10; i++) {
       const x = this.byte();
       result += (x & 0x7f) * mul;
@@ -95,7 +156,10 @@ class Reader {
     throw new RangeError('LEB128 too long');
   }
   /** a signed LEB128 (s33 heap types): only skipped */
-  s() { for (let i = 0; i < 10; i++) if ((this.byte() & 0x80) === 0) return; throw new RangeError('LEB128 too long'); }
+  s() {
+    for (let i = 0; i < 10; i++) if ((this.byte() & 0x80) === 0) return;
+    throw new RangeError('LEB128 too long');
+  }
   name() {
     const n = this.u();
     if (n > this.b.length - this.p) throw new RangeError('name past the end of the section');
@@ -112,15 +176,26 @@ class Reader {
   valtype() {
     const t = this.byte();
     switch (t) {
-      case 0x7f: return 'i32';
-      case 0x7e: return 'i64';
-      case 0x7d: return 'f32';
-      case 0x7c: return 'f64';
-      case 0x7b: return 'v128';
-      case 0x70: return 'funcref';
-      case 0x6f: return 'externref';
-      case 0x63: case 0x64: this.s(); return 'ref';
-      default: return `type 0x${t.toString(16)}`;
+      case 0x7f:
+        return 'i32';
+      case 0x7e:
+        return 'i64';
+      case 0x7d:
+        return 'f32';
+      case 0x7c:
+        return 'f64';
+      case 0x7b:
+        return 'v128';
+      case 0x70:
+        return 'funcref';
+      case 0x6f:
+        return 'externref';
+      case 0x63:
+      case 0x64:
+        this.s();
+        return 'ref';
+      default:
+        return `type 0x${t.toString(16)}`;
     }
   }
   limits() {
@@ -156,12 +231,15 @@ export function functionCount(b) {
     const r = new Reader(b);
     r.p = 8;
     while (!r.done) {
-      const id = r.byte(), size = r.u();
+      const id = r.byte(),
+        size = r.u();
       if (size > b.length - r.p) return -1;
       if (id === 3) return new Reader(b.subarray(r.p, r.p + size)).u();
       r.p += size;
     }
-  } catch { /* malformed: WebAssembly.compile reports it */ }
+  } catch {
+    /* malformed: WebAssembly.compile reports it */
+  }
   return -1;
 }
 
@@ -177,7 +255,8 @@ export function parseModule(b) {
   top.p = 8;
   while (!top.done) {
     const head = top.p;
-    const id = top.byte(), size = top.u();
+    const id = top.byte(),
+      size = top.u();
     if (size > b.length - top.p) throw new RangeError('section past the end of the module');
     const start = top.p;
     m.sections.push({ id, head, start, end: start + size });
@@ -188,7 +267,8 @@ export function parseModule(b) {
         for (let n = r.count(); n > 0; n--) {
           const form = r.byte();
           if (form !== 0x60) throw new TypeError(`type form 0x${form.toString(16)} (only function types are supported)`);
-          const params = [], results = [];
+          const params = [],
+            results = [];
           for (let k = r.count(); k > 0; k--) params.push(r.valtype());
           for (let k = r.count(); k > 0; k--) results.push(r.valtype());
           const numeric = [...params, ...results].every((t) => t in sizeOf);
@@ -197,7 +277,9 @@ export function parseModule(b) {
         break;
       case 2: // imports
         for (let n = r.count(); n > 0; n--) {
-          const module = r.name(), name = r.name(), kind = r.byte();
+          const module = r.name(),
+            name = r.name(),
+            kind = r.byte();
           if (kind === 0) {
             const t = m.types[r.u()];
             if (!t) throw new RangeError('import of an unknown type');
@@ -213,10 +295,12 @@ export function parseModule(b) {
             m.imports.push({ module, name, kind: 'memory', limits });
             m.memories.push(limits);
           } else if (kind === 3) {
-            r.valtype(); r.byte();
+            r.valtype();
+            r.byte();
             m.imports.push({ module, name, kind: 'global' });
           } else {
-            r.byte(); r.u();
+            r.byte();
+            r.u();
             m.imports.push({ module, name, kind: 'tag' });
           }
         }
@@ -231,7 +315,9 @@ export function parseModule(b) {
         break;
       case 4: // tables
         for (let n = r.count(); n > 0; n--) {
-          if (r.b[r.p] === 0x40) { r.p += 2; } // a table with an initialiser (function references)
+          if (r.b[r.p] === 0x40) {
+            r.p += 2;
+          } // a table with an initialiser (function references)
           r.valtype();
           m.tables.push(r.limits());
         }
@@ -262,8 +348,7 @@ export function parseModule(b) {
  * @property {boolean} initialize it exports _initialize
  */
 
-const sig = (/** @type {FuncType} */ t) =>
-  `func(${t.params.join(', ')})${t.results.length ? ' -> ' + t.results.join(', ') : ''}`;
+const sig = (/** @type {FuncType} */ t) => `func(${t.params.join(', ')})${t.results.length ? ' -> ' + t.results.join(', ') : ''}`;
 
 /**
  * readContract checks a parsed module's imports and exports against the contract, as the Go host's
@@ -277,7 +362,8 @@ const sig = (/** @type {FuncType} */ t) =>
 export function readContract(guest, m) {
   if (m.memories.length > 1) throw new ModuleError(guest, '', `${m.memories.length} memories: multi-memory is not enabled`);
   if (m.memories.some((l) => l.is64)) throw new ModuleError(guest, '', 'a 64-bit memory: memory64 is not enabled');
-  let shared = false, spawn = false;
+  let shared = false,
+    spawn = false;
   for (const imp of m.imports) {
     if (imp.module === WASI && imp.kind === 'function') {
       if (!wasiFunctions.has(imp.name)) {
@@ -290,7 +376,11 @@ export function readContract(guest, m) {
       if (sig(t) !== 'func(i32) -> i32') throw new ImportError(guest, '', `wasi.thread-spawn: want func(i32) -> i32`);
       spawn = true;
     } else {
-      throw new ImportError(guest, '', `${imp.module}.${imp.name}: only functions of ${WASI}, and for a threaded guest a shared 32-bit env.memory and wasi.thread-spawn, are offered`);
+      throw new ImportError(
+        guest,
+        '',
+        `${imp.module}.${imp.name}: only functions of ${WASI}, and for a threaded guest a shared 32-bit env.memory and wasi.thread-spawn, are offered`,
+      );
     }
   }
   if (shared !== spawn) {
@@ -307,10 +397,14 @@ export function readContract(guest, m) {
       if (e.kind !== 2) throw new SignatureError(guest, 'memory', 'export is not a memory');
       memory = m.memories[e.index];
       if (!memory) throw new ModuleError(guest, 'memory', 'export of an unknown memory');
-      if (memory.shared && !shared) throw new SignatureError(guest, 'memory', 'a shared memory is only accepted as the import env.memory of a threaded guest');
+      if (memory.shared && !shared)
+        throw new SignatureError(guest, 'memory', 'a shared memory is only accepted as the import env.memory of a threaded guest');
       continue;
     }
-    if (e.kind !== 0) { nonFunctions.add(e.name); continue; }
+    if (e.kind !== 0) {
+      nonFunctions.add(e.name);
+      continue;
+    }
     const t = m.funcs[e.index];
     if (!t) throw new ModuleError(guest, e.name, 'export of an unknown function');
     funcs.set(e.name, t);
@@ -325,18 +419,31 @@ export function readContract(guest, m) {
     const rest = name.slice('buffer-'.length);
     const i = rest.lastIndexOf('-');
     if (i <= 0) throw new LayoutError(guest, name, 'a buffer export is named buffer-<name>-<type>, with <type> one of i32, i64, f32, f64');
-    const bname = rest.slice(0, i), tname = rest.slice(i + 1);
-    if (!(tname in sizeOf)) throw new LayoutError(guest, name, `buffer ${JSON.stringify(bname)}: unknown element type ${JSON.stringify(tname)} (want i32, i64, f32 or f64)`);
-    if (byBuffer.has(bname)) throw new LayoutError(guest, name, `buffer ${JSON.stringify(bname)} is declared twice (also by ${byBuffer.get(bname).offsetExport})`);
+    const bname = rest.slice(0, i),
+      tname = rest.slice(i + 1);
+    if (!(tname in sizeOf))
+      throw new LayoutError(
+        guest,
+        name,
+        `buffer ${JSON.stringify(bname)}: unknown element type ${JSON.stringify(tname)} (want i32, i64, f32 or f64)`,
+      );
+    if (byBuffer.has(bname))
+      throw new LayoutError(guest, name, `buffer ${JSON.stringify(bname)} is declared twice (also by ${byBuffer.get(bname).offsetExport})`);
     const d = { name: bname, type: /** @type {ValType} */ (tname), offsetExport: name, capacityExport: 'capacity-' + bname };
     for (const e of [d.offsetExport, d.capacityExport]) {
       const t = funcs.get(e);
-      if (!t) throw new MissingExportError(guest, e, `buffer ${JSON.stringify(bname)} needs ${d.offsetExport} and ${d.capacityExport}, each func() -> i32`);
+      if (!t)
+        throw new MissingExportError(
+          guest,
+          e,
+          `buffer ${JSON.stringify(bname)} needs ${d.offsetExport} and ${d.capacityExport}, each func() -> i32`,
+        );
       if (sig(t) !== 'func() -> i32') throw new SignatureError(guest, e, `got ${sig(t)}, want func() -> i32`);
     }
     byBuffer.set(bname, d);
     buffers.push(d);
-    if (buffers.length > MaxBuffers) throw new LimitError(guest, name, `more than ${MaxBuffers} buffers; at most ${MaxBuffers} are supported (MaxBuffers)`);
+    if (buffers.length > MaxBuffers)
+      throw new LimitError(guest, name, `more than ${MaxBuffers} buffers; at most ${MaxBuffers} are supported (MaxBuffers)`);
   }
   for (const name of order) {
     if (name.startsWith('capacity-') && !byBuffer.has(name.slice('capacity-'.length))) {
@@ -365,9 +472,20 @@ export function readContract(guest, m) {
     // Its threads start from state _initialize set up: without it, start-workers runs on memory
     // nobody initialised and can wait for ever (the Go host's check and message).
     const init = funcs.get('_initialize');
-    if (!init) throw new ModuleError(guest, '_initialize', 'a threaded guest cannot start without it: export _initialize of type func() (a WASI reactor)');
+    if (!init)
+      throw new ModuleError(
+        guest,
+        '_initialize',
+        'a threaded guest cannot start without it: export _initialize of type func() (a WASI reactor)',
+      );
     if (sig(init) !== 'func()') throw new SignatureError(guest, '_initialize', `got ${sig(init)}, want func()`);
-    for (const [name, want] of [['start-workers', 'func(i32) -> i32'], ['stop-workers', 'func()'], ['get-abort-offset', 'func() -> i32'], ['wasi_thread_start', 'func(i32, i32)'], ['ping-workers', 'func()']]) {
+    for (const [name, want] of [
+      ['start-workers', 'func(i32) -> i32'],
+      ['stop-workers', 'func()'],
+      ['get-abort-offset', 'func() -> i32'],
+      ['wasi_thread_start', 'func(i32, i32)'],
+      ['ping-workers', 'func()'],
+    ]) {
       const t = funcs.get(name);
       if (!t) {
         if (name === 'ping-workers') continue;
@@ -377,9 +495,16 @@ export function readContract(guest, m) {
     }
   }
   return {
-    buffers, kernels, nonFunctions, functions: new Set(order), threaded: shared, memory,
-    tables: m.tables.length, tableMin: Math.max(0, ...m.tables.map((t) => t.min)),
-    start: funcs.has('_start') && !funcs.has('_initialize'), initialize: funcs.has('_initialize'),
+    buffers,
+    kernels,
+    nonFunctions,
+    functions: new Set(order),
+    threaded: shared,
+    memory,
+    tables: m.tables.length,
+    tableMin: Math.max(0, ...m.tables.map((t) => t.min)),
+    start: funcs.has('_start') && !funcs.has('_initialize'),
+    initialize: funcs.has('_initialize'),
   };
 }
 
@@ -400,7 +525,10 @@ export function capLimits(b, m, maxPages) {
   let changed = false;
   for (const s of m.sections) {
     const header = s.head;
-    if (s.id !== 4 && s.id !== 5) { parts.push(b.subarray(header, s.end)); continue; }
+    if (s.id !== 4 && s.id !== 5) {
+      parts.push(b.subarray(header, s.end));
+      continue;
+    }
     const r = new Reader(b.subarray(s.start, s.end));
     /** @type {number[]} */
     const out = [];
@@ -409,20 +537,30 @@ export function capLimits(b, m, maxPages) {
     let ok = true;
     for (; n > 0; n--) {
       if (s.id === 4) {
-        if (r.b[r.p] === 0x40) { ok = false; break; }
-        const rt = r.p; r.valtype();
+        if (r.b[r.p] === 0x40) {
+          ok = false;
+          break;
+        }
+        const rt = r.p;
+        r.valtype();
         out.push(...r.b.subarray(rt, r.p));
       }
       const l = r.limits();
       const cap = s.id === 5 ? maxPages : MaxTableElements;
       const max = l.max === undefined ? cap : Math.min(l.max, cap);
-      if (max < l.min) { ok = false; break; } // refused before instantiating: leave as it is
+      if (max < l.min) {
+        ok = false;
+        break;
+      } // refused before instantiating: leave as it is
       changed ||= l.max !== max;
       out.push(1 | (l.shared ? 2 : 0));
       leb(out, l.min);
       leb(out, max);
     }
-    if (!ok || !r.done) { parts.push(b.subarray(header, s.end)); continue; }
+    if (!ok || !r.done) {
+      parts.push(b.subarray(header, s.end));
+      continue;
+    }
     const body = Uint8Array.from(out);
     /** @type {number[]} */
     const head = [s.id];
@@ -433,7 +571,10 @@ export function capLimits(b, m, maxPages) {
   const total = parts.reduce((a, p) => a + p.length, 0);
   const res = new Uint8Array(total);
   let o = 0;
-  for (const p of parts) { res.set(p, o); o += p.length; }
+  for (const p of parts) {
+    res.set(p, o);
+    o += p.length;
+  }
   return res;
 }
 
@@ -478,7 +619,11 @@ const i32Exact = [Int32Array, Uint32Array, Int16Array, Uint16Array, Int8Array, U
  */
 export function checkWrite(guest, b, data, at) {
   if (data === null || typeof data !== 'object' || !(Array.isArray(data) || ArrayBuffer.isView(data)) || data instanceof DataView) {
-    throw new SignatureError(guest, b.name, `write takes an array or a typed array of ${b.type === 'i64' ? 'bigints' : 'numbers'}, not ${data === null ? 'null' : typeof data}`);
+    throw new SignatureError(
+      guest,
+      b.name,
+      `write takes an array or a typed array of ${b.type === 'i64' ? 'bigints' : 'numbers'}, not ${data === null ? 'null' : typeof data}`,
+    );
   }
   const d = /** @type {any} */ (data);
   if (typeof at !== 'number' || !Number.isInteger(at) || at < 0 || at + d.length > b.capacity) {
@@ -493,12 +638,19 @@ export function checkWrite(guest, b, data, at) {
   if (exact) return;
   for (let i = 0; i < d.length; i++) {
     const x = d[i];
-    const ok = b.type === 'i64' ? typeof x === 'bigint' && x >= -(2n ** 63n) && x < 2n ** 64n :
-      b.type === 'i32' ? typeof x === 'number' && Number.isInteger(x) && x >= -0x80000000 && x < 0x100000000 :
-        typeof x === 'number';
+    const ok =
+      b.type === 'i64'
+        ? typeof x === 'bigint' && x >= -(2n ** 63n) && x < 2n ** 64n
+        : b.type === 'i32'
+          ? typeof x === 'number' && Number.isInteger(x) && x >= -0x80000000 && x < 0x100000000
+          : typeof x === 'number';
     if (!ok) {
       const want = { i64: 'a bigint in [-2^63, 2^64)', i32: 'an integer in [-2^31, 2^32)', f32: 'a number', f64: 'a number' }[b.type];
-      throw new SignatureError(guest, b.name, `element ${i} is ${typeof x === 'number' || typeof x === 'bigint' ? String(x) : typeof x}, not ${want} (buffer of ${b.type})`);
+      throw new SignatureError(
+        guest,
+        b.name,
+        `element ${i} is ${typeof x === 'number' || typeof x === 'bigint' ? String(x) : typeof x}, not ${want} (buffer of ${b.type})`,
+      );
     }
   }
 }

@@ -36,14 +36,18 @@ let deps = {};
  * setDeps records where the dependencies are (URLs by specifier), in a Worker.
  * @param {Record<string, string>} d
  */
-export function setDeps(d) { deps = { ...d }; }
+export function setDeps(d) {
+  deps = { ...d };
+}
 
 /**
  * givenDeps returns the dependencies' URLs this Worker was given (setDeps), to pass on to the
  * Workers it starts.
  * @returns {Record<string, string>}
  */
-export function givenDeps() { return { ...deps }; }
+export function givenDeps() {
+  return { ...deps };
+}
 
 /**
  * wasiThreads imports @emnapi/wasi-threads: from the URL a page gave (a page with an import map
@@ -89,7 +93,10 @@ export function nodeWorker(file, name) {
   const url = new URL(/* webpackIgnore: true */ file, import.meta.url);
   // A Worker inherits the process's flags, but --input-type applies only to --eval input
   // and makes a Worker started from a file fail.
-  return new (/** @type {typeof import('node:worker_threads')} */ (wt)).Worker(url, { name, execArgv: process.execArgv.filter((a) => !a.startsWith('--input-type')) });
+  return new /** @type {typeof import('node:worker_threads')} */ (wt).Worker(url, {
+    name,
+    execArgv: process.execArgv.filter((a) => !a.startsWith('--input-type')),
+  });
 }
 
 /**
@@ -109,7 +116,10 @@ export function listen(w, fn, onFail) {
   } else {
     const bw = /** @type {Worker} */ (w);
     bw.addEventListener('message', (e) => fn(e.data));
-    bw.addEventListener('error', (e) => { e.preventDefault(); onFail(new Error(e.message || 'the Worker failed to load or threw')); });
+    bw.addEventListener('error', (e) => {
+      e.preventDefault();
+      onFail(new Error(e.message || 'the Worker failed to load or threw'));
+    });
     bw.addEventListener('messageerror', () => onFail(new Error('a message from the Worker could not be read')));
   }
 }
@@ -122,7 +132,8 @@ export function listen(w, fn, onFail) {
 export function ref(w, on) {
   if (isNode) {
     const nw = /** @type {import('node:worker_threads').Worker} */ (w);
-    if (on) nw.ref(); else nw.unref();
+    if (on) nw.ref();
+    else nw.unref();
   }
 }
 
@@ -158,7 +169,9 @@ export function isolated() {
  * The smallest module that uses simd128 (wasm-feature-detect's probe: i8x16.splat and
  * i8x16.popcnt in a function returning v128).
  */
-const simdProbe = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 10, 1, 8, 0, 65, 0, 253, 15, 253, 98, 11]);
+const simdProbe = new Uint8Array([
+  0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 10, 1, 8, 0, 65, 0, 253, 15, 253, 98, 11,
+]);
 
 /**
  * Capabilities is what a page or process offers wasmvec's guests (see capabilities).
@@ -183,11 +196,16 @@ export function capabilities() {
   const sharedArrayBuffer = typeof SharedArrayBuffer === 'function';
   let sharedMemory = false;
   try {
-    sharedMemory = sharedArrayBuffer && new WebAssembly.Memory({ initial: 1, maximum: 1, shared: true }).buffer instanceof SharedArrayBuffer;
-  } catch { /* no shared memory here */ }
+    sharedMemory =
+      sharedArrayBuffer && new WebAssembly.Memory({ initial: 1, maximum: 1, shared: true }).buffer instanceof SharedArrayBuffer;
+  } catch {
+    /* no shared memory here */
+  }
   const crossOriginIsolated = isNode || globalThis.crossOriginIsolated === true;
   return {
-    crossOriginIsolated, sharedArrayBuffer, sharedMemory,
+    crossOriginIsolated,
+    sharedArrayBuffer,
+    sharedMemory,
     simd: WebAssembly.validate(simdProbe),
     threads: crossOriginIsolated && sharedArrayBuffer && sharedMemory,
   };

@@ -24,8 +24,10 @@ export class WasmvecError extends Error {
    */
   constructor(guest, exportName, detail, cause) {
     const self = /** @type {typeof WasmvecError} */ (new.target);
-    const where = exportName === '' ? `wasmvec guest ${JSON.stringify(guest)}` :
-      `wasmvec guest ${JSON.stringify(guest)}, export ${JSON.stringify(exportName)}`;
+    const where =
+      exportName === ''
+        ? `wasmvec guest ${JSON.stringify(guest)}`
+        : `wasmvec guest ${JSON.stringify(guest)}, export ${JSON.stringify(exportName)}`;
     // Names and text from a module are escaped (escapeText), so that no message carries an
     // escape sequence, a NUL or a bidirectional control from a guest.
     super(escapeText(`${where}: ${self.text}: ${detail}`), cause === undefined ? undefined : { cause });
@@ -42,23 +44,27 @@ export class WasmvecError extends Error {
 
 /** The bytes are not a valid WebAssembly module for this host (Go: ErrModule), or instantiation failed for another reason than those below. */
 export class ModuleError extends WasmvecError {
-  static sentinel = 'ErrModule'; static text = 'wasmvec: invalid module';
+  static sentinel = 'ErrModule';
+  static text = 'wasmvec: invalid module';
 }
 /** The module imports something the host does not offer: a ModuleError (Go: ErrModule). */
 export class ImportError extends ModuleError {}
 /** The module lacks an export the contract needs, or one the caller names (Go: ErrMissingExport). */
 export class MissingExportError extends WasmvecError {
-  static sentinel = 'ErrMissingExport'; static text = 'wasmvec: missing export';
+  static sentinel = 'ErrMissingExport';
+  static text = 'wasmvec: missing export';
 }
 /** An export has the wrong kind or type, or a call does not fit a kernel's signature (Go: ErrSignature). */
 export class SignatureError extends WasmvecError {
-  static sentinel = 'ErrSignature'; static text = 'wasmvec: wrong export signature';
+  static sentinel = 'ErrSignature';
+  static text = 'wasmvec: wrong export signature';
 }
 /** A buffer is declared badly: unknown element type, twice, capacity 0, misaligned, past memory, overlapping, or changing: a ModuleError (Go: ErrModule, naming the export). */
 export class LayoutError extends ModuleError {}
 /** Guest code trapped (Go: ErrTrap). `cause` is the WebAssembly.RuntimeError or the value thrown. */
 export class TrapError extends WasmvecError {
-  static sentinel = 'ErrTrap'; static text = 'wasmvec: guest trapped';
+  static sentinel = 'ErrTrap';
+  static text = 'wasmvec: guest trapped';
   /** What the guest wrote to stderr during the failing call, its first and last 512 bytes (Go: Trap.Stderr); '' when none. */
   stderr = '';
 }
@@ -66,31 +72,38 @@ export class TrapError extends WasmvecError {
 export class AbortedError extends TrapError {}
 /** A kernel wrote where the vector world's contract says it must not, seen by the guard words (Go: ErrContract). */
 export class ContractError extends WasmvecError {
-  static sentinel = 'ErrContract'; static text = 'wasmvec: guest broke the buffer contract';
+  static sentinel = 'ErrContract';
+  static text = 'wasmvec: guest broke the buffer contract';
 }
 /** A call or a load ran past its timeout (Go: ErrDeadline). In JS this costs the instance: its Workers are terminated. */
 export class DeadlineError extends WasmvecError {
-  static sentinel = 'ErrDeadline'; static text = 'wasmvec: call deadline exceeded';
+  static sentinel = 'ErrDeadline';
+  static text = 'wasmvec: call deadline exceeded';
 }
 /** The guest asks for more than its limits allow: module size or functions, memory, tables (Go: ErrLimit). */
 export class LimitError extends WasmvecError {
-  static sentinel = 'ErrLimit'; static text = 'wasmvec: guest exceeds its resource limits';
+  static sentinel = 'ErrLimit';
+  static text = 'wasmvec: guest exceeds its resource limits';
 }
 /** An option is out of range or does not apply (Go: ErrOption). */
 export class OptionError extends WasmvecError {
-  static sentinel = 'ErrOption'; static text = 'wasmvec: invalid option';
+  static sentinel = 'ErrOption';
+  static text = 'wasmvec: invalid option';
 }
 /** The instance, module or pool was closed (Go: ErrClosed). */
 export class ClosedError extends WasmvecError {
-  static sentinel = 'ErrClosed'; static text = 'wasmvec: closed';
+  static sentinel = 'ErrClosed';
+  static text = 'wasmvec: closed';
 }
 /** Arrays that must have equal lengths do not (Go: ErrLength). */
 export class LengthError extends WasmvecError {
-  static sentinel = 'ErrLength'; static text = 'wasmvec: mismatched lengths';
+  static sentinel = 'ErrLength';
+  static text = 'wasmvec: mismatched lengths';
 }
 /** An input is longer than a buffer's capacity and cannot be streamed (Go: ErrCapacity). */
 export class CapacityError extends WasmvecError {
-  static sentinel = 'ErrCapacity'; static text = 'wasmvec/vector: input exceeds guest capacity';
+  static sentinel = 'ErrCapacity';
+  static text = 'wasmvec/vector: input exceeds guest capacity';
 }
 /** Cross-origin isolation is missing: SharedArrayBuffer is not available, so a threaded guest cannot load. A ModuleError. */
 export class IsolationError extends ModuleError {
@@ -99,9 +112,22 @@ export class IsolationError extends ModuleError {
 
 /** Every error class by its `name`, for errors that cross a Worker boundary. */
 export const errorClasses = /** @type {Record<string, typeof WasmvecError>} */ ({
-  WasmvecError, ModuleError, ImportError, MissingExportError, SignatureError, LayoutError, TrapError,
-  AbortedError, ContractError, DeadlineError, LimitError, OptionError, ClosedError, LengthError,
-  CapacityError, IsolationError,
+  WasmvecError,
+  ModuleError,
+  ImportError,
+  MissingExportError,
+  SignatureError,
+  LayoutError,
+  TrapError,
+  AbortedError,
+  ContractError,
+  DeadlineError,
+  LimitError,
+  OptionError,
+  ClosedError,
+  LengthError,
+  CapacityError,
+  IsolationError,
 });
 
 // Each class's name as a string, so that `err.name` says 'ModuleError' in a minified bundle too
@@ -157,7 +183,8 @@ export function bounded(e) {
  * @returns {{name: string, guest: string, export: string, message: string, stderr: string}}
  */
 export function toPlain(e) {
-  if (e instanceof WasmvecError) return { name: e.name, guest: e.guest, export: e.export, message: e.message, stderr: e instanceof TrapError ? e.stderr : '' };
+  if (e instanceof WasmvecError)
+    return { name: e.name, guest: e.guest, export: e.export, message: e.message, stderr: e instanceof TrapError ? e.stderr : '' };
   return { name: 'Error', guest: '', export: '', message: bounded(e), stderr: '' };
 }
 

@@ -6,12 +6,33 @@ export { compile, load, Module } from './module.js';
 export { Instance } from './instance.js';
 export { loadWorker, createPool, RemoteInstance, Pool } from './remote.js';
 export {
-  WasmvecError, ModuleError, ImportError, MissingExportError, SignatureError, LayoutError, TrapError,
-  AbortedError, ContractError, DeadlineError, LimitError, OptionError, ClosedError, LengthError,
-  CapacityError, IsolationError, MaxCauseChars,
+  WasmvecError,
+  ModuleError,
+  ImportError,
+  MissingExportError,
+  SignatureError,
+  LayoutError,
+  TrapError,
+  AbortedError,
+  ContractError,
+  DeadlineError,
+  LimitError,
+  OptionError,
+  ClosedError,
+  LengthError,
+  CapacityError,
+  IsolationError,
+  MaxCauseChars,
 } from './errors.js';
 export {
-  MaxParams, MaxBuffers, MaxKernels, MaxTableElements, DefaultMaxModuleBytes, DefaultMaxFunctions, DefaultMemoryLimit, MaxThreads,
+  MaxParams,
+  MaxBuffers,
+  MaxKernels,
+  MaxTableElements,
+  DefaultMaxModuleBytes,
+  DefaultMaxFunctions,
+  DefaultMemoryLimit,
+  MaxThreads,
   MaxSharedMemory,
 } from './contract.js';
 export * as vector from './vector.js';

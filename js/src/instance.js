@@ -4,9 +4,21 @@
 // in a Worker for threaded guests, timeouts and pools. Compiling is
 // module.js, instantiating start.js.
 
-import { CapacityError, ClosedError, LayoutError, MissingExportError, SignatureError, TrapError, WasmvecError, bounded, withStderr } from './errors.js';
+import {
+  CapacityError,
+  ClosedError,
+  LayoutError,
+  MissingExportError,
+  SignatureError,
+  TrapError,
+  WasmvecError,
+  bounded,
+  withStderr,
+} from './errors.js';
 import { checkWrite, sizeOf } from './contract.js';
-import { GuestExit, Output } from './wasi.js';
+import { GuestExit } from './wasi.js';
+
+/** @typedef {import('./wasi.js').Output} Output */
 
 /** @typedef {import('./contract.js').ValType} ValType */
 /** @typedef {import('./contract.js').KernelDecl} KernelDecl */
@@ -51,52 +63,65 @@ const arrayOf = /** @type {const} */ ({ i32: Int32Array, i64: BigInt64Array, f32
  * the calling thread, one at a time (JavaScript runs one at a time anyway).
  */
 export class Instance {
+  /** @type {WebAssembly.Instance} */
+  #wi;
+  /** @type {BufferInfo[]} */
+  #bufs = [];
+  /** @type {Map<string, BufferInfo>} */
+  #byName = new Map();
+  /** @type {Map<string, View>} views of the current memory buffer */
+  #views = new Map();
+  /** @type {ArrayBuffer | SharedArrayBuffer | null} the buffer the cached views are of */
+  #viewsOf = null;
+  /** @type {Map<string, {fn: Function, k: KernelDecl}>} */
+  #fns = new Map();
+  /** @type {TrapError | null} why the guest can no longer be called: it called proc_exit in a call */
+  #ended = null;
+  /** @type {Output} the calling thread's stderr, kept for a trap */
+  #out;
+  /** @type {(() => void) | null} ends the thread Workers of a threaded guest */
+  #terminate;
+
   /**
+   * Instances are made by load, loadWorker and createPool (start.js), once the guest's runtime
+   * has started: the constructor reads and validates the buffers (LayoutError, TrapError).
    * @param {Module} m
    * @param {WebAssembly.Instance} wi
    * @param {WebAssembly.Memory} memory
    * @param {number} threads
+   * @param {Output} out the guest's stderr
+   * @param {(() => void) | null} terminate ends the thread Workers of a threaded guest
    */
-  constructor(m, wi, memory, threads) {
+  constructor(m, wi, memory, threads, out, terminate) {
     /** The module it was made from. */
     this.module = m;
     /** The guest's name. */
     this.name = m.name;
-    /** @internal */ this.wi = wi;
+    this.#wi = wi;
     /** The guest's linear memory. Its buffer changes when the guest grows it. */
     this.memory = memory;
     /** Threads each kernel call runs on: 1 for a guest that is not threaded. */
     this.threads = threads;
-    /** @internal @type {BufferInfo[]} */
-    this.bufs = [];
-    /** @internal @type {Map<string, BufferInfo>} */
-    this.byName = new Map();
-    /** @internal @type {Map<string, View>} views of the current memory buffer */
-    this.views = new Map();
-    /** @internal @type {ArrayBuffer | SharedArrayBuffer | null} the buffer the cached views are of */
-    this.viewsOf = null;
-    /** @internal @type {Map<string, {fn: Function, k: KernelDecl}>} */
-    this.fns = new Map();
     /** Whether close was called (later calls throw ClosedError). */
     this.closed = false;
-    /** @internal @type {(() => void) | null} ends the thread Workers of a threaded guest */
-    this.terminate = null;
-    /** @internal the calling thread's stderr, kept for a trap (instantiateHere gives the guest's own) */
-    this.out = new Output();
-    /** @internal @type {TrapError | null} why the guest can no longer be called: it called proc_exit in a call */
-    this.ended = null;
+    this.#out = out;
+    this.#terminate = terminate;
+    this.#readLayout();
   }
 
   /**
    * readLayout asks the guest for every buffer's offset and capacity, twice, and validates them
    * (as the Go host's readLayout): LayoutError naming the export, TrapError if one traps.
    * The overlap check sorts by offset: O(n log n) in the buffers.
-   * @internal
    */
-  readLayout() {
-    const ex = /** @type {Record<string, Function>} */ (this.wi.exports);
+  #readLayout() {
+    const ex = /** @type {Record<string, Function>} */ (this.#wi.exports);
     const ask = (/** @type {string} */ e) => {
-      try { return ex[e]() >>> 0; } catch (err) { throw toTrap(this.name, e, err, this.out); }
+      try {
+        return ex[e]() >>> 0;
+      } catch (err) {
+        throw toTrap(this.name, e, err, this.#out);
+      }
     };
     // Each buffer's first fault, as the Go host finds them buffer by buffer in declaration
     // order: its own (capacity, alignment, bounds) or an overlap with one declared before it.
@@ -116,41 +141,60 @@ export class Instance {
       const q = JSON.stringify(d.name);
       const [off, capacity] = got;
       const span = capacity * sizeOf[d.type];
-      this.bufs.push({ name: d.name, type: d.type, offset: off, capacity });
+      this.#bufs.push({ name: d.name, type: d.type, offset: off, capacity });
       if (got[0] !== again[0] || got[1] !== again[1]) {
-        faults[i] = new LayoutError(this.name, d.offsetExport, `buffer ${q}: offset and capacity (${got}) changed to (${again}) when asked again`);
+        faults[i] = new LayoutError(
+          this.name,
+          d.offsetExport,
+          `buffer ${q}: offset and capacity (${got}) changed to (${again}) when asked again`,
+        );
       } else if (capacity === 0) {
         faults[i] = new LayoutError(this.name, d.capacityExport, `buffer ${q}: capacity is 0`);
       } else if (off % sizeOf[d.type] !== 0) {
-        faults[i] = new LayoutError(this.name, d.offsetExport, `buffer ${q}: offset ${off} is not ${sizeOf[d.type]}-byte aligned for ${d.type}`);
+        faults[i] = new LayoutError(
+          this.name,
+          d.offsetExport,
+          `buffer ${q}: offset ${off} is not ${sizeOf[d.type]}-byte aligned for ${d.type}`,
+        );
       } else if (off + span > size) {
-        faults[i] = new LayoutError(this.name, d.offsetExport, `buffer ${q} [${off}, ${off + span}) of ${capacity} elements runs past linear memory of ${size} bytes`);
+        faults[i] = new LayoutError(
+          this.name,
+          d.offsetExport,
+          `buffer ${q} [${off}, ${off + span}) of ${capacity} elements runs past linear memory of ${size} bytes`,
+        );
       } else {
         faults[i] = null;
       }
     });
     const end = (/** @type {BufferInfo} */ b) => b.offset + b.capacity * sizeOf[b.type];
-    const order = this.bufs.map((_, i) => i).sort((x, y) => this.bufs[x].offset - this.bufs[y].offset || x - y);
+    const order = this.#bufs.map((_, i) => i).sort((x, y) => this.#bufs[x].offset - this.#bufs[y].offset || x - y);
     let reach = -1; // the buffer reaching furthest so far in the sweep
     for (const i of order) {
-      const b = this.bufs[i];
-      if (b.capacity > 0 && reach >= 0 && b.offset < end(this.bufs[reach])) {
+      const b = this.#bufs[i];
+      if (b.capacity > 0 && reach >= 0 && b.offset < end(this.#bufs[reach])) {
         const [early, late] = reach < i ? [reach, i] : [i, reach];
-        const a = this.bufs[early], l = this.bufs[late];
-        faults[late] ??= new LayoutError(this.name, decls[late].offsetExport, `buffer ${JSON.stringify(l.name)} [${l.offset}, ${end(l)}) overlaps buffer ${JSON.stringify(a.name)} [${a.offset}, ${end(a)})`);
+        const a = this.#bufs[early],
+          l = this.#bufs[late];
+        faults[late] ??= new LayoutError(
+          this.name,
+          decls[late].offsetExport,
+          `buffer ${JSON.stringify(l.name)} [${l.offset}, ${end(l)}) overlaps buffer ${JSON.stringify(a.name)} [${a.offset}, ${end(a)})`,
+        );
       }
-      if (b.capacity > 0 && (reach < 0 || end(b) > end(this.bufs[reach]))) reach = i;
+      if (b.capacity > 0 && (reach < 0 || end(b) > end(this.#bufs[reach]))) reach = i;
     }
     const first = faults.find((f) => f);
     if (first) throw first;
-    for (const b of this.bufs) this.byName.set(b.name, b);
+    for (const b of this.#bufs) this.#byName.set(b.name, b);
   }
 
   /**
    * The buffers, as validated at instantiation, in export order.
    * @returns {BufferInfo[]}
    */
-  get layout() { return this.bufs.map((b) => ({ ...b })); }
+  get layout() {
+    return this.#bufs.map((b) => ({ ...b }));
+  }
 
   /**
    * buffer returns the named buffer's declaration. MissingExportError if the guest declares no
@@ -159,11 +203,15 @@ export class Instance {
    * @returns {BufferInfo}
    */
   buffer(name) {
-    if (this.closed) throw this.closedError('');
-    const b = this.byName.get(name);
+    if (this.closed) throw this.#closedError('');
+    const b = this.#byName.get(name);
     if (!b) {
-      const known = this.bufs.map((x) => x.name);
-      throw new MissingExportError(this.name, `buffer-${name}`, `no buffer ${JSON.stringify(name)}; its buffers: ${known.join(', ') || 'none'}`);
+      const known = this.#bufs.map((x) => x.name);
+      throw new MissingExportError(
+        this.name,
+        `buffer-${name}`,
+        `no buffer ${JSON.stringify(name)}; its buffers: ${known.join(', ') || 'none'}`,
+      );
     }
     return b;
   }
@@ -180,11 +228,14 @@ export class Instance {
   view(name) {
     const b = this.buffer(name);
     const buf = this.memory.buffer;
-    if (buf !== this.viewsOf) { this.views.clear(); this.viewsOf = buf; }
-    let v = this.views.get(name);
+    if (buf !== this.#viewsOf) {
+      this.#views.clear();
+      this.#viewsOf = buf;
+    }
+    let v = this.#views.get(name);
     if (!v) {
       v = new arrayOf[b.type](buf, b.offset, b.capacity);
-      this.views.set(name, v);
+      this.#views.set(name, v);
     }
     return v;
   }
@@ -239,38 +290,50 @@ export class Instance {
    * @returns {number | bigint | undefined}
    */
   call(name, ...args) {
-    if (this.closed) throw this.closedError(name);
-    let f = this.fns.get(name);
+    if (this.closed) throw this.#closedError(name);
+    let f = this.#fns.get(name);
     if (!f) {
       const k = this.module.kernel(name);
-      f = { fn: /** @type {Function} */ (this.wi.exports[name]), k };
-      this.fns.set(name, f);
+      f = { fn: /** @type {Function} */ (this.#wi.exports[name]), k };
+      this.#fns.set(name, f);
     }
     const p = f.k.params;
     if (args.length !== p.length) {
-      const hint = args.length === 1 && Array.isArray(args[0]) ?
-        ': Instance.call takes its arguments spread, call(name, ...args) (an array is RemoteInstance.call\'s form)' : '';
+      const hint =
+        args.length === 1 && Array.isArray(args[0])
+          ? ": Instance.call takes its arguments spread, call(name, ...args) (an array is RemoteInstance.call's form)"
+          : '';
       throw new SignatureError(this.name, name, `${args.length} arguments for func(${p.join(', ')})${hint}`);
     }
     for (let i = 0; i < p.length; i++) {
       const a = args[i];
       if (p[i] === 'i64') {
         if (typeof a === 'bigint' && a >= -(2n ** 63n) && a < 2n ** 64n) continue; // s64 or u64, no wrap
-        if (Number.isSafeInteger(a)) { args[i] = BigInt(a); continue; }
+        if (Number.isSafeInteger(a)) {
+          args[i] = BigInt(a);
+          continue;
+        }
       } else if (typeof a === 'number' && (p[i] !== 'i32' || (Number.isInteger(a) && a >= -0x80000000 && a < 0x100000000))) {
         continue;
       }
-      const hint = Array.isArray(a) ? ': Instance.call takes its arguments spread, call(name, ...args) (an array is RemoteInstance.call\'s form)' : '';
-      throw new SignatureError(this.name, name, `argument ${i} is ${typeof a === 'number' ? a : typeof a}, not an ${p[i]} (func(${p.join(', ')}))${hint}`);
+      const hint = Array.isArray(a)
+        ? ": Instance.call takes its arguments spread, call(name, ...args) (an array is RemoteInstance.call's form)"
+        : '';
+      throw new SignatureError(
+        this.name,
+        name,
+        `argument ${i} is ${typeof a === 'number' ? a : typeof a}, not an ${p[i]} (func(${p.join(', ')}))${hint}`,
+      );
     }
     try {
       const r = f.fn(...args);
-      if (this.out.dirty) this.out.reset(); // a call that returned: its stderr is not a trap's
+      if (this.#out.dirty) this.#out.reset(); // a call that returned: its stderr is not a trap's
       return r;
     } catch (e) {
-      const t = toTrap(this.name, name, e, this.out);
-      if (e instanceof GuestExit && !this.terminate) { // its runtime is gone: end the instance, as the Go host
-        this.ended = /** @type {TrapError} */ (t);
+      const t = toTrap(this.name, name, e, this.#out);
+      if (e instanceof GuestExit && !this.#terminate) {
+        // its runtime is gone: end the instance, as the Go host
+        this.#ended = /** @type {TrapError} */ (t);
         this.closed = true;
       }
       throw t;
@@ -281,10 +344,13 @@ export class Instance {
    * closedError is the ClosedError of a call of export name (or '') after close, or after the
    * guest ended (ended): then it says which trap ended it.
    * @param {string} name
-   * @internal
    */
-  closedError(name) {
-    return new ClosedError(this.name, name, this.ended ? `the guest ended in an earlier call: ${this.ended.message}` : 'the instance was closed');
+  #closedError(name) {
+    return new ClosedError(
+      this.name,
+      name,
+      this.#ended ? `the guest ended in an earlier call: ${this.#ended.message}` : 'the instance was closed',
+    );
   }
 
   /**
@@ -292,10 +358,12 @@ export class Instance {
    * @returns {Promise<void>}
    */
   async close() {
-    if (this.terminate) { this.terminate(); this.terminate = null; }
+    if (this.#terminate) {
+      this.#terminate();
+      this.#terminate = null;
+    }
     this.closed = true;
-    this.views.clear();
-    this.viewsOf = null;
+    this.#views.clear();
+    this.#viewsOf = null;
   }
 }
-

@@ -4,7 +4,15 @@
 // is start.js; the instance, instance.js.
 
 import { MissingExportError, ModuleError, OptionError, SignatureError, WasmvecError, bounded } from './errors.js';
-import { DefaultMaxFunctions, DefaultMaxModuleBytes, capLimits, checkCompileLimits, isReserved, parseModule, readContract } from './contract.js';
+import {
+  DefaultMaxFunctions,
+  DefaultMaxModuleBytes,
+  capLimits,
+  checkCompileLimits,
+  isReserved,
+  parseModule,
+  readContract,
+} from './contract.js';
 import { isNode, nodeBuiltin } from './env.js';
 import { instantiateHere } from './start.js';
 
@@ -50,7 +58,15 @@ export async function readSource(source) {
   } catch (e) {
     if (e instanceof WasmvecError) throw e;
     const what = source instanceof URL ? source.href : String(source);
-    throw new ModuleError(what.replace(/[?#].*$/, '').split('/').pop() || 'guest', '', `cannot read ${what}: ${/** @type {Error} */ (e).message}`, e);
+    throw new ModuleError(
+      what
+        .replace(/[?#].*$/, '')
+        .split('/')
+        .pop() || 'guest',
+      '',
+      `cannot read ${what}: ${/** @type {Error} */ (e).message}`,
+      e,
+    );
   }
 }
 
@@ -62,8 +78,15 @@ export async function readSource(source) {
 async function readSourceBytes(source) {
   if (source instanceof Uint8Array) return { bytes: source, name: 'guest' };
   if (source instanceof ArrayBuffer) return { bytes: new Uint8Array(source), name: 'guest' };
-  const base = (/** @type {string} */ s) => s.replace(/[?#].*$/, '').split('/').pop() || 'guest';
-  if (source instanceof URL || (typeof source === 'string' && /^[a-z][a-z0-9+.-]*:/i.test(source) && !(isNode && /^[a-z]:\\/i.test(source)))) {
+  const base = (/** @type {string} */ s) =>
+    s
+      .replace(/[?#].*$/, '')
+      .split('/')
+      .pop() || 'guest';
+  if (
+    source instanceof URL ||
+    (typeof source === 'string' && /^[a-z][a-z0-9+.-]*:/i.test(source) && !(isNode && /^[a-z]:\\/i.test(source)))
+  ) {
     const url = source instanceof URL ? source : new URL(source);
     if (isNode && url.protocol === 'file:') {
       const fs = /** @type {typeof import('node:fs/promises')} */ (nodeBuiltin('node:fs/promises'));
@@ -78,7 +101,11 @@ async function readSourceBytes(source) {
     const fs = /** @type {typeof import('node:fs/promises')} */ (nodeBuiltin('node:fs/promises'));
     return { bytes: new Uint8Array(await fs.readFile(source)), name: base(source) };
   }
-  throw new OptionError('guest', '', `a source is a Uint8Array, an ArrayBuffer, a URL or a path, not ${source === null ? 'null' : typeof source}`);
+  throw new OptionError(
+    'guest',
+    '',
+    `a source is a Uint8Array, an ArrayBuffer, a URL or a path, not ${source === null ? 'null' : typeof source}`,
+  );
 }
 
 /**
@@ -153,13 +180,17 @@ export class Module {
   }
 
   /** Whether the guest is threaded (imports a shared env.memory and wasi.thread-spawn). */
-  get threaded() { return this.contract.threaded; }
+  get threaded() {
+    return this.contract.threaded;
+  }
 
   /**
    * Every kernel: its name and its parameter and result types, in export order.
    * @returns {KernelDecl[]}
    */
-  get kernels() { return [...this.contract.kernels.values()].map((k) => ({ ...k, params: [...k.params], results: [...k.results] })); }
+  get kernels() {
+    return [...this.contract.kernels.values()].map((k) => ({ ...k, params: [...k.params], results: [...k.results] }));
+  }
 
   /**
    * kernel returns the kernel named name. It throws MissingExportError when the guest has no such
@@ -174,7 +205,8 @@ export class Module {
     const known = [...this.contract.kernels.keys()];
     const list = known.length ? `its kernels: ${known.join(', ')}` : 'it exports no kernels';
     if (typeof name !== 'string') throw new MissingExportError(this.name, String(name), `a kernel is named by a string; ${list}`);
-    if (isReserved(name) && this.contract.functions.has(name)) throw new MissingExportError(this.name, name, `${JSON.stringify(name)} is reserved by the contract, not a kernel; ${list}`);
+    if (isReserved(name) && this.contract.functions.has(name))
+      throw new MissingExportError(this.name, name, `${JSON.stringify(name)} is reserved by the contract, not a kernel; ${list}`);
     if (this.contract.nonFunctions.has(name)) throw new SignatureError(this.name, name, `export ${JSON.stringify(name)} is not a function`);
     throw new MissingExportError(this.name, name, `no kernel ${JSON.stringify(name)}; ${list}`);
   }
@@ -218,7 +250,8 @@ export class Module {
     if (this.threaded) {
       throw new OptionError(this.name, '', 'a threaded guest runs in a Worker, where its calling thread may wait: use loadWorker');
     }
-    if (options.timeout) throw new OptionError(this.name, '', `timeout ${options.timeout}: a call in this thread cannot be interrupted; use loadWorker`);
+    if (options.timeout)
+      throw new OptionError(this.name, '', `timeout ${options.timeout}: a call in this thread cannot be interrupted; use loadWorker`);
     return instantiateHere(this, options);
   }
 }

@@ -5,7 +5,17 @@
 // (compute-worker.js) and, for a threaded guest, its thread Workers.
 
 import {
-  AbortedError, ClosedError, DeadlineError, IsolationError, MissingExportError, ModuleError, OptionError, SignatureError, TrapError, fromPlain, withStderr,
+  AbortedError,
+  ClosedError,
+  DeadlineError,
+  IsolationError,
+  MissingExportError,
+  ModuleError,
+  OptionError,
+  SignatureError,
+  TrapError,
+  fromPlain,
+  withStderr,
 } from './errors.js';
 import { MaxTimeout, checkWrite } from './contract.js';
 import { threadFailedKind } from './protocol.js';
@@ -49,7 +59,11 @@ function resolvedDeps() {
   /** @type {Record<string, string>} */
   const out = {};
   for (const name of depNames) {
-    try { out[name] = import.meta.resolve(name); } catch { /* left to the Worker's own import */ }
+    try {
+      out[name] = import.meta.resolve(name);
+    } catch {
+      /* left to the Worker's own import */
+    }
   }
   return out;
 }
@@ -111,16 +125,31 @@ export class RemoteInstance {
     ref(worker, false);
     /** @internal whether the load finished: a Worker that fails before is a load error, not a trap */
     this.loaded = false;
-    listen(worker, (msg) => this.#reply(msg), (e) => {
-      const text = e instanceof Error ? e.message : String(e);
-      if (!this.loaded && this.#phase === '') {
-        // Its script did not load or threw before any guest code ran (a bundler that did not
-        // emit it, a server that does not serve it, a dependency it cannot import).
-        this.fail(new ModuleError(name, '', `the compute Worker (the package's compute-worker.js, as bundled or served) failed to load: ${text}`, e));
-        return;
-      }
-      this.fail(threaded ? new AbortedError(name, '', `the compute Worker failed: ${text}`) : new TrapError(name, '', `the compute Worker failed: ${text}`));
-    });
+    listen(
+      worker,
+      (msg) => this.#reply(msg),
+      (e) => {
+        const text = e instanceof Error ? e.message : String(e);
+        if (!this.loaded && this.#phase === '') {
+          // Its script did not load or threw before any guest code ran (a bundler that did not
+          // emit it, a server that does not serve it, a dependency it cannot import).
+          this.fail(
+            new ModuleError(
+              name,
+              '',
+              `the compute Worker (the package's compute-worker.js, as bundled or served) failed to load: ${text}`,
+              e,
+            ),
+          );
+          return;
+        }
+        this.fail(
+          threaded
+            ? new AbortedError(name, '', `the compute Worker failed: ${text}`)
+            : new TrapError(name, '', `the compute Worker failed: ${text}`),
+        );
+      },
+    );
   }
 
   /** @param {{id: number, ok: boolean, value?: any, error?: any, phase?: string}} msg */
@@ -129,13 +158,20 @@ export class RemoteInstance {
       this.#phase = msg.phase;
       // A load's timeout counts from when its guest code starts (as the Go host's does): the
       // Worker's own start-up and the compile before it are not the guest's.
-      for (const p of this.#pending.values()) if (msg.phase && p.arm) { p.arm(); p.arm = null; }
+      for (const p of this.#pending.values())
+        if (msg.phase && p.arm) {
+          p.arm();
+          p.arm = null;
+        }
       return;
     }
     const p = this.#pending.get(msg.id);
     if (!p) return;
     this.#settle(msg.id);
-    if (msg.ok) { p.resolve(msg.value); return; }
+    if (msg.ok) {
+      p.resolve(msg.value);
+      return;
+    }
     const err = fromPlain(msg.error);
     if (this.threaded && err instanceof TrapError && !(err instanceof AbortedError)) {
       // wasi-threads: a trap in any thread ends the instance. When a worker trapped first, the
@@ -194,14 +230,25 @@ export class RemoteInstance {
    * @param {Transferable[]} [transfer]
    */
   send(msg, timeout, what, transfer = []) {
-    if (this.failed) return Promise.reject(this.failed instanceof ClosedError ? this.failed : new ClosedError(this.name, what, `the instance is closed: ${this.failed.message}`));
+    if (this.failed)
+      return Promise.reject(
+        this.failed instanceof ClosedError
+          ? this.failed
+          : new ClosedError(this.name, what, `the instance is closed: ${this.failed.message}`),
+      );
     const id = ++serial;
     return new Promise((resolve, reject) => {
       /** @type {{resolve: (v: any) => void, reject: (e: Error) => void, timer: any, arm: (() => void) | null}} */
       const p = { resolve, reject, timer: null, arm: null };
       const arm = () => {
         p.timer = setTimeout(() => {
-          this.fail(new DeadlineError(this.name, what === '(load)' ? this.#phase || '(start)' : what, `${what === '(load)' ? 'instantiation' : 'the call'} ran past the timeout of ${timeout} ms; the instance's Workers were terminated`));
+          this.fail(
+            new DeadlineError(
+              this.name,
+              what === '(load)' ? this.#phase || '(start)' : what,
+              `${what === '(load)' ? 'instantiation' : 'the call'} ran past the timeout of ${timeout} ms; the instance's Workers were terminated`,
+            ),
+          );
         }, timeout);
       };
       if (timeout > 0) {
@@ -210,7 +257,8 @@ export class RemoteInstance {
       }
       try {
         /** @type {any} */ (this.worker).postMessage({ ...msg, id }, transfer);
-      } catch (e) { // a value the structured clone cannot copy (a function, a symbol, …)
+      } catch (e) {
+        // a value the structured clone cannot copy (a function, a symbol, …)
         clearTimeout(p.timer);
         reject(new OptionError(this.name, what, `the job cannot be sent to the Worker: ${/** @type {Error} */ (e).message}`, e));
         return;
@@ -236,12 +284,18 @@ export class RemoteInstance {
       const [name, data, at = 0] = w;
       const b = this.layout.find((l) => l.name === name);
       if (!b) return Promise.reject(new MissingExportError(this.name, '', `no buffer ${JSON.stringify(name)}`));
-      try { checkWrite(this.name, b, data, at); } catch (e) { return Promise.reject(e); }
+      try {
+        checkWrite(this.name, b, data, at);
+      } catch (e) {
+        return Promise.reject(e);
+      }
     }
     const t = options?.timeout;
     // 0 or absent: the instance's timeout; anything else must be one a timer can hold.
     if (t !== undefined && t !== 0 && !validTimeout(t, false)) {
-      return Promise.reject(new OptionError(this.name, what, `timeout ${String(t)}: want 0 or absent (the instance's) or 1 to ${MaxTimeout} milliseconds`));
+      return Promise.reject(
+        new OptionError(this.name, what, `timeout ${String(t)}: want 0 or absent (the instance's) or 1 to ${MaxTimeout} milliseconds`),
+      );
     }
     return this.send({ op: 'run', job }, t || this.timeout, what);
   }
@@ -255,7 +309,11 @@ export class RemoteInstance {
    */
   async call(name, args = [], options = {}) {
     if (!Array.isArray(args)) {
-      throw new SignatureError(this.name, name, 'RemoteInstance.call takes its arguments as one array, call(name, [a, b], options) (spread arguments are Instance.call\'s form)');
+      throw new SignatureError(
+        this.name,
+        name,
+        "RemoteInstance.call takes its arguments as one array, call(name, [a, b], options) (spread arguments are Instance.call's form)",
+      );
     }
     return (await this.run({ call: [name, args] }, options)).result;
   }
@@ -267,7 +325,9 @@ export class RemoteInstance {
    * @param {number} [at]
    * @returns {Promise<void>}
    */
-  async write(name, data, at = 0) { await this.run({ write: [[name, data, at]] }); }
+  async write(name, data, at = 0) {
+    await this.run({ write: [[name, data, at]] });
+  }
 
   /**
    * read copies length elements of a buffer from element offset at into a new typed array.
@@ -276,7 +336,9 @@ export class RemoteInstance {
    * @param {number} [at]
    * @returns {Promise<import('./instance.js').View>}
    */
-  async read(name, length, at = 0) { return (await this.run({ read: [[name, length, at]] })).read[0]; }
+  async read(name, length, at = 0) {
+    return (await this.run({ read: [[name, length, at]] })).read[0];
+  }
 
   /**
    * close terminates the instance's Workers; later calls reject with ClosedError, and nothing of
@@ -326,17 +388,41 @@ export async function loadWorker(source, options = {}) {
   const { m, pair, opts } = await moduleOf(source, options);
   const o = checkOptions(m, opts);
   if (m.threaded && !isolated()) {
-    throw new IsolationError(m.name, '', `SharedArrayBuffer is not available: serve the page with ${isolationHeaders}` +
-      (pair ? '' : ', or load a pair of builds, loadWorker({ threaded, fallback }), to run the single-thread build here'));
+    throw new IsolationError(
+      m.name,
+      '',
+      `SharedArrayBuffer is not available: serve the page with ${isolationHeaders}` +
+        (pair ? '' : ', or load a pair of builds, loadWorker({ threaded, fallback }), to run the single-thread build here'),
+    );
   }
   const channel = `wasmvec-${Date.now()}-${Math.random().toString(36).slice(2)}`;
-  const w = isNode ? nodeWorker('./compute-worker.js', m.name) :
-    new Worker(new URL('./compute-worker.js', import.meta.url), { type: 'module' });
+  const w = isNode
+    ? nodeWorker('./compute-worker.js', m.name)
+    : new Worker(new URL('./compute-worker.js', import.meta.url), { type: 'module' });
   const r = new RemoteInstance(m.name, w, m.threaded, o.timeout, channel);
-  if (pair) { r.build = pair.build; r.buildReason = pair.reason; }
+  if (pair) {
+    r.build = pair.build;
+    r.buildReason = pair.reason;
+  }
   const compileOpts = { maxModuleBytes: options.maxModuleBytes, maxFunctions: options.maxFunctions };
-  const v = await r.send({ op: 'load', bytes: m.bytes, name: m.name, compile: compileOpts, options: { threads: o.threads, memoryLimit: o.memoryLimit }, deps: resolvedDeps(), channel }, o.timeout, '(load)')
-    .catch((e) => { r.fail(e); throw e; });
+  const v = await r
+    .send(
+      {
+        op: 'load',
+        bytes: m.bytes,
+        name: m.name,
+        compile: compileOpts,
+        options: { threads: o.threads, memoryLimit: o.memoryLimit },
+        deps: resolvedDeps(),
+        channel,
+      },
+      o.timeout,
+      '(load)',
+    )
+    .catch((e) => {
+      r.fail(e);
+      throw e;
+    });
   r.loaded = true;
   r.layout = v.layout;
   r.kernels = v.kernels;
@@ -384,8 +470,15 @@ async function moduleOf(source, options) {
  * @returns {s is Builds}
  */
 function isBuilds(s) {
-  return typeof s === 'object' && s !== null && !(s instanceof URL) && !(s instanceof Uint8Array) && !(s instanceof ArrayBuffer) &&
-    !(s instanceof Module) && ('threaded' in s || 'fallback' in s);
+  return (
+    typeof s === 'object' &&
+    s !== null &&
+    !(s instanceof URL) &&
+    !(s instanceof Uint8Array) &&
+    !(s instanceof ArrayBuffer) &&
+    !(s instanceof Module) &&
+    ('threaded' in s || 'fallback' in s)
+  );
 }
 
 /**
@@ -407,30 +500,55 @@ function isBuilds(s) {
 async function chooseBuild(pair, options) {
   const want = options.build ?? 'auto';
   if (!pair.threaded || !pair.fallback) {
-    throw new OptionError('guest', '', `a pair of builds names both: { threaded, fallback } (got ${pair.threaded ? 'no fallback' : 'no threaded build'})`);
+    throw new OptionError(
+      'guest',
+      '',
+      `a pair of builds names both: { threaded, fallback } (got ${pair.threaded ? 'no fallback' : 'no threaded build'})`,
+    );
   }
   if (want !== 'auto' && want !== 'threaded' && want !== 'fallback') {
     throw new OptionError('guest', '', `build ${JSON.stringify(want)}: want 'auto', 'threaded' or 'fallback'`);
   }
   const opts = { maxModuleBytes: options.maxModuleBytes, maxFunctions: options.maxFunctions };
-  const [t, f] = await Promise.all([pair.threaded, pair.fallback].map((s) => s instanceof Module ? s : compile(s, opts)));
+  const [t, f] = await Promise.all([pair.threaded, pair.fallback].map((s) => (s instanceof Module ? s : compile(s, opts))));
   const both = `the threaded build ${t.name} and the fallback ${f.name}`;
-  if (!t.threaded) throw new ModuleError(t.name, '', `${both}: ${t.name} is not threaded (it does not import a shared memory): give the wasm32-wasip1-threads build as threaded`);
-  if (f.threaded) throw new ModuleError(f.name, '', `${both}: ${f.name} is threaded, and a fallback must run where threads cannot: give the wasm32-wasip1 build as fallback`);
+  if (!t.threaded)
+    throw new ModuleError(
+      t.name,
+      '',
+      `${both}: ${t.name} is not threaded (it does not import a shared memory): give the wasm32-wasip1-threads build as threaded`,
+    );
+  if (f.threaded)
+    throw new ModuleError(
+      f.name,
+      '',
+      `${both}: ${f.name} is threaded, and a fallback must run where threads cannot: give the wasm32-wasip1 build as fallback`,
+    );
   const calls = (/** @type {Module} */ m) => [
     ...m.contract.buffers.map((b) => `buffer ${b.name} of ${b.type}`),
     ...m.kernels.map((k) => `kernel ${k.name}(${k.params.join(', ')})${k.results.length ? ' -> ' + k.results[0] : ''}`),
   ];
-  const ct = calls(t), cf = calls(f);
+  const ct = calls(t),
+    cf = calls(f);
   const diff = [
     ...ct.filter((x) => !cf.includes(x)).map((x) => `${t.name} has ${x}, ${f.name} does not`),
     ...cf.filter((x) => !ct.includes(x)).map((x) => `${f.name} has ${x}, ${t.name} does not`),
   ];
-  if (diff.length) throw new ModuleError(f.name, '', `${both} are not two builds of one guest: ${diff.slice(0, 8).join('; ')}${diff.length > 8 ? `; and ${diff.length - 8} more` : ''}`);
+  if (diff.length)
+    throw new ModuleError(
+      f.name,
+      '',
+      `${both} are not two builds of one guest: ${diff.slice(0, 8).join('; ')}${diff.length > 8 ? `; and ${diff.length - 8} more` : ''}`,
+    );
   if (want === 'threaded') return { m: t, build: 'threaded', reason: "options.build is 'threaded'" };
   if (want === 'fallback') return { m: f, build: 'fallback', reason: "options.build is 'fallback'" };
   const c = capabilities();
-  if (c.threads) return { m: t, build: 'threaded', reason: 'threads can run here (cross-origin isolated, SharedArrayBuffer, shared WebAssembly.Memory)' };
+  if (c.threads)
+    return {
+      m: t,
+      build: 'threaded',
+      reason: 'threads can run here (cross-origin isolated, SharedArrayBuffer, shared WebAssembly.Memory)',
+    };
   const missing = [
     !c.crossOriginIsolated && `the page is not cross-origin isolated (it needs ${isolationHeaders})`,
     !c.sharedArrayBuffer && 'SharedArrayBuffer is missing',
@@ -485,25 +603,41 @@ export class Pool {
 
   /** @param {RemoteInstance} r */
   #release(r) {
-    if (this.closed) { void r.close(); return; }
+    if (this.closed) {
+      void r.close();
+      return;
+    }
     if (r.failed) {
       this.#all.delete(r);
-      loadWorker(this.#module, this.#options).then((n) => {
-        if (this.closed) { void n.close(); return; }
-        n.build = this.build; n.buildReason = this.buildReason;
-        this.#all.add(n);
-        this.#release(n);
-      }, (e) => {
-        // No replacement: when no instance is left, nobody waiting will be served, and no
-        // later job either: each rejects with why the pool could not keep a member.
-        this.size--;
-        this.#lost = new ClosedError(this.#module.name, '', `the pool has no instance left: a replacement failed to load: ${e.message}`, e);
-        if (this.#all.size === 0) for (const w of this.#waiting.splice(0)) w.reject(this.#lost);
-      });
+      loadWorker(this.#module, this.#options).then(
+        (n) => {
+          if (this.closed) {
+            void n.close();
+            return;
+          }
+          n.build = this.build;
+          n.buildReason = this.buildReason;
+          this.#all.add(n);
+          this.#release(n);
+        },
+        (e) => {
+          // No replacement: when no instance is left, nobody waiting will be served, and no
+          // later job either: each rejects with why the pool could not keep a member.
+          this.size--;
+          this.#lost = new ClosedError(
+            this.#module.name,
+            '',
+            `the pool has no instance left: a replacement failed to load: ${e.message}`,
+            e,
+          );
+          if (this.#all.size === 0) for (const w of this.#waiting.splice(0)) w.reject(this.#lost);
+        },
+      );
       return;
     }
     const w = this.#waiting.shift();
-    if (w) w.resolve(r); else this.#idle.push(r);
+    if (w) w.resolve(r);
+    else this.#idle.push(r);
   }
 
   /**
@@ -554,8 +688,13 @@ export const MaxPoolSize = 256;
 export async function createPool(source, options = {}) {
   const { m, pair, opts: o } = await moduleOf(source, options);
   const size = options.size ?? parallelism();
-  if (!Number.isInteger(size) || size < 1 || size > MaxPoolSize) throw new OptionError(m.name, '', `size ${String(size)}: want a whole number of instances from 1 to ${MaxPoolSize}`);
+  if (!Number.isInteger(size) || size < 1 || size > MaxPoolSize)
+    throw new OptionError(m.name, '', `size ${String(size)}: want a whole number of instances from 1 to ${MaxPoolSize}`);
   const members = await Promise.all(Array.from({ length: size }, () => loadWorker(m, o)));
-  if (pair) for (const r of members) { r.build = pair.build; r.buildReason = pair.reason; }
+  if (pair)
+    for (const r of members) {
+      r.build = pair.build;
+      r.buildReason = pair.reason;
+    }
   return new Pool(m, o, members);
 }

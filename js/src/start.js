@@ -36,15 +36,21 @@ export function checkOptions(m, o) {
   const threads = o.threads ?? (m.threaded ? Math.min(parallelism(), MaxThreads) : 1);
   const memoryLimit = o.memoryLimit ?? DefaultMemoryLimit;
   const timeout = o.timeout ?? 0;
-  if (!Number.isInteger(threads) || threads < 1 || threads > MaxThreads) throw new OptionError(m.name, '', `threads ${threads}: want 1 to ${MaxThreads}`);
-  if (!m.threaded && threads !== 1) throw new OptionError(m.name, '', `threads ${threads}: the guest is not threaded (it does not import a shared memory)`);
-  if (!Number.isInteger(memoryLimit) || memoryLimit < PageSize || memoryLimit > 2 ** 32) throw new OptionError(m.name, '', `memoryLimit ${memoryLimit}: want ${PageSize} to ${2 ** 32} bytes`);
-  if (!validTimeout(timeout, true)) throw new OptionError(m.name, '', `timeout ${String(timeout)}: want 0 (none) to ${MaxTimeout} milliseconds`);
+  if (!Number.isInteger(threads) || threads < 1 || threads > MaxThreads)
+    throw new OptionError(m.name, '', `threads ${threads}: want 1 to ${MaxThreads}`);
+  if (!m.threaded && threads !== 1)
+    throw new OptionError(m.name, '', `threads ${threads}: the guest is not threaded (it does not import a shared memory)`);
+  if (!Number.isInteger(memoryLimit) || memoryLimit < PageSize || memoryLimit > 2 ** 32)
+    throw new OptionError(m.name, '', `memoryLimit ${memoryLimit}: want ${PageSize} to ${2 ** 32} bytes`);
+  if (!validTimeout(timeout, true))
+    throw new OptionError(m.name, '', `timeout ${String(timeout)}: want 0 (none) to ${MaxTimeout} milliseconds`);
   const c = m.contract;
   const limit = Math.floor(Math.min(memoryLimit, m.threaded ? MaxSharedMemory : 2 ** 32) / PageSize);
-  if (c.memory.min > limit) throw new LimitError(m.name, 'memory', `the memory starts at ${c.memory.min * PageSize} bytes, over the limit of ${limit * PageSize}`);
+  if (c.memory.min > limit)
+    throw new LimitError(m.name, 'memory', `the memory starts at ${c.memory.min * PageSize} bytes, over the limit of ${limit * PageSize}`);
   if (c.tables > 1) throw new LimitError(m.name, '', `${c.tables} tables; an instance may have one`);
-  if (c.tableMin > MaxTableElements) throw new LimitError(m.name, '', `a table of ${c.tableMin} elements, over the limit of ${MaxTableElements}`);
+  if (c.tableMin > MaxTableElements)
+    throw new LimitError(m.name, '', `a table of ${c.tableMin} elements, over the limit of ${MaxTableElements}`);
   return { threads, memoryLimit, timeout };
 }
 
@@ -78,11 +84,8 @@ export async function instantiateHere(m, options, hooks) {
   } catch (e) {
     throw instantiateError(m.name, e);
   }
-  const inst = new Instance(m, wi, /** @type {WebAssembly.Memory} */ (wi.exports.memory), 1);
-  inst.out = out;
   startRuntime(m, wasi, wi, hooks?.phase, out);
-  inst.readLayout();
-  return inst;
+  return new Instance(m, wi, /** @type {WebAssembly.Memory} */ (wi.exports.memory), 1, out, null);
 }
 
 /**
@@ -108,9 +111,14 @@ export function instantiateError(guest, e) {
  * @param {Output} [out] the instance's stderr, for a trap
  */
 export function startRuntime(m, wasi, wi, phase, out) {
-  if (!m.contract.start) { // a reactor; WASI is bound to the instance even without _initialize
+  if (!m.contract.start) {
+    // a reactor; WASI is bound to the instance even without _initialize
     phase?.('_initialize');
-    try { wasi.initialize(wi); } catch (e) { throw toTrap(m.name, '_initialize', e, out); }
+    try {
+      wasi.initialize(wi);
+    } catch (e) {
+      throw toTrap(m.name, '_initialize', e, out);
+    }
   } else if (m.contract.start) {
     phase?.('_start');
     let status;
@@ -159,8 +167,9 @@ async function startThreadedInstance(m, wasm, o, hooks) {
     waitThreadStart: false,
     printErr: () => {}, // failures reach the caller as errors, not as console noise
     onCreateWorker: () => {
-      const w = isNode ? nodeWorker('./thread-worker.js', `${m.name} thread`) :
-        new Worker(new URL('./thread-worker.js', import.meta.url), { type: 'module' });
+      const w = isNode
+        ? nodeWorker('./thread-worker.js', `${m.name} thread`)
+        : new Worker(new URL('./thread-worker.js', import.meta.url), { type: 'module' });
       /** @type {import('./protocol.js').ThreadSetup} */
       const setup = { ctl, slots, slot: nextSlot++, channel: hooks.channel, deps, guest: m.name };
       w.postMessage({ [setupKey]: setup });
@@ -187,27 +196,36 @@ async function startThreadedInstance(m, wasm, o, hooks) {
   } catch (e) {
     throw new ModuleError(m.name, '', `starting ${budget} thread Workers: ${e}`, e);
   }
-  const inst = new Instance(m, wi, memory, o.threads);
-  inst.out = out;
-  inst.terminate = () => threads.terminateAllThreads();
   startRuntime(m, wasi, wi, hooks.phase, out);
-  inst.readLayout();
+  const inst = new Instance(m, wi, memory, o.threads, out, () => threads.terminateAllThreads());
   const ex = /** @type {Record<string, Function>} */ (wi.exports);
   let off;
-  try { off = ex['get-abort-offset']() >>> 0; } catch (e) { throw toTrap(m.name, 'get-abort-offset', e); }
+  try {
+    off = ex['get-abort-offset']() >>> 0;
+  } catch (e) {
+    throw toTrap(m.name, 'get-abort-offset', e);
+  }
   const size = memory.buffer.byteLength;
   if (off % 4 !== 0 || off + 4 > size) {
-    throw new LayoutError(m.name, 'get-abort-offset', `abort flag at ${off} is not a 4-byte-aligned u32 inside linear memory of ${size} bytes`);
+    throw new LayoutError(
+      m.name,
+      'get-abort-offset',
+      `abort flag at ${off} is not a 4-byte-aligned u32 inside linear memory of ${size} bytes`,
+    );
   }
   for (const b of inst.layout) {
     const end = b.offset + b.capacity * (b.type === 'f64' || b.type === 'i64' ? 8 : 4);
-    if (off < end && b.offset < off + 4) throw new LayoutError(m.name, 'get-abort-offset', `abort flag at ${off} lies in buffer ${JSON.stringify(b.name)} at ${b.offset}`);
+    if (off < end && b.offset < off + 4)
+      throw new LayoutError(m.name, 'get-abort-offset', `abort flag at ${off} lies in buffer ${JSON.stringify(b.name)} at ${b.offset}`);
   }
   Atomics.store(ctl, ctlAbortOffset, off);
   let started;
   hooks.phase?.('start-workers');
-  try { started = ex['start-workers'](o.threads); } catch (e) { throw toTrap(m.name, 'start-workers', e); }
+  try {
+    started = ex['start-workers'](o.threads);
+  } catch (e) {
+    throw toTrap(m.name, 'start-workers', e);
+  }
   if (started !== budget) throw new ModuleError(m.name, 'start-workers', `started ${started} of ${budget} workers`);
   return inst;
 }
-

@@ -33,7 +33,9 @@ import { Output, createWasi, guestImports } from './wasi.js';
  */
 
 /** Words of the control block shared with every thread. */
-export const ctlSpawned = 0, ctlAbortOffset = 1, ctlBudget = 2;
+export const ctlSpawned = 0,
+  ctlAbortOffset = 1,
+  ctlBudget = 2;
 
 /**
  * makeSpawn returns the guest's wasi.thread-spawn for one thread: the budget first, then the

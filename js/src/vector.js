@@ -18,10 +18,22 @@ const guardBits = 0x7ff4deadbeefcafen;
 
 /** The vector world's kernels and their core signatures (wit/vector.wit), in world order. */
 const worldKernels = /** @type {[string, string][]} */ ([
-  ['sum', 'i32->f64'], ['sum-fold', 'f64,i32->f64'], ['sum-simd', 'i32->f64'], ['sum-simd-fold', 'f64,i32->f64'],
-  ['dot', 'i32->f64'], ['dot-fold', 'f64,i32->f64'], ['dot-simd', 'i32->f64'], ['dot-simd-fold', 'f64,i32->f64'],
-  ['sum-blocks', 'i32->'], ['dot-blocks', 'i32->'], ['sum-batch', 'i32,i32->'], ['dot-batch', 'i32,i32->'],
-  ['mul', 'i32->'], ['mul-simd', 'i32->'], ['scale', 'f64,i32->'], ['scale-simd', 'f64,i32->'],
+  ['sum', 'i32->f64'],
+  ['sum-fold', 'f64,i32->f64'],
+  ['sum-simd', 'i32->f64'],
+  ['sum-simd-fold', 'f64,i32->f64'],
+  ['dot', 'i32->f64'],
+  ['dot-fold', 'f64,i32->f64'],
+  ['dot-simd', 'i32->f64'],
+  ['dot-simd-fold', 'f64,i32->f64'],
+  ['sum-blocks', 'i32->'],
+  ['dot-blocks', 'i32->'],
+  ['sum-batch', 'i32,i32->'],
+  ['dot-batch', 'i32,i32->'],
+  ['mul', 'i32->'],
+  ['mul-simd', 'i32->'],
+  ['scale', 'f64,i32->'],
+  ['scale-simd', 'f64,i32->'],
 ]);
 
 /** @type {WeakMap<object, Error | null>} why a module does not implement the world, or null */
@@ -35,11 +47,15 @@ const checked = new WeakMap();
  */
 function world(inst) {
   // (Told by its shape, not instanceof: this module imports none of instance.js.)
-  if (inst === null || typeof inst !== 'object' || typeof /** @type {any} */ (inst).view !== 'function' || !inst.module) {
+  if (inst === null || typeof inst !== 'object' || typeof (/** @type {any} */ (inst).view) !== 'function' || !inst.module) {
     const remote = inst !== null && typeof inst === 'object' && 'run' in inst;
-    throw new OptionError(remote ? /** @type {any} */ (inst).name : '', '', remote ?
-      'the vector functions take an Instance of this thread (load): for a RemoteInstance or a Pool, run({ vector: [name, args] })' :
-      `the vector functions take an Instance (load), not ${inst === null ? 'null' : typeof inst}`);
+    throw new OptionError(
+      remote ? /** @type {any} */ (inst).name : '',
+      '',
+      remote
+        ? 'the vector functions take an Instance of this thread (load): for a RemoteInstance or a Pool, run({ vector: [name, args] })'
+        : `the vector functions take an Instance (load), not ${inst === null ? 'null' : typeof inst}`,
+    );
   }
   const m = inst.module;
   let err = checked.get(m);
@@ -49,7 +65,8 @@ function world(inst) {
       for (const n of ['a', 'b', 'result']) {
         const b = m.contract.buffers.find((d) => d.name === n);
         if (!b) throw new MissingExportError(m.name, `buffer-${n}-f64`, `the vector world declares buffer ${JSON.stringify(n)} of f64`);
-        if (b.type !== 'f64') throw new SignatureError(m.name, b.offsetExport, `the vector world's buffer ${JSON.stringify(n)} holds f64, not ${b.type}`);
+        if (b.type !== 'f64')
+          throw new SignatureError(m.name, b.offsetExport, `the vector world's buffer ${JSON.stringify(n)} holds f64, not ${b.type}`);
       }
       for (const [name, want] of worldKernels) {
         if (m.contract.nonFunctions.has(name)) throw new SignatureError(m.name, name, `export is not a function, want ${want}`);
@@ -81,7 +98,8 @@ function numbers(inst, kernel, inputs) {
     if (typeof v !== 'object' || v === null || !(Array.isArray(v) || (ArrayBuffer.isView(v) && !(v instanceof DataView)))) {
       throw new SignatureError(inst.name, kernel, `${name} is ${v === null ? 'null' : typeof v}, not an array or a typed array of numbers`);
     }
-    if (v instanceof BigInt64Array || v instanceof BigUint64Array) throw new SignatureError(inst.name, kernel, `${name} holds bigints, not numbers`);
+    if (v instanceof BigInt64Array || v instanceof BigUint64Array)
+      throw new SignatureError(inst.name, kernel, `${name} holds bigints, not numbers`);
     if (!Array.isArray(v)) continue;
     for (let i = 0; i < v.length; i++) {
       if (typeof v[i] !== 'number') throw new SignatureError(inst.name, kernel, `${name}[${i}] is ${typeof v[i]}, not a number`);
@@ -101,13 +119,21 @@ function numbers(inst, kernel, inputs) {
  * @param {...number} args
  */
 function guarded(inst, cap, kernel, inLen, out, ...args) {
-  const bits = (/** @type {string} */ n) => { const v = inst.view(n); return new BigInt64Array(v.buffer, v.byteOffset, v.length); };
+  const bits = (/** @type {string} */ n) => {
+    const v = inst.view(n);
+    return new BigInt64Array(v.buffer, v.byteOffset, v.length);
+  };
   /** @type {[string, number][]} */
   const g = [];
   if (inLen < cap) g.push(['a', inLen], ['b', inLen]);
   if (out < cap) g.push(['result', out]);
   const guard = BigInt.asIntN(64, guardBits);
-  const saved = g.map(([n, i]) => { const v = bits(n), old = v[i]; v[i] = guard; return old; });
+  const saved = g.map(([n, i]) => {
+    const v = bits(n),
+      old = v[i];
+    v[i] = guard;
+    return old;
+  });
   /** @type {number | bigint | undefined} */
   let r;
   /** @type {boolean[]} which guard words the kernel wrote */
@@ -119,12 +145,18 @@ function guarded(inst, cap, kernel, inLen, out, ...args) {
     // (a proc_exit): its trap is the error to report.
     if (!inst.closed) {
       hit = g.map(([n, i]) => bits(n)[i] !== guard);
-      g.forEach(([n, i], k) => { bits(n)[i] = saved[k]; });
+      g.forEach(([n, i], k) => {
+        bits(n)[i] = saved[k];
+      });
     }
   }
   // Only after a call that returned: a trap is the error to report.
   if (hit.some(Boolean)) {
-    throw new ContractError(inst.name, kernel, `the kernel wrote a guard word (${g.map(([n, i], k) => `${n.toUpperCase()}[${i}] ${hit[k]}`).join(', ')}), where the contract forbids it`);
+    throw new ContractError(
+      inst.name,
+      kernel,
+      `the kernel wrote a guard word (${g.map(([n, i], k) => `${n.toUpperCase()}[${i}] ${hit[k]}`).join(', ')}), where the contract forbids it`,
+    );
   }
   return r;
 }
@@ -161,7 +193,12 @@ function reduce(inst, whole, x, y, o) {
     return /** @type {number} */ (guarded(inst, cap, k, x.length, 0, x.length));
   }
   const chunk = Math.floor(cap / BlockLen) * BlockLen;
-  if (chunk === 0) throw new CapacityError(inst.name, k, `${x.length} elements, capacity ${cap} is below one block (${BlockLen}) so the input cannot be streamed`);
+  if (chunk === 0)
+    throw new CapacityError(
+      inst.name,
+      k,
+      `${x.length} elements, capacity ${cap} is below one block (${BlockLen}) so the input cannot be streamed`,
+    );
   let acc = -0;
   for (let s = 0; s < x.length; s += chunk) {
     const e = Math.min(s + chunk, x.length);
@@ -194,7 +231,9 @@ function sub(/** @type {ArrayLike<number>} */ x, /** @type {number} */ s, /** @t
  * @param {VectorOptions} [o]
  * @returns {number}
  */
-export function sum(inst, x, o = {}) { return reduce(inst, 'sum', x, null, o); }
+export function sum(inst, x, o = {}) {
+  return reduce(inst, 'sum', x, null, o);
+}
 
 /**
  * dot returns the canonical dot product of x and y (sum over p[i] = x[i]*y[i], each rounded):
@@ -252,7 +291,9 @@ function elementwise(inst, base, a, b, s, o) {
  * @param {VectorOptions} [o]
  * @returns {Float64Array}
  */
-export function mul(inst, a, b, o = {}) { return elementwise(inst, 'mul', a, b, 0, o); }
+export function mul(inst, a, b, o = {}) {
+  return elementwise(inst, 'mul', a, b, 0, o);
+}
 
 /**
  * scale returns s times a, from the guest's "scale" (or "scale-simd"):
@@ -266,7 +307,9 @@ export function mul(inst, a, b, o = {}) { return elementwise(inst, 'mul', a, b, 
  * @param {VectorOptions} [o]
  * @returns {Float64Array}
  */
-export function scale(inst, a, s, o = {}) { return elementwise(inst, 'scale', a, null, s, o); }
+export function scale(inst, a, s, o = {}) {
+  return elementwise(inst, 'scale', a, null, s, o);
+}
 
 /**
  * batch runs sum-batch or dot-batch: count = x.length / width vectors of width elements.
@@ -282,7 +325,8 @@ function batch(inst, k, x, y, width) {
   if (!Number.isInteger(width) || width < 1 || x.length % width !== 0 || (y && y.length !== x.length)) {
     throw new LengthError(inst.name, k, `${x.length} elements${y ? ` and ${y.length}` : ''} are not vectors of width ${width}`);
   }
-  const count = x.length / width, cap = capacity(inst);
+  const count = x.length / width,
+    cap = capacity(inst);
   if (x.length > cap) throw new CapacityError(inst.name, k, `${x.length} elements exceed the capacity of ${cap}; batches are not streamed`);
   f64(inst, 'a').set(x);
   if (y) f64(inst, 'b').set(y);
@@ -300,7 +344,9 @@ function batch(inst, k, x, y, width) {
  * @param {number} width
  * @returns {Float64Array}
  */
-export function sumBatch(inst, x, width) { return batch(inst, 'sum-batch', x, null, width); }
+export function sumBatch(inst, x, width) {
+  return batch(inst, 'sum-batch', x, null, width);
+}
 
 /**
  * dotBatch returns the canonical dot product of each pair of vectors of width elements, from
@@ -311,7 +357,9 @@ export function sumBatch(inst, x, width) { return batch(inst, 'sum-batch', x, nu
  * @param {number} width
  * @returns {Float64Array}
  */
-export function dotBatch(inst, x, y, width) { return batch(inst, 'dot-batch', x, y, width); }
+export function dotBatch(inst, x, y, width) {
+  return batch(inst, 'dot-batch', x, y, width);
+}
 
 /**
  * The vector functions a Worker-hosted instance runs by name (the `vector` step of

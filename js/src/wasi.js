@@ -78,13 +78,17 @@ export class Output {
   stderr() {
     const dec = new TextDecoder();
     const cut = this.total - this.head.length - this.tail.length;
-    const head = dec.decode(Uint8Array.from(this.head)), tail = dec.decode(Uint8Array.from(this.tail));
+    const head = dec.decode(Uint8Array.from(this.head)),
+      tail = dec.decode(Uint8Array.from(this.tail));
     return cut > 0 ? `${head}\n[… ${cut} bytes …]\n${tail}` : head + tail;
   }
 
   /** reset starts a new call. */
   reset() {
-    this.head = []; this.tail = []; this.total = 0; this.dirty = false;
+    this.head = [];
+    this.tail = [];
+    this.total = 0;
+    this.dirty = false;
   }
 }
 
@@ -108,7 +112,8 @@ export function fdWrite(memory, out, fd, iovs, iovsLen, nwritten) {
   const iov = [];
   let total = 0;
   for (let i = 0; i < iovsLen; i++) {
-    const p = v.getUint32(iovs + 8 * i, true), n = v.getUint32(iovs + 8 * i + 4, true);
+    const p = v.getUint32(iovs + 8 * i, true),
+      n = v.getUint32(iovs + 8 * i + 4, true);
     if (p + n > size) return errnoFault;
     iov.push(p, n);
     total += n;
@@ -154,7 +159,9 @@ export function guestImports(w, memory, out = new Output()) {
     pollOneoff(memory(), inp >>> 0, outp >>> 0, nsubs >>> 0, nevents >>> 0);
   imp.fd_write = (/** @type {number} */ fd, /** @type {number} */ iovs, /** @type {number} */ n, /** @type {number} */ nwritten) =>
     fdWrite(memory(), out, fd >>> 0, iovs >>> 0, n >>> 0, nwritten >>> 0);
-  imp.proc_exit = (/** @type {number} */ status) => { throw new GuestExit(status >>> 0); };
+  imp.proc_exit = (/** @type {number} */ status) => {
+    throw new GuestExit(status >>> 0);
+  };
   return imp;
 }
 

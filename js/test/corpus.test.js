@@ -8,8 +8,11 @@ import { loadWorker } from '../src/index.js';
 import { golden } from './golden.js';
 
 /** The Go sentinel each class stands for (not its finer kinds, which inherit their parent's). */
-const bySentinel = Object.fromEntries(Object.values(errorClasses)
-  .filter((c) => c.sentinel && c.sentinel !== Object.getPrototypeOf(c).sentinel).map((c) => [c.sentinel, c]));
+const bySentinel = Object.fromEntries(
+  Object.values(errorClasses)
+    .filter((c) => c.sentinel && c.sentinel !== Object.getPrototypeOf(c).sentinel)
+    .map((c) => [c.sentinel, c]),
+);
 
 // Where the two hosts must differ, and why. Go caps a guest's memory at its
 // size after _initialize (memory.grow returns -1 from then on); JavaScript
@@ -18,11 +21,42 @@ const bySentinel = Object.fromEntries(Object.values(errorClasses)
 const divergent = /** @type {Record<string, string>} */ ({ 'memory-bomb.wat': '16384' });
 
 const vectorCalls = /** @type {Record<string, [string, any[]]>} */ ({
-  sum: ['sum', [[1, 2, 3, 4]]], 'sum-simd': ['sum', [[1, 2, 3, 4]], { simd: true }],
-  dot: ['dot', [[1, 2, 3, 4], [5, 6, 7, 8]]], 'dot-simd': ['dot', [[1, 2, 3, 4], [5, 6, 7, 8]], { simd: true }],
-  mul: ['mul', [[1, 2, 3, 4], [5, 6, 7, 8]]], 'mul-simd': ['mul', [[1, 2, 3, 4], [5, 6, 7, 8]], { simd: true }],
-  scale: ['scale', [[1, 2, 3, 4], 2]], 'scale-simd': ['scale', [[1, 2, 3, 4], 2], { simd: true }],
-  'sum-batch': ['sumBatch', [[1, 2, 3, 4], 2]], 'dot-batch': ['dotBatch', [[1, 2, 3, 4], [5, 6, 7, 8], 2]],
+  sum: ['sum', [[1, 2, 3, 4]]],
+  'sum-simd': ['sum', [[1, 2, 3, 4]], { simd: true }],
+  dot: [
+    'dot',
+    [
+      [1, 2, 3, 4],
+      [5, 6, 7, 8],
+    ],
+  ],
+  'dot-simd': [
+    'dot',
+    [
+      [1, 2, 3, 4],
+      [5, 6, 7, 8],
+    ],
+    { simd: true },
+  ],
+  mul: [
+    'mul',
+    [
+      [1, 2, 3, 4],
+      [5, 6, 7, 8],
+    ],
+  ],
+  'mul-simd': [
+    'mul',
+    [
+      [1, 2, 3, 4],
+      [5, 6, 7, 8],
+    ],
+    { simd: true },
+  ],
+  scale: ['scale', [[1, 2, 3, 4], 2]],
+  'scale-simd': ['scale', [[1, 2, 3, 4], 2], { simd: true }],
+  'sum-batch': ['sumBatch', [[1, 2, 3, 4], 2]],
+  'dot-batch': ['dotBatch', [[1, 2, 3, 4], [5, 6, 7, 8], 2]],
 });
 
 /** @param {import('../src/remote.js').RemoteInstance} g @param {string} call */
@@ -72,7 +106,11 @@ for (const c of golden('corpus.json')) {
     const e = /** @type {import('../src/errors.js').WasmvecError} */ (err);
     assert.equal(e.guest, c.file);
     if (c.export) assert.equal(e.export, c.export, e.message);
-    if (c.stderr) assert.ok(/** @type {any} */ (e).stderr?.includes(c.stderr), `stderr ${JSON.stringify(/** @type {any} */ (e).stderr)} lacks ${c.stderr} (${e.message})`);
+    if (c.stderr)
+      assert.ok(
+        /** @type {any} */ (e).stderr?.includes(c.stderr),
+        `stderr ${JSON.stringify(/** @type {any} */ (e).stderr)} lacks ${c.stderr} (${e.message})`,
+      );
     if (c.timeoutMs) assert.ok(performance.now() - started < c.timeoutMs + 5000, 'the deadline took too long');
   });
 }

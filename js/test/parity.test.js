@@ -14,7 +14,7 @@ const goOnly = {
   ErrConcurrent: 'a JS instance is called from one thread: there is no Buffers to share between goroutines',
 };
 
-test('each JS error class that has a sentinel of its own carries the Go sentinel\'s text', () => {
+test("each JS error class that has a sentinel of its own carries the Go sentinel's text", () => {
   const seen = new Set();
   for (const [name, cls] of Object.entries(errorClasses)) {
     if (!Object.hasOwn(cls, 'sentinel') || cls.sentinel === '') continue; // a finer kind of its parent's, or the base
@@ -27,7 +27,7 @@ test('each JS error class that has a sentinel of its own carries the Go sentinel
   }
 });
 
-test('the limits the JS package exports are the Go host\'s', () => {
+test("the limits the JS package exports are the Go host's", () => {
   /** @type {Record<string, number>} */
   const js = { ...wasmvec, BlockLen: wasmvec.vector.BlockLen };
   for (const [name, value] of Object.entries(parity.limits)) {

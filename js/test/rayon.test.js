@@ -4,7 +4,18 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { AbortedError, ClosedError, DeadlineError, ModuleError, OptionError, TrapError, compile, createPool, load, loadWorker } from '../src/index.js';
+import {
+  AbortedError,
+  ClosedError,
+  DeadlineError,
+  ModuleError,
+  OptionError,
+  TrapError,
+  compile,
+  createPool,
+  load,
+  loadWorker,
+} from '../src/index.js';
 import { f64s, fnv, golden, gsInit, root, seriesValue } from './golden.js';
 
 const g = golden('rayon.json');
@@ -21,7 +32,11 @@ async function hashes(guest) {
     for (let s = 0; s < a.series; s++) for (let i = 0; i < a.length; i++) series[s * a.length + i] = seriesValue(s, i);
     const total = a.series * a.params.length * a.length;
     const r = await guest.run({
-      write: [['series', series], ['periods', a.periods], ['weights', f64s(a.weights)]],
+      write: [
+        ['series', series],
+        ['periods', a.periods],
+        ['weights', f64s(a.weights)],
+      ],
       call: ['alma', [a.series, a.length, a.params.length]],
       read: [['out', total]],
     });
@@ -30,7 +45,13 @@ async function hashes(guest) {
   }
   for (const c of g.grayScott) {
     const { u, v } = gsInit(c.n);
-    const r = await guest.run({ write: [['u', u], ['v', v]], call: ['gray-scott', [c.n, c.steps, c.p.Du, c.p.Dv, c.p.F, c.p.K, c.p.Dt]] });
+    const r = await guest.run({
+      write: [
+        ['u', u],
+        ['v', v],
+      ],
+      call: ['gray-scott', [c.n, c.steps, c.p.Du, c.p.Dv, c.p.F, c.p.K, c.p.Dt]],
+    });
     assert.equal(r.result, 0);
     assert.equal(u64(/** @type {bigint} */ (await guest.call('hash', [c.n]))), c.hash, `Gray–Scott n=${c.n} steps=${c.steps}`);
   }
@@ -49,38 +70,53 @@ for (const threads of [1, 2, 4]) {
 const single = new URL('examples/rayon/rayon-single.wasm', root);
 const threadedURL = new URL('examples/rayon/rayon.wasm', root);
 
-test('the single-thread build (rayon-single.wasm), as the fallback of a pair: the same hashes, on one thread', { timeout: 120_000 }, async () => {
-  const guest = await loadWorker({ threaded: threadedURL, fallback: single }, { threads: 4, build: 'fallback' });
-  assert.equal(guest.build, 'fallback');
-  assert.equal(guest.threaded, false);
-  assert.equal(guest.threads, 1);
-  assert.match(guest.buildReason, /options.build is 'fallback'/);
-  await hashes(guest);
-  await guest.close();
-  // and in this thread, without a Worker: a guest that is not threaded needs none
-  const here = await load(single);
-  const c = g.grayScott[0];
-  const { u, v } = gsInit(c.n);
-  here.write('u', u); here.write('v', v);
-  assert.equal(here.call('gray-scott', c.n, c.steps, c.p.Du, c.p.Dv, c.p.F, c.p.K, c.p.Dt), 0);
-  assert.equal(u64(/** @type {bigint} */ (here.call('hash', c.n))), c.hash);
-  here.close();
-});
+test(
+  'the single-thread build (rayon-single.wasm), as the fallback of a pair: the same hashes, on one thread',
+  { timeout: 120_000 },
+  async () => {
+    const guest = await loadWorker({ threaded: threadedURL, fallback: single }, { threads: 4, build: 'fallback' });
+    assert.equal(guest.build, 'fallback');
+    assert.equal(guest.threaded, false);
+    assert.equal(guest.threads, 1);
+    assert.match(guest.buildReason, /options.build is 'fallback'/);
+    await hashes(guest);
+    await guest.close();
+    // and in this thread, without a Worker: a guest that is not threaded needs none
+    const here = await load(single);
+    const c = g.grayScott[0];
+    const { u, v } = gsInit(c.n);
+    here.write('u', u);
+    here.write('v', v);
+    assert.equal(here.call('gray-scott', c.n, c.steps, c.p.Du, c.p.Dv, c.p.F, c.p.K, c.p.Dt), 0);
+    assert.equal(u64(/** @type {bigint} */ (here.call('hash', c.n))), c.hash);
+    here.close();
+  },
+);
 
-test('a pair of builds where threads can run (Node) loads the threaded build, saying why; a pool of a pair too', { timeout: 60_000 }, async () => {
-  const guest = await loadWorker({ threaded: threadedURL, fallback: single }, { threads: 2 });
-  assert.equal(guest.build, 'threaded');
-  assert.equal(guest.threads, 2);
-  assert.match(guest.buildReason, /threads can run here/);
-  await guest.close();
-  const pool = await createPool({ threaded: threadedURL, fallback: single }, { size: 2, build: 'fallback' });
-  assert.equal(pool.build, 'fallback');
-  const c = g.grayScott[0];
-  const { u, v } = gsInit(c.n);
-  const r = await pool.run({ write: [['u', u], ['v', v]], call: ['gray-scott', [c.n, c.steps, c.p.Du, c.p.Dv, c.p.F, c.p.K, c.p.Dt]] });
-  assert.equal(r.result, 0);
-  await pool.close();
-});
+test(
+  'a pair of builds where threads can run (Node) loads the threaded build, saying why; a pool of a pair too',
+  { timeout: 60_000 },
+  async () => {
+    const guest = await loadWorker({ threaded: threadedURL, fallback: single }, { threads: 2 });
+    assert.equal(guest.build, 'threaded');
+    assert.equal(guest.threads, 2);
+    assert.match(guest.buildReason, /threads can run here/);
+    await guest.close();
+    const pool = await createPool({ threaded: threadedURL, fallback: single }, { size: 2, build: 'fallback' });
+    assert.equal(pool.build, 'fallback');
+    const c = g.grayScott[0];
+    const { u, v } = gsInit(c.n);
+    const r = await pool.run({
+      write: [
+        ['u', u],
+        ['v', v],
+      ],
+      call: ['gray-scott', [c.n, c.steps, c.p.Du, c.p.Dv, c.p.F, c.p.K, c.p.Dt]],
+    });
+    assert.equal(r.result, 0);
+    await pool.close();
+  },
+);
 
 test('a pair that is not two builds of one guest is a ModuleError naming both; nothing falls back', async () => {
   // the single-thread build with one kernel renamed (spawn-more to spawn-mora, in place)
@@ -92,8 +128,14 @@ test('a pair that is not two builds of one guest is a ModuleError naming both; n
   for (const [pair, pattern] of /** @type {[any, RegExp][]} */ ([
     [{ threaded: single, fallback: single }, /rayon-single\.wasm is not threaded/],
     [{ threaded: threadedURL, fallback: threadedURL }, /rayon\.wasm is threaded, and a fallback must run where threads cannot/],
-    [{ threaded: threadedURL, fallback: lacking }, /rayon\.wasm has kernel spawn-more\(i32\) -> i32, lacking\.wasm does not; lacking\.wasm has kernel spawn-mora\(i32\) -> i32, rayon\.wasm does not$/],
-    [{ threaded: threadedURL, fallback: new URL('guests/rust.wasm', root) }, /rayon\.wasm has buffer out of f64, rust\.wasm does not; .* and \d+ more$/],
+    [
+      { threaded: threadedURL, fallback: lacking },
+      /rayon\.wasm has kernel spawn-more\(i32\) -> i32, lacking\.wasm does not; lacking\.wasm has kernel spawn-mora\(i32\) -> i32, rayon\.wasm does not$/,
+    ],
+    [
+      { threaded: threadedURL, fallback: new URL('guests/rust.wasm', root) },
+      /rayon\.wasm has buffer out of f64, rust\.wasm does not; .* and \d+ more$/,
+    ],
   ])) {
     await assert.rejects(loadWorker(pair, { build: 'fallback' }), (e) => {
       assert.ok(e instanceof ModuleError, String(e));
@@ -112,37 +154,57 @@ test('the thread budget: spawns past threads-1 are refused, and the guest goes o
   assert.equal(await guest.call('spawn-more', [3]), 0);
   const c = g.grayScott[0];
   const { u, v } = gsInit(c.n);
-  await guest.run({ write: [['u', u], ['v', v]], call: ['gray-scott', [c.n, c.steps, c.p.Du, c.p.Dv, c.p.F, c.p.K, c.p.Dt]] });
+  await guest.run({
+    write: [
+      ['u', u],
+      ['v', v],
+    ],
+    call: ['gray-scott', [c.n, c.steps, c.p.Du, c.p.Dv, c.p.F, c.p.K, c.p.Dt]],
+  });
   assert.equal(u64(/** @type {bigint} */ (await guest.call('hash', [c.n]))), c.hash);
   await guest.close();
 });
 
-test('a panic in a Rayon job on a worker thread ends the call with a trap, in bounded time, and closes the instance', { timeout: 30_000 }, async () => {
-  for (const threads of [2, 4]) {
-    const guest = await loadWorker(rayon, { threads });
-    const t0 = performance.now();
-    await assert.rejects(guest.call('panic-in-job', [7, 12]), (e) => e instanceof TrapError);
-    assert.ok(performance.now() - t0 < 5000, `took ${performance.now() - t0} ms`);
-    await assert.rejects(guest.call('hash', [4]), ClosedError);
-    await guest.close();
-  }
-});
+test(
+  'a panic in a Rayon job on a worker thread ends the call with a trap, in bounded time, and closes the instance',
+  { timeout: 30_000 },
+  async () => {
+    for (const threads of [2, 4]) {
+      const guest = await loadWorker(rayon, { threads });
+      const t0 = performance.now();
+      await assert.rejects(guest.call('panic-in-job', [7, 12]), (e) => e instanceof TrapError);
+      assert.ok(performance.now() - t0 < 5000, `took ${performance.now() - t0} ms`);
+      await assert.rejects(guest.call('hash', [4]), ClosedError);
+      await guest.close();
+    }
+  },
+);
 
-test('a panic on the calling thread of a threaded guest keeps its stderr, and its message says "guest trapped" once', { timeout: 30_000 }, async () => {
-  const guest = await loadWorker(rayon, { threads: 1 }); // the one job runs on the calling thread
-  await assert.rejects(guest.call('panic-in-job', [0, 1]), (e) => {
-    assert.ok(e instanceof TrapError, String(e));
-    assert.match(/** @type {TrapError} */ (e).stderr, /job 0 of 1 panics, as asked/);
-    assert.equal(e.message.split('guest trapped').length - 1, 1, e.message);
-    return true;
-  });
-  await guest.close();
-});
+test(
+  'a panic on the calling thread of a threaded guest keeps its stderr, and its message says "guest trapped" once',
+  { timeout: 30_000 },
+  async () => {
+    const guest = await loadWorker(rayon, { threads: 1 }); // the one job runs on the calling thread
+    await assert.rejects(guest.call('panic-in-job', [0, 1]), (e) => {
+      assert.ok(e instanceof TrapError, String(e));
+      assert.match(/** @type {TrapError} */ (e).stderr, /job 0 of 1 panics, as asked/);
+      assert.equal(e.message.split('guest trapped').length - 1, 1, e.message);
+      return true;
+    });
+    await guest.close();
+  },
+);
 
 test('a timeout terminates the instance and rejects with DeadlineError; later calls get ClosedError', { timeout: 30_000 }, async () => {
   const guest = await loadWorker(rayon, { threads: 2 });
-  const n = 128, { u, v } = gsInit(n);
-  await guest.run({ write: [['u', u], ['v', v]] });
+  const n = 128,
+    { u, v } = gsInit(n);
+  await guest.run({
+    write: [
+      ['u', u],
+      ['v', v],
+    ],
+  });
   const t0 = performance.now();
   await assert.rejects(guest.call('gray-scott', [n, 1_000_000, 0.2097, 0.105, 0.029, 0.057, 1], { timeout: 100 }), (e) => {
     assert.ok(e instanceof DeadlineError, String(e));
@@ -181,18 +243,22 @@ test('close releases everything: a process that loads, calls and closes exits on
   assert.equal(r.stdout.trim(), 'closed');
 });
 
-test('closed instances leave no threads behind (20 loads at 4 threads)', { skip: process.platform !== 'linux' && 'reads /proc/self/status', timeout: 120_000 }, async () => {
-  const fs = await import('node:fs');
-  const osThreads = () => Number(/Threads:\s+(\d+)/.exec(fs.readFileSync('/proc/self/status', 'utf8'))?.[1]);
-  const settle = () => new Promise((r) => setTimeout(r, 500));
-  await (await loadWorker(rayon, { threads: 4 })).close();
-  await settle();
-  const before = osThreads();
-  for (let i = 0; i < 20; i++) {
-    const guest = await loadWorker(rayon, { threads: 4 });
-    await guest.call('hash', [4]);
-    await guest.close();
-  }
-  await settle();
-  assert.ok(osThreads() <= before + 2, `OS threads ${before} before, ${osThreads()} after`);
-});
+test(
+  'closed instances leave no threads behind (20 loads at 4 threads)',
+  { skip: process.platform !== 'linux' && 'reads /proc/self/status', timeout: 120_000 },
+  async () => {
+    const fs = await import('node:fs');
+    const osThreads = () => Number(/Threads:\s+(\d+)/.exec(fs.readFileSync('/proc/self/status', 'utf8'))?.[1]);
+    const settle = () => new Promise((r) => setTimeout(r, 500));
+    await (await loadWorker(rayon, { threads: 4 })).close();
+    await settle();
+    const before = osThreads();
+    for (let i = 0; i < 20; i++) {
+      const guest = await loadWorker(rayon, { threads: 4 });
+      await guest.call('hash', [4]);
+      await guest.close();
+    }
+    await settle();
+    assert.ok(osThreads() <= before + 2, `OS threads ${before} before, ${osThreads()} after`);
+  },
+);

@@ -28,7 +28,8 @@ for (const g of ['rust', 'c', 'go', 'tinygo']) {
     const inst = await load(new URL(`guests/${g}.wasm`, root));
     for (const simd of [false, true]) {
       for (const c of cases) {
-        const x = tile(f64s(c.x), c.repeat), y = tile(f64s(c.y), c.repeat);
+        const x = tile(f64s(c.x), c.repeat),
+          y = tile(f64s(c.y), c.repeat);
         const at = `${g} simd=${simd} ${c.kind} n=${c.n}×${c.repeat}`;
         assert.ok(same(vector.sum(inst, x, { simd }), c.sum), `sum ${at}`);
         assert.ok(same(vector.dot(inst, x, y, { simd }), c.dot), `dot ${at}`);
@@ -45,11 +46,15 @@ for (const threads of [1, 2]) {
     const inst = await loadWorker(new URL('guests/rust-threads.wasm', root), { threads });
     for (const simd of [false, true]) {
       for (const c of cases) {
-        const x = tile(f64s(c.x), c.repeat), y = tile(f64s(c.y), c.repeat);
+        const x = tile(f64s(c.x), c.repeat),
+          y = tile(f64s(c.y), c.repeat);
         const at = `rust-threads/${threads} simd=${simd} ${c.kind} n=${c.n}×${c.repeat}`;
         const [s, d, m, k] = await Promise.all([
-          inst.run({ vector: ['sum', [x], { simd }] }), inst.run({ vector: ['dot', [x, y], { simd }] }),
-          inst.run({ vector: ['mul', [x, y], { simd }] }), inst.run({ vector: ['scale', [x, c.s], { simd }] })]);
+          inst.run({ vector: ['sum', [x], { simd }] }),
+          inst.run({ vector: ['dot', [x, y], { simd }] }),
+          inst.run({ vector: ['mul', [x, y], { simd }] }),
+          inst.run({ vector: ['scale', [x, c.s], { simd }] }),
+        ]);
         assert.ok(same(s.result, c.sum), `sum ${at}`);
         assert.ok(same(d.result, c.dot), `dot ${at}`);
         assert.equal(fnv(m.result), c.mul, `mul ${at}`);

@@ -4,7 +4,8 @@
 
 /** @param {string} b64 little-endian float64 */
 export function f64s(b64) {
-  const s = atob(b64), b = new Uint8Array(s.length);
+  const s = atob(b64),
+    b = new Uint8Array(s.length);
   for (let i = 0; i < s.length; i++) b[i] = s.charCodeAt(i);
   return new Float64Array(b.buffer);
 }
@@ -23,19 +24,29 @@ export function bitsHex(x) {
  */
 export function fnv(xs) {
   // 64-bit arithmetic in four 16-bit limbs; prime 2^40 + 0x1b3
-  let h0 = 0x2325, h1 = 0x8422, h2 = 0x9ce4, h3 = 0xcbf2; // offset basis 0xcbf29ce484222325
+  let h0 = 0x2325,
+    h1 = 0x8422,
+    h2 = 0x9ce4,
+    h3 = 0xcbf2; // offset basis 0xcbf29ce484222325
   const dv = new DataView(new ArrayBuffer(8));
   for (let i = 0; i < xs.length; i++) {
     const x = xs[i];
-    if (x !== x) dv.setBigUint64(0, 0x7ff8000000000000n, true); else dv.setFloat64(0, x, true);
+    if (x !== x) dv.setBigUint64(0, 0x7ff8000000000000n, true);
+    else dv.setFloat64(0, x, true);
     for (let k = 0; k < 8; k++) {
       h0 ^= dv.getUint8(k);
       // h * (2^40 + 0x1b3): h*0x1b3 + (h << 40)
-      const a0 = h0 * 0x1b3, a1 = h1 * 0x1b3 + (a0 >>> 16), a2 = h2 * 0x1b3 + (a1 >>> 16), a3 = h3 * 0x1b3 + (a2 >>> 16);
+      const a0 = h0 * 0x1b3,
+        a1 = h1 * 0x1b3 + (a0 >>> 16),
+        a2 = h2 * 0x1b3 + (a1 >>> 16),
+        a3 = h3 * 0x1b3 + (a2 >>> 16);
       // h << 40 adds h0 << 8 to limb 2 and h1 << 8 (and h0 >> 8) to limb 3
       const b2 = (a2 & 0xffff) + ((h0 << 8) & 0xffff);
       const b3 = (a3 & 0xffff) + (h0 >>> 8) + ((h1 << 8) & 0xffff) + (b2 >>> 16);
-      h0 = a0 & 0xffff; h1 = a1 & 0xffff; h2 = b2 & 0xffff; h3 = b3 & 0xffff;
+      h0 = a0 & 0xffff;
+      h1 = a1 & 0xffff;
+      h2 = b2 & 0xffff;
+      h3 = b3 & 0xffff;
     }
   }
   return [h3, h2, h1, h0].map((x) => x.toString(16).padStart(4, '0')).join('');
@@ -46,12 +57,19 @@ export const seriesValue = (/** @type {number} */ s, /** @type {number} */ i) =>
 
 /** The golden Gray–Scott start. @param {number} n */
 export function gsInit(n) {
-  const N = n * n * n, u = new Float64Array(N).fill(1), v = new Float64Array(N);
-  const lo = Math.floor(3 * n / 8), hi = Math.floor(5 * n / 8);
+  const N = n * n * n,
+    u = new Float64Array(N).fill(1),
+    v = new Float64Array(N);
+  const lo = Math.floor((3 * n) / 8),
+    hi = Math.floor((5 * n) / 8);
   for (let i = 0; i < N; i++) {
-    const x = i % n, y = Math.floor(i / n) % n, z = Math.floor(i / (n * n));
-    if (x >= lo && x < hi && y >= lo && y < hi && z >= lo && z < hi) { u[i] = 0.5; v[i] = 0.25; }
+    const x = i % n,
+      y = Math.floor(i / n) % n,
+      z = Math.floor(i / (n * n));
+    if (x >= lo && x < hi && y >= lo && y < hi && z >= lo && z < hi) {
+      u[i] = 0.5;
+      v[i] = 0.25;
+    }
   }
   return { u, v };
 }
-

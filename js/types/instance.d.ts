@@ -1,3 +1,4 @@
+/** @typedef {import('./wasi.js').Output} Output */
 /** @typedef {import('./contract.js').ValType} ValType */
 /** @typedef {import('./contract.js').KernelDecl} KernelDecl */
 /** @typedef {import('./contract.js').Contract} Contract */
@@ -28,49 +29,26 @@ export function toTrap(guest: string, exp: string, e: unknown, out?: Output | nu
  */
 export class Instance {
     /**
+     * Instances are made by load, loadWorker and createPool (start.js), once the guest's runtime
+     * has started: the constructor reads and validates the buffers (LayoutError, TrapError).
      * @param {Module} m
      * @param {WebAssembly.Instance} wi
      * @param {WebAssembly.Memory} memory
      * @param {number} threads
+     * @param {Output} out the guest's stderr
+     * @param {(() => void) | null} terminate ends the thread Workers of a threaded guest
      */
-    constructor(m: Module, wi: WebAssembly.Instance, memory: WebAssembly.Memory, threads: number);
+    constructor(m: Module, wi: WebAssembly.Instance, memory: WebAssembly.Memory, threads: number, out: Output, terminate: (() => void) | null);
     /** The module it was made from. */
     module: import("./module.js").Module;
     /** The guest's name. */
     name: string;
-    /** @internal */ wi: WebAssembly.Instance;
     /** The guest's linear memory. Its buffer changes when the guest grows it. */
     memory: WebAssembly.Memory;
     /** Threads each kernel call runs on: 1 for a guest that is not threaded. */
     threads: number;
-    /** @internal @type {BufferInfo[]} */
-    bufs: BufferInfo[];
-    /** @internal @type {Map<string, BufferInfo>} */
-    byName: Map<string, BufferInfo>;
-    /** @internal @type {Map<string, View>} views of the current memory buffer */
-    views: Map<string, View>;
-    /** @internal @type {ArrayBuffer | SharedArrayBuffer | null} the buffer the cached views are of */
-    viewsOf: ArrayBuffer | SharedArrayBuffer | null;
-    /** @internal @type {Map<string, {fn: Function, k: KernelDecl}>} */
-    fns: Map<string, {
-        fn: Function;
-        k: KernelDecl;
-    }>;
     /** Whether close was called (later calls throw ClosedError). */
     closed: boolean;
-    /** @internal @type {(() => void) | null} ends the thread Workers of a threaded guest */
-    terminate: (() => void) | null;
-    /** @internal the calling thread's stderr, kept for a trap (instantiateHere gives the guest's own) */
-    out: Output;
-    /** @internal @type {TrapError | null} why the guest can no longer be called: it called proc_exit in a call */
-    ended: TrapError | null;
-    /**
-     * readLayout asks the guest for every buffer's offset and capacity, twice, and validates them
-     * (as the Go host's readLayout): LayoutError naming the export, TrapError if one traps.
-     * The overlap check sorts by offset: O(n log n) in the buffers.
-     * @internal
-     */
-    readLayout(): void;
     /**
      * The buffers, as validated at instantiation, in export order.
      * @returns {BufferInfo[]}
@@ -132,18 +110,13 @@ export class Instance {
      */
     call(name: string, ...args: (number | bigint)[]): number | bigint | undefined;
     /**
-     * closedError is the ClosedError of a call of export name (or '') after close, or after the
-     * guest ended (ended): then it says which trap ended it.
-     * @param {string} name
-     * @internal
-     */
-    closedError(name: string): ClosedError;
-    /**
      * close releases the instance; later calls throw ClosedError. Idempotent.
      * @returns {Promise<void>}
      */
     close(): Promise<void>;
+    #private;
 }
+export type Output = import("./wasi.js").Output;
 export type ValType = import("./contract.js").ValType;
 export type KernelDecl = import("./contract.js").KernelDecl;
 export type Contract = import("./contract.js").Contract;
@@ -162,7 +135,4 @@ export type BufferInfo = {
  * A typed array of a buffer's element type.
  */
 export type View = Int32Array | BigInt64Array | Float32Array | Float64Array;
-import { Output } from './wasi.js';
 import { WasmvecError } from './errors.js';
-import { TrapError } from './errors.js';
-import { ClosedError } from './errors.js';

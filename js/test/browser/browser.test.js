@@ -44,18 +44,26 @@ fs.rmSync(path.join(broken, 'assets', workerScripts[0]));
 const brokenServer = await serve({ isolation: true, root: broken });
 const { createServer } = await import('vite');
 const dev = await createServer({
-  root: path.join(examples, 'vite'), logLevel: 'warn',
-  server: { host: '127.0.0.1', port: 0, headers: { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' } },
+  root: path.join(examples, 'vite'),
+  logLevel: 'warn',
+  server: {
+    host: '127.0.0.1',
+    port: 0,
+    headers: { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' },
+  },
 });
 await dev.listen();
 const devURL = dev.resolvedUrls?.local[0] ?? '';
-assert.ok(devURL, 'Vite\'s dev server says where it listens');
+assert.ok(devURL, "Vite's dev server says where it listens");
 const goldenGS = JSON.parse(fs.readFileSync(new URL('../golden/rayon.json', import.meta.url), 'utf8')).grayScott[0];
 
 test.after(async () => {
   isolatedServer.close();
   plainServer.close();
-  for (const a of Object.values(apps)) { a.isolated.close(); a.plain.close(); }
+  for (const a of Object.values(apps)) {
+    a.isolated.close();
+    a.plain.close();
+  }
   brokenServer.close();
   fs.rmSync(broken, { recursive: true });
   await dev.close();
@@ -94,9 +102,14 @@ for (const { name, launch } of browsers()) {
         assert.equal(gs.hash, gs.want, `Gray–Scott n=${gs.n}, ${gs.steps} steps`);
         const a = await page.evaluate((n) => /** @type {any} */ (globalThis).wasmvecDemo.alma(n), threads);
         assert.equal(a.hash, a.want, 'ALMA batch');
-        console.log(`${name}, ${threads} thread(s): Gray–Scott n=${gs.n} ${gs.steps} steps in ${gs.ms.toFixed(0)} ms; ALMA ${a.ns.toFixed(2)} ns per output point`);
+        console.log(
+          `${name}, ${threads} thread(s): Gray–Scott n=${gs.n} ${gs.steps} steps in ${gs.ms.toFixed(0)} ms; ALMA ${a.ns.toFixed(2)} ns per output point`,
+        );
         // the viewer runs, and draws
-        await page.evaluate(() => { /** @type {any} */ (document.getElementById('threads')).value = '2'; document.getElementById('start')?.click(); });
+        await page.evaluate(() => {
+          /** @type {any} */ (document.getElementById('threads')).value = '2';
+          document.getElementById('start')?.click();
+        });
         await page.waitFor(() => Number(document.getElementById('steps')?.textContent) >= 200, null, 60_000);
         await page.evaluate(() => document.getElementById('stop')?.click());
         await page.evaluate(() => document.getElementById('verify')?.click());
@@ -125,47 +138,62 @@ for (const { name, launch } of browsers()) {
         assert.equal(r.build, build, r.reason);
         assert.equal(r.threads, build === 'threaded' ? 2 : 1);
         assert.equal(r.hash, goldenGS.hash, `Gray–Scott n=${goldenGS.n}, ${goldenGS.steps} steps`);
-        console.log(`${name}, ${app} (${where}): ${build} build loaded in ${r.loadMs.toFixed(0)} ms, page to hash ${(performance.now() - t0).toFixed(0)} ms`);
+        console.log(
+          `${name}, ${app} (${where}): ${build} build loaded in ${r.loadMs.toFixed(0)} ms, page to hash ${(performance.now() - t0).toFixed(0)} ms`,
+        );
         assert.deepEqual(page.errors, []);
         await page.close();
       });
     }
 
-    await t.test('a bundled app whose compute Worker script is missing: a ModuleError (by name, minified) saying the Worker failed to load', async () => {
-      const page = await browser.newPage();
-      await page.goto(base(brokenServer));
-      await page.waitFor(() => /** @type {any} */ (globalThis).wasmvecResult, null, 30_000);
-      const r = await page.evaluate(() => /** @type {any} */ (globalThis).wasmvecResult);
-      assert.ok(r.error, 'it loaded');
-      assert.equal(r.error.name, 'ModuleError');
-      assert.match(r.error.message, /the compute Worker \(the package's compute-worker\.js, as bundled or served\) failed to load/);
-      await page.close();
-    });
+    await t.test(
+      'a bundled app whose compute Worker script is missing: a ModuleError (by name, minified) saying the Worker failed to load',
+      async () => {
+        const page = await browser.newPage();
+        await page.goto(base(brokenServer));
+        await page.waitFor(() => /** @type {any} */ (globalThis).wasmvecResult, null, 30_000);
+        const r = await page.evaluate(() => /** @type {any} */ (globalThis).wasmvecResult);
+        assert.ok(r.error, 'it loaded');
+        assert.equal(r.error.name, 'ModuleError');
+        assert.match(r.error.message, /the compute Worker \(the package's compute-worker\.js, as bundled or served\) failed to load/);
+        await page.close();
+      },
+    );
 
-    await t.test('without cross-origin isolation a threaded load fails at once, naming the two headers, and the pair runs the single-thread build with the same hashes', async () => {
-      const page = await openPage(urlOf(plainServer));
-      assert.equal(await page.evaluate(() => globalThis.crossOriginIsolated), false);
-      const caps = await page.evaluate(async () => (await import('/js/src/index.js')).capabilities());
-      assert.equal(caps.crossOriginIsolated, false);
-      assert.equal(caps.threads, false, 'capabilities says a threaded guest cannot run here');
-      assert.equal(caps.simd, true);
-      const err = await page.evaluate(() => /** @type {any} */ (globalThis).wasmvecDemo.load(2).then(() => null, (/** @type {any} */ e) => ({ name: e.name, message: e.message })));
-      assert.ok(err, 'the load succeeded');
-      assert.equal(err.name, 'IsolationError');
-      assert.match(err.message, /Cross-Origin-Opener-Policy: same-origin/);
-      assert.match(err.message, /Cross-Origin-Embedder-Policy: require-corp/);
-      // the pair of builds: the single-thread build runs here, with the Go host's hashes
-      const gs = await page.evaluate(() => /** @type {any} */ (globalThis).wasmvecDemo.verify(2, 2));
-      assert.equal(gs.threads, 1);
-      assert.equal(gs.hash, gs.want, `Gray–Scott n=${gs.n}, ${gs.steps} steps, single-thread build`);
-      const a = await page.evaluate(() => /** @type {any} */ (globalThis).wasmvecDemo.alma(1));
-      assert.equal(a.hash, a.want, 'ALMA batch, single-thread build');
-      assert.match(await page.text('#build'), /single-thread/);
-      assert.match(await page.text('#buildReason'), /not cross-origin isolated/);
-      console.log(`${name}, no isolation, single-thread build: Gray–Scott n=${gs.n} ${gs.steps} steps in ${gs.ms.toFixed(0)} ms; ALMA ${a.ns.toFixed(2)} ns per output point`);
-      await page.screenshot(new URL(`no-isolation-${name}.png`, out).pathname);
-      assert.deepEqual(page.errors, []);
-      await page.close();
-    });
+    await t.test(
+      'without cross-origin isolation a threaded load fails at once, naming the two headers, and the pair runs the single-thread build with the same hashes',
+      async () => {
+        const page = await openPage(urlOf(plainServer));
+        assert.equal(await page.evaluate(() => globalThis.crossOriginIsolated), false);
+        const caps = await page.evaluate(async () => (await import('/js/src/index.js')).capabilities());
+        assert.equal(caps.crossOriginIsolated, false);
+        assert.equal(caps.threads, false, 'capabilities says a threaded guest cannot run here');
+        assert.equal(caps.simd, true);
+        const err = await page.evaluate(() =>
+          /** @type {any} */ (globalThis).wasmvecDemo.load(2).then(
+            () => null,
+            (/** @type {any} */ e) => ({ name: e.name, message: e.message }),
+          ),
+        );
+        assert.ok(err, 'the load succeeded');
+        assert.equal(err.name, 'IsolationError');
+        assert.match(err.message, /Cross-Origin-Opener-Policy: same-origin/);
+        assert.match(err.message, /Cross-Origin-Embedder-Policy: require-corp/);
+        // the pair of builds: the single-thread build runs here, with the Go host's hashes
+        const gs = await page.evaluate(() => /** @type {any} */ (globalThis).wasmvecDemo.verify(2, 2));
+        assert.equal(gs.threads, 1);
+        assert.equal(gs.hash, gs.want, `Gray–Scott n=${gs.n}, ${gs.steps} steps, single-thread build`);
+        const a = await page.evaluate(() => /** @type {any} */ (globalThis).wasmvecDemo.alma(1));
+        assert.equal(a.hash, a.want, 'ALMA batch, single-thread build');
+        assert.match(await page.text('#build'), /single-thread/);
+        assert.match(await page.text('#buildReason'), /not cross-origin isolated/);
+        console.log(
+          `${name}, no isolation, single-thread build: Gray–Scott n=${gs.n} ${gs.steps} steps in ${gs.ms.toFixed(0)} ms; ALMA ${a.ns.toFixed(2)} ns per output point`,
+        );
+        await page.screenshot(new URL(`no-isolation-${name}.png`, out).pathname);
+        assert.deepEqual(page.errors, []);
+        await page.close();
+      },
+    );
   });
 }

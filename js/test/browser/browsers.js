@@ -38,11 +38,17 @@ async function chromium() {
       p.on('pageerror', (e) => errors.push(String(e)));
       return {
         errors,
-        goto: async (url) => { await p.goto(url); },
+        goto: async (url) => {
+          await p.goto(url);
+        },
         evaluate: (fn, arg) => /** @type {any} */ (p.evaluate(/** @type {any} */ (fn), arg)),
-        waitFor: async (fn, arg, timeout) => { await p.waitForFunction(/** @type {any} */ (fn), arg, { timeout }); },
+        waitFor: async (fn, arg, timeout) => {
+          await p.waitForFunction(/** @type {any} */ (fn), arg, { timeout });
+        },
         text: async (sel) => (await p.textContent(sel)) ?? '',
-        screenshot: async (path) => { await p.screenshot({ path, fullPage: true }); },
+        screenshot: async (path) => {
+          await p.screenshot({ path, fullPage: true });
+        },
         close: () => p.close(),
       };
     },
@@ -61,11 +67,17 @@ async function firefox() {
       p.on('pageerror', (e) => errors.push(String(e)));
       return {
         errors,
-        goto: async (url) => { await p.goto(url); },
+        goto: async (url) => {
+          await p.goto(url);
+        },
         evaluate: (fn, arg) => /** @type {any} */ (p.evaluate(/** @type {any} */ (fn), arg)),
-        waitFor: async (fn, arg, timeout) => { await p.waitForFunction(/** @type {any} */ (fn), { timeout, polling: 100 }, arg); },
+        waitFor: async (fn, arg, timeout) => {
+          await p.waitForFunction(/** @type {any} */ (fn), { timeout, polling: 100 }, arg);
+        },
         text: (sel) => p.$eval(sel, (e) => e.textContent ?? ''),
-        screenshot: async (path) => { await p.screenshot({ path: /** @type {`${string}.png`} */ (path), fullPage: true }); },
+        screenshot: async (path) => {
+          await p.screenshot({ path: /** @type {`${string}.png`} */ (path), fullPage: true });
+        },
         close: () => p.close(),
       };
     },
@@ -81,7 +93,8 @@ export function browsers() {
   const list = [{ name: 'chromium', launch: chromium }];
   if (process.env.WASMVEC_NO_FIREFOX !== '1') {
     const bin = process.env.FIREFOX ?? '/usr/bin/firefox-esr';
-    if (!fs.existsSync(bin)) throw new Error(`no Firefox at ${bin}: install Debian's firefox-esr (./build.sh test does), set FIREFOX, or WASMVEC_NO_FIREFOX=1`);
+    if (!fs.existsSync(bin))
+      throw new Error(`no Firefox at ${bin}: install Debian's firefox-esr (./build.sh test does), set FIREFOX, or WASMVEC_NO_FIREFOX=1`);
     list.push({ name: 'firefox', launch: firefox });
   }
   return list;
