@@ -74,7 +74,7 @@ func TestMemoryCannotGrow(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer in.Close()
-	if got, err := vk(in).Sum(in, nil); err != nil || got != -1 {
+	if got, err := sumOf(in, nil); err != nil || got != -1 {
 		t.Fatalf("memory.grow in a kernel returned %v, %v; want -1 (refused)", got, err)
 	}
 }
@@ -185,8 +185,8 @@ func TestInPlaceReentrant(t *testing.T) {
 		done <- in.InPlace(func(b host.Buffers) error {
 			reentrant := map[string]func() error{
 				"Call":    func() error { _, err := in.Call(k, host.Encode(int32(1))); return err },
-				"Sum":     func() error { _, err := vk(in).Sum(in, []float64{1}); return err },
-				"Mul":     func() error { return vk(in).Mul(in, make([]float64, 1), []float64{1}, []float64{1}) },
+				"Sum":     func() error { _, err := sumOf(in, []float64{1}); return err },
+				"Mul":     func() error { return mulOf(in, make([]float64, 1), []float64{1}, []float64{1}) },
 				"InPlace": func() error { return in.InPlace(func(host.Buffers) error { return nil }) },
 				"Close":   in.Close,
 			}
@@ -199,7 +199,7 @@ func TestInPlaceReentrant(t *testing.T) {
 			defer cancel()
 			unbind := in.Bind(ctx)
 			unbind()
-			go func() { _, err := vk(in).Sum(in, []float64{1, 2}); other <- err }()
+			go func() { _, err := sumOf(in, []float64{1, 2}); other <- err }()
 			time.Sleep(20 * time.Millisecond) // the other goroutine now waits for the lock
 			viewA(in, b)[0] = 5
 			if v, err := vk(in).SumInPlace(b, 1); err != nil || v != 5 {

@@ -27,7 +27,7 @@ func TestCompileCached(t *testing.T) {
 			t.Fatalf("%s: %v", what, err)
 		}
 		defer in.Close()
-		if got, err := vks(in).Sum(in, []float64{1, 2, 3.5}); err != nil || got != 6.5 {
+		if got, err := sumOf(in, []float64{1, 2, 3.5}); err != nil || got != 6.5 {
 			t.Fatalf("%s: Sum = %v, %v", what, got, err)
 		}
 	}

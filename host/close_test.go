@@ -52,13 +52,13 @@ func TestCloseRaces(t *testing.T) {
 					in2, err := m.Instantiate()
 					check("Instantiate", err)
 					if err == nil {
-						_, err = vk(in2).Sum(in2, x)
+						_, err = sumOf(in2, x)
 						check("Sum on a new instance", err)
 						in2.Close()
 					}
-					_, err = vk(in).Sum(in, x)
+					_, err = sumOf(in, x)
 					check("Sum", err)
-					err = pool.Do(context.Background(), func(in *host.Instance) error { _, err := vk(in).Sum(in, x); return err })
+					err = pool.Do(context.Background(), func(in *host.Instance) error { _, err := sumOf(in, x); return err })
 					check("Pool.Do", err)
 				}
 			})
@@ -99,7 +99,7 @@ func TestInstantiateAfterEngineClose(t *testing.T) {
 	if _, err := m.Instantiate(); !errors.Is(err, host.ErrClosed) {
 		t.Fatalf("Instantiate after Engine.Close: %v, want ErrClosed", err)
 	}
-	if v, err := vk(in).Sum(in, []float64{1, 2}); err != nil || v != 3 {
+	if v, err := sumOf(in, []float64{1, 2}); err != nil || v != 3 {
 		t.Fatalf("an instance made before Engine.Close: %v, %v", v, err)
 	}
 }
@@ -156,7 +156,7 @@ func TestCloseEndsRunningCalls(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	during("Instance.Close, WithDeadlines engine", func() error { _, err := vk(in).Sum(in, []float64{1}); return err },
+	during("Instance.Close, WithDeadlines engine", func() error { _, err := sumOf(in, []float64{1}); return err },
 		func() { in.Close() }, host.ErrClosed)
 
 	// (On an engine without deadlines the call returns as soon, but Close
@@ -165,14 +165,14 @@ func TestCloseEndsRunningCalls(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	during("Instance.Close, threaded", func() error { _, err := vk(in).Sum(in, []float64{1}); return err },
+	during("Instance.Close, threaded", func() error { _, err := sumOf(in, []float64{1}); return err },
 		func() { in.Close() }, host.ErrClosed)
 
 	in, err = e.Load("looping", looping, host.WithTimeout(300*time.Millisecond))
 	if err != nil {
 		t.Fatal(err)
 	}
-	during("Engine.Close, WithTimeout", func() error { _, err := vk(in).Sum(in, []float64{1}); return err },
+	during("Engine.Close, WithTimeout", func() error { _, err := sumOf(in, []float64{1}); return err },
 		func() { e.Close() }, host.ErrDeadline)
 	in.Close()
 
@@ -188,6 +188,6 @@ func TestCloseEndsRunningCalls(t *testing.T) {
 		t.Fatal(err)
 	}
 	during("Pool.Close", func() error {
-		return p.Do(context.Background(), func(in *host.Instance) error { _, err := vk(in).Sum(in, []float64{1}); return err })
+		return p.Do(context.Background(), func(in *host.Instance) error { _, err := sumOf(in, []float64{1}); return err })
 	}, func() { p.Close() }, host.ErrClosed)
 }

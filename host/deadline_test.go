@@ -40,13 +40,13 @@ func TestTimeout(t *testing.T) {
 	defer in.Close()
 	for range 2 {
 		start := time.Now()
-		_, err := vk(in).Sum(in, []float64{1})
+		_, err := sumOf(in, []float64{1})
 		within(t, time.Since(start), 2*time.Second)
 		var ge *host.GuestError
 		if !errors.Is(err, host.ErrDeadline) || !errors.As(err, &ge) || ge.Export != "sum" {
 			t.Fatalf("Sum: %v, want ErrDeadline from export sum", err)
 		}
-		if err := vk(in).Mul(in, make([]float64, 4), make([]float64, 4), make([]float64, 4)); err != nil {
+		if err := mulOf(in, make([]float64, 4), make([]float64, 4), make([]float64, 4)); err != nil {
 			t.Fatalf("Mul after the deadline: %v", err)
 		}
 	}
@@ -75,7 +75,7 @@ func TestTimeoutKeepsFastCalls(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer in.Close()
-	if s, err := vks(in).Sum(in, []float64{1, 2, 3}); err != nil || s != 6 {
+	if s, err := sumOf(in, []float64{1, 2, 3}); err != nil || s != 6 {
 		t.Fatalf("SumSIMD = %v, %v", s, err)
 	}
 }
@@ -97,16 +97,16 @@ func TestBind(t *testing.T) {
 	unbind := in.Bind(ctx)
 	time.AfterFunc(30*time.Millisecond, cancel)
 	start := time.Now()
-	_, err = vk(in).Sum(in, []float64{1})
+	_, err = sumOf(in, []float64{1})
 	within(t, time.Since(start), 2*time.Second)
 	if !errors.Is(err, host.ErrDeadline) || !errors.Is(err, context.Canceled) {
 		t.Fatalf("Sum under a cancelled context: %v, want ErrDeadline and context.Canceled", err)
 	}
-	if _, err := vk(in).Sum(in, []float64{1}); !errors.Is(err, context.Canceled) {
+	if _, err := sumOf(in, []float64{1}); !errors.Is(err, context.Canceled) {
 		t.Errorf("Sum after the cancel, still bound: %v, want context.Canceled at once", err)
 	}
 	unbind()
-	if err := vk(in).Mul(in, make([]float64, 4), make([]float64, 4), make([]float64, 4)); err != nil {
+	if err := mulOf(in, make([]float64, 4), make([]float64, 4), make([]float64, 4)); err != nil {
 		t.Fatalf("Mul after unbind: %v", err)
 	}
 
@@ -114,7 +114,7 @@ func TestBind(t *testing.T) {
 	defer cancel()
 	unbind = in.Bind(ctx)
 	start = time.Now()
-	_, err = vk(in).Sum(in, []float64{1})
+	_, err = sumOf(in, []float64{1})
 	within(t, time.Since(start), 2*time.Second)
 	if !errors.Is(err, host.ErrDeadline) || !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("Sum past the context's deadline: %v, want ErrDeadline and context.DeadlineExceeded", err)
@@ -131,7 +131,7 @@ func TestPoolDeadlineRecycles(t *testing.T) {
 	defer cancel()
 	err := p.Do(ctx, func(in *host.Instance) error {
 		first = in
-		_, err := vk(in).Sum(in, []float64{1})
+		_, err := sumOf(in, []float64{1})
 		return err
 	})
 	if !errors.Is(err, host.ErrDeadline) {
@@ -141,12 +141,12 @@ func TestPoolDeadlineRecycles(t *testing.T) {
 		if in == first {
 			t.Error("the interrupted instance was handed out again")
 		}
-		return vk(in).Mul(in, make([]float64, 4), make([]float64, 4), make([]float64, 4))
+		return mulOf(in, make([]float64, 4), make([]float64, 4), make([]float64, 4))
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := vk(first).Sum(first, nil); !errors.Is(err, host.ErrClosed) {
+	if _, err := sumOf(first, nil); !errors.Is(err, host.ErrClosed) {
 		t.Errorf("the replaced instance: %v, want ErrClosed", err)
 	}
 }
@@ -167,7 +167,7 @@ func TestThreadsCancel(t *testing.T) {
 	defer cancel()
 	unbind := in.Bind(ctx)
 	start := time.Now()
-	_, err = vk(in).Sum(in, []float64{1})
+	_, err = sumOf(in, []float64{1})
 	within(t, time.Since(start), 2*time.Second)
 	if !errors.Is(err, host.ErrDeadline) || !errors.Is(err, host.ErrClosed) {
 		t.Fatalf("Sum: %v, want ErrDeadline and ErrClosed", err)
@@ -252,7 +252,7 @@ func TestContextDeadlineWrapped(t *testing.T) {
 	for i := range 200 {
 		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Millisecond)
 		unbind := in.Bind(ctx)
-		_, err := vk(in).Sum(in, []float64{1})
+		_, err := sumOf(in, []float64{1})
 		unbind()
 		cancel()
 		if !errors.Is(err, host.ErrDeadline) || !errors.Is(err, context.DeadlineExceeded) {
@@ -273,14 +273,14 @@ func TestNestedBind(t *testing.T) {
 		defer cancel()
 		unbind := in.Bind(inner) // looser than the pool's: the pool's still bounds
 		start := time.Now()
-		_, err := vk(in).Sum(in, []float64{1})
+		_, err := sumOf(in, []float64{1})
 		within(t, time.Since(start), 2*time.Second)
 		unbind()
 		if !errors.Is(err, host.ErrDeadline) || !errors.Is(err, context.DeadlineExceeded) {
 			return fmt.Errorf("inside a looser inner Bind: %v; want the outer deadline", err)
 		}
 		// after unbinding the inner context, the outer (expired) one still refuses calls
-		if _, err := vk(in).Sum(in, []float64{1}); !errors.Is(err, context.DeadlineExceeded) {
+		if _, err := sumOf(in, []float64{1}); !errors.Is(err, context.DeadlineExceeded) {
 			return fmt.Errorf("after the inner unbind: %v; want the outer deadline at once", err)
 		}
 		return nil

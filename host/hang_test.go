@@ -68,7 +68,7 @@ func TestDeadlineReachesWaitingCaller(t *testing.T) {
 	var took time.Duration // of the call alone, not the set-up or Close
 	sum := func(in *host.Instance) error {
 		start := time.Now()
-		_, err := vk(in).Sum(in, []float64{1})
+		_, err := sumOf(in, []float64{1})
 		took = time.Since(start)
 		return err
 	}
@@ -127,7 +127,7 @@ func TestDeadlineReachesWaitingCaller(t *testing.T) {
 // next call with ErrClosed, and passes err on.
 func afterEnd(t *testing.T, in *host.Instance, err error) error {
 	t.Helper()
-	if _, again := vk(in).Sum(in, []float64{1}); !errors.Is(again, host.ErrClosed) {
+	if _, again := sumOf(in, []float64{1}); !errors.Is(again, host.ErrClosed) {
 		t.Errorf("the call after %v: %v, want ErrClosed", err, again)
 	}
 	return err
@@ -169,7 +169,7 @@ func unwakeableChild(t *testing.T) {
 		time.AfterFunc(d, cancel)
 		before := host.StuckThreadsForTest()
 		start := time.Now()
-		_, err = vk(in).Sum(in, []float64{1})
+		_, err = sumOf(in, []float64{1})
 		took := time.Since(start)
 		if !errors.Is(err, host.ErrDeadline) {
 			t.Errorf("%s: %v, want ErrDeadline", name, err)
@@ -252,7 +252,7 @@ func workerTrapRuns(t *testing.T, e *host.Engine, runs int) (slowest time.Durati
 			t.Fatal(err)
 		}
 		start := time.Now()
-		_, err = vk(in).Sum(in, []float64{1})
+		_, err = sumOf(in, []float64{1})
 		slowest = max(slowest, time.Since(start))
 		if !errors.Is(err, host.ErrClosed) || !errors.Is(err, host.ErrTrap) || !strings.Contains(err.Error(), "wasi_thread_start") {
 			t.Fatalf("run %d: %v, want the worker's trap", i, err)
@@ -351,7 +351,7 @@ func TestAbandonedCostBounded(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if _, err := vk(in).Sum(in, []float64{1}); err != nil {
+			if _, err := sumOf(in, []float64{1}); err != nil {
 				t.Fatal(err)
 			}
 			in.Close()
@@ -396,7 +396,7 @@ func TestSpawnAfterModuleClose(t *testing.T) {
 			t.Fatal(err)
 		}
 		m.Close()
-		v, err := vk(in).Sum(in, []float64{1})
+		v, err := sumOf(in, []float64{1})
 		t.Logf("sum after the module closed: %v, %v", v, err)
 		if err != nil || v != 7 {
 			t.Fatalf("sum = %v, %v; want 7 (the spawned worker's)", v, err)
@@ -443,7 +443,7 @@ func TestEndedCallNeverSucceeds(t *testing.T) {
 	defer mt.Close()
 	const d = 50 * time.Millisecond
 	sum := func(in *host.Instance) error {
-		v, err := vk(in).Sum(in, []float64{1})
+		v, err := sumOf(in, []float64{1})
 		if err == nil {
 			return fmt.Errorf("a call the host ended returned the guest's %v and no error", v)
 		}

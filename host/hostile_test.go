@@ -45,7 +45,7 @@ func TestTrappingKernel(t *testing.T) {
 	}
 	defer in.Close()
 	for range 2 {
-		_, err := vk(in).Sum(in, []float64{1, 2})
+		_, err := sumOf(in, []float64{1, 2})
 		var ge *host.GuestError
 		var trap *host.Trap
 		if !errors.Is(err, host.ErrTrap) || !errors.As(err, &ge) || ge.Export != "sum" || !errors.As(err, &trap) {
@@ -100,7 +100,7 @@ func TestTrapBounded(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer in.Close()
-	_, err = vk(in).Sum(in, []float64{1})
+	_, err = sumOf(in, []float64{1})
 	var trap *host.Trap
 	if !errors.Is(err, host.ErrTrap) || !errors.As(err, &trap) || trap.Code != "stack overflow" {
 		t.Fatalf("%.300v; want ErrTrap with a *Trap of code %v", err, "stack overflow")

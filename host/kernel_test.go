@@ -236,7 +236,7 @@ func TestUserKernelThreaded(t *testing.T) {
 	for i := range x {
 		x[i] = math.Sqrt(float64(i))
 	}
-	want, err := vks(in).Sum(in, x)
+	want, err := sumOf(in, x)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -299,7 +299,7 @@ func TestMemoryLimit(t *testing.T) {
 			t.Errorf("WithMemoryLimit(%d): %v, want %v", c.limit, err, c.want)
 		}
 		if err == nil {
-			if v, err := vk(in).Sum(in, []float64{1, 2}); err != nil || v != 3 {
+			if v, err := sumOf(in, []float64{1, 2}); err != nil || v != 3 {
 				t.Errorf("WithMemoryLimit(%d): Sum = %v, %v", c.limit, v, err)
 			}
 			in.Close()

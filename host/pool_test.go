@@ -97,7 +97,7 @@ func TestPoolExclusive(t *testing.T) {
 				if !f.(*atomic.Bool).CompareAndSwap(false, true) {
 					violations.Add(1)
 				}
-				if _, err := vk(in).Sum(in, x); err != nil {
+				if _, err := sumOf(in, x); err != nil {
 					t.Error(err)
 				}
 				f.(*atomic.Bool).Store(false)
@@ -168,7 +168,7 @@ func TestPoolAcquireHonoursContextAndClose(t *testing.T) {
 	if err := <-waiting; !errors.Is(err, host.ErrClosed) {
 		t.Fatalf("Acquire blocked across Close: %v, want ErrClosed", err)
 	}
-	if _, err := vk(in).Sum(in, []float64{1}); !errors.Is(err, host.ErrClosed) {
+	if _, err := sumOf(in, []float64{1}); !errors.Is(err, host.ErrClosed) {
 		t.Fatalf("instance after pool Close: %v, want ErrClosed", err)
 	}
 	p.ReleaseForTest(in) // after Close: harmless
@@ -200,7 +200,7 @@ func BenchmarkPool(b *testing.B) {
 					wg.Go(func() {
 						for range ops {
 							err := p.Do(context.Background(), func(in *host.Instance) error {
-								v, err := vks(in).Sum(in, x)
+								v, err := sumOf(in, x)
 								sums[w*8] += v
 								return err
 							})
@@ -246,7 +246,7 @@ func TestPoolReplacesClosed(t *testing.T) {
 	p := onePool(t, "rust", mustRead(t, rustGuest))
 	for i := range 3 {
 		if err := p.Do(context.Background(), func(in *host.Instance) error {
-			if got, err := vk(in).Sum(in, []float64{1, 2}); err != nil || got != 3 {
+			if got, err := sumOf(in, []float64{1, 2}); err != nil || got != 3 {
 				return fmt.Errorf("round %d: Sum = %v, %v", i, got, err)
 			}
 			return in.Close()
