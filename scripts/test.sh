@@ -98,8 +98,10 @@ check_templates() {
 	rm -rf "$tmp"
 }
 
-# The Go linter beyond vet, pinned: go run fetches and builds it once.
+# The Go linter beyond vet, pinned: go run fetches and builds it once;
+# and goimports, pinned the same way.
 STATICCHECK=honnef.co/go/tools/cmd/staticcheck@v0.8.2
+GOIMPORTS_VERSION=v0.52.0
 
 run_tests() {
 	need_go
@@ -108,6 +110,9 @@ run_tests() {
 	local unformatted
 	unformatted=$(if git rev-parse --git-dir >/dev/null 2>&1; then git ls-files -z '*.go' | xargs -0 gofmt -l; else gofmt -l .; fi)
 	[ -z "$unformatted" ] || die "not gofmt'd (run gofmt -w): $unformatted"
+	say "goimports -l (imports grouped: standard library first; golang.org/x/tools $GOIMPORTS_VERSION, from the module proxy)"
+	unformatted=$(git ls-files -z '*.go' 2>/dev/null | xargs -0 -r go run "golang.org/x/tools/cmd/goimports@$GOIMPORTS_VERSION" -l)
+	[ -z "$unformatted" ] || die "imports not as goimports writes them (run go run golang.org/x/tools/cmd/goimports@$GOIMPORTS_VERSION -w): $unformatted"
 	say "go vet (the library, the report and comparison modules, and the Go guest for GOOS=wasip1)"
 	run go vet ./...
 	(cd cmd/benchreport && run go vet ./...)
