@@ -4,15 +4,7 @@
 // is start.js; the instance, instance.js.
 
 import { MissingExportError, ModuleError, OptionError, SignatureError, WasmvecError, bounded } from './errors.js';
-import {
-  DefaultMaxFunctions,
-  DefaultMaxModuleBytes,
-  capLimits,
-  checkCompileLimits,
-  isReserved,
-  parseModule,
-  readContract,
-} from './contract.js';
+import { DefaultMaxFunctions, DefaultMaxModuleBytes, checkCompileLimits, isReserved, parseModule, readContract } from './contract.js';
 import { isNode, nodeBuiltin } from './env.js';
 import { instantiateHere } from './start.js';
 
@@ -175,8 +167,6 @@ export class Module {
     this.bytes = bytes;
     /** @internal */ this.info = info;
     /** @internal */ this.contract = contract;
-    /** @internal @type {Map<number, Promise<WebAssembly.Module>>} compiled with the limits of each memory limit */
-    this.compiled = new Map();
   }
 
   /** Whether the guest is threaded (imports a shared env.memory and wasi.thread-spawn). */
@@ -209,21 +199,6 @@ export class Module {
       throw new MissingExportError(this.name, name, `${JSON.stringify(name)} is reserved by the contract, not a kernel; ${list}`);
     if (this.contract.nonFunctions.has(name)) throw new SignatureError(this.name, name, `export ${JSON.stringify(name)} is not a function`);
     throw new MissingExportError(this.name, name, `no kernel ${JSON.stringify(name)}; ${list}`);
-  }
-
-  /**
-   * wasm returns the module compiled with its memory and table maxima lowered to the limits.
-   * @internal
-   * @param {number} maxPages
-   * @returns {Promise<WebAssembly.Module>}
-   */
-  wasm(maxPages) {
-    let p = this.compiled.get(maxPages);
-    if (!p) {
-      p = WebAssembly.compile(/** @type {BufferSource} */ (capLimits(this.bytes, this.info, maxPages)));
-      this.compiled.set(maxPages, p);
-    }
-    return p;
   }
 
   /**

@@ -77,9 +77,21 @@ function resolvedDeps() {
  * equivalent), so a call past its timeout terminates the instance's Workers, threads and all,
  * and rejects with DeadlineError. Load a new instance to go on.
  */
+/**
+ * loadInWorker sends the load request msg to r's compute Worker and waits for its reply (within
+ * timeout ms from when guest code starts); a failure closes r. It reaches RemoteInstance's
+ * private state from this module only.
+ * @type {(r: RemoteInstance, msg: import('./protocol.js').LoadRequest | any, timeout: number) => Promise<any>}
+ */
+let loadInWorker;
+
 export class RemoteInstance {
   /** @type {Map<number, {resolve: (v: any) => void, reject: (e: Error) => void, timer: any, arm: (() => void) | null}>} calls awaiting their reply, by id */
   #pending;
+  /** @type {import('./env.js').AnyWorker} the compute Worker */
+  #worker;
+  /** whether the load finished: a Worker that fails before is a load error, not a trap */
+  #loaded = false;
   /** the guest code running while loading ('(start)', '_initialize', …), for a deadline's export */
   #phase;
   /** @type {BroadcastChannel} where the instance's threads tell their failures */
@@ -106,7 +118,7 @@ export class RemoteInstance {
     this.build = '';
     /** Why that build: what capabilities() found, or that options.build asked for it; '' for one source. */
     this.buildReason = '';
-    /** @internal */ this.worker = worker;
+    this.#worker = worker;
     this.#pending = new Map();
     this.#phase = '';
     /** @type {Error | null} why the instance is closed (null while it is open) */
@@ -119,21 +131,20 @@ export class RemoteInstance {
         const stderr = typeof e.data.stderr === 'string' ? e.data.stderr : '';
         const err = new AbortedError(name, 'wasi_thread_start', `a thread failed (${e.data.phase}): ${withStderr(stderr, e.data.message)}`);
         err.stderr = stderr;
-        this.fail(err);
+        this.#fail(err);
       }
     };
     ref(worker, false);
-    /** @internal whether the load finished: a Worker that fails before is a load error, not a trap */
-    this.loaded = false;
+    this.#loaded = false;
     listen(
       worker,
       (msg) => this.#reply(msg),
       (e) => {
         const text = e instanceof Error ? e.message : String(e);
-        if (!this.loaded && this.#phase === '') {
+        if (!this.#loaded && this.#phase === '') {
           // Its script did not load or threw before any guest code ran (a bundler that did not
           // emit it, a server that does not serve it, a dependency it cannot import).
-          this.fail(
+          this.#fail(
             new ModuleError(
               name,
               '',
@@ -143,7 +154,7 @@ export class RemoteInstance {
           );
           return;
         }
-        this.fail(
+        this.#fail(
           threaded
             ? new AbortedError(name, '', `the compute Worker failed: ${text}`)
             : new TrapError(name, '', `the compute Worker failed: ${text}`),
@@ -185,7 +196,7 @@ export class RemoteInstance {
           ab = new AbortedError(this.name, err.export, '');
           ab.message = err.message;
           ab.stderr = err.stderr;
-          this.fail(ab);
+          this.#fail(ab);
         }
         p.reject(ab);
       };
@@ -201,19 +212,18 @@ export class RemoteInstance {
     const p = this.#pending.get(id);
     if (p?.timer) clearTimeout(p.timer);
     this.#pending.delete(id);
-    if (this.#pending.size === 0) ref(this.worker, false);
+    if (this.#pending.size === 0) ref(this.#worker, false);
   }
 
   /**
-   * @internal
    * fail closes the instance for reason: its Workers are terminated and every pending call rejects.
    * @param {Error} reason
    */
-  fail(reason) {
+  #fail(reason) {
     if (this.failed) return;
     this.failed = reason;
     this.#channel.close();
-    void this.worker.terminate();
+    void this.#worker.terminate();
     for (const [id, p] of [...this.#pending]) {
       this.#settle(id);
       p.reject(reason);
@@ -223,13 +233,12 @@ export class RemoteInstance {
   /**
    * send posts a request and waits for its reply, within timeout milliseconds (0: no bound),
    * counted for a load ('(load)') from when the Worker reports that guest code starts.
-   * @internal
    * @param {any} msg
    * @param {number} timeout
    * @param {string} what the export, for a deadline error
    * @param {Transferable[]} [transfer]
    */
-  send(msg, timeout, what, transfer = []) {
+  #send(msg, timeout, what, transfer = []) {
     if (this.failed)
       return Promise.reject(
         this.failed instanceof ClosedError
@@ -242,7 +251,7 @@ export class RemoteInstance {
       const p = { resolve, reject, timer: null, arm: null };
       const arm = () => {
         p.timer = setTimeout(() => {
-          this.fail(
+          this.#fail(
             new DeadlineError(
               this.name,
               what === '(load)' ? this.#phase || '(start)' : what,
@@ -256,7 +265,7 @@ export class RemoteInstance {
         else arm();
       }
       try {
-        /** @type {any} */ (this.worker).postMessage({ ...msg, id }, transfer);
+        /** @type {any} */ (this.#worker).postMessage({ ...msg, id }, transfer);
       } catch (e) {
         // a value the structured clone cannot copy (a function, a symbol, …)
         clearTimeout(p.timer);
@@ -264,7 +273,7 @@ export class RemoteInstance {
         return;
       }
       this.#pending.set(id, p);
-      ref(this.worker, true);
+      ref(this.#worker, true);
     });
   }
 
@@ -297,7 +306,7 @@ export class RemoteInstance {
         new OptionError(this.name, what, `timeout ${String(t)}: want 0 or absent (the instance's) or 1 to ${MaxTimeout} milliseconds`),
       );
     }
-    return this.send({ op: 'run', job }, t || this.timeout, what);
+    return this.#send({ op: 'run', job }, t || this.timeout, what);
   }
 
   /**
@@ -347,8 +356,21 @@ export class RemoteInstance {
    */
   async close() {
     const closing = !this.failed;
-    this.fail(new ClosedError(this.name, '', 'the instance was closed'));
-    if (closing) await this.worker.terminate();
+    this.#fail(new ClosedError(this.name, '', 'the instance was closed'));
+    if (closing) await this.#worker.terminate();
+  }
+
+  static {
+    loadInWorker = async (r, msg, timeout) => {
+      try {
+        const v = await r.#send(msg, timeout, '(load)');
+        r.#loaded = true;
+        return v;
+      } catch (e) {
+        r.#fail(/** @type {Error} */ (e));
+        throw e;
+      }
+    };
   }
 }
 
@@ -405,25 +427,19 @@ export async function loadWorker(source, options = {}) {
     r.buildReason = pair.reason;
   }
   const compileOpts = { maxModuleBytes: options.maxModuleBytes, maxFunctions: options.maxFunctions };
-  const v = await r
-    .send(
-      {
-        op: 'load',
-        bytes: m.bytes,
-        name: m.name,
-        compile: compileOpts,
-        options: { threads: o.threads, memoryLimit: o.memoryLimit },
-        deps: resolvedDeps(),
-        channel,
-      },
-      o.timeout,
-      '(load)',
-    )
-    .catch((e) => {
-      r.fail(e);
-      throw e;
-    });
-  r.loaded = true;
+  const v = await loadInWorker(
+    r,
+    {
+      op: 'load',
+      bytes: m.bytes,
+      name: m.name,
+      compile: compileOpts,
+      options: { threads: o.threads, memoryLimit: o.memoryLimit },
+      deps: resolvedDeps(),
+      channel,
+    },
+    o.timeout,
+  );
   r.layout = v.layout;
   r.kernels = v.kernels;
   r.threads = v.threads;

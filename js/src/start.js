@@ -5,7 +5,7 @@
 // (host/load.go) does.
 
 import { ImportError, IsolationError, LayoutError, LimitError, ModuleError, OptionError, TrapError, bounded } from './errors.js';
-import { DefaultMemoryLimit, MaxSharedMemory, MaxTableElements, MaxThreads, MaxTimeout, PageSize } from './contract.js';
+import { DefaultMemoryLimit, MaxSharedMemory, MaxTableElements, MaxThreads, MaxTimeout, PageSize, capLimits } from './contract.js';
 import { GuestExit, Output, createWasi, guestImports } from './wasi.js';
 import { givenDeps, isNode, isolated, isolationHeaders, nodeWorker, parallelism, wasiThreads } from './env.js';
 import { ctlAbortOffset, ctlBudget, makeSpawn } from './threads.js';
@@ -54,6 +54,27 @@ export function checkOptions(m, o) {
   return { threads, memoryLimit, timeout };
 }
 
+/** @type {WeakMap<Module, Map<number, Promise<WebAssembly.Module>>>} each module compiled once per memory limit */
+const compiled = new WeakMap();
+
+/**
+ * wasmOf returns module m compiled with its memory and table maxima lowered to maxPages pages of
+ * 64 KiB (capLimits), compiling it once per limit.
+ * @param {Module} m
+ * @param {number} maxPages
+ * @returns {Promise<WebAssembly.Module>}
+ */
+function wasmOf(m, maxPages) {
+  let byLimit = compiled.get(m);
+  if (!byLimit) compiled.set(m, (byLimit = new Map()));
+  let p = byLimit.get(maxPages);
+  if (!p) {
+    p = WebAssembly.compile(/** @type {BufferSource} */ (capLimits(m.bytes, m.info, maxPages)));
+    byLimit.set(maxPages, p);
+  }
+  return p;
+}
+
 /**
  * instantiateHere instantiates a module in this thread; for a threaded guest (only from a
  * Worker: remote.js) with its thread Workers started.
@@ -66,7 +87,7 @@ export async function instantiateHere(m, options, hooks) {
   const o = checkOptions(m, options);
   const c = m.contract;
   const maxPages = Math.floor(Math.min(o.memoryLimit, 2 ** 32) / PageSize);
-  const wasm = await m.wasm(maxPages);
+  const wasm = await wasmOf(m, maxPages);
   if (c.threaded) {
     if (!isolated()) throw new IsolationError(m.name, '', `SharedArrayBuffer is not available: serve the page with ${isolationHeaders}`);
     if (!hooks) throw new OptionError(m.name, '', 'a threaded guest runs in a Worker: use loadWorker');

@@ -87,8 +87,6 @@ export class Module {
     bytes: Uint8Array<ArrayBufferLike>;
     /** @internal */ info: import("./contract.js").ModuleInfo;
     /** @internal */ contract: import("./contract.js").Contract;
-    /** @internal @type {Map<number, Promise<WebAssembly.Module>>} compiled with the limits of each memory limit */
-    compiled: Map<number, Promise<WebAssembly.Module>>;
     /** Whether the guest is threaded (imports a shared env.memory and wasi.thread-spawn). */
     get threaded(): boolean;
     /**
@@ -104,13 +102,6 @@ export class Module {
      * @returns {KernelDecl}
      */
     kernel(name: string): KernelDecl;
-    /**
-     * wasm returns the module compiled with its memory and table maxima lowered to the limits.
-     * @internal
-     * @param {number} maxPages
-     * @returns {Promise<WebAssembly.Module>}
-     */
-    wasm(maxPages: number): Promise<WebAssembly.Module>;
     /**
      * instantiate makes a new instance in the current thread: WASI preview 1 with no files,
      * arguments, environment or standard streams; the start function; `_initialize` (a reactor)

@@ -43,15 +43,6 @@ export function loadWorker(source: import("./module.js").Source | import("./modu
 export function createPool(source: import("./module.js").Source | Builds, options?: import("./module.js").CompileOptions & import("./module.js").InstanceOptions & BuildOptions & {
     size?: number;
 }): Promise<Pool>;
-/**
- * RemoteInstance is an instance hosted in a compute Worker. Its methods return promises and
- * never block the caller. After a trap of a threaded guest, a timeout, or close, it is closed:
- * later calls reject with ClosedError.
- *
- * What a timeout costs: JavaScript cannot interrupt running wasm (Wasmtime's epochs have no
- * equivalent), so a call past its timeout terminates the instance's Workers, threads and all,
- * and rejects with DeadlineError. Load a new instance to go on.
- */
 export class RemoteInstance {
     /** @param {string} name @param {import('./env.js').AnyWorker} worker @param {boolean} threaded @param {number} timeout @param {string} channel */
     constructor(name: string, worker: import("./env.js").AnyWorker, threaded: boolean, timeout: number, channel: string);
@@ -75,27 +66,8 @@ export class RemoteInstance {
     build: "threaded" | "fallback" | "";
     /** Why that build: what capabilities() found, or that options.build asked for it; '' for one source. */
     buildReason: string;
-    /** @internal */ worker: import("./env.js").AnyWorker;
     /** @type {Error | null} why the instance is closed (null while it is open) */
     failed: Error | null;
-    /** @internal whether the load finished: a Worker that fails before is a load error, not a trap */
-    loaded: boolean;
-    /**
-     * @internal
-     * fail closes the instance for reason: its Workers are terminated and every pending call rejects.
-     * @param {Error} reason
-     */
-    fail(reason: Error): void;
-    /**
-     * send posts a request and waits for its reply, within timeout milliseconds (0: no bound),
-     * counted for a load ('(load)') from when the Worker reports that guest code starts.
-     * @internal
-     * @param {any} msg
-     * @param {number} timeout
-     * @param {string} what the export, for a deadline error
-     * @param {Transferable[]} [transfer]
-     */
-    send(msg: any, timeout: number, what: string, transfer?: Transferable[]): Promise<any>;
     /**
      * run runs one job (see Job) in the Worker. Errors are those of Instance.write, call and read,
      * and of the vector functions; DeadlineError past the timeout; AbortedError when a thread of a
