@@ -14,16 +14,23 @@ var ErrGuest = errors.New("rayon: the guest refused the call")
 // Kernels are the Rayon guest's kernels and buffers, looked up once in a
 // module compiled from Module (or from any guest of the same world).
 type Kernels struct {
-	alma, grayScott, hash *host.Kernel
+	alma, grayScott, hash  *host.Kernel
+	ranges, mesh, meshHash *host.Kernel
 	// The buffers of f64 a caller fills or reads through host.View: the
 	// input "series" and output "out" of ALMA, the fields "u" and "v" of
-	// GrayScott.
-	Series, Out, U, V host.Ref[float64]
-	weights           host.Ref[float64]
-	periods           host.Ref[int32]
+	// GrayScott, each chunk's min and max in "ranges" (Ranges).
+	Series, Out, U, V, RangesOut host.Ref[float64]
+	// The mesh (Mesh): 3 float32 per vertex in "positions" and
+	// "normals", 3 vertex indices per triangle in "indices" (uint32 bits).
+	Positions, Normals host.Ref[float32]
+	Indices            host.Ref[int32]
+	counts             host.Ref[int32]
+	weights            host.Ref[float64]
+	periods            host.Ref[int32]
 }
 
-// Lookup finds the kernels alma, gray-scott and hash and the buffers in m:
+// Lookup finds the kernels (alma, gray-scott, hash, ranges, mesh,
+// mesh-hash) and the buffers in m:
 // ErrMissingExport or ErrSignature (in a *host.GuestError) when m is not of
 // the rayon world.
 func Lookup(m *host.Module) (*Kernels, error) {
@@ -32,7 +39,8 @@ func Lookup(m *host.Module) (*Kernels, error) {
 	for _, f := range []struct {
 		name string
 		k    **host.Kernel
-	}{{"alma", &k.alma}, {"gray-scott", &k.grayScott}, {"hash", &k.hash}} {
+	}{{"alma", &k.alma}, {"gray-scott", &k.grayScott}, {"hash", &k.hash},
+		{"ranges", &k.ranges}, {"mesh", &k.mesh}, {"mesh-hash", &k.meshHash}} {
 		if *f.k, err = m.Kernel(f.name); err != nil {
 			return nil, err
 		}
@@ -40,12 +48,23 @@ func Lookup(m *host.Module) (*Kernels, error) {
 	for _, f := range []struct {
 		name string
 		r    *host.Ref[float64]
-	}{{"series", &k.Series}, {"out", &k.Out}, {"u", &k.U}, {"v", &k.V}, {"weights", &k.weights}} {
+	}{{"series", &k.Series}, {"out", &k.Out}, {"u", &k.U}, {"v", &k.V}, {"weights", &k.weights}, {"ranges", &k.RangesOut}} {
 		if *f.r, err = host.BufferRef[float64](m, f.name); err != nil {
 			return nil, err
 		}
 	}
-	if k.periods, err = host.BufferRef[int32](m, "periods"); err != nil {
+	for _, f := range []struct {
+		name string
+		r    *host.Ref[int32]
+	}{{"periods", &k.periods}, {"indices", &k.Indices}, {"counts", &k.counts}} {
+		if *f.r, err = host.BufferRef[int32](m, f.name); err != nil {
+			return nil, err
+		}
+	}
+	if k.Positions, err = host.BufferRef[float32](m, "positions"); err != nil {
+		return nil, err
+	}
+	if k.Normals, err = host.BufferRef[float32](m, "normals"); err != nil {
 		return nil, err
 	}
 	return &k, nil
@@ -158,4 +177,140 @@ func (k *Kernels) grid(b host.Buffers, n int) error {
 		return fmt.Errorf("%w: n = %d: n³ exceeds the guest's field capacity of %d cells", ErrShape, n, min(len(u), len(v)))
 	}
 	return nil
+}
+
+// Ranges runs the guest's ranges kernel (the reference is Ranges) over the
+// first n³ values of "v": each chunk of c cells per side gets its minimum
+// and maximum in "ranges" (k.RangesOut), 2 values per chunk in chunk order.
+// It returns the number of chunks.
+//
+// Errors: those of GrayScott for n; ErrParam for c < 1; ErrShape when
+// "ranges" cannot hold 2 values per chunk; the host's errors of the call;
+// ErrGuest if the guest refuses.
+func (k *Kernels) Ranges(b host.Buffers, n, c int) (int, error) {
+	if err := k.grid(b, n); err != nil {
+		return 0, err
+	}
+	if c < 1 || c > 1<<10 {
+		return 0, fmt.Errorf("%w: chunks of %d cells", ErrParam, c)
+	}
+	r, err := host.View(b, k.RangesOut)
+	if err != nil {
+		return 0, err
+	}
+	cpa := ChunksPerAxis(n, c)
+	if 2*cpa*cpa*cpa > len(r) {
+		return 0, fmt.Errorf("%w: %d chunks of %d cells need %d values, past the capacity of \"ranges\" (%d)", ErrShape, cpa*cpa*cpa, c, 2*cpa*cpa*cpa, len(r))
+	}
+	res, err := b.Call(k.ranges, host.Encode(uint32(n)), host.Encode(uint32(c)))
+	if err != nil {
+		return 0, err
+	}
+	if got := host.Decode[int32](res); int(got) != cpa*cpa*cpa {
+		return 0, fmt.Errorf("%w: ranges returned %d, want %d chunks", ErrGuest, got, cpa*cpa*cpa)
+	}
+	return cpa * cpa * cpa, nil
+}
+
+// MeshInfo is what the guest's mesh kernel made: Vertices (3 values each in
+// "positions" and "normals"), Indices (3 per triangle in "indices"), the
+// chunks that have triangles (Meshed) and all Chunks.
+type MeshInfo struct{ Vertices, Indices, Meshed, Chunks int }
+
+// Mesh runs the guest's mesh kernel (the reference is MeshOf): the
+// isosurface of the first n³ values of "v" at iso, in chunks of c cells
+// per side, meshed in parallel and merged in chunk order into "positions",
+// "normals" and "indices".
+//
+// Errors: those of GrayScott for n; ErrParam for c < 1 or c > MaxChunk,
+// or more than MaxChunks chunks; ErrShape, with
+// the sizes, when the mesh exceeds a buffer's capacity (the guest then
+// writes none of the mesh); the host's errors of the call; ErrGuest if the
+// guest refuses.
+func (k *Kernels) Mesh(b host.Buffers, n int, iso float64, c int) (MeshInfo, error) {
+	if err := k.grid(b, n); err != nil {
+		return MeshInfo{}, err
+	}
+	if cpa := ChunksPerAxis(n, c); c < 1 || c > MaxChunk || cpa*cpa*cpa > MaxChunks {
+		return MeshInfo{}, fmt.Errorf("%w: chunks of %d cells (the guest meshes chunks of 1 to %d cells per side, at most %d chunks)", ErrParam, c, MaxChunk, MaxChunks)
+	}
+	cs, err := host.View(b, k.counts)
+	if err != nil {
+		return MeshInfo{}, err
+	}
+	if len(cs) < 4 {
+		return MeshInfo{}, fmt.Errorf("%w: \"counts\" holds %d values, not 4", ErrShape, len(cs))
+	}
+	r, err := b.Call(k.mesh, host.Encode(uint32(n)), host.Encode(iso), host.Encode(uint32(c)))
+	if err != nil {
+		return MeshInfo{}, err
+	}
+	info := MeshInfo{int(cs[0]), int(cs[1]), int(cs[2]), int(cs[3])}
+	if s := host.Decode[int32](r); s == errMesh {
+		return info, fmt.Errorf("%w: a mesh of %d vertices and %d indices exceeds the guest's buffers", ErrShape, info.Vertices, info.Indices)
+	}
+	if err := status("mesh", r); err != nil {
+		return MeshInfo{}, err
+	}
+	pos, err := host.View(b, k.Positions)
+	if err != nil {
+		return MeshInfo{}, err
+	}
+	idx, err := host.View(b, k.Indices)
+	if err != nil {
+		return MeshInfo{}, err
+	}
+	if info.Vertices < 0 || 3*info.Vertices > len(pos) || info.Indices < 0 || info.Indices > len(idx) {
+		return MeshInfo{}, fmt.Errorf("%w: mesh counts %+v past the buffers", ErrGuest, info)
+	}
+	return info, nil
+}
+
+// MaxChunk is the largest chunk side, in cells, and MaxChunks the most
+// chunks, the guest's mesh kernel takes (mesh.rs: MAX_CHUNK, MAX_CHUNKS).
+const (
+	MaxChunk  = 32
+	MaxChunks = 1 << 17
+)
+
+// errMesh is the mesh kernel's status for a mesh past the buffers (ERR_MESH).
+const errMesh = -4
+
+// MeshHash returns the guest's mesh-hash of the last mesh (MeshHash's
+// definition), 0 after a mesh that did not fit. Errors: the host's
+// errors of the call.
+func (k *Kernels) MeshHash(b host.Buffers) (uint64, error) {
+	return b.Call(k.meshHash)
+}
+
+// ReadMesh copies the mesh info describes out of the guest's buffers.
+// Errors: those of host.View; ErrShape if info does not fit them.
+func (k *Kernels) ReadMesh(b host.Buffers, info MeshInfo) (Mesh, error) {
+	pos, err := host.View(b, k.Positions)
+	if err != nil {
+		return Mesh{}, err
+	}
+	nrm, err := host.View(b, k.Normals)
+	if err != nil {
+		return Mesh{}, err
+	}
+	idx, err := host.View(b, k.Indices)
+	if err != nil {
+		return Mesh{}, err
+	}
+	nv, ni := 3*info.Vertices, info.Indices
+	if info.Vertices < 0 || ni < 0 || nv > min(len(pos), len(nrm)) || ni > len(idx) {
+		return Mesh{}, fmt.Errorf("%w: %+v past the mesh buffers", ErrShape, info)
+	}
+	m := Mesh{
+		Positions: append([]float32(nil), pos[:nv]...),
+		Normals:   append([]float32(nil), nrm[:nv]...),
+		Indices:   make([]uint32, ni),
+		Chunks:    info.Chunks,
+		Meshed:    info.Meshed,
+	}
+	for i, x := range idx[:ni] {
+		m.Indices[i] = uint32(x)
+	}
+	return m, nil
 }

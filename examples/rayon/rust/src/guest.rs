@@ -23,6 +23,12 @@ buffer!(static V: [f64; CAP_GRID] = "v");
 // Gray–Scott's second grids: the next step is computed into them.
 buffer!(static U2: [f64; CAP_GRID] = "u2");
 buffer!(static V2: [f64; CAP_GRID] = "v2");
+// Isosurfaces of V (mesh.rs): every chunk's range, and the merged mesh.
+buffer!(static RANGES: [f64; 1 << 18] = "ranges");
+buffer!(static POSITIONS: [f32; 3 << 20] = "positions");
+buffer!(static NORMALS: [f32; 3 << 20] = "normals");
+buffer!(static INDICES: [i32; 6 << 20] = "indices");
+buffer!(static COUNTS: [i32; 4] = "counts");
 
 pub(crate) use threads::check_abort;
 
@@ -79,6 +85,84 @@ kernel! {
             .expect("hash: n³ exceeds the capacity of U and V");
         // SAFETY: as for alma.
         unsafe { crate::hash(U.get(c), V.get(c)) }
+    }
+
+    /// Every chunk's range of V (chunks of `chunk` cells per side): RANGES
+    /// holds min and max per chunk, in chunk order. Returns the chunk count.
+    fn ranges(n: u32, chunk: u32) -> i32 {
+        let (n, c) = (n as usize, chunk as usize);
+        if n == 0 || n.checked_pow(3).is_none_or(|x| x > CAP_GRID) {
+            return crate::ERR_SHAPE;
+        }
+        if c == 0 {
+            return crate::ERR_PARAM;
+        }
+        let cpa = crate::mesh::chunks_per_axis(n, c);
+        if 2 * cpa * cpa * cpa > RANGES.capacity() {
+            return crate::ERR_SHAPE;
+        }
+        // SAFETY: as for alma.
+        on_pool(|| unsafe {
+            crate::mesh::ranges(V.get(n * n * n), n, c, RANGES.get_mut(RANGES.capacity()));
+            (cpa * cpa * cpa) as i32
+        })
+    }
+
+    /// The isosurface of V at iso (mesh.rs), meshed in chunks of `chunk`
+    /// cells per side (1 to 32, at most 2^17 chunks; else ERR_PARAM): POSITIONS and NORMALS (3 f32 per vertex), INDICES (3
+    /// per triangle), COUNTS = [vertices, indices, chunks meshed, chunks].
+    /// Returns 0, or ERR_MESH when the mesh exceeds a buffer (then only
+    /// COUNTS is written).
+    fn mesh(n: u32, iso: f64, chunk: u32) -> i32 {
+        let (n, c) = (n as usize, chunk as usize);
+        if n == 0 || n.checked_pow(3).is_none_or(|x| x > CAP_GRID) {
+            return crate::ERR_SHAPE;
+        }
+        if c == 0 {
+            return crate::ERR_PARAM;
+        }
+        let cpa = crate::mesh::chunks_per_axis(n, c);
+        if c > crate::mesh::MAX_CHUNK || cpa * cpa * cpa > crate::mesh::MAX_CHUNKS {
+            return crate::ERR_PARAM;
+        }
+        // SAFETY: as for alma.
+        on_pool(|| unsafe {
+            let idx = INDICES.get_mut(INDICES.capacity());
+            let (made, fits) = crate::mesh::mesh(
+                V.get(n * n * n),
+                n,
+                iso,
+                c,
+                POSITIONS.get_mut(POSITIONS.capacity()),
+                NORMALS.get_mut(NORMALS.capacity()),
+                core::slice::from_raw_parts_mut(idx.as_mut_ptr().cast::<u32>(), idx.len()),
+            );
+            let counts = COUNTS.get_mut(4);
+            counts[0] = made.sizes.vertices.min(i32::MAX as usize) as i32;
+            counts[1] = made.sizes.indices.min(i32::MAX as usize) as i32;
+            counts[2] = made.meshed as i32;
+            counts[3] = made.chunks as i32;
+            if fits { 0 } else { crate::ERR_MESH }
+        })
+    }
+
+    /// FNV-1a over the mesh that COUNTS describes (mesh.rs, mesh_hash); 0
+    /// after a mesh that did not fit.
+    "mesh-hash" => fn mesh_hash() -> u64 {
+        // SAFETY: as for alma.
+        unsafe {
+            let counts = COUNTS.get(4);
+            let (nv, ni) = (counts[0] as usize, counts[1] as usize);
+            if 3 * nv > POSITIONS.capacity() || ni > INDICES.capacity() {
+                return 0; // the last mesh did not fit (ERR_MESH): none to hash
+            }
+            let idx = INDICES.get(ni);
+            crate::mesh::mesh_hash(
+                POSITIONS.get(3 * nv),
+                NORMALS.get(3 * nv),
+                core::slice::from_raw_parts(idx.as_ptr().cast::<u32>(), ni),
+            )
+        }
     }
 
     /// Tries to spawn count more threads (std::thread, then a second Rayon

@@ -15,6 +15,7 @@ use rayon::prelude::*;
 
 #[cfg(target_family = "wasm")]
 mod guest;
+pub mod mesh;
 #[cfg(not(target_family = "wasm"))]
 mod native;
 
@@ -22,6 +23,7 @@ mod native;
 pub const ERR_SHAPE: i32 = -1;
 pub const ERR_PARAM: i32 = -2;
 pub const ERR_POOL: i32 = -3;
+pub const ERR_MESH: i32 = -4;
 
 /// ALMA batch: `series` holds `s` series of length `l`; `periods[p]` and
 /// the weights of set p (back to back in `weights`) give output series
