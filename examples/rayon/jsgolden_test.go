@@ -18,6 +18,9 @@ import (
 //	Gray–Scott: u = 1, v = 0, but u = 0.5, v = 0.25 in the cube
 //	            [⌊3n/8⌋, ⌊5n/8⌋)³
 //
+// Each Gray–Scott case also gives the isosurfaces of its V (rayon.MeshOf)
+// at two iso levels.
+//
 // The ALMA weights come from Go's math.Exp (rayon.Weights) and are written
 // out: JavaScript's Math.exp may differ in the last bit.
 
@@ -38,11 +41,22 @@ type Param struct {
 }
 
 type jsGS struct {
-	N     int       `json:"n"`
-	Steps int       `json:"steps"`
-	P     rayon.GS  `json:"p"`
-	Hash  string    `json:"hash"` // the guest's hash kernel: rayon.Hash(u, v), hex
-	Probe []float64 `json:"probe,omitempty"`
+	N      int       `json:"n"`
+	Steps  int       `json:"steps"`
+	P      rayon.GS  `json:"p"`
+	Hash   string    `json:"hash"` // the guest's hash kernel: rayon.Hash(u, v), hex
+	Probe  []float64 `json:"probe,omitempty"`
+	Meshes []jsMesh  `json:"meshes,omitempty"`
+}
+
+// jsMesh is the isosurface of the case's V after its steps (rayon.MeshOf).
+type jsMesh struct {
+	Iso      float64 `json:"iso"`
+	Chunk    int     `json:"chunk"`
+	Vertices int     `json:"vertices"`
+	Indices  int     `json:"indices"`
+	Meshed   int     `json:"meshed"` // chunks with triangles
+	Hash     string  `json:"hash"`   // rayon.MeshHash, hex: the guest's mesh-hash
 }
 
 // SeriesValue is the formula of the golden series.
@@ -99,7 +113,21 @@ func TestJSGoldenRayon(t *testing.T) {
 		if err := rayon.GrayScott(c.n, c.steps, p, u, v, nil, nil); err != nil {
 			t.Fatal(err)
 		}
-		gss = append(gss, jsGS{N: c.n, Steps: c.steps, P: p, Hash: fmt.Sprintf("%016x", rayon.Hash(u, v))})
+		gs := jsGS{N: c.n, Steps: c.steps, P: p, Hash: fmt.Sprintf("%016x", rayon.Hash(u, v))}
+		for _, m := range []struct {
+			iso   float64
+			chunk int
+		}{{0.02, 8}, {0.05, 16}} {
+			mesh, err := rayon.MeshOf(v, c.n, m.iso, m.chunk)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(mesh.Indices) == 0 {
+				t.Fatalf("n=%d iso=%v: an empty mesh makes a weak golden case", c.n, m.iso)
+			}
+			gs.Meshes = append(gs.Meshes, jsMesh{m.iso, m.chunk, len(mesh.Positions) / 3, len(mesh.Indices), mesh.Meshed, fmt.Sprintf("%016x", rayon.MeshHash(mesh))})
+		}
+		gss = append(gss, gs)
 	}
 	b, err := json.MarshalIndent(map[string]any{"alma": almas, "grayScott": gss}, "", " ")
 	if err != nil {

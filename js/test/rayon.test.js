@@ -23,7 +23,8 @@ const rayon = await compile(new URL('examples/rayon/rayon.wasm', root), { name: 
 const u64 = (/** @type {bigint} */ h) => BigInt.asUintN(64, h).toString(16).padStart(16, '0');
 
 /**
- * hashes runs every golden ALMA and Gray–Scott case on guest and checks the hashes equal Go's.
+ * hashes runs every golden ALMA and Gray–Scott case on guest, and meshes each Gray–Scott result,
+ * and checks the hashes (and the mesh sizes) equal Go's.
  * @param {import('../src/index.js').RemoteInstance} guest
  */
 async function hashes(guest) {
@@ -54,11 +55,18 @@ async function hashes(guest) {
     });
     assert.equal(r.result, 0);
     assert.equal(u64(/** @type {bigint} */ (await guest.call('hash', [c.n]))), c.hash, `Gray–Scott n=${c.n} steps=${c.steps}`);
+    for (const m of c.meshes) {
+      const r = await guest.run({ call: ['mesh', [c.n, m.iso, m.chunk]], read: [['counts', 4]] });
+      const what = `mesh of n=${c.n} at iso ${m.iso}, chunks of ${m.chunk}`;
+      assert.equal(r.result, 0, what);
+      assert.deepEqual([...r.read[0]], [m.vertices, m.indices, m.meshed, Math.ceil((c.n - 1) / m.chunk) ** 3], what);
+      assert.equal(u64(/** @type {bigint} */ (await guest.call('mesh-hash', []))), m.hash, what);
+    }
   }
 }
 
 for (const threads of [1, 2, 4]) {
-  test(`rayon at ${threads} threads: ALMA batch and Gray–Scott hashes equal Go's`, { timeout: 120_000 }, async () => {
+  test(`rayon at ${threads} threads: ALMA batch, Gray–Scott and mesh hashes equal Go's`, { timeout: 120_000 }, async () => {
     const guest = await loadWorker(rayon, { threads });
     assert.equal(guest.threads, threads);
     assert.equal(guest.build, '');
