@@ -57,9 +57,9 @@ bench_rayon() {
 		echo "date: $(date -u +%Y-%m-%d)"
 	} >"$out"
 	# bench-scaling: only the largest sizes, each row timed longer, more rounds.
-	local rounds=${BENCH_ROUNDS:-6} pat='^Benchmark(ALMA|GrayScott)$' time=${RAYON_BENCH_TIME:-300ms} ms=${RAYON_BENCH_MS:-300} js=()
+	local rounds=${BENCH_ROUNDS:-6} pat='^Benchmark(ALMA|GrayScott|Mesh)$' time=${RAYON_BENCH_TIME:-300ms} ms=${RAYON_BENCH_MS:-300} js=()
 	if [ "${1:-}" = largest ]; then
-		rounds=${BENCH_ROUNDS:-20} pat='^Benchmark(ALMA|GrayScott)$/^impl=(wasm-rayon|wasm-rayon-deadlines|native-rust-rayon)$//^(series=64|n=128)$'
+		rounds=${BENCH_ROUNDS:-20} pat='^Benchmark(ALMA|GrayScott|Mesh)$/^impl=(wasm-rayon|wasm-rayon-deadlines|native-rust-rayon)$//^(series=64|n=128)$'
 		time=${RAYON_BENCH_TIME:-1s} ms=${RAYON_BENCH_MS:-1000} js=(--largest)
 	fi
 	say "the Rayon workloads, $rounds rounds of every row; raw output in $out"

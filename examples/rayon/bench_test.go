@@ -2,6 +2,7 @@ package rayon_test
 
 import (
 	"fmt"
+	"math"
 	"os"
 	"strconv"
 	"strings"
@@ -23,19 +24,43 @@ type benchImpl struct {
 	alma func(b *testing.B, th int, x []float64, s int, params []rayon.Param) (run func() error, done func())
 	// gs returns a run of steps steps on the fields u, v (n³ cells).
 	gs func(b *testing.B, th, n int, u, v []float64) (run func(steps int) error, done func())
+	// mesh returns a run of meshing v (n³ values) at iso in chunks of c
+	// cells per side; nil where there is none.
+	mesh func(b *testing.B, th, n int, v []float64, iso float64, c int) (run func() error, done func())
 }
 
 var benchImpls = []benchImpl{
-	{"go", []int{1}, goALMA(1), goGS(1)},
-	{"go-goroutines", []int{1, 2}, nil, nil}, // goALMA(th), goGS(th): set in init
+	{"go", []int{1}, goALMA(1), goGS(1), goMesh},
+	{"go-goroutines", []int{1, 2}, nil, nil, nil}, // goALMA(th), goGS(th): set in init
 	// 4 threads: more than this VM's 2 cores.
-	{"wasm-rayon", []int{1, 2, 4}, wasmALMA(guest), wasmGS(guest)},
+	{"wasm-rayon", []int{1, 2, 4}, wasmALMA(guest), wasmGS(guest), wasmMesh(guest)},
 	// The single-thread build (rayon.ModuleSingle): what a host without
 	// threads falls back to; against wasm-rayon at threads=1 it shows what
 	// the threaded build's atomics and pool cost on one thread.
-	{"wasm-rayon-single", []int{1}, wasmALMA(guestSingle), wasmGS(guestSingle)},
+	{"wasm-rayon-single", []int{1}, wasmALMA(guestSingle), wasmGS(guestSingle), wasmMesh(guestSingle)},
 	// The same guest compiled WithDeadlines: epoch checks in its loops.
-	{"wasm-rayon-deadlines", []int{1, 2}, wasmALMA(guestDeadlines), wasmGS(guestDeadlines)},
+	{"wasm-rayon-deadlines", []int{1, 2}, wasmALMA(guestDeadlines), wasmGS(guestDeadlines), wasmMesh(guestDeadlines)},
+}
+
+// goMesh is the Go reference, on one goroutine.
+func goMesh(_ *testing.B, _, n int, v []float64, iso float64, c int) (func() error, func()) {
+	return func() error { _, err := rayon.MeshOf(v, n, iso, c); return err }, func() {}
+}
+
+// wasmMesh meshes in an instance of the guest compiled by compiled, the
+// field copied into its "v" once.
+func wasmMesh(compiled func() (*host.Module, error)) func(*testing.B, int, int, []float64, float64, int) (func() error, func()) {
+	return func(b *testing.B, th, n int, v []float64, iso float64, c int) (func() error, func()) {
+		in, k := instanceOf(b, compiled, th)
+		return inPlace(b, in, func(buf host.Buffers) func() error {
+			gv, err := host.View(buf, k.V)
+			if err != nil {
+				b.Fatal(err)
+			}
+			copy(gv, v)
+			return func() error { _, err := k.Mesh(buf, n, iso, c); return err }
+		})
+	}
 }
 
 func init() {
@@ -176,6 +201,50 @@ func BenchmarkGrayScott(b *testing.B) {
 					}
 					measure(b, func() error { return run(steps) })
 					b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/steps, "ns/step")
+				})
+			}
+		}
+	}
+}
+
+// gyroid is a gyroid-like field, sin(kx)·cos(ky) + sin(ky)·cos(kz) +
+// sin(kz)·cos(kx) with k = 2π/32 (a period of 32 points), whose surface
+// at iso 0 crosses every region of the grid: a mesh of ~0.2 vertices per
+// cell.
+func gyroid(n int) []float64 {
+	v := make([]float64, n*n*n)
+	k := 2 * math.Pi / 32
+	for i := range v {
+		x, y, z := float64(i%n)*k, float64(i/n%n)*k, float64(i/(n*n))*k
+		v[i] = math.Sin(x)*math.Cos(y) + math.Sin(y)*math.Cos(z) + math.Sin(z)*math.Cos(x)
+	}
+	return v
+}
+
+// BenchmarkMesh: the isosurface at iso 0 of a gyroid-like field (gyroid) of
+// n³ points, n = 64 and 128, in chunks of 16 cells per side; ns/op is the
+// time of one mesh, triangles/op its size.
+func BenchmarkMesh(b *testing.B) {
+	const iso, chunk = 0.0, 16
+	for _, im := range benchImpls {
+		if im.mesh == nil {
+			continue
+		}
+		for _, th := range im.threads {
+			for _, n := range []int{64, 128} {
+				b.Run(fmt.Sprintf("impl=%s/threads=%d/n=%d", im.name, th, n), func(b *testing.B) {
+					v := gyroid(n)
+					want, err := rayon.MeshOf(v, n, iso, chunk)
+					if err != nil {
+						b.Fatal(err)
+					}
+					run, done := im.mesh(b, th, n, v, iso, chunk)
+					defer done()
+					if err := run(); err != nil { // warm up, as in BenchmarkALMA
+						b.Fatal(err)
+					}
+					measure(b, run)
+					b.ReportMetric(float64(len(want.Indices)/3), "triangles/op")
 				})
 			}
 		}

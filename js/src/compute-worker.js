@@ -20,7 +20,15 @@ port.listen(async (/** @type {import('./protocol.js').LoadRequest | import('./pr
       const m = await compileBytes(msg.bytes, msg.name, msg.compile);
       inst = await instantiateHere(m, msg.options, { channel: msg.channel, phase: (exp) => port.post({ phase: exp }) });
       port.post({ phase: '' });
-      port.post({ id: msg.id, ok: true, value: { layout: inst.layout, kernels: m.kernels, threads: inst.threads } });
+      const buf = inst.memory.buffer;
+      /** @type {import('./protocol.js').LoadResult} */
+      const value = {
+        layout: inst.layout,
+        kernels: m.kernels,
+        threads: inst.threads,
+        memory: typeof SharedArrayBuffer !== 'undefined' && buf instanceof SharedArrayBuffer ? buf : null,
+      };
+      port.post({ id: msg.id, ok: true, value });
     } else if (msg.op === 'run') {
       if (!inst) throw new Error('wasmvec: no instance');
       const j = msg.job;

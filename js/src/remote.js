@@ -92,6 +92,10 @@ export class RemoteInstance {
   #worker;
   /** whether the load finished: a Worker that fails before is a load error, not a trap */
   #loaded = false;
+  /** @type {SharedArrayBuffer | null} a threaded guest's linear memory, as loaded (view) */
+  #memory = null;
+  /** @type {Map<string, import('./instance.js').View>} the views view made */
+  #views = new Map();
   /** the guest code running while loading ('(start)', '_initialize', …), for a deadline's export */
   #phase;
   /** @type {BroadcastChannel} where the instance's threads tell their failures */
@@ -339,6 +343,63 @@ export class RemoteInstance {
   }
 
   /**
+   * view returns a typed array over the named buffer's `capacity` elements in a threaded
+   * guest's linear memory, with no copy: the memory is a SharedArrayBuffer the page shares with
+   * the compute Worker and the guest's threads (Float64Array for f64, Float32Array, Int32Array,
+   * BigInt64Array for i64), made once per buffer.
+   *
+   * # The memory model
+   *
+   * Between calls (after a call's promise settled, before the next is sent) a view reads what the
+   * guest last wrote and the guest will read what the page wrote: the messages that carry the
+   * calls order them (HTML's postMessage). While a call runs, the guest's threads write the same
+   * memory without synchronising with the page: a read then may see any mix of old and new
+   * elements, and an element read as it is written may be torn (JavaScript's memory model lets
+   * non-atomic accesses tear); a write may be overwritten or seen part way. Use Atomics on an
+   * Int32Array view for a flag both sides agree on. A view stays valid after close (the memory lives while the
+   * page holds it) but no guest writes it any more.
+   *
+   * A guest that is not threaded has no SharedArrayBuffer: read copies out of its memory and
+   * transfers the copy to the page, the one copy a Worker boundary allows.
+   *
+   * # Errors
+   *
+   * MissingExportError for an unknown buffer; OptionError for a guest that is not threaded;
+   * ClosedError after close or a failure.
+   * @param {string} name
+   * @returns {import('./instance.js').View}
+   */
+  view(name) {
+    if (this.failed) {
+      throw this.failed instanceof ClosedError
+        ? this.failed
+        : new ClosedError(this.name, '', `the instance is closed: ${this.failed.message}`);
+    }
+    const b = this.layout.find((l) => l.name === name);
+    if (!b) {
+      throw new MissingExportError(
+        this.name,
+        `buffer-${name}`,
+        `no buffer ${JSON.stringify(name)}; its buffers: ${this.layout.map((l) => l.name).join(', ') || 'none'}`,
+      );
+    }
+    if (!this.#memory) {
+      throw new OptionError(
+        this.name,
+        '',
+        `view(${JSON.stringify(name)}): zero-copy views need a threaded guest (its linear memory is a SharedArrayBuffer); read copies from any guest`,
+      );
+    }
+    let v = this.#views.get(name);
+    if (!v) {
+      const arrayOf = { i32: Int32Array, i64: BigInt64Array, f32: Float32Array, f64: Float64Array };
+      v = new arrayOf[b.type](/** @type {ArrayBuffer} */ (/** @type {unknown} */ (this.#memory)), b.offset, b.capacity);
+      this.#views.set(name, v);
+    }
+    return v;
+  }
+
+  /**
    * read copies length elements of a buffer from element offset at into a new typed array.
    * @param {string} name
    * @param {number} length
@@ -363,8 +424,9 @@ export class RemoteInstance {
   static {
     loadInWorker = async (r, msg, timeout) => {
       try {
-        const v = await r.#send(msg, timeout, '(load)');
+        const v = /** @type {import('./protocol.js').LoadResult} */ (await r.#send(msg, timeout, '(load)'));
         r.#loaded = true;
+        r.#memory = v.memory ?? null;
         return v;
       } catch (e) {
         r.#fail(/** @type {Error} */ (e));

@@ -11,6 +11,15 @@
  * @property {string} channel the BroadcastChannel on which threads report failures (ThreadFailed)
  */
 /**
+ * The compute Worker's answer to a LoadRequest, once the instance is made.
+ * @typedef {object} LoadResult the value of a load's Reply
+ * @property {import('./instance.js').BufferInfo[]} layout the buffers, as validated in the Worker
+ * @property {import('./contract.js').KernelDecl[]} kernels
+ * @property {number} threads
+ * @property {SharedArrayBuffer | null} memory a threaded guest's linear memory as loaded (the page's
+ *   zero-copy views: RemoteInstance.view), null for a guest that is not threaded
+ */
+/**
  * The page asks for one job (remote.js: Job) on the loaded instance.
  * @typedef {object} RunRequest
  * @property {'run'} op
@@ -81,6 +90,22 @@ export type LoadRequest = {
      * the BroadcastChannel on which threads report failures (ThreadFailed)
      */
     channel: string;
+};
+/**
+ * the value of a load's Reply
+ */
+export type LoadResult = {
+    /**
+     * the buffers, as validated in the Worker
+     */
+    layout: import("./instance.js").BufferInfo[];
+    kernels: import("./contract.js").KernelDecl[];
+    threads: number;
+    /**
+     * a threaded guest's linear memory as loaded (the page's
+     * zero-copy views: RemoteInstance.view), null for a guest that is not threaded
+     */
+    memory: SharedArrayBuffer | null;
 };
 /**
  * The page asks for one job (remote.js: Job) on the loaded instance.

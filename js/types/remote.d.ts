@@ -94,6 +94,34 @@ export class RemoteInstance {
      */
     write(name: string, data: ArrayLike<number> | ArrayLike<bigint>, at?: number): Promise<void>;
     /**
+     * view returns a typed array over the named buffer's `capacity` elements in a threaded
+     * guest's linear memory, with no copy: the memory is a SharedArrayBuffer the page shares with
+     * the compute Worker and the guest's threads (Float64Array for f64, Float32Array, Int32Array,
+     * BigInt64Array for i64), made once per buffer.
+     *
+     * # The memory model
+     *
+     * Between calls (after a call's promise settled, before the next is sent) a view reads what the
+     * guest last wrote and the guest will read what the page wrote: the messages that carry the
+     * calls order them (HTML's postMessage). While a call runs, the guest's threads write the same
+     * memory without synchronising with the page: a read then may see any mix of old and new
+     * elements, and an element read as it is written may be torn (JavaScript's memory model lets
+     * non-atomic accesses tear); a write may be overwritten or seen part way. Use Atomics on an
+     * Int32Array view for a flag both sides agree on. A view stays valid after close (the memory lives while the
+     * page holds it) but no guest writes it any more.
+     *
+     * A guest that is not threaded has no SharedArrayBuffer: read copies out of its memory and
+     * transfers the copy to the page, the one copy a Worker boundary allows.
+     *
+     * # Errors
+     *
+     * MissingExportError for an unknown buffer; OptionError for a guest that is not threaded;
+     * ClosedError after close or a failure.
+     * @param {string} name
+     * @returns {import('./instance.js').View}
+     */
+    view(name: string): import("./instance.js").View;
+    /**
      * read copies length elements of a buffer from element offset at into a new typed array.
      * @param {string} name
      * @param {number} length

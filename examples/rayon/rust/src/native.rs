@@ -99,3 +99,45 @@ pub unsafe extern "C" fn wv_gray_scott(
         }
     })
 }
+
+/// The isosurface of v (n³ values) at iso in chunks of c cells per side
+/// (see `mesh::mesh`) on pool `p`, into positions and normals (npos f32
+/// each) and indices (nidx); counts gets [vertices, indices, chunks
+/// meshed, chunks]. Returns 0, or ERR_MESH when the mesh does not fit
+/// (only counts written), ERR_PARAM for a chunk side or count out of range.
+///
+/// # Safety
+/// v holds n³ values; positions and normals npos, indices nidx, counts 4;
+/// the pool has at most mesh::MAX_THREADS threads.
+#[unsafe(no_mangle)]
+#[allow(clippy::too_many_arguments)]
+pub unsafe extern "C" fn wv_mesh(
+    p: *const ThreadPool,
+    v: *const f64,
+    n: usize,
+    iso: f64,
+    c: usize,
+    positions: *mut f32,
+    normals: *mut f32,
+    npos: usize,
+    indices: *mut u32,
+    nidx: usize,
+    counts: *mut usize,
+) -> i32 {
+    let cpa = crate::mesh::chunks_per_axis(n, c);
+    if c == 0 || c > crate::mesh::MAX_CHUNK || cpa * cpa * cpa > crate::mesh::MAX_CHUNKS {
+        return crate::ERR_PARAM;
+    }
+    let (v, pos, nrm, idx, counts) = unsafe {
+        (
+            core::slice::from_raw_parts(v, n * n * n),
+            core::slice::from_raw_parts_mut(positions, npos),
+            core::slice::from_raw_parts_mut(normals, npos),
+            core::slice::from_raw_parts_mut(indices, nidx),
+            core::slice::from_raw_parts_mut(counts, 4),
+        )
+    };
+    let (made, fits) = unsafe { &*p }.install(|| crate::mesh::mesh(v, n, iso, c, pos, nrm, idx));
+    counts.copy_from_slice(&[made.sizes.vertices, made.sizes.indices, made.meshed, made.chunks]);
+    if fits { 0 } else { crate::ERR_MESH }
+}
