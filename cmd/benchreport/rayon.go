@@ -12,15 +12,15 @@ import (
 )
 
 // The Rayon workloads (examples/rayon/bench_test.go):
-// ALMA/impl=I/threads=T/series=S/params=P/len=L and
-// GrayScott/impl=I/threads=T/n=N, an op being one batch or gsStepsPerOp
-// steps.
+// ALMA/impl=I/threads=T/series=S/params=P/len=L,
+// GrayScott/impl=I/threads=T/n=N and Mesh/impl=I/threads=T/n=N, an op
+// being one batch, gsStepsPerOp steps or one mesh.
 const gsStepsPerOp = 2
 
 // rayonRow is one workload size of one impl: median ns/op by thread count.
 type rayonRow struct {
 	workload, size, impl string
-	units                float64 // output points (ALMA) or steps (Gray–Scott) per op
+	units                float64 // output points (ALMA), steps (Gray–Scott) or meshes per op
 	ns                   map[int]stat
 	names                map[int]string // the benchmark's plainName by thread count
 }
@@ -31,7 +31,7 @@ func (d *data) rayonRows() []*rayonRow {
 	var rows []*rayonRow
 	for _, name := range slices.Sorted(maps.Keys(d.named)) {
 		workload, rest, _ := strings.Cut(name, "/")
-		if workload != "ALMA" && workload != "GrayScott" {
+		if workload != "ALMA" && workload != "GrayScott" && workload != "Mesh" {
 			continue
 		}
 		kv := map[string]string{}
@@ -48,6 +48,9 @@ func (d *data) rayonRows() []*rayonRow {
 			continue
 		}
 		units := float64(gsStepsPerOp)
+		if workload == "Mesh" {
+			units = 1
+		}
 		if workload == "ALMA" {
 			units = 1
 			for _, k := range []string{"series", "params", "len"} {
@@ -98,7 +101,7 @@ func (r *rayonRow) best() (int, stat) {
 // speedup, then the targets with their ratios and verdicts.
 func (d *data) rayonMarkdown(w io.Writer) {
 	rows := d.rayonRows()
-	fmt.Fprintf(w, "# Rayon in the Go host: ALMA batch and Gray–Scott 3D\n\n")
+	fmt.Fprintf(w, "# Rayon in the Go host: ALMA batch, Gray–Scott 3D and its isosurface\n\n")
 	for _, c := range d.config {
 		fmt.Fprintf(w, "- %s\n", c)
 	}
@@ -106,7 +109,7 @@ func (d *data) rayonMarkdown(w io.Writer) {
 		fmt.Fprintf(w, "\nNo ALMA or GrayScott results in the input.\n")
 		return
 	}
-	fmt.Fprintf(w, "\nMedians of the runs (golang.org/x/perf/benchmath); ALMA in ns per output point, Gray–Scott in µs per step (an op is %d steps). "+
+	fmt.Fprintf(w, "\nMedians of the runs (golang.org/x/perf/benchmath); ALMA in ns per output point, Gray–Scott in µs per step (an op is %d steps), Mesh in ms per mesh. "+
 		"wasm-rayon is the guest (Rayon on wasi-threads), native-rust-rayon the same crate compiled for the host through cgo, "+
 		"go the single-threaded reference, go-goroutines the goroutine version.\n", gsStepsPerOp)
 	threads := threadCounts(rows)
@@ -120,10 +123,7 @@ func (d *data) rayonMarkdown(w io.Writer) {
 	for _, r := range rows {
 		if r.workload+r.size != last {
 			last = r.workload + r.size
-			unit := "ns/point"
-			if r.workload == "GrayScott" {
-				unit = "µs/step"
-			}
+			unit := map[string]string{"ALMA": "ns/point", "GrayScott": "µs/step", "Mesh": "ms/mesh"}[r.workload]
 			fmt.Fprintf(w, "\n## %s %s\n\n| impl |", r.workload, r.size)
 			for _, t := range threads {
 				fmt.Fprintf(w, " %d thread(s), %s |", t, unit)
@@ -170,8 +170,11 @@ func threadCounts(rows []*rayonRow) []int {
 
 func fmtUnit(r *rayonRow, ns float64) string {
 	per := ns / r.units
-	if r.workload == "GrayScott" {
+	switch r.workload {
+	case "GrayScott":
 		return fmt.Sprintf("%.1f", per/1e3)
+	case "Mesh":
+		return fmt.Sprintf("%.2f", per/1e6)
 	}
 	return fmt.Sprintf("%.2f", per)
 }

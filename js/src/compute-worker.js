@@ -35,15 +35,26 @@ port.listen(async (/** @type {import('./protocol.js').LoadRequest | import('./pr
       for (const [name, data, at] of j.write ?? []) inst.write(name, data, at);
       /** @type {any} */
       let result;
-      if (j.call) result = inst.call(j.call[0], ...(j.call[1] ?? []));
+      let count = 0;
+      const t0 = performance.now();
+      if (j.call) {
+        const [name, args = []] = j.call;
+        const b = j.budget;
+        const max = b?.max ?? Infinity;
+        do {
+          result = inst.call(name, ...args);
+          count++;
+        } while (b && count < max && result !== b.stop && performance.now() - t0 < b.ms);
+      }
       if (j.vector) {
         vector ??= await import('./vector.js');
         const [fn, args, opts] = j.vector;
         if (!Object.hasOwn(vector.byName, fn)) throw new TypeError(`wasmvec: no vector function ${fn}`);
         result = vector.byName[fn](inst, ...args, ...(opts ? [opts] : []));
       }
+      const guestMs = performance.now() - t0;
       const read = (j.read ?? []).map(([name, length, at]) => inst?.read(name, length, at));
-      port.post({ id: msg.id, ok: true, value: { result, read } }, [...read.map((/** @type {any} */ v) => v.buffer)]);
+      port.post({ id: msg.id, ok: true, value: { result, read, count, guestMs } }, [...read.map((/** @type {any} */ v) => v.buffer)]);
     }
   } catch (e) {
     port.post({ id: msg.id, ok: false, error: toPlain(e) });

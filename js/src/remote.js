@@ -31,13 +31,31 @@ import { capabilities, depNames, isNode, isolated, isolationHeaders, listen, nod
  * @typedef {object} Job
  * @property {[string, ArrayLike<number> | ArrayLike<bigint>, number?][]} [write]
  * @property {[string, (number|bigint)[]?]} [call]
+ * @property {Budget} [budget] repeat call in the Worker for a time budget (no message per call)
  * @property {[string, any[], {simd?: boolean}?]} [vector]
  * @property {[string, number, number?][]} [read]
  */
 
 /**
- * What a job returns: the kernel's (or vector function's) result, and one typed array per read.
- * @typedef {{result: any, read: import('./instance.js').View[]}} JobResult
+ * A time budget for a job's call: the Worker calls the kernel again and again, with the same
+ * arguments, until ms milliseconds have passed since the first call began (checked after each
+ * call, so the job runs at most ms plus one call's time), or max calls have run, or a call
+ * returns stop (a kernel's status, say) — at least once. The job's result is the last call's,
+ * its count how many ran. A step kernel called with a small step count this way gives
+ * time-budgeted stepping: as many steps as fit in a frame.
+ * @typedef {object} Budget
+ * @property {number} ms 1 to 2^31 - 1
+ * @property {number} [max] 1 to 2^31 - 1 (default: no limit)
+ * @property {number | bigint} [stop] a result that ends the repetition (compared with ===)
+ */
+
+/**
+ * What a job returns: the kernel's (or vector function's) result (the last call's under a
+ * budget), one typed array per read, how many calls ran (1 without a budget, 0 without a call),
+ * and its times in milliseconds: wallMs on the page from sending the job to its reply, guestMs
+ * in the Worker from the first call to the last one's return (performance.now; a browser may
+ * coarsen it to 0.1 ms or more without cross-origin isolation).
+ * @typedef {{result: any, read: import('./instance.js').View[], count: number, stats: {wallMs: number, guestMs: number}}} JobResult
  */
 
 /**
@@ -310,7 +328,25 @@ export class RemoteInstance {
         new OptionError(this.name, what, `timeout ${String(t)}: want 0 or absent (the instance's) or 1 to ${MaxTimeout} milliseconds`),
       );
     }
-    return this.#send({ op: 'run', job }, t || this.timeout, what);
+    if (job.budget !== undefined) {
+      const b = job.budget;
+      const whole = (/** @type {unknown} */ x) => typeof x === 'number' && Number.isInteger(x) && x >= 1 && x <= MaxTimeout;
+      if (!job.call || typeof b !== 'object' || b === null || !whole(b.ms) || (b.max !== undefined && !whole(b.max))) {
+        return Promise.reject(
+          new OptionError(
+            this.name,
+            what,
+            `budget ${JSON.stringify(b)}: want a call, and { ms, max? } of whole numbers from 1 to ${MaxTimeout} (max: calls)`,
+          ),
+        );
+      }
+    }
+    const t0 = performance.now();
+    return this.#send({ op: 'run', job }, t || this.timeout, what).then((/** @type {any} */ r) => {
+      r.stats = { wallMs: performance.now() - t0, guestMs: r.guestMs };
+      delete r.guestMs;
+      return /** @type {JobResult} */ (r);
+    });
   }
 
   /**

@@ -317,3 +317,39 @@ function fnvBytes(bytes) {
   for (const b of bytes) h = ((h ^ BigInt(b)) * 0x100000001b3n) & 0xffffffffffffffffn;
   return h.toString(16).padStart(16, '0');
 }
+
+test(
+  'work by time budget: a job repeats its call in the Worker for about ms, and reports its count and times',
+  { timeout: 60_000 },
+  async () => {
+    const c = g.grayScott[2]; // n = 64
+    const guest = await loadWorker(rayon, { threads: 2 });
+    const { u, v } = gsInit(c.n);
+    await guest.run({
+      write: [
+        ['u', u],
+        ['v', v],
+      ],
+    });
+    const step = /** @type {[string, number[]]} */ (['gray-scott', [c.n, 1, c.p.Du, c.p.Dv, c.p.F, c.p.K, c.p.Dt]]);
+    const r = await guest.run({ call: step, budget: { ms: 200 } });
+    const perCall = r.stats.guestMs / r.count;
+    assert.equal(r.result, 0);
+    assert.ok(r.count > 1, `${r.count} steps in 200 ms`);
+    assert.ok(r.stats.guestMs >= 200, `ran ${r.stats.guestMs} ms, want at least the budget`);
+    assert.ok(r.stats.guestMs < 200 + 3 * perCall + 20, `ran ${r.stats.guestMs} ms: past the budget plus one call (${perCall} ms)`);
+    assert.ok(r.stats.wallMs >= r.stats.guestMs, `wall ${r.stats.wallMs} ms < guest ${r.stats.guestMs} ms`);
+    // max and stop end it early; a plain call counts 1
+    assert.equal((await guest.run({ call: step, budget: { ms: 100_000, max: 3 } })).count, 3);
+    const bad = await guest.run({ call: ['gray-scott', [c.n, 1, c.p.Du, c.p.Dv, c.p.F, c.p.K, -1]], budget: { ms: 100_000, stop: -2 } });
+    assert.deepEqual([bad.result, bad.count], [-2, 1]);
+    const one = await guest.run({ call: step });
+    assert.equal(one.count, 1);
+    assert.ok(one.stats.guestMs > 0 && one.stats.wallMs >= one.stats.guestMs);
+    for (const budget of [{ ms: 0 }, { ms: 1.5 }, { ms: 10, max: 0 }, /** @type {any} */ (null)]) {
+      await assert.rejects(guest.run({ call: step, budget: /** @type {any} */ (budget) }), OptionError, JSON.stringify(budget));
+    }
+    await assert.rejects(guest.run({ budget: { ms: 10 } }), OptionError, 'a budget without a call');
+    await guest.close();
+  },
+);

@@ -206,17 +206,52 @@ export type BuildOptions = {
 export type Job = {
     write?: [string, ArrayLike<number> | ArrayLike<bigint>, (number | undefined)?][] | undefined;
     call?: [string, ((number | bigint)[] | undefined)?] | undefined;
+    /**
+     * repeat call in the Worker for a time budget (no message per call)
+     */
+    budget?: Budget | undefined;
     vector?: [string, any[], ({
         simd?: boolean;
     } | undefined)?] | undefined;
     read?: [string, number, (number | undefined)?][] | undefined;
 };
 /**
- * What a job returns: the kernel's (or vector function's) result, and one typed array per read.
+ * A time budget for a job's call: the Worker calls the kernel again and again, with the same
+ * arguments, until ms milliseconds have passed since the first call began (checked after each
+ * call, so the job runs at most ms plus one call's time), or max calls have run, or a call
+ * returns stop (a kernel's status, say) — at least once. The job's result is the last call's,
+ * its count how many ran. A step kernel called with a small step count this way gives
+ * time-budgeted stepping: as many steps as fit in a frame.
+ */
+export type Budget = {
+    /**
+     * 1 to 2^31 - 1
+     */
+    ms: number;
+    /**
+     * 1 to 2^31 - 1 (default: no limit)
+     */
+    max?: number | undefined;
+    /**
+     * a result that ends the repetition (compared with ===)
+     */
+    stop?: number | bigint | undefined;
+};
+/**
+ * What a job returns: the kernel's (or vector function's) result (the last call's under a
+ * budget), one typed array per read, how many calls ran (1 without a budget, 0 without a call),
+ * and its times in milliseconds: wallMs on the page from sending the job to its reply, guestMs
+ * in the Worker from the first call to the last one's return (performance.now; a browser may
+ * coarsen it to 0.1 ms or more without cross-origin isolation).
  */
 export type JobResult = {
     result: any;
     read: import("./instance.js").View[];
+    count: number;
+    stats: {
+        wallMs: number;
+        guestMs: number;
+    };
 };
 /**
  * timeout in milliseconds; 0 or absent: the instance's;
