@@ -489,6 +489,7 @@ func (in *Instance) threadedCall(e export, nargs int) error {
 	if d := in.c.Timeout(); d > 0 {
 		deadline = time.Now().Add(d)
 	}
+	t.ClearStop() // a Stop asks the call that runs now
 	if !t.Give(threads.Job{Export: int(e), NArgs: nargs}, deadline) {
 		return &GuestError{Guest: in.name, Export: in.kname(e), Err: t.Busy()}
 	}

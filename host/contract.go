@@ -43,7 +43,7 @@ const (
 // (__main_void, __wasm_call_ctors, ...).
 func reserved(name string) bool {
 	switch name {
-	case "_initialize", "_start", expThreadStart, expStartWorkers, expStopWorkers, expPingWorkers, expAbortOffset,
+	case "_initialize", "_start", expThreadStart, expStartWorkers, expStopWorkers, expPingWorkers, expAbortOffset, expStopOffset,
 		"malloc", "free", "calloc", "realloc": // the allocator TinyGo exports for hosts that pass strings
 		return true
 	}
@@ -347,8 +347,8 @@ func readContract(guest string, m *Module, exps []*wasmtime.ExportType, threaded
 		for _, t := range threadExports {
 			ft, ok := funcs[t.name]
 			if !ok {
-				if t.name == expPingWorkers {
-					continue // optional: the dispatch round trip, for benchmarks
+				if t.name == expPingWorkers || t.name == expStopOffset {
+					continue // optional: the dispatch round trip (for benchmarks), the cooperative stop
 				}
 				return nil, guestErr(guest, t.name, ErrMissingExport, "a threaded guest exports it: want %v", t.sig)
 			}

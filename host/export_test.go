@@ -52,12 +52,15 @@ func (in *Instance) ExportForTest(name string) (func(args ...any) (any, error), 
 	}, nil
 }
 
-// ThreadExportNames lists the function exports the host requires of a
-// threaded guest beyond its kernels and buffers.
+// ThreadExportNames lists the function exports of the threads world the
+// host knows of a threaded guest beyond its kernels and buffers (not world
+// stop's get-stop-offset).
 func ThreadExportNames() []string {
-	names := make([]string, len(threadExports))
-	for i, t := range threadExports {
-		names[i] = t.name
+	var names []string
+	for _, t := range threadExports {
+		if t.name != expStopOffset {
+			names = append(names, t.name)
+		}
 	}
 	return names
 }

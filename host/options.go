@@ -159,6 +159,11 @@ func WithCompileLimits(maxBytes, maxFunctions int) Option {
 // ErrDeadline with ErrClosed, and later calls ErrClosed. A guest that is not threaded can only be
 // stopped by epoch checks: Instantiate returns ErrOption for a positive d
 // on an engine not made WithDeadlines, and for a negative d.
+//
+// To end a threaded guest's call early and keep the instance, when the
+// guest cooperates (it exports the stop word, as the Rust kit's threaded
+// guests do), use Instance.Stop instead: it costs nothing while calls run
+// and promises nothing of a guest that does not look.
 func WithTimeout(d time.Duration) Option {
 	return func(o *options) { o.timeout = d }
 }

@@ -42,6 +42,7 @@ const (
 	expPingWorkers  = "ping-workers"
 	expStopWorkers  = "stop-workers"
 	expAbortOffset  = "get-abort-offset"
+	expStopOffset   = "get-stop-offset"
 	expThreadStart  = threads.ThreadStart
 	expInitialize   = "_initialize"
 	threadSpawn     = threads.SpawnName
@@ -58,6 +59,7 @@ var threadExports = []struct {
 	{expPingWorkers, signature{}},
 	{expStopWorkers, signature{}},
 	{expAbortOffset, signature{nil, []valType{tI32}}},
+	{expStopOffset, signature{nil, []valType{tI32}}},
 	{expThreadStart, signature{[]valType{tI32, tI32}, nil}},
 }
 
@@ -131,24 +133,45 @@ func threadFailed(name string, c *raw.Block, out *output, tid int32, err error) 
 		Err: fmt.Errorf("%w: thread %d ended the threaded instance: %w: %w", ErrClosed, tid, cause, detail)}
 }
 
-// startThreads reads and validates the guest's abort flag, then starts its
-// workers: threads-1 of them, or an error.
-func (in *Instance) startThreads(wi *wasmtime.Instance, n int) error {
-	t := in.th
-	v, err := wi.GetFunc(in.store, expAbortOffset).Call(in.store)
+// flagAt reads the byte offset of a threaded guest's flag word from export
+// exp (what names it, for errors) and validates it: 4-byte aligned, inside
+// linear memory, in no buffer.
+func (in *Instance) flagAt(wi *wasmtime.Instance, exp, what string) (uint64, error) {
+	v, err := wi.GetFunc(in.store, exp).Call(in.store)
 	if err != nil {
-		return &GuestError{Guest: in.name, Export: expAbortOffset, Err: fmt.Errorf("%w: %w", ErrTrap, trapOf(err))}
+		return 0, &GuestError{Guest: in.name, Export: exp, Err: fmt.Errorf("%w: %w", ErrTrap, trapOf(err))}
 	}
 	off := uint64(uint32(v.(int32)))
 	if off%4 != 0 || off+4 > uint64(in.memorySize()) {
-		return guestErr(in.name, expAbortOffset, ErrModule, "abort flag at %d is not a 4-byte-aligned u32 inside linear memory of %d bytes", off, in.memorySize())
+		return 0, guestErr(in.name, exp, ErrModule, "%s at %d is not a 4-byte-aligned u32 inside linear memory of %d bytes", what, off, in.memorySize())
 	}
 	for _, b := range in.bufs {
 		if off < uint64(b.Offset)+b.bytes() && uint64(b.Offset) < off+4 {
-			return guestErr(in.name, expAbortOffset, ErrModule, "abort flag at %d lies in buffer %q at %d", off, b.Name, b.Offset)
+			return 0, guestErr(in.name, exp, ErrModule, "%s at %d lies in buffer %q at %d", what, off, b.Name, b.Offset)
 		}
 	}
+	return off, nil
+}
+
+// startThreads reads and validates the guest's abort flag and its stop word
+// (if it has one), then starts its workers: threads-1 of them, or an error.
+func (in *Instance) startThreads(wi *wasmtime.Instance, n int) error {
+	t := in.th
+	off, err := in.flagAt(wi, expAbortOffset, "abort flag")
+	if err != nil {
+		return err
+	}
 	t.SetGuest(int(off), byteRanges(in.bufs))
+	if wi.GetFunc(in.store, expStopOffset) != nil {
+		stop, err := in.flagAt(wi, expStopOffset, "stop word")
+		if err != nil {
+			return err
+		}
+		if stop == off {
+			return guestErr(in.name, expStopOffset, ErrModule, "the stop word at %d is the abort flag", stop)
+		}
+		t.SetStop(int(stop))
+	}
 	if ping := wi.GetFunc(in.store, expPingWorkers); ping != nil {
 		in.c.SetFunc(int(in.pingSlot()), ping)
 	}
@@ -206,6 +229,37 @@ func (in *Instance) threadCount() int {
 		return 1
 	}
 	return in.th.Workers() + 1
+}
+
+// Stop asks the call running on the instance to end early: it raises the
+// guest's stop word (the threads protocol's optional get-stop-offset,
+// which the Rust kit's threaded guests export), and a kernel that looks at
+// it between its jobs or steps returns early with a status of its own (the
+// kit's convention: -5, ERR_STOPPED, its buffers as its documentation
+// says). The call then returns that status with a nil error, and the
+// instance stays usable — unlike a deadline (WithTimeout, Bind), which
+// ends a threaded instance and stops any guest, cooperative or not. The
+// host lowers the word as each call starts, so a Stop between calls
+// asks nothing. Stop takes no lock: call it from any goroutine, while a
+// call runs. To stop when a context ends:
+//
+//	stop := context.AfterFunc(ctx, func() { in.Stop() })
+//	defer stop()
+//
+// Errors, in a *GuestError: ErrMissingExport when the guest has no stop
+// word (it is not threaded, or does not export get-stop-offset);
+// ErrClosed once the instance is closed (or in is nil or a zero Instance).
+func (in *Instance) Stop() error {
+	if in.zero() {
+		return errZeroInstance
+	}
+	if in.th == nil || !in.th.HasStop() {
+		return guestErr(in.name, expStopOffset, ErrMissingExport, "the guest has no stop word: a threaded guest exports get-stop-offset for Stop")
+	}
+	if !in.th.RequestStop() {
+		return &GuestError{Guest: in.name, Err: ErrClosed}
+	}
+	return nil
 }
 
 // ping wakes the workers for an empty job and waits for them: the dispatch

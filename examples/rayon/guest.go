@@ -11,6 +11,12 @@ import (
 // check the host side missed, or a guest built with other capacities).
 var ErrGuest = errors.New("rayon: the guest refused the call")
 
+// ErrStopped: the host asked the call to end early (host.Instance.Stop)
+// and the guest did: GrayScott leaves the fields after a whole number of
+// steps (fewer than asked), Mesh leaves no valid mesh. The instance serves
+// later calls.
+var ErrStopped = errors.New("rayon: the call was stopped")
+
 // Kernels are the Rayon guest's kernels and buffers, looked up once in a
 // module compiled from Module (or from any guest of the same world).
 type Kernels struct {
@@ -74,6 +80,8 @@ func status(name string, r uint64) error {
 	switch s := host.Decode[int32](r); s {
 	case 0:
 		return nil
+	case errStopped:
+		return fmt.Errorf("%w: %s", ErrStopped, name)
 	default:
 		return fmt.Errorf("%w: %s returned %d", ErrGuest, name, s)
 	}
@@ -138,7 +146,9 @@ func (k *Kernels) ALMA(b host.Buffers, nseries, length int, params []Param) erro
 //
 // Errors: ErrShape unless 1 ≤ n and n³ ≤ the capacity of "u" and "v";
 // ErrParam for steps < 0 or past 2³¹−1, dt < 0 or NaN; the host's errors
-// of the views and of the call; ErrGuest if the guest refuses.
+// of the views and of the call; ErrGuest if the guest refuses; ErrStopped
+// when host.Instance.Stop ended the call early (the fields then hold the
+// state after a whole number of steps).
 func (k *Kernels) GrayScott(b host.Buffers, n, steps int, p GS) error {
 	if err := k.grid(b, n); err != nil {
 		return err
@@ -226,7 +236,8 @@ type MeshInfo struct{ Vertices, Indices, Meshed, Chunks int }
 // or more than MaxChunks chunks; ErrShape, with
 // the sizes, when the mesh exceeds a buffer's capacity (the guest then
 // writes none of the mesh); the host's errors of the call; ErrGuest if the
-// guest refuses.
+// guest refuses; ErrStopped when host.Instance.Stop ended the call early
+// (no valid mesh then, and the counts are zero).
 func (k *Kernels) Mesh(b host.Buffers, n int, iso float64, c int) (MeshInfo, error) {
 	if err := k.grid(b, n); err != nil {
 		return MeshInfo{}, err
@@ -273,8 +284,12 @@ const (
 	MaxChunks = 1 << 17
 )
 
-// errMesh is the mesh kernel's status for a mesh past the buffers (ERR_MESH).
-const errMesh = -4
+// The kernels' statuses for a mesh past the buffers (ERR_MESH) and a call
+// the host stopped (ERR_STOPPED).
+const (
+	errMesh    = -4
+	errStopped = -5
+)
 
 // MeshHash returns the guest's mesh-hash of the last mesh (MeshHash's
 // definition), 0 after a mesh that did not fit. Errors: the host's

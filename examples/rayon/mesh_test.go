@@ -2,9 +2,11 @@ package rayon_test
 
 import (
 	"errors"
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"testing"
+	"time"
 
 	"github.com/wasmvec/wasmvec/examples/rayon"
 	"github.com/wasmvec/wasmvec/host"
@@ -247,5 +249,76 @@ func TestMeshPastCapacity(t *testing.T) {
 	})
 	if err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestStop: Instance.Stop from another goroutine ends a long Gray–Scott
+// call early with ErrStopped, the fields a whole number of steps on (the
+// Go reference at some step count gives the guest's hash), and the
+// instance serves the next call; a Stop between calls asks nothing. The
+// single-thread build has no stop word (ErrMissingExport), nor has a
+// closed instance one to reach (ErrClosed, not a fault).
+func TestStop(t *testing.T) {
+	const n, steps = 32, 1_000_000
+	in, k := instanceOf(t, guest, 2)
+	// Stable parameters (6·Du·Dt < 1) and the golden start: no step leaves
+	// the fields as they were, so the hash tells the step count.
+	p := rayon.GS{Du: 0.16, Dv: 0.08, F: 0.035, K: 0.06, Dt: 1}
+	u0, v0 := gsInit(n)
+	if err := in.Stop(); err != nil { // between calls: asks nothing of the next
+		t.Fatal(err)
+	}
+	err := in.InPlace(func(b host.Buffers) error {
+		gu, _ := host.View(b, k.U)
+		gv, _ := host.View(b, k.V)
+		copy(gu, u0)
+		copy(gv, v0)
+		if err := k.GrayScott(b, n, 3, p); err != nil {
+			return fmt.Errorf("a call after a Stop between calls: %w", err)
+		}
+		copy(gu, u0)
+		copy(gv, v0)
+		stopped := make(chan error, 1)
+		timer := time.AfterFunc(300*time.Millisecond, func() { stopped <- in.Stop() })
+		defer timer.Stop()
+		start := time.Now()
+		err := k.GrayScott(b, n, steps, p)
+		if !errors.Is(err, rayon.ErrStopped) {
+			return fmt.Errorf("a stopped call returned %v after %v, want ErrStopped", err, time.Since(start))
+		}
+		if err := <-stopped; err != nil {
+			return err
+		}
+		if d := time.Since(start); d > 5*time.Second {
+			t.Errorf("the stop took %v", d)
+		}
+		h, err := k.Hash(b, n)
+		if err != nil {
+			return err
+		}
+		// Which whole number of steps: step the reference until its hash is the guest's.
+		u, v := clone(u0), clone(v0)
+		for s := 1; s <= 100_000; s++ {
+			if err := rayon.GrayScott(n, 1, p, u, v, nil, nil); err != nil {
+				return err
+			}
+			if rayon.Hash(u, v) == h {
+				t.Logf("stopped after %d steps", s)
+				return k.GrayScott(b, n, 2, p) // and the instance serves on
+			}
+		}
+		return fmt.Errorf("the stopped fields are no whole number of steps (up to 100,000) on")
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	in.Close()
+	if err := in.Stop(); !errors.Is(err, host.ErrClosed) {
+		t.Errorf("Stop after Close = %v, want ErrClosed", err)
+	}
+	single, _ := instanceOf(t, guestSingle, 1)
+	defer single.Close()
+	if err := single.Stop(); !errors.Is(err, host.ErrMissingExport) {
+		t.Errorf("Stop on the single-thread build = %v, want ErrMissingExport", err)
 	}
 }

@@ -117,6 +117,7 @@ type Threads struct {
 	r       runner       // runs the calling thread's guest code (runner.go)
 
 	abort   *uint32        // the guest's abort flag, in shared memory
+	stop    *uint32        // the guest's stop word (SetStop), nil when it has none; guarded by mu once freed
 	taken   [][2]uint64    // the declared buffers' byte ranges, which wake-ups skip
 	waking  sync.WaitGroup // fail's wake-up goroutine
 	failed  atomic.Bool    // a thread failed or close began: no more spawns
@@ -210,6 +211,35 @@ func (t *Threads) SetGuest(abort int, taken [][2]uint64) {
 	base, _ := t.Data()
 	t.abort = raw.At[uint32](base, abort)
 	t.taken = taken
+}
+
+// SetStop records the guest's stop word, at byte offset off of the shared
+// memory (the threads protocol's optional get-stop-offset).
+func (t *Threads) SetStop(off int) {
+	base, _ := t.Data()
+	t.stop = raw.At[uint32](base, off)
+}
+
+// HasStop reports whether the guest has a stop word.
+func (t *Threads) HasStop() bool { return t.stop != nil }
+
+// ClearStop lowers the stop word, as a call starts.
+func (t *Threads) ClearStop() {
+	if t.stop != nil {
+		atomic.StoreUint32(t.stop, 0)
+	}
+}
+
+// RequestStop raises the stop word, and reports whether it could: not
+// once the instance is freed (its memory is in the quarantine then).
+func (t *Threads) RequestStop() bool {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.stop == nil || t.freed {
+		return false
+	}
+	atomic.StoreUint32(t.stop, 1)
+	return true
 }
 
 // Failed reports, with one atomic load, whether a thread failed or close

@@ -27,6 +27,7 @@ port.listen(async (/** @type {import('./protocol.js').LoadRequest | import('./pr
         kernels: m.kernels,
         threads: inst.threads,
         memory: typeof SharedArrayBuffer !== 'undefined' && buf instanceof SharedArrayBuffer ? buf : null,
+        stopOffset: inst.stopOffset,
       };
       port.post({ id: msg.id, ok: true, value });
     } else if (msg.op === 'run') {
@@ -35,6 +36,8 @@ port.listen(async (/** @type {import('./protocol.js').LoadRequest | import('./pr
       for (const [name, data, at] of j.write ?? []) inst.write(name, data, at);
       /** @type {any} */
       let result;
+      // A stop (RemoteInstance.stop) asks the job that runs now: lower the word first.
+      if (inst.stopOffset >= 0) Atomics.store(new Int32Array(inst.memory.buffer, inst.stopOffset, 1), 0, 0);
       let count = 0;
       const t0 = performance.now();
       if (j.call) {

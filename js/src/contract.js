@@ -92,6 +92,7 @@ const reservedNames = new Set([
   'stop-workers',
   'ping-workers',
   'get-abort-offset',
+  'get-stop-offset',
   'wasi_thread_start',
   'malloc',
   'free',
@@ -485,10 +486,11 @@ export function readContract(guest, m) {
       ['get-abort-offset', 'func() -> i32'],
       ['wasi_thread_start', 'func(i32, i32)'],
       ['ping-workers', 'func()'],
+      ['get-stop-offset', 'func() -> i32'],
     ]) {
       const t = funcs.get(name);
       if (!t) {
-        if (name === 'ping-workers') continue;
+        if (name === 'ping-workers' || name === 'get-stop-offset') continue; // optional
         throw new MissingExportError(guest, name, `a threaded guest exports it: want ${want}`);
       }
       if (sig(t) !== want) throw new SignatureError(guest, name, `got ${sig(t)}, want ${want}`);

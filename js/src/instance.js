@@ -104,6 +104,11 @@ export class Instance {
     this.threads = threads;
     /** Whether close was called (later calls throw ClosedError). */
     this.closed = false;
+    /**
+     * The byte offset of a threaded guest's stop word (the threads protocol's optional
+     * get-stop-offset: RemoteInstance.stop raises it), or -1 when it has none.
+     */
+    this.stopOffset = -1;
     this.#out = out;
     this.#terminate = terminate;
     this.#readLayout();

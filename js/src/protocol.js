@@ -36,6 +36,7 @@
  * @property {number} threads
  * @property {SharedArrayBuffer | null} memory a threaded guest's linear memory as loaded (the page's
  *   zero-copy views: RemoteInstance.view), null for a guest that is not threaded
+ * @property {number} stopOffset the byte offset of its stop word (RemoteInstance.stop), or -1
  */
 
 /**

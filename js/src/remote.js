@@ -112,6 +112,8 @@ export class RemoteInstance {
   #loaded = false;
   /** @type {SharedArrayBuffer | null} a threaded guest's linear memory, as loaded (view) */
   #memory = null;
+  /** the byte offset of its stop word, or -1 */
+  #stopOffset = -1;
   /** @type {Map<string, import('./instance.js').View>} the views view made */
   #views = new Map();
   /** the guest code running while loading ('(start)', '_initialize', …), for a deadline's export */
@@ -436,6 +438,36 @@ export class RemoteInstance {
   }
 
   /**
+   * stop asks the job running now to end early, with no message: it raises the guest's stop word
+   * in the shared memory (the threads protocol's optional get-stop-offset, which the Rust kit's
+   * threaded guests export), and a kernel that looks at it between its jobs or steps returns early
+   * with a status of its own (the kit's convention: -5; examples/rayon's gray-scott and mesh do).
+   * The job then resolves with that result, and the instance stays usable — unlike a timeout,
+   * which terminates the Workers and stops any guest, cooperative or not. The Worker lowers the
+   * word as each job starts, so a stop between jobs asks nothing.
+   *
+   * # Errors
+   *
+   * OptionError when the guest has no stop word (it is not threaded: its Worker cannot be reached
+   * during a call; or it does not export get-stop-offset); ClosedError after close or a failure.
+   */
+  stop() {
+    if (this.failed) {
+      throw this.failed instanceof ClosedError
+        ? this.failed
+        : new ClosedError(this.name, '', `the instance is closed: ${this.failed.message}`);
+    }
+    if (!this.#memory || this.#stopOffset < 0) {
+      throw new OptionError(
+        this.name,
+        'get-stop-offset',
+        "stop needs a threaded guest with a stop word (export get-stop-offset: the Rust kit's threaded guests have one)",
+      );
+    }
+    Atomics.store(new Int32Array(/** @type {ArrayBuffer} */ (/** @type {unknown} */ (this.#memory)), this.#stopOffset, 1), 0, 1);
+  }
+
+  /**
    * read copies length elements of a buffer from element offset at into a new typed array.
    * @param {string} name
    * @param {number} length
@@ -463,6 +495,7 @@ export class RemoteInstance {
         const v = /** @type {import('./protocol.js').LoadResult} */ (await r.#send(msg, timeout, '(load)'));
         r.#loaded = true;
         r.#memory = v.memory ?? null;
+        r.#stopOffset = v.stopOffset ?? -1;
         return v;
       } catch (e) {
         r.#fail(/** @type {Error} */ (e));

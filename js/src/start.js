@@ -220,24 +220,35 @@ async function startThreadedInstance(m, wasm, o, hooks) {
   startRuntime(m, wasi, wi, hooks.phase, out);
   const inst = new Instance(m, wi, memory, o.threads, out, () => threads.terminateAllThreads());
   const ex = /** @type {Record<string, Function>} */ (wi.exports);
-  let off;
-  try {
-    off = ex['get-abort-offset']() >>> 0;
-  } catch (e) {
-    throw toTrap(m.name, 'get-abort-offset', e);
-  }
-  const size = memory.buffer.byteLength;
-  if (off % 4 !== 0 || off + 4 > size) {
-    throw new LayoutError(
-      m.name,
-      'get-abort-offset',
-      `abort flag at ${off} is not a 4-byte-aligned u32 inside linear memory of ${size} bytes`,
-    );
-  }
-  for (const b of inst.layout) {
-    const end = b.offset + b.capacity * (b.type === 'f64' || b.type === 'i64' ? 8 : 4);
-    if (off < end && b.offset < off + 4)
-      throw new LayoutError(m.name, 'get-abort-offset', `abort flag at ${off} lies in buffer ${JSON.stringify(b.name)} at ${b.offset}`);
+  /**
+   * flagAt reads the byte offset of a flag word from export exp and validates it (as the Go
+   * host's flagAt): 4-byte aligned, inside linear memory, in no buffer.
+   * @param {string} exp
+   * @param {string} what
+   */
+  const flagAt = (exp, what) => {
+    let off;
+    try {
+      off = ex[exp]() >>> 0;
+    } catch (e) {
+      throw toTrap(m.name, exp, e);
+    }
+    const size = memory.buffer.byteLength;
+    if (off % 4 !== 0 || off + 4 > size) {
+      throw new LayoutError(m.name, exp, `${what} at ${off} is not a 4-byte-aligned u32 inside linear memory of ${size} bytes`);
+    }
+    for (const b of inst.layout) {
+      const end = b.offset + b.capacity * (b.type === 'f64' || b.type === 'i64' ? 8 : 4);
+      if (off < end && b.offset < off + 4)
+        throw new LayoutError(m.name, exp, `${what} at ${off} lies in buffer ${JSON.stringify(b.name)} at ${b.offset}`);
+    }
+    return off;
+  };
+  const off = flagAt('get-abort-offset', 'abort flag');
+  if (typeof ex['get-stop-offset'] === 'function') {
+    const stop = flagAt('get-stop-offset', 'stop word');
+    if (stop === off) throw new LayoutError(m.name, 'get-stop-offset', `the stop word at ${stop} is the abort flag`);
+    inst.stopOffset = stop;
   }
   Atomics.store(ctl, ctlAbortOffset, off);
   let started;

@@ -353,3 +353,47 @@ test(
     await guest.close();
   },
 );
+
+test('a cooperative stop ends a long call early with -5, and the instance serves on', { timeout: 60_000 }, async () => {
+  const c = g.grayScott[1]; // n = 32, stable parameters
+  const guest = await loadWorker(rayon, { threads: 2 });
+  const { u, v } = gsInit(c.n);
+  guest.stop(); // between jobs: asks nothing of the next
+  const args = [c.n, 1_000_000, c.p.Du, c.p.Dv, c.p.F, c.p.K, c.p.Dt];
+  const t0 = performance.now();
+  const long = guest.run({
+    write: [
+      ['u', u],
+      ['v', v],
+    ],
+    call: ['gray-scott', args],
+  });
+  setTimeout(() => guest.stop(), 300);
+  const r = await long;
+  assert.equal(r.result, -5, 'ERR_STOPPED');
+  assert.ok(performance.now() - t0 < 10_000, 'stopped long before its million steps');
+  // The fields are a whole number of steps on: step them one at a time from the start until the
+  // hash matches, in a second instance (the Go reference's count is not known here).
+  const stopped = u64(/** @type {bigint} */ (await guest.call('hash', [c.n])));
+  assert.equal(await guest.call('gray-scott', [c.n, 2, c.p.Du, c.p.Dv, c.p.F, c.p.K, c.p.Dt]), 0, 'the instance serves on');
+  const ref = await loadWorker(rayon, { threads: 1 });
+  await ref.run({
+    write: [
+      ['u', u],
+      ['v', v],
+    ],
+  });
+  let steps = 0;
+  const one = /** @type {[string, number[]]} */ (['gray-scott', [c.n, 1, c.p.Du, c.p.Dv, c.p.F, c.p.K, c.p.Dt]]);
+  for (; steps < 200_000; steps++) {
+    if (u64(/** @type {bigint} */ (await ref.call('hash', [c.n]))) === stopped) break;
+    await ref.run({ call: one, budget: { ms: 1_000_000, max: 1 } });
+  }
+  assert.ok(steps > 0 && steps < 200_000, `the stopped fields are ${steps} whole steps on`);
+  await ref.close();
+  await guest.close();
+  assert.throws(() => guest.stop(), ClosedError);
+  const single = await loadWorker(new URL('examples/rayon/rayon-single.wasm', root));
+  assert.throws(() => single.stop(), OptionError);
+  await single.close();
+});

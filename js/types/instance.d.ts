@@ -50,6 +50,11 @@ export class Instance {
     /** Whether close was called (later calls throw ClosedError). */
     closed: boolean;
     /**
+     * The byte offset of a threaded guest's stop word (the threads protocol's optional
+     * get-stop-offset: RemoteInstance.stop raises it), or -1 when it has none.
+     */
+    stopOffset: number;
+    /**
      * The buffers, as validated at instantiation, in export order.
      * @returns {BufferInfo[]}
      */

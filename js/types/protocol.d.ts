@@ -18,6 +18,7 @@
  * @property {number} threads
  * @property {SharedArrayBuffer | null} memory a threaded guest's linear memory as loaded (the page's
  *   zero-copy views: RemoteInstance.view), null for a guest that is not threaded
+ * @property {number} stopOffset the byte offset of its stop word (RemoteInstance.stop), or -1
  */
 /**
  * The page asks for one job (remote.js: Job) on the loaded instance.
@@ -106,6 +107,10 @@ export type LoadResult = {
      * zero-copy views: RemoteInstance.view), null for a guest that is not threaded
      */
     memory: SharedArrayBuffer | null;
+    /**
+     * the byte offset of its stop word (RemoteInstance.stop), or -1
+     */
+    stopOffset: number;
 };
 /**
  * The page asks for one job (remote.js: Job) on the loaded instance.

@@ -122,6 +122,21 @@ export class RemoteInstance {
      */
     view(name: string): import("./instance.js").View;
     /**
+     * stop asks the job running now to end early, with no message: it raises the guest's stop word
+     * in the shared memory (the threads protocol's optional get-stop-offset, which the Rust kit's
+     * threaded guests export), and a kernel that looks at it between its jobs or steps returns early
+     * with a status of its own (the kit's convention: -5; examples/rayon's gray-scott and mesh do).
+     * The job then resolves with that result, and the instance stays usable — unlike a timeout,
+     * which terminates the Workers and stops any guest, cooperative or not. The Worker lowers the
+     * word as each job starts, so a stop between jobs asks nothing.
+     *
+     * # Errors
+     *
+     * OptionError when the guest has no stop word (it is not threaded: its Worker cannot be reached
+     * during a call; or it does not export get-stop-offset); ClosedError after close or a failure.
+     */
+    stop(): void;
+    /**
      * read copies length elements of a buffer from element offset at into a new typed array.
      * @param {string} name
      * @param {number} length

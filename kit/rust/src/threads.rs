@@ -1,7 +1,15 @@
 //! A Rayon pool on wasi-threads, sized by the host: the worker exports of
 //! the contract's threaded worlds (`start-workers`, `stop-workers`,
-//! `get-abort-offset`: the `threads` world of `wit/vector.wit`)
-//! for a `wasm32-wasip1-threads` guest whose kernels run Rayon code.
+//! `get-abort-offset`, and the optional `get-stop-offset`: the `threads`
+//! world of `wit/vector.wit`) for a `wasm32-wasip1-threads` guest whose
+//! kernels run Rayon code.
+//!
+//! The stop word (`get-stop-offset`) is the host's cooperative stop: the
+//! host clears it as a call starts and sets it to ask the call to end early
+//! (Go: `Instance.Stop`; JS: `RemoteInstance.stop`). A kernel that looks at
+//! [`stop_requested`] between its jobs or steps returns [`ERR_STOPPED`]
+//! with its buffers in a state its documentation names; the instance stays
+//! usable. Unlike the abort flag, which ends the instance, nothing traps.
 //!
 //! The same guest crate also builds for `wasm32-wasip1` (no `atomics`
 //! target feature): the single-thread build a host loads where threads
@@ -41,11 +49,18 @@ use rayon::{ThreadPool, ThreadPoolBuilder};
 /// after `stop-workers`): by convention a negative status.
 pub const ERR_POOL: i32 = -3;
 
+/// What a kernel returns when the host asked it to stop
+/// ([`stop_requested`]), by convention: -5.
+pub const ERR_STOPPED: i32 = -5;
+
 /// The stack of each pool thread: 256 KiB.
 pub const STACK: usize = 256 << 10;
 
 /// The host's abort flag (`get-abort-offset`): 1 once any thread failed.
 static ABORT: AtomicU32 = AtomicU32::new(0);
+/// The host's stop word (`get-stop-offset`): 1 when the host asks the
+/// running call to end early; the host clears it as each call starts.
+static STOP: AtomicU32 = AtomicU32::new(0);
 /// The pool (a leaked Box), null before start-workers and after stop-workers.
 #[cfg(wasmvec_threads)]
 static POOL: AtomicPtr<ThreadPool> = AtomicPtr::new(core::ptr::null_mut());
@@ -73,6 +88,14 @@ pub fn check_abort() {
     if ABORT.load(Ordering::Relaxed) != 0 {
         core::arch::wasm32::unreachable();
     }
+}
+
+/// Whether the host asked the running call to end early (its stop word;
+/// always false in the single-thread build, whose host cannot reach a
+/// running call). Look at it between jobs or steps, and return
+/// [`ERR_STOPPED`] when it is set.
+pub fn stop_requested() -> bool {
+    STOP.load(Ordering::Relaxed) != 0
 }
 
 /// The number of threads in the pool (the calling thread included), 0
@@ -149,6 +172,13 @@ pub extern "C" fn stop_workers() {
 #[unsafe(export_name = "get-abort-offset")]
 pub extern "C" fn get_abort_offset() -> u32 {
     (&raw const ABORT) as u32
+}
+
+/// `get-stop-offset() -> u32`: the byte offset of the stop word.
+#[cfg(wasmvec_threads)]
+#[unsafe(export_name = "get-stop-offset")]
+pub extern "C" fn get_stop_offset() -> u32 {
+    (&raw const STOP) as u32
 }
 
 /// The single-thread build's pool: one thread, the calling thread

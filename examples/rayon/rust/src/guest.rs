@@ -69,12 +69,13 @@ kernel! {
         on_pool(|| unsafe {
             let (u, v) = (U.get_mut(CAP_GRID), V.get_mut(CAP_GRID));
             let (u2, v2) = (U2.get_mut(CAP_GRID), V2.get_mut(CAP_GRID));
-            if crate::gray_scott(n, steps as usize, p, u, v, u2, v2) {
+            let (done, odd) = crate::gray_scott(n, steps as usize, p, u, v, u2, v2);
+            if odd {
                 let c = n * n * n;
                 u[..c].copy_from_slice(&u2[..c]);
                 v[..c].copy_from_slice(&v2[..c]);
             }
-            0
+            if done < steps as usize { crate::ERR_STOPPED } else { 0 }
         })
     }
 
@@ -128,7 +129,7 @@ kernel! {
         // SAFETY: as for alma.
         on_pool(|| unsafe {
             let idx = INDICES.get_mut(INDICES.capacity());
-            let (made, fits) = crate::mesh::mesh(
+            let Some((made, fits)) = crate::mesh::mesh(
                 V.get(n * n * n),
                 n,
                 iso,
@@ -136,7 +137,10 @@ kernel! {
                 POSITIONS.get_mut(POSITIONS.capacity()),
                 NORMALS.get_mut(NORMALS.capacity()),
                 core::slice::from_raw_parts_mut(idx.as_mut_ptr().cast::<u32>(), idx.len()),
-            );
+            ) else {
+                COUNTS.get_mut(4).copy_from_slice(&[0, 0, 0, 0]);
+                return crate::ERR_STOPPED;
+            };
             let counts = COUNTS.get_mut(4);
             counts[0] = made.sizes.vertices.min(i32::MAX as usize) as i32;
             counts[1] = made.sizes.indices.min(i32::MAX as usize) as i32;

@@ -24,6 +24,7 @@ pub const ERR_SHAPE: i32 = -1;
 pub const ERR_PARAM: i32 = -2;
 pub const ERR_POOL: i32 = -3;
 pub const ERR_MESH: i32 = -4;
+pub const ERR_STOPPED: i32 = -5;
 
 /// ALMA batch: `series` holds `s` series of length `l`; `periods[p]` and
 /// the weights of set p (back to back in `weights`) give output series
@@ -243,7 +244,9 @@ pub struct Params {
 }
 
 /// `steps` steps on the periodic n³ grid: (u, v) → (u2, v2) → (u, v) ...;
-/// returns whether the result is in (u2, v2) (an odd step count).
+/// returns the steps done (fewer than `steps` when the host asked the call
+/// to stop: `stopped`, looked at before each step) and whether the result
+/// is in (u2, v2) (an odd count done).
 pub fn gray_scott(
     n: usize,
     steps: usize,
@@ -252,7 +255,7 @@ pub fn gray_scott(
     v: &mut [f64],
     u2: &mut [f64],
     v2: &mut [f64],
-) -> bool {
+) -> (usize, bool) {
     let cells = n * n * n;
     let (u, v, u2, v2) = (
         &mut u[..cells],
@@ -261,13 +264,16 @@ pub fn gray_scott(
         &mut v2[..cells],
     );
     for s in 0..steps {
+        if stopped() {
+            return (s, s % 2 == 1);
+        }
         if s % 2 == 0 {
             step(n, p, u, v, u2, v2);
         } else {
             step(n, p, u2, v2, u, v);
         }
     }
-    steps % 2 == 1
+    (steps, steps % 2 == 1)
 }
 
 #[inline(always)]
@@ -336,6 +342,16 @@ pub fn hash(u: &[f64], v: &[f64]) -> u64 {
         h.write(&b.to_le_bytes());
     }
     h.finish()
+}
+
+/// In the guest: whether the host asked the running call to stop (the
+/// kit's stop word). Natively: never.
+#[inline(always)]
+fn stopped() -> bool {
+    #[cfg(target_family = "wasm")]
+    return wasmvec_guest::threads::stop_requested();
+    #[cfg(not(target_family = "wasm"))]
+    false
 }
 
 /// In the guest: trap at once when the host has raised the abort flag

@@ -313,7 +313,8 @@ pub struct Made {
 /// are summed in chunk order, and only if the mesh fits the outputs:
 /// `fits`) writes each chunk's vertices and indices at its place in the
 /// outputs, which is where merging the chunks in order would put them.
-/// Allocates nothing.
+/// Allocates nothing. None when the host asked the call to stop (looked at
+/// before each chunk of each pass): then the outputs hold no valid mesh.
 pub fn mesh(
     v: &[f64],
     n: usize,
@@ -322,7 +323,7 @@ pub fn mesh(
     positions: &mut [f32],
     normals: &mut [f32],
     indices: &mut [u32],
-) -> (Made, bool) {
+) -> Option<(Made, bool)> {
     let cpa = chunks_per_axis(n, c);
     let chunks = cpa * cpa * cpa;
     assert!((1..=MAX_CHUNK).contains(&c) && chunks <= MAX_CHUNKS, "mesh: chunk side {c}, {chunks} chunks");
@@ -335,10 +336,13 @@ pub fn mesh(
         crate::guest_check();
         let (cx, cy, cz) = at(i);
         *s = Sizes::default();
-        if !skipped(&f, c, cx, cy, cz) {
+        if !crate::stopped() && !skipped(&f, c, cx, cy, cz) {
             mesh_chunk(&f, c, cx, cy, cz, s);
         }
     });
+    if crate::stopped() {
+        return None;
+    }
     let mut made = Made { chunks, ..Made::default() };
     for s in sizes.iter_mut() {
         let here = *s;
@@ -349,19 +353,19 @@ pub fn mesh(
     }
     let fits = 3 * made.sizes.vertices <= positions.len().min(normals.len()) && made.sizes.indices <= indices.len();
     if !fits {
-        return (made, false);
+        return Some((made, false));
     }
     let (pp, np, ip) = (Shared(positions.as_mut_ptr()), Shared(normals.as_mut_ptr()), Shared(indices.as_mut_ptr()));
     sizes.par_iter().enumerate().for_each(|(i, &s)| {
         crate::guest_check();
         let (cx, cy, cz) = at(i);
         let (pp, np, ip) = (&pp, &np, &ip);
-        if !skipped(&f, c, cx, cy, cz) {
+        if !crate::stopped() && !skipped(&f, c, cx, cy, cz) {
             let mut w = Write { pos: pp.0, nrm: np.0, idx: ip.0, at: s, done: Sizes::default() };
             mesh_chunk(&f, c, cx, cy, cz, &mut w);
         }
     });
-    (made, true)
+    if crate::stopped() { None } else { Some((made, true)) }
 }
 
 struct Shared<T>(*mut T);

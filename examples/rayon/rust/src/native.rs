@@ -93,7 +93,7 @@ pub unsafe extern "C" fn wv_gray_scott(
     };
     let prm = crate::Params { du, dv, f, k, dt };
     unsafe { &*p }.install(|| {
-        if crate::gray_scott(n, steps, prm, u, v, u2, v2) {
+        if crate::gray_scott(n, steps, prm, u, v, u2, v2).1 {
             u.copy_from_slice(u2);
             v.copy_from_slice(v2);
         }
@@ -137,7 +137,9 @@ pub unsafe extern "C" fn wv_mesh(
             core::slice::from_raw_parts_mut(counts, 4),
         )
     };
-    let (made, fits) = unsafe { &*p }.install(|| crate::mesh::mesh(v, n, iso, c, pos, nrm, idx));
+    let Some((made, fits)) = unsafe { &*p }.install(|| crate::mesh::mesh(v, n, iso, c, pos, nrm, idx)) else {
+        return crate::ERR_STOPPED; // natively nothing stops a call: not reached
+    };
     counts.copy_from_slice(&[made.sizes.vertices, made.sizes.indices, made.meshed, made.chunks]);
     if fits { 0 } else { crate::ERR_MESH }
 }
