@@ -105,17 +105,39 @@ for (const { name, launch } of browsers()) {
         console.log(
           `${name}, ${threads} thread(s): Gray–Scott n=${gs.n} ${gs.steps} steps in ${gs.ms.toFixed(0)} ms; ALMA ${a.ns.toFixed(2)} ns per output point`,
         );
-        // the viewer runs, and draws
-        await page.evaluate(() => {
-          /** @type {any} */ (document.getElementById('threads')).value = '2';
+        // the viewer runs: steps for its time budget, meshes, and (where the browser has WebGL2)
+        // draws the lit isosurface; then the check at 1 and N threads says equal
+        await page.evaluate((n) => {
+          /** @type {any} */ (document.getElementById('threads')).value = String(n);
           document.getElementById('start')?.click();
-        });
-        await page.waitFor(() => Number(document.getElementById('steps')?.textContent) >= 200, null, 60_000);
-        await page.evaluate(() => document.getElementById('stop')?.click());
+        }, threads);
+        await page.waitFor(
+          () =>
+            Number(document.getElementById('steps')?.textContent) >= 200 && Number(document.getElementById('triangles')?.textContent) > 0,
+          null,
+          60_000,
+        );
+        await new Promise((r) => setTimeout(r, 1000)); // frames of the mesh
+        const drawn = await page.evaluate(() => /** @type {any} */ (globalThis).wasmvecDemo.drawn());
+        const stats = await page.evaluate(() =>
+          Object.fromEntries(['rate', 'stepMs', 'meshMs', 'triangles', 'fps'].map((id) => [id, document.getElementById(id)?.textContent])),
+        );
+        console.log(`${name}, viewer at ${threads} thread(s): ${JSON.stringify(stats)}, drawn ${JSON.stringify(drawn)}`);
+        if (name === 'chromium') {
+          assert.ok(drawn.webgl && drawn.lit > 1000, `frames drawn: ${JSON.stringify(drawn)}`);
+        } else if (!drawn.webgl) {
+          // headless Firefox ESR here has no WebGL2: the page says so, and computes all the same
+          assert.match(await page.text('#status'), /no WebGL2/);
+        }
+        await page.screenshot(new URL(`viewer-${name}-${threads}.png`, out).pathname);
+        await page.evaluate(() => document.getElementById('check')?.click());
+        await page.waitFor(() => /equal|DIFFERENT/.test(document.getElementById('checkOut')?.textContent ?? ''), null, 120_000);
+        assert.match(await page.text('#checkOut'), /: equal/, "state and mesh hashes at 1 and N threads, beside the Go host's");
+        const c = await page.evaluate(() => /** @type {any} */ (globalThis).wasmvecDemo.check(2));
+        assert.equal(c.equal, true, JSON.stringify(c));
         await page.evaluate(() => document.getElementById('verify')?.click());
         await page.waitFor(() => /equal|DIFFERENT/.test(document.getElementById('hash')?.textContent ?? ''), null, 60_000);
         assert.match(await page.text('#hash'), /equal/);
-        await page.screenshot(new URL(`demo-${name}-${threads}.png`, out).pathname);
         assert.deepEqual(page.errors, []);
         await page.close();
       });
@@ -190,6 +212,16 @@ for (const { name, launch } of browsers()) {
         console.log(
           `${name}, no isolation, single-thread build: Gray–Scott n=${gs.n} ${gs.steps} steps in ${gs.ms.toFixed(0)} ms; ALMA ${a.ns.toFixed(2)} ns per output point`,
         );
+        // the viewer and its check in the fallback: meshes read (copied once), the same hashes
+        const c = await page.evaluate(() => /** @type {any} */ (globalThis).wasmvecDemo.check(2));
+        assert.equal(c.equal, true, JSON.stringify(c));
+        assert.deepEqual(
+          c.rows.map((/** @type {any} */ r) => r.threads),
+          [1],
+        );
+        await page.evaluate(() => document.getElementById('start')?.click());
+        await page.waitFor(() => Number(document.getElementById('triangles')?.textContent) > 0, null, 60_000);
+        await page.evaluate(() => document.getElementById('stop')?.click());
         await page.screenshot(new URL(`no-isolation-${name}.png`, out).pathname);
         assert.deepEqual(page.errors, []);
         await page.close();
