@@ -18,13 +18,16 @@ need_node() {
 	fi
 }
 
-# apt_install WHAT PACKAGE installs Debian's PACKAGE with apt-get when we are
-# root (saying WHAT is missing); the caller checks that it now has it.
+# apt_install WHAT PACKAGE... installs Debian's PACKAGEs with apt-get when we
+# are root (saying WHAT is missing); the caller checks that it now has it.
+# apt-get waits up to 10 minutes for another apt or dpkg to let go of its
+# lock (DPkg::Lock::Timeout) rather than failing, so nothing takes another
+# route because the package manager was busy.
 apt_install() {
 	if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-		say "$1 is missing: installing Debian's $2 with apt-get"
-		run apt-get update -qq
-		run env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$2"
+		say "$1 is missing: installing Debian's ${*:2} with apt-get"
+		run apt-get -o DPkg::Lock::Timeout=600 update -qq
+		run env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq "${@:2}"
 	fi
 }
 
@@ -48,6 +51,20 @@ need_firefox() {
 	[ -x "$FIREFOX" ] || apt_install "Firefox ESR for the browser tests" firefox-esr
 	[ -x "$FIREFOX" ] || die "no Firefox at $FIREFOX: install Debian's firefox-esr package (apt-get install firefox-esr) or set FIREFOX"
 	export FIREFOX
+}
+
+# An X server for Firefox's WebGL in the browser tests: headless Firefox ESR
+# has no WebGL2, a Firefox on Xvfb draws with Mesa's llvmpipe (Debian's xvfb
+# and libgl1-mesa-dri).
+need_xvfb() {
+	local dri=no f
+	for f in /usr/lib/*-linux-gnu/dri/swrast_dri.so; do
+		[ -e "$f" ] && dri=yes
+	done
+	if ! command -v xvfb-run >/dev/null || [ "$dri" = no ]; then
+		apt_install "Xvfb and Mesa for Firefox's WebGL" xvfb libgl1-mesa-dri
+	fi
+	command -v xvfb-run >/dev/null || die "no xvfb-run: install Debian's xvfb package (apt-get install xvfb libgl1-mesa-dri)"
 }
 
 # valgrind (callgrind) for ./build.sh bench-instructions: Debian's valgrind.

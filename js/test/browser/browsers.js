@@ -2,7 +2,8 @@
 // Debian's chromium through playwright-core (chromium.js), and Debian's
 // firefox-esr through puppeteer-core over WebDriver BiDi (playwright-core
 // cannot drive a stock Firefox). FIREFOX names another binary; a machine
-// without one skips Firefox only when WASMVEC_NO_FIREFOX=1 says so.
+// without one skips Firefox only when WASMVEC_NO_FIREFOX=1 says so;
+// WASMVEC_FIREFOX_DISPLAY=1 runs it on $DISPLAY (Xvfb) instead of headless.
 import fs from 'node:fs';
 import puppeteer from 'puppeteer-core';
 import { launch as launchChromium } from './chromium.js';
@@ -58,7 +59,10 @@ async function chromium() {
 
 /** @returns {Promise<Browser>} */
 async function firefox() {
-  const b = await puppeteer.launch({ browser: 'firefox', executablePath: process.env.FIREFOX ?? '/usr/bin/firefox-esr', headless: true });
+  // Headless Firefox ESR has no WebGL2; with WASMVEC_FIREFOX_DISPLAY=1 (./build.sh test runs the
+  // tests under xvfb-run) it runs on the X server of $DISPLAY, where Mesa's llvmpipe gives it one.
+  const headless = process.env.WASMVEC_FIREFOX_DISPLAY !== '1' || !process.env.DISPLAY;
+  const b = await puppeteer.launch({ browser: 'firefox', executablePath: process.env.FIREFOX ?? '/usr/bin/firefox-esr', headless });
   return {
     name: 'firefox',
     async newPage() {
