@@ -1,6 +1,6 @@
 // The Rayon rows of bench/out/rayon.md, measured from JavaScript: the same
-// module, sizes and thread counts as examples/rayon's BenchmarkALMA and
-// BenchmarkGrayScott, printed in Go's benchmark format so that benchstat
+// module, sizes and thread counts as examples/rayon's BenchmarkALMA,
+// BenchmarkGrayScott and BenchmarkMesh, printed in Go's benchmark format so that benchstat
 // and benchreport read them beside the Go host's rows. The same code runs in
 // Node and in a page (bench/page.html).
 import { loadWorker } from '../src/index.js';
@@ -12,6 +12,24 @@ export const almaSizes = [
   [16, 16, 4096],
   [64, 16, 16384],
 ];
+/** Mesh grids (BenchmarkMesh's): a gyroid-like field's isosurface at 0, chunks of 16 cells. */
+export const meshSizes = [64, 128];
+
+/**
+ * gyroid is BenchmarkMesh's field, sin(kx)·cos(ky) + sin(ky)·cos(kz) + sin(kz)·cos(kx), k = 2π/32
+ * (for timing: Math.sin may differ from Go's math.Sin in the last bit, and the mesh by a few cells).
+ * @param {number} n
+ */
+function gyroid(n) {
+  const v = new Float64Array(n * n * n),
+    k = (2 * Math.PI) / 32;
+  for (let i = 0; i < v.length; i++) {
+    const [x, y, z] = [(i % n) * k, (Math.floor(i / n) % n) * k, Math.floor(i / (n * n)) * k];
+    v[i] = Math.sin(x) * Math.cos(y) + Math.sin(y) * Math.cos(z) + Math.sin(z) * Math.cos(x);
+  }
+  return v;
+}
+
 /** Gray–Scott grids (BenchmarkGrayScott's), two steps per op. */
 export const gsSizes = [32, 64, 128];
 const gsSteps = 2;
@@ -103,6 +121,14 @@ export async function benchRayon(wasm, impl, o = {}) {
       const r = await time(() => g.run({ call: ['gray-scott', [n, gsSteps, 0.16, 0.08, 0.035, 0.06, 1]] }), ms, o.probe);
       lines.push(
         `BenchmarkGrayScott/impl=${impl}/threads=${threads}/n=${n}-2\t${r.n}\t${r.ns.toFixed(0)} ns/op\t${(r.ns / gsSteps).toFixed(0)} ns/step${r.extra}`,
+      );
+    }
+    for (const n of o.largest ? meshSizes.slice(-1) : meshSizes) {
+      await g.run({ write: [['v', gyroid(n)]] });
+      const r = await time(() => g.run({ call: ['mesh', [n, 0, 16]] }), ms, o.probe);
+      const counts = /** @type {Int32Array} */ ((await g.run({ read: [['counts', 4]] })).read[0]);
+      lines.push(
+        `BenchmarkMesh/impl=${impl}/threads=${threads}/n=${n}-2\t${r.n}\t${r.ns.toFixed(0)} ns/op\t${counts[1] / 3} triangles/op${r.extra}`,
       );
     }
     await g.close();
