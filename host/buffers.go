@@ -112,15 +112,14 @@ func BufferRef[T Elem](m *Module, name string) (Ref[T], error) {
 //
 // Errors, each in a *GuestError: ErrClosed after that call returned;
 // ErrMissingExport if r is the zero Ref or was looked up in another module.
-//
-// View is small enough to be inlined (its errors are made at Instantiate,
-// not here, and errors.As gives each caller a copy of one). b is live
-// while its lock word is in state lkInPlace or lkCalling of its generation
-// (the two differ in bit 0 alone). readLayout proved Offset+Capacity*size
-// <= the memory size and Offset aligned to the element size, and the
-// memory never moves, so each buffer's slice is made
-// once at Instantiate and handed out here.
 func View[T Elem](b Buffers, r Ref[T]) ([]T, error) {
+	// Small enough to be inlined (its errors are made at Instantiate, not
+	// here, and errors.As gives each caller a copy of one). b is live while
+	// its lock word is in state lkInPlace or lkCalling of its generation
+	// (the two differ in bit 0 alone). readLayout proved
+	// Offset+Capacity*size <= the memory size and Offset aligned to the
+	// element size, and the memory never moves, so each buffer's slice is
+	// made once at Instantiate and handed out here.
 	in := b.in
 	if in == nil {
 		return nil, errZeroBuffers

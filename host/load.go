@@ -47,8 +47,10 @@ import (
 //     proc_exit with a status other than 0), or a buffer-* or capacity-*
 //     export traps;
 //   - ErrDeadline if they run longer than the timeout (WithTimeout), or
-//     than 10 seconds when none is given (see defaultLoadTimeout for the
-//     engines it holds on);
+//     than 10 seconds when none is given: on an engine made WithDeadlines,
+//     and for a threaded guest on any engine (a guest that is not threaded,
+//     on an engine without deadlines, cannot be stopped: its instantiation
+//     takes as long as its code runs);
 //   - ErrModule if an import names a WASI function the host does not have;
 //     or, naming the buffer's export, if a capacity is 0, an offset
 //     is not aligned to its element size, a buffer of capacity*size bytes at

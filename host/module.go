@@ -85,7 +85,7 @@ func (m *Module) release() {
 //     _initialize or _start that is not func(), a
 //     buffer or capacity export that is not func() -> i32, a kernel with a
 //     parameter or result that is not i32, i64, f32 or f64, with more than
-//     one result or more than maxParams parameters.
+//     one result or more than 16 parameters.
 //
 // Any module that keeps to the contract is a valid guest, whatever kernels
 // it exports (package vector is one client that looks for its own).

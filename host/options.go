@@ -97,7 +97,7 @@ func WithThreads(threads int) Option {
 
 // WithDeadlines builds the engine with Wasmtime's epoch interruption, which
 // WithTimeout, Instance.Bind and Pool.Do need to stop a running call (an
-// infinite loop included; see deadline.go). It has a price: compiled code
+// infinite loop included). It has a price: compiled code
 // checks the epoch at every function entry and loop back-edge, which slows
 // tight loops (up to about 2 times; BenchmarkDeadlines, and
 // docs/performance.md and docs/rayon-scaling.md for measured runs). Use it

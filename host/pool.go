@@ -55,7 +55,7 @@ type poolSlot struct {
 //
 // Each instance of a threaded guest runs its own threads (WithThreads,
 // default GOMAXPROCS): size instances of n threads keep size*n threads busy,
-// and more threads than cores is slow (README: the threaded guest). Pool a
+// and more threads than cores is slow (docs/rayon-scaling.md). Pool a
 // threaded guest with WithThreads(runtime.GOMAXPROCS(0)/size), or use one
 // instance.
 func (m *Module) NewPool(size int, opts ...Option) (*Pool, error) {

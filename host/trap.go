@@ -22,9 +22,12 @@ type Trap struct {
 	// call to null", "bad signature", "integer overflow", "integer division
 	// by zero", "bad conversion to integer", "unreachable", or "interrupt"
 	// (a deadline, a cancel, or Close); "exit" when the guest called WASI's
-	// proc_exit during a call (a Go or TinyGo guest's panic, C's exit()),
-	// which ends the instance: its later calls return ErrClosed; "" when
-	// the runtime reports no code (a host error).
+	// proc_exit during a call (C's exit(), a Go guest's os.Exit), which
+	// ends the instance: its later calls return ErrClosed; "" when the
+	// runtime reports no code (a host error). A panic in a Rust, C, Go or
+	// TinyGo guest (the kits' checks included) traps as "unreachable"; an
+	// instance that is not threaded then serves later calls, with whatever
+	// state the guest's runtime was left in (a threaded one's trap ends it).
 	Code string
 	// Message is the runtime's message, with the wasm backtrace.
 	Message string
