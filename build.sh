@@ -12,6 +12,9 @@
 #   ./build.sh tinygo   build guests/tinygo.wasm with a tinygo on PATH, or one
 #                       built from TINYGO_SRC (a TinyGo source tree), or say why not
 #   ./build.sh all      build every guest that can be had
+#   ./build.sh check    a quick check of a newcomer's setup, with Go alone: the
+#                       README's first example in a fresh module and the Go
+#                       guest template (wasmvec new, build, go test)
 #   ./build.sh test     build every guest, then go vet, go test -race
 #   ./build.sh bench    build every guest, run the benchmark matrix, and
 #                       render bench/out/report.md and the plots
@@ -71,6 +74,7 @@ go) build_go ;;
 examples) build_examples ;;
 tinygo) build_tinygo || die "no TinyGo guest built: put tinygo 0.33+ on PATH or set TINYGO_SRC to a TinyGo source tree" ;;
 all) build_all ;;
+check) run_check ;;
 test) run_tests ;;
 bench) run_bench ;;
 bench-targets) run_bench_targets ;;

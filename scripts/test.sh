@@ -92,12 +92,32 @@ check_templates() {
 			say "template tinygo: no tinygo (see ./build.sh tinygo), so not built here; TestNewWritesKits checks what it writes"
 			continue
 		fi
-		say "template $lang: wasmvec new, wasmvec build, go test ($tmp/my-$lang)"
-		run "$tmp/wasmvec" new -replace "$ROOT" "$lang" "$tmp/my-$lang" >/dev/null || die "wasmvec new $lang failed"
-		(cd "$tmp/my-$lang" && run env TINYGO="$tg" "$tmp/wasmvec" build && run go test -count=1 ./...) ||
-			die "the $lang template does not build or its test fails ($tmp/my-$lang)"
+		check_template "$lang" "$tmp" "$tg"
 	done
 	rm -rf "$tmp"
+}
+
+# check_template LANG DIR [TINYGO]: wasmvec new LANG in DIR/my-LANG (with the
+# wasmvec binary at DIR/wasmvec), wasmvec build, go test.
+check_template() {
+	say "template $1: wasmvec new, wasmvec build, go test ($2/my-$1)"
+	run "$2/wasmvec" new -replace "$ROOT" "$1" "$2/my-$1" >/dev/null || die "wasmvec new $1 failed"
+	(cd "$2/my-$1" && run env TINYGO="${3:-}" "$2/wasmvec" build && run go test -count=1 ./...) ||
+		die "the $1 template does not build or its test fails ($2/my-$1)"
+}
+
+# ./build.sh check: a newcomer's setup checked in a few minutes, with Go
+# alone (no Rust, C, Node or browsers): the README's first example in a
+# fresh module, and the Go guest template from wasmvec new to go test.
+run_check() {
+	need_go
+	check_fresh_module
+	local tmp
+	tmp=$(mktemp -d)
+	run go build -o "$tmp/wasmvec" ./cmd/wasmvec
+	check_template go "$tmp"
+	rm -rf "$tmp"
+	say "check passed: Go, the module and a guest template work here (./build.sh test is the full suite)"
 }
 
 # The Go linter beyond vet, pinned: go run fetches and builds it once;

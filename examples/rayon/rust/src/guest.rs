@@ -29,6 +29,11 @@ buffer!(static POSITIONS: [f32; 3 << 20] = "positions");
 buffer!(static NORMALS: [f32; 3 << 20] = "normals");
 buffer!(static INDICES: [i32; 6 << 20] = "indices");
 buffer!(static COUNTS: [i32; 4] = "counts");
+// Meshing's scratch (mesh.rs: each pool thread's cell map, each chunk's
+// sizes as u32 pairs), declared like every large array of a threaded guest.
+buffer!(static MESH_MAPS: [i32; crate::mesh::MAP_LEN] = "mesh-maps");
+buffer!(static MESH_SIZES: [i32; 2 * crate::mesh::MAX_CHUNKS] = "mesh-sizes");
+const _: () = assert!(core::mem::size_of::<crate::mesh::Sizes>() == 8, "Sizes is an i32 pair in the guest");
 
 pub(crate) use threads::check_abort;
 
@@ -137,6 +142,14 @@ kernel! {
                 POSITIONS.get_mut(POSITIONS.capacity()),
                 NORMALS.get_mut(NORMALS.capacity()),
                 core::slice::from_raw_parts_mut(idx.as_mut_ptr().cast::<u32>(), idx.len()),
+                crate::mesh::Scratch {
+                    maps: core::slice::from_raw_parts_mut(MESH_MAPS.get_mut(MESH_MAPS.capacity()).as_mut_ptr().cast::<u32>(), crate::mesh::MAP_LEN),
+                    // Sizes is two usize, 32-bit in the guest: an i32 pair.
+                    sizes: core::slice::from_raw_parts_mut(
+                        MESH_SIZES.get_mut(MESH_SIZES.capacity()).as_mut_ptr().cast::<crate::mesh::Sizes>(),
+                        crate::mesh::MAX_CHUNKS,
+                    ),
+                },
             ) else {
                 COUNTS.get_mut(4).copy_from_slice(&[0, 0, 0, 0]);
                 return crate::ERR_STOPPED;

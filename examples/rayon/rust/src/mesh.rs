@@ -164,7 +164,9 @@ trait Sink {
     fn quad(&mut self, v: [u32; 4]);
 }
 
-/// The first pass: sizes only.
+/// The first pass: sizes only. (Two u32 in the guest, where usize is 32
+/// bits: its scratch buffer "mesh-sizes" holds them as i32 pairs.)
+#[repr(C)]
 #[derive(Clone, Copy, Default)]
 pub struct Sizes {
     pub vertices: usize,
@@ -213,34 +215,45 @@ impl Sink for Write {
 
 /// The largest chunk side meshed, in cells, and the most pool threads:
 /// each thread's map from cells (the chunk's and its halo) to local vertex
-/// indices is a static slice of LOCAL, so that meshing allocates nothing
-/// (the single-thread build's memory cannot grow once instantiated).
+/// indices is its slice of MAP_LEN u32 of scratch the caller gives, so
+/// that meshing allocates nothing (the single-thread build's memory cannot
+/// grow once instantiated).
 pub const MAX_CHUNK: usize = 32;
 pub const MAX_THREADS: usize = 64;
 const SIDE: usize = MAX_CHUNK + 1;
-static mut LOCAL: [u32; MAX_THREADS * SIDE * SIDE * SIDE] = [0; MAX_THREADS * SIDE * SIDE * SIDE];
+/// The scratch every thread's map takes, in u32.
+pub const MAP_LEN: usize = MAX_THREADS * SIDE * SIDE * SIDE;
 
 /// The most chunks a mesh has: its first pass keeps each chunk's sizes in
-/// a static array.
+/// scratch the caller gives.
 pub const MAX_CHUNKS: usize = 1 << 17;
-static mut SIZES: [Sizes; MAX_CHUNKS] = [Sizes { vertices: 0, indices: 0 }; MAX_CHUNKS];
+
+/// What meshing works in, from the caller: the threads' maps (MAP_LEN u32)
+/// and each chunk's sizes (MAX_CHUNKS). Neither holds anything between
+/// calls. (Scratch, not statics: a threaded guest's start function
+/// zero-fills its statics at every instantiation, docs/rayon.md.)
+pub struct Scratch<'a> {
+    pub maps: &'a mut [u32],
+    pub sizes: &'a mut [Sizes],
+}
 
 /// This thread's map (Rayon's thread index; 0 outside a pool).
-fn local_map() -> &'static mut [u32] {
+fn local_map(maps: &Shared<u32>) -> &mut [u32] {
     let t = rayon::current_thread_index().unwrap_or(0);
     assert!(t < MAX_THREADS, "mesh: pool thread {t} past MAX_THREADS");
-    // SAFETY: each pool thread uses its own slice, one chunk at a time.
-    unsafe { core::slice::from_raw_parts_mut((&raw mut LOCAL).cast::<u32>().add(t * SIDE * SIDE * SIDE), SIDE * SIDE * SIDE) }
+    // SAFETY: each pool thread uses its own slice of the MAP_LEN the caller
+    // gave (mesh checks the length), one chunk at a time.
+    unsafe { core::slice::from_raw_parts_mut(maps.0.add(t * SIDE * SIDE * SIDE), SIDE * SIDE * SIDE) }
 }
 
 /// Meshes chunk (cx, cy, cz) into sink (see the module's rules).
-fn mesh_chunk(f: &Field, c: usize, cx: usize, cy: usize, cz: usize, sink: &mut impl Sink) {
+fn mesh_chunk(f: &Field, maps: &Shared<u32>, c: usize, cx: usize, cy: usize, cz: usize, sink: &mut impl Sink) {
     let n = f.n;
     let lo = [cx * c, cy * c, cz * c];
     let hi = [(lo[0] + c).min(n - 1), (lo[1] + c).min(n - 1), (lo[2] + c).min(n - 1)];
     // Cells [lo−1, hi) on each axis: the chunk's and the halo below it.
     let side = c + 1;
-    let local = &mut local_map()[..side * side * side];
+    let local = &mut local_map(maps)[..side * side * side];
     local.fill(u32::MAX);
     let mut count = 0u32;
     let mut index = |sink: &mut dyn FnMut([usize; 3]), p: [usize; 3]| -> u32 {
@@ -323,21 +336,22 @@ pub fn mesh(
     positions: &mut [f32],
     normals: &mut [f32],
     indices: &mut [u32],
+    scratch: Scratch,
 ) -> Option<(Made, bool)> {
     let cpa = chunks_per_axis(n, c);
     let chunks = cpa * cpa * cpa;
     assert!((1..=MAX_CHUNK).contains(&c) && chunks <= MAX_CHUNKS, "mesh: chunk side {c}, {chunks} chunks");
+    assert!(scratch.maps.len() >= MAP_LEN && scratch.sizes.len() >= chunks, "mesh: scratch too small");
     let f = Field { v, n, iso };
-    // SAFETY: one mesh at a time (the caller's kernel); the first pass
-    // writes each chunk's entry once, on whichever thread meshes it.
-    let sizes = unsafe { core::slice::from_raw_parts_mut((&raw mut SIZES).cast::<Sizes>(), chunks) };
+    let maps = Shared(scratch.maps.as_mut_ptr());
+    let sizes = &mut scratch.sizes[..chunks];
     let at = |i: usize| (i % cpa, i / cpa % cpa, i / (cpa * cpa));
     sizes.par_iter_mut().enumerate().for_each(|(i, s)| {
         crate::guest_check();
         let (cx, cy, cz) = at(i);
         *s = Sizes::default();
         if !crate::stopped() && !skipped(&f, c, cx, cy, cz) {
-            mesh_chunk(&f, c, cx, cy, cz, s);
+            mesh_chunk(&f, &maps, c, cx, cy, cz, s);
         }
     });
     if crate::stopped() {
@@ -362,14 +376,15 @@ pub fn mesh(
         let (pp, np, ip) = (&pp, &np, &ip);
         if !crate::stopped() && !skipped(&f, c, cx, cy, cz) {
             let mut w = Write { pos: pp.0, nrm: np.0, idx: ip.0, at: s, done: Sizes::default() };
-            mesh_chunk(&f, c, cx, cy, cz, &mut w);
+            mesh_chunk(&f, &maps, c, cx, cy, cz, &mut w);
         }
     });
     if crate::stopped() { None } else { Some((made, true)) }
 }
 
 struct Shared<T>(*mut T);
-// SAFETY: each chunk writes its own disjoint range of the outputs (mesh).
+// SAFETY: each chunk writes its own disjoint range of the outputs, each
+// thread its own map (mesh).
 unsafe impl<T> Sync for Shared<T> {}
 
 /// FNV-1a (64-bit) over the little-endian bytes of positions, normals and

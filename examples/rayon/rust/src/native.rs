@@ -137,7 +137,16 @@ pub unsafe extern "C" fn wv_mesh(
             core::slice::from_raw_parts_mut(counts, 4),
         )
     };
-    let Some((made, fits)) = unsafe { &*p }.install(|| crate::mesh::mesh(v, n, iso, c, pos, nrm, idx)) else {
+    // The scratch, made once and kept (as the guest's buffers are).
+    static SCRATCH: std::sync::Mutex<(Vec<u32>, Vec<crate::mesh::Sizes>)> = std::sync::Mutex::new((Vec::new(), Vec::new()));
+    let mut guard = SCRATCH.lock().unwrap_or_else(|e| e.into_inner());
+    let (maps, sizes) = &mut *guard;
+    if maps.is_empty() {
+        *maps = vec![0u32; crate::mesh::MAP_LEN];
+        *sizes = vec![crate::mesh::Sizes::default(); crate::mesh::MAX_CHUNKS];
+    }
+    let scratch = crate::mesh::Scratch { maps, sizes };
+    let Some((made, fits)) = unsafe { &*p }.install(|| crate::mesh::mesh(v, n, iso, c, pos, nrm, idx, scratch)) else {
         return crate::ERR_STOPPED; // natively nothing stops a call: not reached
     };
     counts.copy_from_slice(&[made.sizes.vertices, made.sizes.indices, made.meshed, made.chunks]);
