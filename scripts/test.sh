@@ -16,7 +16,7 @@ run_js_tests() {
 	need_chromium
 	need_firefox
 	need_xvfb
-	say "the JS package in headless Chromium (playwright-core) and Firefox ESR (puppeteer-core, WebDriver BiDi): the demo's hashes at 1 and 2 threads, a cold page, the isolation error and the single-thread fallback; the Vite and webpack examples built and served with and without the headers, and Vite's dev server; screenshots in js/test-results"
+	say "the JS package in headless Chromium (playwright-core) and Firefox ESR on Xvfb (puppeteer-core, WebDriver BiDi): the demo's hashes at 1 and 2 threads, its viewer (WebGL2 frames read back, state and mesh hashes at 1 and N threads), a cold page, the isolation error and the single-thread fallback; the Vite and webpack examples built and served with and without the headers, and Vite's dev server; screenshots in js/test-results"
 	# Firefox on an X server of its own (Xvfb), where it has WebGL2 (headless it has none).
 	(cd js && run env WASMVEC_FIREFOX_DISPLAY=1 xvfb-run -a npm run --silent test:browser)
 }

@@ -234,11 +234,11 @@ function serial(fn) {
 /**
  * meshOf meshes V on g and returns the mesh: through the zero-copy views of a threaded guest, else
  * read (one copy, transferred). Returns null for a mesh past the guest's buffers.
- * @param {import('wasmvec').RemoteInstance} g @param {number} n @param {number} iso
+ * @param {import('wasmvec').RemoteInstance} g @param {number} n @param {number} iso @param {number} [chunk]
  */
-async function meshOf(g, n, iso) {
+async function meshOf(g, n, iso, chunk = 16) {
   const threaded = g.build !== 'fallback' && g.threaded;
-  const m = await g.run({ call: ['mesh', [n, iso, 16]], read: threaded ? [] : [['counts', 4]] });
+  const m = await g.run({ call: ['mesh', [n, iso, chunk]], read: threaded ? [] : [['counts', 4]] });
   if (m.result !== 0) return { result: m.result, ms: m.stats.guestMs };
   const counts = threaded ? g.view('counts') : m.read[0];
   const nv = Number(counts[0]),
@@ -268,6 +268,28 @@ async function meshOf(g, n, iso) {
     nrm: /** @type {Float32Array} */ (r.read[1]),
     idx: new Uint32Array(ix.buffer, ix.byteOffset, ni),
   };
+}
+
+/**
+ * meshHash is FNV-1a 64 over a mesh's little-endian bytes, positions, normals (every NaN as
+ * 0x7fc00000) then indices, in hex: Go's rayon.MeshHash, computed in the page.
+ * @param {Float32Array} pos @param {Float32Array} nrm @param {Uint32Array} idx
+ */
+function meshHash(pos, nrm, idx) {
+  let h = 0xcbf29ce484222325n;
+  const word = (/** @type {number} */ w) => {
+    for (let k = 0; k < 4; k++) h = ((h ^ BigInt((w >>> (8 * k)) & 0xff)) * 0x100000001b3n) & 0xffffffffffffffffn;
+  };
+  const bits = new Uint32Array(1),
+    f = new Float32Array(bits.buffer);
+  for (const a of [pos, nrm]) {
+    for (let i = 0; i < a.length; i++) {
+      f[0] = a[i];
+      word(a[i] !== a[i] ? 0x7fc00000 : bits[0]);
+    }
+  }
+  for (let i = 0; i < idx.length; i++) word(idx[i]);
+  return h.toString(16).padStart(16, '0');
 }
 
 /** The viewer's loop: steps for a time budget, meshes, draws; until stop. */
@@ -349,12 +371,16 @@ async function check(threads) {
     const state = u64(/** @type {bigint} */ (await g.call('hash', [gold.n])));
     const meshes = [];
     for (const m of gold.meshes) {
-      const r = await g.call('mesh', [gold.n, m.iso, m.chunk]);
-      meshes.push({ iso: m.iso, result: r, hash: u64(/** @type {bigint} */ (await g.call('mesh-hash', []))), want: m.hash });
+      // The hash of the mesh as the page sees it: through the zero-copy views (threaded), or
+      // read's copy (fallback); and the guest's own mesh-hash.
+      const seen = await meshOf(g, gold.n, m.iso, m.chunk);
+      const r = seen.result;
+      const page = seen.pos && seen.nrm && seen.idx ? meshHash(seen.pos, seen.nrm, seen.idx) : '';
+      meshes.push({ iso: m.iso, result: r, hash: u64(/** @type {bigint} */ (await g.call('mesh-hash', []))), page, want: m.hash });
     }
-    rows.push({ threads: g.threads, state, want: gold.hash, meshes });
+    rows.push({ threads: g.threads, state, want: gold.hash, meshes, views: g.build !== 'fallback' && g.threaded });
   }
-  const equal = rows.every((r) => r.state === r.want && r.meshes.every((m) => m.hash === m.want));
+  const equal = rows.every((r) => r.state === r.want && r.meshes.every((m) => m.hash === m.want && m.page === m.want));
   return { n: gold.n, steps: gold.steps, rows, equal };
 }
 
