@@ -38,16 +38,21 @@ port.listen(async (/** @type {import('./protocol.js').LoadRequest | import('./pr
       let result;
       // A stop (RemoteInstance.stop) asks the job that runs now: lower the word first.
       if (inst.stopOffset >= 0) Atomics.store(new Int32Array(inst.memory.buffer, inst.stopOffset, 1), 0, 0);
-      let count = 0;
+      let count = 0,
+        lastMs = 0;
       const t0 = performance.now();
       if (j.call) {
         const [name, args = []] = j.call;
         const b = j.budget;
         const max = b?.max ?? Infinity;
+        let now = t0;
         do {
+          const t = now;
           result = inst.call(name, ...args);
           count++;
-        } while (b && count < max && result !== b.stop && performance.now() - t0 < b.ms);
+          now = performance.now();
+          lastMs = now - t;
+        } while (b && count < max && result !== b.stop && now - t0 < b.ms);
       }
       if (j.vector) {
         vector ??= await import('./vector.js');
@@ -55,9 +60,12 @@ port.listen(async (/** @type {import('./protocol.js').LoadRequest | import('./pr
         if (!Object.hasOwn(vector.byName, fn)) throw new TypeError(`wasmvec: no vector function ${fn}`);
         result = vector.byName[fn](inst, ...args, ...(opts ? [opts] : []));
       }
-      const guestMs = performance.now() - t0;
+      const guestMs = performance.now() - t0,
+        lastCallMs = lastMs;
       const read = (j.read ?? []).map(([name, length, at]) => inst?.read(name, length, at));
-      port.post({ id: msg.id, ok: true, value: { result, read, count, guestMs } }, [...read.map((/** @type {any} */ v) => v.buffer)]);
+      port.post({ id: msg.id, ok: true, value: { result, read, count, guestMs, lastCallMs } }, [
+        ...read.map((/** @type {any} */ v) => v.buffer),
+      ]);
     }
   } catch (e) {
     port.post({ id: msg.id, ok: false, error: toPlain(e) });

@@ -52,10 +52,12 @@ import { capabilities, depNames, isNode, isolated, isolationHeaders, listen, nod
 /**
  * What a job returns: the kernel's (or vector function's) result (the last call's under a
  * budget), one typed array per read, how many calls ran (1 without a budget, 0 without a call),
- * and its times in milliseconds: wallMs on the page from sending the job to its reply, guestMs
+ * and its times in milliseconds: wallMs on the page from sending the job to its reply, lastCallMs
+ * the last call's (under a budget, the job ran past ms only by the last call: guestMs −
+ * lastCallMs < ms), guestMs
  * in the Worker from the first call to the last one's return (performance.now; a browser may
  * coarsen it to 0.1 ms or more without cross-origin isolation).
- * @typedef {{result: any, read: import('./instance.js').View[], count: number, stats: {wallMs: number, guestMs: number}}} JobResult
+ * @typedef {{result: any, read: import('./instance.js').View[], count: number, stats: {wallMs: number, guestMs: number, lastCallMs: number}}} JobResult
  */
 
 /**
@@ -345,8 +347,9 @@ export class RemoteInstance {
     }
     const t0 = performance.now();
     return this.#send({ op: 'run', job }, t || this.timeout, what).then((/** @type {any} */ r) => {
-      r.stats = { wallMs: performance.now() - t0, guestMs: r.guestMs };
+      r.stats = { wallMs: performance.now() - t0, guestMs: r.guestMs, lastCallMs: r.lastCallMs };
       delete r.guestMs;
+      delete r.lastCallMs;
       return /** @type {JobResult} */ (r);
     });
   }

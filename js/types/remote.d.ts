@@ -255,7 +255,9 @@ export type Budget = {
 /**
  * What a job returns: the kernel's (or vector function's) result (the last call's under a
  * budget), one typed array per read, how many calls ran (1 without a budget, 0 without a call),
- * and its times in milliseconds: wallMs on the page from sending the job to its reply, guestMs
+ * and its times in milliseconds: wallMs on the page from sending the job to its reply, lastCallMs
+ * the last call's (under a budget, the job ran past ms only by the last call: guestMs −
+ * lastCallMs < ms), guestMs
  * in the Worker from the first call to the last one's return (performance.now; a browser may
  * coarsen it to 0.1 ms or more without cross-origin isolation).
  */
@@ -266,6 +268,7 @@ export type JobResult = {
     stats: {
         wallMs: number;
         guestMs: number;
+        lastCallMs: number;
     };
 };
 /**
