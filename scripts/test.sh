@@ -86,7 +86,8 @@ check_templates() {
 	local tmp lang tg=""
 	tmp=$(mktemp -d)
 	run go build -o "$tmp/wasmvec" ./cmd/wasmvec
-	tg=$(find_tinygo 2>/dev/null) || tg=""
+	tinygo_once
+	tg=$TG
 	for lang in rust rust-rayon c go tinygo; do
 		if [ "$lang" = tinygo ] && [ -z "$tg" ]; then
 			say "template tinygo: no tinygo (see ./build.sh tinygo), so not built here; TestNewWritesKits checks what it writes"

@@ -164,6 +164,15 @@ tinygo_ok() {
 	[ -n "$v" ]
 }
 
+# tinygo_once sets TG to the tinygo to use (find_tinygo), or to "" when none
+# can be had, asking find_tinygo once per run, so that its notice is said once.
+tinygo_once() {
+	if [ -z "${TG_ASKED:-}" ]; then
+		TG_ASKED=1
+		TG=$(find_tinygo) || TG=""
+	fi
+}
+
 # find_tinygo prints the tinygo to use (building it when it must), or
 # returns 1 with the reason on stderr.
 find_tinygo() {
