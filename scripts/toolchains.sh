@@ -54,15 +54,15 @@ need_firefox() {
 }
 
 # An X server for Firefox's WebGL in the browser tests: headless Firefox ESR
-# has no WebGL2, a Firefox on Xvfb draws with Mesa's llvmpipe (Debian's xvfb
-# and libgl1-mesa-dri).
+# has no WebGL2, a Firefox on Xvfb draws with Mesa's llvmpipe (Debian's xvfb,
+# xauth, which xvfb-run needs and xvfb only recommends, and libgl1-mesa-dri).
 need_xvfb() {
 	local dri=no f
 	for f in /usr/lib/*-linux-gnu/dri/swrast_dri.so; do
 		[ -e "$f" ] && dri=yes
 	done
-	if ! command -v xvfb-run >/dev/null || [ "$dri" = no ]; then
-		apt_install "Xvfb and Mesa for Firefox's WebGL" xvfb libgl1-mesa-dri
+	if ! command -v xvfb-run >/dev/null || ! command -v xauth >/dev/null || [ "$dri" = no ]; then
+		apt_install "Xvfb and Mesa for Firefox's WebGL" xvfb xauth libgl1-mesa-dri
 	fi
 	command -v xvfb-run >/dev/null || die "no xvfb-run: install Debian's xvfb package (apt-get install xvfb libgl1-mesa-dri)"
 }
