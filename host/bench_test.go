@@ -110,7 +110,8 @@ func guestName(path string) string { return strings.TrimSuffix(filepath.Base(pat
 
 // BenchmarkCall is the cost of one call with no work, "sum" over 0
 // elements: path=kernel is the generic Instance.Call (one crossing that
-// takes and releases the instance's lock), path=buffers-call Buffers.Call
+// takes and releases the instance's lock), path=typed-args the same
+// through Instance.CallArgs (each argument's type checked), path=buffers-call Buffers.Call
 // inside one InPlace (the lock taken once for all calls), path=typed the
 // vector client's Sum (an InPlace, three views, the guard words and the
 // call), path=in-place its SumInPlace inside one InPlace, path=func-call
@@ -166,6 +167,22 @@ func BenchmarkCall(b *testing.B) {
 		})
 		if err != nil {
 			b.Fatal(err)
+		}
+	})
+	// path=typed-args: the same call through Instance.CallArgs, each
+	// argument's type checked against the kernel's parameter.
+	b.Run("path=typed-args", func(b *testing.B) {
+		k, err := in.Module().Kernel("sum")
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.ReportAllocs()
+		for b.Loop() {
+			v, err := in.CallArgs(k, host.U32(0))
+			if err != nil {
+				b.Fatal(err)
+			}
+			sink += host.Decode[float64](v)
 		}
 	})
 	// path=kernel: the same export as a user kernel, through the generic

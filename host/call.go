@@ -60,8 +60,9 @@ func (in *Instance) kname(e export) string {
 // a uint64 carries bits, not a type, so an f64 encoded into an i32
 // parameter reaches the guest as its low 32 bits. Encode each argument
 // with Encode of a Go value of the parameter's type (Kernel.Params lists
-// them). The JS package, whose arguments are typed JS values, checks
-// each against the signature.
+// them), or call CallArgs, whose typed arguments (I32, F64, ...) are
+// checked against the kernel's parameters. The JS package, whose
+// arguments are typed JS values, checks each against the signature.
 //
 // The host cannot know which buffer elements a kernel reads or writes, so
 // it places no guard words (a client that knows, as package vector does,
@@ -365,6 +366,53 @@ func (in *Instance) callArgsError(k *Kernel, args []uint64) error {
 			k.name, k.m.name, in.mod.kernelNames())
 	}
 	return guestErr(in.name, k.name, ErrSignature, "%d arguments for %v", len(args), k.sig)
+}
+
+// CallArgs is Call with typed arguments (I32, U32, I64, U64, F32, F64),
+// each checked against k's parameter: where Call takes any uint64 (an f64's
+// bits passed to an i32 parameter reach the guest as their low 32 bits),
+// CallArgs refuses an argument of another type than its parameter's with
+// ErrSignature naming it, before any guest code runs. The check is a
+// comparison per argument; the call is then Call's (BenchmarkCall's
+// path=typed-args against path=kernel).
+//
+//	r, err := in.CallArgs(axpy, host.F32(2), host.U32(uint32(len(x))))
+//
+// Errors: Call's, and ErrSignature (in a *GuestError naming the kernel)
+// for an argument of the wrong type, or the zero Arg.
+func (in *Instance) CallArgs(k *Kernel, args ...Arg) (uint64, error) {
+	if k == nil || len(args) != len(k.sig.params) || len(args) > maxParams {
+		return in.Call(k, make([]uint64, len(args))...) // Call's errors
+	}
+	for i, a := range args {
+		if a.t != k.sig.params[i] {
+			return 0, in.argTypeError(k, i, a)
+		}
+	}
+	if len(args) <= raw.MaxLockedArgs { // the common case: a small array to zero
+		var bits [raw.MaxLockedArgs]uint64
+		for i, a := range args {
+			bits[i] = a.bits
+		}
+		return in.Call(k, bits[:len(args)]...)
+	}
+	var bits [maxParams]uint64
+	for i, a := range args {
+		bits[i] = a.bits
+	}
+	return in.Call(k, bits[:len(args)]...)
+}
+
+// argTypeError is CallArgs' error for argument i of k, of the wrong type.
+func (in *Instance) argTypeError(k *Kernel, i int, a Arg) error {
+	if in.zero() {
+		return errZeroInstance
+	}
+	got := "no argument (the zero Arg)"
+	if a.t != 0 {
+		got = "an " + a.t.String()
+	}
+	return guestErr(in.name, k.name, ErrSignature, "argument %d is %s, not an %v (%v)", i, got, k.sig.params[i], k.sig)
 }
 
 // rawCall runs k through the typed path. The caller holds the instance's lock.

@@ -76,3 +76,26 @@ func elemType[T Value]() valType {
 	}
 	return tI64
 }
+
+// Arg is one kernel argument with its WebAssembly type, for
+// Instance.CallArgs, which checks each against the kernel's parameter. Make
+// it with I32, U32 (a WIT u32: an i32 parameter), I64, U64 (an i64), F32
+// or F64. The zero Arg is no argument: CallArgs refuses it.
+type Arg struct {
+	bits uint64
+	t    valType
+}
+
+// I32 is v as an i32 argument; U32 is v as an i32 argument the guest
+// reads as unsigned (WIT u32).
+func I32(v int32) Arg  { return Arg{Encode(v), tI32} }
+func U32(v uint32) Arg { return Arg{Encode(v), tI32} }
+
+// I64 is v as an i64 argument; U64 is v as an i64 argument the guest
+// reads as unsigned (WIT u64).
+func I64(v int64) Arg  { return Arg{Encode(v), tI64} }
+func U64(v uint64) Arg { return Arg{v, tI64} }
+
+// F32 is v as an f32 argument; F64 as an f64 argument.
+func F32(v float32) Arg { return Arg{Encode(v), tF32} }
+func F64(v float64) Arg { return Arg{Encode(v), tF64} }
