@@ -376,7 +376,7 @@ func (in *Instance) callArgsError(k *Kernel, args []uint64) error {
 // comparison per argument; the call is then Call's (BenchmarkCall's
 // path=typed-args against path=kernel).
 //
-//	r, err := in.CallArgs(axpy, host.F32(2), host.U32(uint32(len(x))))
+//	r, err := in.CallArgs(k, host.F32(2), host.U32(uint32(len(x))))
 //
 // Errors: Call's, and ErrSignature (in a *GuestError naming the kernel)
 // for an argument of the wrong type, or the zero Arg.
