@@ -6,7 +6,7 @@
 // cross-origin isolation it runs the guest's single-thread build instead,
 // on one thread, with the same hashes, and says so.
 import { loadWorker, compile, capabilities } from 'wasmvec';
-import { f64s, fnv, gsInit, seriesValue } from '../test/workloads.js';
+import { f64s, fnv, gsInit, meshHash, seriesValue } from '../test/workloads.js';
 
 const $ = (/** @type {string} */ id) => /** @type {any} */ (document.getElementById(id));
 const threadsWork = capabilities().threads;
@@ -268,28 +268,6 @@ async function meshOf(g, n, iso, chunk = 16) {
     nrm: /** @type {Float32Array} */ (r.read[1]),
     idx: new Uint32Array(ix.buffer, ix.byteOffset, ni),
   };
-}
-
-/**
- * meshHash is FNV-1a 64 over a mesh's little-endian bytes, positions, normals (every NaN as
- * 0x7fc00000) then indices, in hex: Go's rayon.MeshHash, computed in the page.
- * @param {Float32Array} pos @param {Float32Array} nrm @param {Uint32Array} idx
- */
-function meshHash(pos, nrm, idx) {
-  let h = 0xcbf29ce484222325n;
-  const word = (/** @type {number} */ w) => {
-    for (let k = 0; k < 4; k++) h = ((h ^ BigInt((w >>> (8 * k)) & 0xff)) * 0x100000001b3n) & 0xffffffffffffffffn;
-  };
-  const bits = new Uint32Array(1),
-    f = new Float32Array(bits.buffer);
-  for (const a of [pos, nrm]) {
-    for (let i = 0; i < a.length; i++) {
-      f[0] = a[i];
-      word(a[i] !== a[i] ? 0x7fc00000 : bits[0]);
-    }
-  }
-  for (let i = 0; i < idx.length; i++) word(idx[i]);
-  return h.toString(16).padStart(16, '0');
 }
 
 /** The viewer's loop: steps for a time budget, meshes, draws; until stop. */

@@ -9,6 +9,8 @@ import { toPlain } from './errors.js';
 const port = selfPort();
 /** @type {import('./instance.js').Instance | null} */
 let inst = null;
+/** @type {Int32Array | null} the guest's stop word (a threaded guest's, when it has one) */
+let stopWord = null;
 /** @type {typeof import('./vector.js') | null} */
 let vector = null;
 
@@ -21,6 +23,7 @@ port.listen(async (/** @type {import('./protocol.js').LoadRequest | import('./pr
       inst = await instantiateHere(m, msg.options, { channel: msg.channel, phase: (exp) => port.post({ phase: exp }) });
       port.post({ phase: '' });
       const buf = inst.memory.buffer;
+      if (inst.stopOffset >= 0) stopWord = new Int32Array(buf, inst.stopOffset, 1);
       /** @type {import('./protocol.js').LoadResult} */
       const value = {
         layout: inst.layout,
@@ -37,7 +40,7 @@ port.listen(async (/** @type {import('./protocol.js').LoadRequest | import('./pr
       /** @type {any} */
       let result;
       // A stop (RemoteInstance.stop) asks the job that runs now: lower the word first.
-      if (inst.stopOffset >= 0) Atomics.store(new Int32Array(inst.memory.buffer, inst.stopOffset, 1), 0, 0);
+      if (stopWord) Atomics.store(stopWord, 0, 0);
       let count = 0,
         lastMs = 0;
       const t0 = performance.now();

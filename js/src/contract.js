@@ -130,6 +130,8 @@ export function isReserved(name) {
 
 /** Bytes per element of each numeric type. */
 export const sizeOf = /** @type {Record<ValType, number>} */ ({ i32: 4, i64: 8, f32: 4, f64: 8 });
+/** The typed array of each element type: a buffer's view. */
+export const arrayOf = /** @type {const} */ ({ i32: Int32Array, i64: BigInt64Array, f32: Float32Array, f64: Float64Array });
 
 class Reader {
   /** @param {Uint8Array} b */

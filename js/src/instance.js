@@ -15,7 +15,7 @@ import {
   bounded,
   withStderr,
 } from './errors.js';
-import { checkWrite, sizeOf } from './contract.js';
+import { arrayOf, checkWrite, sizeOf } from './contract.js';
 import { GuestExit } from './wasi.js';
 
 /** @typedef {import('./wasi.js').Output} Output */
@@ -50,8 +50,6 @@ export function toTrap(guest, exp, e, out) {
   t.stderr = stderr;
   return t;
 }
-
-const arrayOf = /** @type {const} */ ({ i32: Int32Array, i64: BigInt64Array, f32: Float32Array, f64: Float64Array });
 
 /**
  * A typed array of a buffer's element type.

@@ -17,7 +17,7 @@ import {
   fromPlain,
   withStderr,
 } from './errors.js';
-import { MaxTimeout, checkWrite } from './contract.js';
+import { MaxTimeout, arrayOf, checkWrite } from './contract.js';
 import { threadFailedKind } from './protocol.js';
 import { Module, compile } from './module.js';
 import { checkOptions, validTimeout } from './start.js';
@@ -114,8 +114,8 @@ export class RemoteInstance {
   #loaded = false;
   /** @type {SharedArrayBuffer | null} a threaded guest's linear memory, as loaded (view) */
   #memory = null;
-  /** the byte offset of its stop word, or -1 */
-  #stopOffset = -1;
+  /** @type {Int32Array | null} its stop word (stop), null when it has none */
+  #stopWord = null;
   /** @type {Map<string, import('./instance.js').View>} the views view made */
   #views = new Map();
   /** the guest code running while loading ('(start)', '_initialize', …), for a deadline's export */
@@ -242,6 +242,16 @@ export class RemoteInstance {
   }
 
   /**
+   * closed is the ClosedError of a use of export what ('' for none) once the instance failed or
+   * was closed: that error itself when it is one, else one saying why.
+   * @param {string} what
+   */
+  #closed(what) {
+    const f = /** @type {Error} */ (this.failed);
+    return f instanceof ClosedError ? f : new ClosedError(this.name, what, `the instance is closed: ${f.message}`);
+  }
+
+  /**
    * fail closes the instance for reason: its Workers are terminated and every pending call rejects.
    * @param {Error} reason
    */
@@ -265,12 +275,7 @@ export class RemoteInstance {
    * @param {Transferable[]} [transfer]
    */
   #send(msg, timeout, what, transfer = []) {
-    if (this.failed)
-      return Promise.reject(
-        this.failed instanceof ClosedError
-          ? this.failed
-          : new ClosedError(this.name, what, `the instance is closed: ${this.failed.message}`),
-      );
+    if (this.failed) return Promise.reject(this.#closed(what));
     const id = ++serial;
     return new Promise((resolve, reject) => {
       /** @type {{resolve: (v: any) => void, reject: (e: Error) => void, timer: any, arm: (() => void) | null}} */
@@ -411,11 +416,7 @@ export class RemoteInstance {
    * @returns {import('./instance.js').View}
    */
   view(name) {
-    if (this.failed) {
-      throw this.failed instanceof ClosedError
-        ? this.failed
-        : new ClosedError(this.name, '', `the instance is closed: ${this.failed.message}`);
-    }
+    if (this.failed) throw this.#closed('');
     const b = this.layout.find((l) => l.name === name);
     if (!b) {
       throw new MissingExportError(
@@ -433,7 +434,6 @@ export class RemoteInstance {
     }
     let v = this.#views.get(name);
     if (!v) {
-      const arrayOf = { i32: Int32Array, i64: BigInt64Array, f32: Float32Array, f64: Float64Array };
       v = new arrayOf[b.type](/** @type {ArrayBuffer} */ (/** @type {unknown} */ (this.#memory)), b.offset, b.capacity);
       this.#views.set(name, v);
     }
@@ -455,19 +455,15 @@ export class RemoteInstance {
    * during a call; or it does not export get-stop-offset); ClosedError after close or a failure.
    */
   stop() {
-    if (this.failed) {
-      throw this.failed instanceof ClosedError
-        ? this.failed
-        : new ClosedError(this.name, '', `the instance is closed: ${this.failed.message}`);
-    }
-    if (!this.#memory || this.#stopOffset < 0) {
+    if (this.failed) throw this.#closed('');
+    if (!this.#stopWord) {
       throw new OptionError(
         this.name,
         'get-stop-offset',
         "stop needs a threaded guest with a stop word (export get-stop-offset: the Rust kit's threaded guests have one)",
       );
     }
-    Atomics.store(new Int32Array(/** @type {ArrayBuffer} */ (/** @type {unknown} */ (this.#memory)), this.#stopOffset, 1), 0, 1);
+    Atomics.store(this.#stopWord, 0, 1);
   }
 
   /**
@@ -498,7 +494,7 @@ export class RemoteInstance {
         const v = /** @type {import('./protocol.js').LoadResult} */ (await r.#send(msg, timeout, '(load)'));
         r.#loaded = true;
         r.#memory = v.memory ?? null;
-        r.#stopOffset = v.stopOffset ?? -1;
+        if (r.#memory && v.stopOffset >= 0) r.#stopWord = new Int32Array(/** @type {any} */ (r.#memory), v.stopOffset, 1);
         return v;
       } catch (e) {
         r.#fail(/** @type {Error} */ (e));

@@ -7,7 +7,7 @@ export function golden(name) {
   return JSON.parse(fs.readFileSync(new URL(`./golden/${name}`, import.meta.url), 'utf8'));
 }
 
-export { f64s, bitsHex, fnv, seriesValue, gsInit } from './workloads.js';
+export { f64s, bitsHex, fnv, meshHash, seriesValue, gsInit } from './workloads.js';
 
 /** The repository's root. */
 export const root = new URL('../../', import.meta.url);

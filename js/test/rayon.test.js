@@ -17,7 +17,7 @@ import {
   load,
   loadWorker,
 } from '../src/index.js';
-import { f64s, fnv, golden, gsInit, root, seriesValue } from './golden.js';
+import { f64s, fnv, golden, gsInit, meshHash, root, seriesValue } from './golden.js';
 
 const g = golden('rayon.json');
 const rayon = await compile(new URL('examples/rayon/rayon.wasm', root), { name: 'rayon' });
@@ -294,11 +294,7 @@ test('zero-copy views of a threaded guest: the page writes V and reads the mesh 
     const pos = /** @type {Float32Array} */ (guest.view('positions')).subarray(0, 3 * m.vertices);
     const nrm = /** @type {Float32Array} */ (guest.view('normals')).subarray(0, 3 * m.vertices);
     const idx = new Uint32Array(guest.view('indices').buffer, guest.view('indices').byteOffset, m.indices);
-    const bytes = new Uint8Array(4 * (pos.length + nrm.length + idx.length));
-    bytes.set(new Uint8Array(pos.slice().buffer), 0);
-    bytes.set(new Uint8Array(nrm.slice().buffer), 4 * pos.length);
-    bytes.set(new Uint8Array(idx.slice().buffer), 8 * pos.length);
-    assert.equal(fnvBytes(bytes), m.hash, 'the mesh hashed from the views is Go MeshHash');
+    assert.equal(meshHash(pos, nrm, idx), m.hash, 'the mesh hashed from the views is Go MeshHash');
     await guest.close();
     assert.throws(() => guest.view('v'), ClosedError);
   }
@@ -307,16 +303,6 @@ test('zero-copy views of a threaded guest: the page writes V and reads the mesh 
   assert.throws(() => single.view('nope'), MissingExportError);
   await single.close();
 });
-
-/**
- * fnvBytes is FNV-1a 64 over bytes, in hex (with BigInt: for the small meshes of the tests).
- * @param {Uint8Array} bytes
- */
-function fnvBytes(bytes) {
-  let h = 0xcbf29ce484222325n;
-  for (const b of bytes) h = ((h ^ BigInt(b)) * 0x100000001b3n) & 0xffffffffffffffffn;
-  return h.toString(16).padStart(16, '0');
-}
 
 test(
   'work by time budget: a job repeats its call in the Worker for about ms, and reports its count and times',

@@ -53,6 +53,29 @@ export function fnv(xs) {
 }
 
 /** The golden series value (examples/rayon/jsgolden_test.go). */
+/**
+ * meshHash is FNV-1a 64 over a mesh's little-endian bytes, positions, normals (every NaN as
+ * 0x7fc00000) then indices, in hex: Go's rayon.MeshHash (with BigInt: for the meshes of the tests
+ * and the demo's check, not the viewer's every frame).
+ * @param {Float32Array} pos @param {Float32Array} nrm @param {Uint32Array} idx
+ */
+export function meshHash(pos, nrm, idx) {
+  let h = 0xcbf29ce484222325n;
+  const word = (/** @type {number} */ w) => {
+    for (let k = 0; k < 4; k++) h = ((h ^ BigInt((w >>> (8 * k)) & 0xff)) * 0x100000001b3n) & 0xffffffffffffffffn;
+  };
+  const bits = new Uint32Array(1),
+    f = new Float32Array(bits.buffer);
+  for (const a of [pos, nrm]) {
+    for (let i = 0; i < a.length; i++) {
+      f[0] = a[i];
+      word(a[i] !== a[i] ? 0x7fc00000 : bits[0]);
+    }
+  }
+  for (let i = 0; i < idx.length; i++) word(idx[i]);
+  return h.toString(16).padStart(16, '0');
+}
+
 export const seriesValue = (/** @type {number} */ s, /** @type {number} */ i) => ((i * 7919 + s * 104729) % 1000) / 8 - 60;
 
 /** The golden Gray–Scott start. @param {number} n */

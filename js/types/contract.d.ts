@@ -113,6 +113,12 @@ export const wasiFunctions: Set<string>;
  */
 /** Bytes per element of each numeric type. */
 export const sizeOf: Record<ValType, number>;
+export namespace arrayOf {
+    let i32: Int32ArrayConstructor;
+    let i64: BigInt64ArrayConstructor;
+    let f32: Float32ArrayConstructor;
+    let f64: Float64ArrayConstructor;
+}
 /**
  * The parts of a module's binary the contract needs.
  */
