@@ -599,7 +599,8 @@ func (in *Instance) callError(e export, err raw.Err) error {
 		in.out.reset()
 		return nil
 	}
-	t := &Trap{Message: boundTrapMessage(f.Message)}
+	t := &Trap{}
+	t.Message, t.Backtrace = splitTrapMessage(f.Message)
 	switch {
 	case f.HasCode:
 		t.Code = trapCodeOf(f.Code)
@@ -611,6 +612,10 @@ func (in *Instance) callError(e export, err raw.Err) error {
 	if in.th == nil {
 		in.out.reset() // the next call's stderr starts afresh
 	}
+	// The guest stopped where it trapped: its own state (its runtime's,
+	// its allocator's) is whatever that left. The instance serves on, as
+	// WebAssembly allows, but a Pool replaces it.
+	in.tainted = true
 	var failure error = &GuestError{Guest: in.name, Export: in.kname(e), Err: fmt.Errorf("%w: %w", ErrTrap, t)}
 	if in.c.Interrupted() {
 		failure = in.deadlineError(in.kname(e), t)

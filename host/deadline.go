@@ -198,8 +198,8 @@ func (in *Instance) deadlineError(name string, trap error) error {
 }
 
 // untrusted reports whether the instance should be replaced: a call was
-// interrupted (the guest stopped at an arbitrary point, its own state may
-// be inconsistent), a threaded instance aborted, or its user closed it
+// interrupted or trapped (the guest stopped at an arbitrary point, its own
+// state may be inconsistent), a threaded instance aborted, or its user closed it
 // (inside Pool.Do, say).
 func (in *Instance) untrusted() bool {
 	if in.lock("") != nil {

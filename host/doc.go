@@ -80,7 +80,7 @@
 // ([ErrModule], [ErrMissingExport], [ErrSignature],
 // [ErrLimit], [ErrTrap], [ErrDeadline], [ErrContract],
 // [ErrConcurrent], [ErrOption], [ErrClosed]). A trap in a kernel also
-// wraps a [*Trap] with its code and backtrace. Bad input never panics and
+// wraps a [*Trap] with its code, reason, stderr and backtrace. Bad input never panics and
 // never truncates.
 //
 // # Trust

@@ -33,6 +33,9 @@ const (
 // BoundTrapMessage is boundTrapMessage.
 var BoundTrapMessage = boundTrapMessage
 
+// SplitTrapMessage is splitTrapMessage.
+var SplitTrapMessage = splitTrapMessage
+
 // ExportForTest returns a function that calls the kernel named name with
 // args through wasmtime-go's Func.Call (under the instance's lock, traps as
 // errors).

@@ -88,7 +88,8 @@ func TestCapacityBelowOneBlock(t *testing.T) {
 }
 
 // TestTrapBounded: a deep recursion's trap carries the stack-overflow code
-// in the project's own type and a message of at most MaxTrapMessage bytes
+// in the project's own type, a message and a backtrace of at most
+// MaxTrapMessage bytes each
 // (Wasmtime 39's backtrace of every frame ran to a megabyte, which the host
 // cut; Wasmtime 44 keeps a few frames itself), with no NUL from the C API.
 func TestTrapBounded(t *testing.T) {
@@ -105,9 +106,14 @@ func TestTrapBounded(t *testing.T) {
 	if !errors.Is(err, host.ErrTrap) || !errors.As(err, &trap) || trap.Code != "stack overflow" {
 		t.Fatalf("%.300v; want ErrTrap with a *Trap of code %v", err, "stack overflow")
 	}
-	if len(trap.Message) > host.MaxTrapMessage+100 || strings.ContainsRune(trap.Message, 0) ||
-		len(trap.Message) > host.MaxTrapMessage && !strings.Contains(trap.Message, "more lines") {
-		t.Errorf("trap message of %d bytes (limit %d), ends %q", len(trap.Message), host.MaxTrapMessage, trap.Message[max(0, len(trap.Message)-120):])
+	for _, s := range []string{trap.Message, trap.Backtrace} {
+		if len(s) > host.MaxTrapMessage+100 || strings.ContainsRune(s, 0) ||
+			len(s) > host.MaxTrapMessage && !strings.Contains(s, "more lines") {
+			t.Errorf("trap text of %d bytes (limit %d), ends %q", len(s), host.MaxTrapMessage, s[max(0, len(s)-120):])
+		}
 	}
-	t.Logf("%d bytes; %s", len(trap.Message), trap.Message[strings.LastIndexByte(trap.Message, '\n')+1:])
+	if trap.Backtrace == "" || strings.Contains(err.Error(), trap.Backtrace) {
+		t.Errorf("backtrace %q; want one, and not in the error's text", trap.Backtrace)
+	}
+	t.Logf("%s; backtrace of %d bytes", trap.Message, len(trap.Backtrace))
 }

@@ -59,7 +59,8 @@ type Instance struct {
 	stopWorkers *wasmtime.Func
 
 	// Deadlines (deadline.go): every call's bound, and the context bound
-	// by Bind, if any. tainted: a call was interrupted.
+	// by Bind, if any. tainted: a call was interrupted or trapped, or a
+	// client's check failed: a Pool replaces the instance.
 	timeout time.Duration
 	ctxs    []context.Context // bound by Bind, innermost last; every one bounds each call; guarded by cmu
 	cmu     sync.Mutex        // guards ctxs: Bind takes no other lock, so it works inside InPlace

@@ -147,8 +147,8 @@ func (p *Pool) take() *Instance {
 }
 
 // release gives back an instance taken with acquire. An instance that can
-// no longer be trusted (a call was interrupted by its deadline, broke the
-// buffer contract, or a thread of a threaded guest trapped) is closed and
+// no longer be trusted (a call trapped, was interrupted by its deadline or
+// broke the buffer contract) is closed and
 // replaced by a new one, made on another goroutine so that Release returns
 // at once (its slot is free again when the new instance is in it); if
 // making the new one fails, the old one stays and its calls keep returning
@@ -223,9 +223,10 @@ func (p *Pool) free(s *poolSlot) {
 // returns ErrDeadline wrapping ctx.Err() if ctx ends before an instance
 // is free, ErrClosed if the pool is or gets closed (or p is nil or a zero
 // Pool), ErrOption if ctx or fn is nil, or fn's error. An
-// instance that can no longer be trusted afterwards (a call interrupted by
-// its deadline, a broken contract, a trapped thread of a threaded guest)
-// is replaced by a new one. Do is not fair: a goroutine that finds a free
+// instance that can no longer be trusted afterwards (a call that trapped,
+// in any thread, or was interrupted by its deadline, a broken contract) is
+// replaced by a new one: the guest stopped at an arbitrary point, and its
+// runtime's state is what that left. Do is not fair: a goroutine that finds a free
 // instance takes it even while others wait (bound the wait with ctx).
 func (p *Pool) Do(ctx context.Context, fn func(*Instance) error) error {
 	switch {

@@ -255,3 +255,48 @@ func TestPoolReplacesClosed(t *testing.T) {
 		}
 	}
 }
+
+// TestPoolReplacesTrapped: an instance whose call trapped is not handed out
+// again (the guest stopped where it trapped; a standard Go guest's runtime
+// is then mid-panic); the pool puts a new one in its place and closes it.
+// Outside a pool it serves on.
+func TestPoolReplacesTrapped(t *testing.T) {
+	wasm := compileWAT(t, wat(map[string]string{
+		"sum": `(func (export "sum") (param i32) (result f64) (if (i32.eq (local.get 0) (i32.const 3)) (then unreachable)) (f64.const 7))`}))
+	p := onePool(t, "trapper", wasm)
+	var first *host.Instance
+	err := p.Do(context.Background(), func(in *host.Instance) error {
+		first = in
+		_, err := sumOf(in, []float64{1, 2, 3})
+		return err
+	})
+	if !errors.Is(err, host.ErrTrap) {
+		t.Fatalf("Do: %v, want ErrTrap", err)
+	}
+	err = p.Do(context.Background(), func(in *host.Instance) error {
+		if in == first {
+			t.Error("the instance whose call trapped was handed out again")
+		}
+		_, err := sumOf(in, []float64{1})
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := sumOf(first, []float64{1}); !errors.Is(err, host.ErrClosed) {
+		t.Errorf("the replaced instance: %v, want ErrClosed", err)
+	}
+	e := host.NewEngine()
+	defer e.Close()
+	in, err := e.Load("trapper", wasm)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer in.Close()
+	if _, err := sumOf(in, []float64{1, 2, 3}); !errors.Is(err, host.ErrTrap) {
+		t.Fatalf("Sum of 3: %v, want ErrTrap", err)
+	}
+	if got, err := sumOf(in, []float64{1}); err != nil || got != 7 {
+		t.Errorf("the next call outside a pool: %v, %v; want 7, nil (the instance serves on)", got, err)
+	}
+}

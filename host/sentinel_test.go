@@ -304,6 +304,27 @@ func sentinelCases(t *testing.T) map[string]func(*testing.T) map[string]error {
 	}
 }
 
+// TestSplitTrapMessage: Wasmtime's text for a trap splits into the reason
+// (the causes) and the frames; Wasmtime's own stack (RUST_BACKTRACE=1 in
+// the host's environment) is dropped; a text of another form is the reason
+// whole.
+func TestSplitTrapMessage(t *testing.T) {
+	frames := "    0:   0x344a - <unknown>!<wasm function 82>\n    1:   0x65f4 - <unknown>!step"
+	for _, c := range []struct{ msg, reason, backtrace string }{
+		{"error while executing at wasm backtrace:\n" + frames + "\n\nCaused by:\n    wasm trap: wasm `unreachable` instruction executed\n",
+			"wasm trap: wasm `unreachable` instruction executed", frames},
+		{"error while executing at wasm backtrace:\n" + frames + "\n\nCaused by:\n    0: host function failed\n    1: wasm trap: interrupt\n\nStack backtrace:\n   0: wasmtime::x\n   1: main",
+			"host function failed: wasm trap: interrupt", frames},
+		{"Exited with i32 exit status 2\nwasm backtrace:\n" + frames, "Exited with i32 exit status 2", frames},
+		{"wasm trap: integer divide by zero", "wasm trap: integer divide by zero", ""},
+	} {
+		r, b := host.SplitTrapMessage(c.msg)
+		if r != c.reason || b != c.backtrace {
+			t.Errorf("split %q:\n reason %q, want %q\n backtrace %q, want %q", c.msg, r, c.reason, b, c.backtrace)
+		}
+	}
+}
+
 // TestBoundTrapMessage: a runtime's trap message past MaxTrapMessage bytes
 // keeps its first lines, cut at a line end, and says how many were cut.
 func TestBoundTrapMessage(t *testing.T) {

@@ -317,7 +317,7 @@ func buildC(dir string, srcs []string, log io.Writer) error {
 		}
 		objs = append(objs, obj)
 	}
-	return runTool(log, dir, nil, cc, append([]string{"--target=wasm32-wasi", "-mexec-model=reactor", "-Wl,--strip-all", "-o", "guest.wasm"}, objs...)...)
+	return runTool(log, dir, nil, cc, append([]string{"--target=wasm32-wasi", "-mexec-model=reactor", "-Wl,--strip-debug", "-o", "guest.wasm"}, objs...)...)
 }
 
 func copyFile(dst, src string) error {

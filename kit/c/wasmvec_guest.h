@@ -20,7 +20,7 @@
  * libclang-rt-19-dev-wasm32:
  *
  *   clang-19 --target=wasm32-wasi -O3 -ffp-contract=off -c guest.c
- *   clang-19 --target=wasm32-wasi -mexec-model=reactor -Wl,--strip-all -o guest.wasm guest.o
+ *   clang-19 --target=wasm32-wasi -mexec-model=reactor -Wl,--strip-debug -o guest.wasm guest.o
  *
  * (-mexec-model=reactor: a module with _initialize, not a command with
  * _start; -ffp-contract=off: a*x + y stays a rounded product and a rounded
