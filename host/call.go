@@ -560,11 +560,43 @@ func (in *Instance) threadedCall(e export, nargs int) error {
 		if cause == nil {
 			continue
 		}
+		if stopped, err := in.cooperativeStop(e); stopped {
+			return err
+		}
 		// Whatever the calling thread does within the grace, even return
 		// a value, the call ended with cause (or an earlier failure).
 		t.GiveUp(cause)
 		return t.Failure()
 	}
+}
+
+// StopGrace is how long a cooperative deadline waits for a guest to stop
+// (see WithTimeout): past it, the call ends as on an engine with deadlines.
+const StopGrace = 100 * time.Millisecond
+
+// cooperativeStop ends a threaded call past its deadline the cooperative
+// way, on an engine without deadlines (no epoch checks) and a guest with a
+// stop word: it raises the word and waits up to StopGrace for the guest to
+// return. stopped reports that it did; err is then ErrDeadline (or the
+// call's own failure), and the instance serves on: the guest stopped where
+// it chose to. The caller holds the instance's lock.
+func (in *Instance) cooperativeStop(e export) (stopped bool, err error) {
+	t := in.th
+	if in.engine.deadlines || !t.HasStop() || t.Failed() || in.closing.Load() {
+		return false, nil
+	}
+	res, ok := t.StopWait(StopGrace)
+	if !ok {
+		return false, nil
+	}
+	if err := in.callError(e, res.CallErr); err != nil {
+		return true, err
+	}
+	if t.Failed() {
+		return true, t.Failure()
+	}
+	return true, &GuestError{Guest: in.name, Export: in.kname(e),
+		Err: fmt.Errorf("%w: %w; the guest stopped at the host's request (its stop word)", ErrDeadline, in.deadlineCause())}
 }
 
 // endCause is why a threaded call must end now, or nil: a thread failed,

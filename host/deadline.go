@@ -79,9 +79,10 @@ func (e *Engine) stopTicker() {
 // On an engine not made WithDeadlines, a running call of a guest that is
 // not threaded cannot be stopped: Bind then only refuses calls that start
 // after ctx ended. A threaded guest's call returns when ctx ends on any
-// engine (package threads), leaving a guest thread that cannot be interrupted
-// counted as stuck (at most 256 such threads; past them Instantiate of a
-// threaded guest returns ErrLimit).
+// engine, as at a timeout (WithTimeout says how: on an engine without
+// deadlines, cooperatively first), leaving a guest thread that cannot be
+// interrupted counted as stuck (at most 256 such threads; past them
+// Instantiate of a threaded guest returns ErrLimit).
 func (in *Instance) Bind(ctx context.Context) (unbind func()) {
 	if in.zero() || ctx == nil || ctx.Done() == nil {
 		return func() {} // never cancelled, no deadline
@@ -177,24 +178,25 @@ func (in *Instance) deadlineError(name string, trap error) error {
 	if in.closing.Load() {
 		return &GuestError{Guest: in.name, Export: name, Err: fmt.Errorf("%w: the instance was closed during the call (%w)", ErrClosed, trap)}
 	}
-	var cause error
+	return &GuestError{Guest: in.name, Export: name, Err: fmt.Errorf("%w: %w (%w)", ErrDeadline, in.deadlineCause(), trap)}
+}
+
+// deadlineCause is why a call ran out of time: the error of a bound
+// context that ended, else the timeout.
+func (in *Instance) deadlineCause() error {
 	in.cmu.Lock()
 	defer in.cmu.Unlock()
 	for _, ctx := range in.ctxs {
 		if err := ctx.Err(); err != nil {
-			cause = err
-			break
+			return err
 		}
 	}
-	if cause == nil && in.ctxBound {
+	if in.ctxBound {
 		// The epoch callback saw a bound context's deadline pass before the
 		// context's own timer did: it is still that context's deadline.
-		cause = context.DeadlineExceeded
+		return context.DeadlineExceeded
 	}
-	if cause == nil {
-		cause = fmt.Errorf("the call ran past its timeout of %v", in.timeout)
-	}
-	return &GuestError{Guest: in.name, Export: name, Err: fmt.Errorf("%w: %w (%w)", ErrDeadline, cause, trap)}
+	return fmt.Errorf("the call ran past its timeout of %v", in.timeout)
 }
 
 // untrusted reports whether the instance should be replaced: a call was

@@ -101,10 +101,9 @@ func WithThreads(threads int) Option {
 // checks the epoch at every function entry and loop back-edge, which slows
 // tight loops (up to about 2 times; BenchmarkDeadlines, and
 // docs/performance.md and docs/rayon-scaling.md for measured runs). Use it
-// for guests you do not trust. A threaded guest's call bound by a
-// context (Instance.Bind, Pool.Do) returns when the context ends without
-// it; only code that never looks at the guest's abort flag then keeps its
-// threads busy.
+// for guests you do not trust. Without it, a threaded guest's deadline is
+// cooperative (see WithTimeout): it asks the guest to stop, through its
+// stop word, and ends the instance only when the guest does not.
 //
 // It configures an engine: given to Instantiate, Load or NewPool it is
 // ErrOption.
@@ -152,18 +151,29 @@ func WithCompileLimits(maxBytes, maxFunctions int) Option {
 // calls, and 10 seconds for the instantiation.
 //
 // A threaded guest's calls return at d on any engine (its calling thread
-// runs on a goroutine of the instance's own): on an engine made
-// WithDeadlines its threads are interrupted; on another, the guest's own
-// abort checks end them, and a thread that never looks stays running,
-// counted as stuck. Either way the instance is then done: the call returns
-// ErrDeadline with ErrClosed, and later calls ErrClosed. A guest that is not threaded can only be
-// stopped by epoch checks: Instantiate returns ErrOption for a positive d
-// on an engine not made WithDeadlines, and for a negative d.
+// runs on a goroutine of the instance's own):
 //
-// To end a threaded guest's call early and keep the instance, when the
-// guest cooperates (it exports the stop word, as the Rust kit's threaded
-// guests do), use Instance.Stop instead: it costs nothing while calls run
-// and promises nothing of a guest that does not look.
+//   - On an engine made WithDeadlines its threads are interrupted: the
+//     hostile-guest guarantee. The call returns ErrDeadline with
+//     ErrClosed; the instance is done.
+//   - On another engine the deadline is cooperative when the guest has a
+//     stop word (the Rust kit's threaded guests do): the host raises it,
+//     and a guest that looks at it and returns within StopGrace (100 ms)
+//     makes the call return ErrDeadline, never a success, and the instance
+//     serves on: it stopped where it chose to. This costs no epoch checks
+//     (docs/performance.md measures both) and promises nothing of a guest
+//     that does not look: past StopGrace, or for a guest with no stop word,
+//     the call returns ErrDeadline with ErrClosed, the guest's own abort
+//     checks end its threads, and a thread that never looks stays running,
+//     counted as stuck.
+//
+// Instance.Bind and Pool.Do's context end a call the same way. A guest
+// that is not threaded can only be stopped by epoch checks: Instantiate
+// returns ErrOption for a positive d on an engine not made WithDeadlines,
+// and for a negative d.
+//
+// To end a threaded guest's call early without a deadline, and keep the
+// instance, use Instance.Stop: the call then returns the guest's own status.
 func WithTimeout(d time.Duration) Option {
 	return func(o *options) { o.timeout = d }
 }

@@ -237,8 +237,10 @@ func (in *Instance) threadCount() int {
 // it between its jobs or steps returns early with a status of its own (the
 // kit's convention: -5, ERR_STOPPED, its buffers as its documentation
 // says). The call then returns that status with a nil error, and the
-// instance stays usable — unlike a deadline (WithTimeout, Bind), which
-// ends a threaded instance and stops any guest, cooperative or not. The
+// instance stays usable. A deadline (WithTimeout, Bind) on an engine
+// without deadlines raises the same word, but its call returns ErrDeadline;
+// on an engine made WithDeadlines it stops any guest and ends the
+// instance. The
 // host lowers the word as each call starts, so a Stop between calls
 // asks nothing. Stop takes no lock: call it from any goroutine, while a
 // call runs. To stop when a context ends:

@@ -537,3 +537,56 @@ func spawnAfterCloseChild(t *testing.T) {
 	time.Sleep(200 * time.Millisecond) // a spawned thread would run now
 	t.Logf("spawn after close: %d", int32(atomic.LoadUint32((*uint32)(unsafe.Pointer(&mem[88])))))
 }
+
+// TestCooperativeDeadline: on an engine without deadlines (no epoch
+// checks), the timeout of a threaded guest with a stop word raises the
+// word. A kernel that looks at it returns: the call is ErrDeadline (never
+// a success), not ErrClosed, and the instance serves the next call. A
+// kernel that does not is ended StopGrace later, as before: ErrClosed,
+// its threads ended through the abort flag, which it does look at.
+func TestCooperativeDeadline(t *testing.T) {
+	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
+	const stopExport = `(func (export "get-stop-offset") (result i32) i32.const 3080)`
+	for _, c := range []struct {
+		name, sum   string
+		cooperative bool
+	}{
+		{"looks at the stop word", `(func (export "sum") (param i32) (result f64)
+  (block $s (loop $l (br_if $s (i32.atomic.load (i32.const 3080))) (br $l))) (f64.const -5))`, true},
+		{"looks at the abort flag only", `(func (export "sum") (param i32) (result f64)
+  (loop $l (if (i32.atomic.load (i32.const 3072)) (then unreachable)) (br $l)) (f64.const 0))`, false},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			e := host.NewEngine()
+			defer e.Close()
+			const d = 50 * time.Millisecond
+			in, err := e.Load("coop", compileWAT(t, threadedWAT(map[string]string{"sum": c.sum + stopExport}, "", "")),
+				host.WithThreads(2), host.WithTimeout(d))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer in.Close()
+			start := time.Now()
+			_, err = sumOf(in, []float64{1})
+			took := time.Since(start)
+			t.Logf("returned after %v: %v", took, err)
+			if !errors.Is(err, host.ErrDeadline) {
+				t.Fatalf("Sum past its timeout: %v, want ErrDeadline", err)
+			}
+			if c.cooperative {
+				within(t, took, d+time.Second)
+				if errors.Is(err, host.ErrClosed) {
+					t.Errorf("a guest that stopped: %v, want the instance to serve on", err)
+				}
+				if err := mulOf(in, make([]float64, 4), make([]float64, 4), make([]float64, 4)); err != nil {
+					t.Errorf("the next call: %v", err)
+				}
+				return
+			}
+			if !errors.Is(err, host.ErrClosed) || took < d+host.StopGrace {
+				t.Errorf("a guest that did not stop: %v after %v, want ErrClosed after the timeout and StopGrace (%v)", err, took, d+host.StopGrace)
+			}
+			within(t, took, d+host.StopGrace+time.Second)
+		})
+	}
+}

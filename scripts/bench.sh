@@ -8,20 +8,27 @@
 run_report() { (cd cmd/benchreport && run go run . "$@"); }
 benchstat() { (cd cmd/benchreport && run go run golang.org/x/perf/cmd/benchstat "$@"); }
 
+# bench_header prints the lines every raw benchmark file starts with: the
+# machine (CPU model, cores), the date and the versions of what was measured.
+# benchreport copies them into the report's header. Extra NAME: VALUE lines
+# come as arguments.
+bench_header() {
+	echo "machine: $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo 2>/dev/null | head -n1), $(nproc) CPUs, $(uname -sr)"
+	echo "date: $(date -u +%Y-%m-%d)"
+	echo "go: $(go version | awk '{print $3}')"
+	echo "rustc: $(rustc --version 2>/dev/null | awk '{print $2}')"
+	echo "wasmtime-go: $(go list -m -f '{{.Version}}' github.com/bytecodealliance/wasmtime-go/v44)"
+	local l
+	for l in "$@"; do echo "$l"; done
+}
+
 run_bench() {
 	need_go
 	build_all
 	mkdir -p bench/out
 	local out=bench/out/bench.txt
 	say "running the benchmark matrix (count=${BENCH_COUNT:-6}); raw output in $out"
-	{
-		echo "go: $(go version | awk '{print $3}')"
-		echo "rustc: $(rustc --version | awk '{print $2}')"
-		echo "clang: $(clang-19 --version 2>/dev/null | head -n1 | sed 's/.*version //')"
-		echo "gcc: $(gcc -dumpfullversion 2>/dev/null)"
-		echo "wasmtime-go: $(go list -m -f '{{.Version}}' github.com/bytecodealliance/wasmtime-go/v44)"
-		echo "date: $(date -u +%Y-%m-%d)"
-	} >"$out"
+	bench_header "clang: $(clang-19 --version 2>/dev/null | head -n1 | sed 's/.*version //')" "gcc: $(gcc -dumpfullversion 2>/dev/null)" >"$out"
 	say "the matrix against its peers (compare/), then the host's own rows"
 	(cd compare && run go test -run '^$' -bench "${BENCH:-.}" -benchtime "${BENCH_TIME:-200ms}" \
 		-count "${BENCH_COUNT:-6}" .) | tee -a "$out"
@@ -47,19 +54,12 @@ bench_rayon() {
 	run go test -c -tags wasmvec_rust_native -o bench/out/rayon.test ./examples/rayon/
 	need_node
 	need_chromium
-	{
-		echo "node: $(node --version)"
-		echo "chromium: $("$CHROMIUM" --version 2>/dev/null | awk '{print $2}')"
-		echo "go: $(go version | awk '{print $3}')"
-		echo "rustc: $(rustc --version | awk '{print $2}')"
-		echo "rayon: $(awk '/^name = "rayon"$/{getline; print $3}' examples/rayon/rust/Cargo.lock | tr -d '"')"
-		echo "wasmtime-go: $(go list -m -f '{{.Version}}' github.com/bytecodealliance/wasmtime-go/v44)"
-		echo "date: $(date -u +%Y-%m-%d)"
-	} >"$out"
+	bench_header "node: $(node --version)" "chromium: $("$CHROMIUM" --version 2>/dev/null | awk '{print $2}')" \
+		"rayon: $(awk '/^name = "rayon"$/{getline; print $3}' examples/rayon/rust/Cargo.lock | tr -d '"')" >"$out"
 	# bench-scaling: only the largest sizes, each row timed longer, more rounds.
 	local rounds=${BENCH_ROUNDS:-6} pat='^Benchmark(ALMA|GrayScott|Mesh)$' time=${RAYON_BENCH_TIME:-300ms} ms=${RAYON_BENCH_MS:-300} js=()
 	if [ "${1:-}" = largest ]; then
-		rounds=${BENCH_ROUNDS:-20} pat='^Benchmark(ALMA|GrayScott|Mesh)$/^impl=(wasm-rayon|wasm-rayon-deadlines|native-rust-rayon)$//^(series=64|n=128)$'
+		rounds=${BENCH_ROUNDS:-20} pat='^Benchmark(ALMA|GrayScott|Mesh)$/^impl=(wasm-rayon|wasm-rayon-deadlines|wasm-rayon-stop|native-rust-rayon)$//^(series=64|n=128)$'
 		time=${RAYON_BENCH_TIME:-1s} ms=${RAYON_BENCH_MS:-1000} js=(--largest)
 	fi
 	say "the Rayon workloads, $rounds rounds of every row; raw output in $out"
@@ -84,12 +84,12 @@ run_bench_targets() {
 	run go test -c -o bench/out/host.test ./host/
 	run go test -c -o bench/out/vector.test ./vector/
 	(cd compare && run go test -c -o ../bench/out/compare.test .)
-	: >"$out"
+	bench_header "clang: $(clang-19 --version 2>/dev/null | head -n1 | sed 's/.*version //')" >"$out"
 	say "running the target rows, ${BENCH_ROUNDS:-10} rounds; raw output in $out"
 	local r pat
 	for r in $(seq "${BENCH_ROUNDS:-10}"); do
 		(cd compare && ../bench/out/compare.test -test.run '^$' \
-			-test.bench '^Benchmark(Sum|Dot)$/^impl=(go|cgo-c|wasm-rust-simd|wasm-c-simd)$/^n=100000$/' \
+			-test.bench '^Benchmark(Sum|Dot)$/^impl=(go|gonum|cgo-c|wasm-rust-simd|wasm-c-simd|wasm-go|wasm-tinygo)$/^n=100000$/' \
 			-test.benchtime "${BENCH_TIME:-200ms}" -test.count 1) >>"$out"
 		for pat in '^BenchmarkCall$' '^BenchmarkCopy$//^n=100000$' '^BenchmarkPool$'; do
 			(cd host && ../bench/out/host.test -test.run '^$' -test.bench "$pat" \

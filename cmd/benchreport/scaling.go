@@ -186,10 +186,15 @@ func (d *data) scalingMarkdown(w io.Writer, rows []*rayonRow) {
 		if x, n, ok := d.paired(cpuRatio, g.names[1], g.names[2]); ok {
 			goals = append(goals, goal{"Go host: CPU time per op, 2 threads / 1 ≤ 1.1", where, fmt.Sprintf("%s (%d rounds)", pairedString(x), n), x.verdict(goalCPU, true)})
 		}
-		if dl := find("wasm-rayon-deadlines"); dl != nil {
-			for _, t := range []int{1, 2} {
-				if x, n, ok := d.paired(speedup, dl.names[t], g.names[t]); ok {
-					prices = append(prices, goal{fmt.Sprintf("%d thread(s)", t), where, fmt.Sprintf("%s (%d rounds)", pairedString(x), n), ""})
+		for _, kind := range []struct{ impl, text string }{
+			{"wasm-rayon-deadlines", "epoch checks (WithDeadlines)"},
+			{"wasm-rayon-stop", "cooperative (the stop word)"},
+		} {
+			if dl := find(kind.impl); dl != nil {
+				for _, t := range []int{1, 2} {
+					if x, n, ok := d.paired(speedup, dl.names[t], g.names[t]); ok {
+						prices = append(prices, goal{fmt.Sprintf("%d thread(s)", t), where, fmt.Sprintf("%s (%d rounds)", pairedString(x), n), kind.text})
+					}
 				}
 			}
 		}
@@ -206,10 +211,11 @@ func (d *data) scalingMarkdown(w io.Writer, rows []*rayonRow) {
 		}
 	}
 	if len(prices) > 0 {
-		fmt.Fprintf(w, "\n### The price of WithDeadlines\n\nThe same guest compiled by an engine made WithDeadlines (Wasmtime's epoch checks in every loop), "+
-			"its time per op over the plain engine's, paired by round.\n\n| threads | workload, size | deadlines / plain [95%% interval] |\n|---|---|---:|\n")
+		fmt.Fprintf(w, "\n### The price of a deadline\n\nThe same guest compiled by an engine made WithDeadlines (Wasmtime's epoch checks in every loop), "+
+			"and on the plain engine under a cooperative deadline (WithTimeout far past the call: the guest's stop checks, no epoch checks), "+
+			"each one's time per op over the plain engine's without a deadline, paired by round.\n\n| deadline | threads | workload, size | with / without [95%% interval] |\n|---|---|---|---:|\n")
 		for _, p := range prices {
-			fmt.Fprintf(w, "| %s | %s | %s |\n", p.text, p.where, p.value)
+			fmt.Fprintf(w, "| %s | %s | %s | %s |\n", p.verdict, p.text, p.where, p.value)
 		}
 	}
 	if len(widths) > 0 {

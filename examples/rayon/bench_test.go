@@ -40,7 +40,14 @@ var benchImpls = []benchImpl{
 	{"wasm-rayon-single", []int{1}, wasmALMA(guestSingle), wasmGS(guestSingle), wasmMesh(guestSingle)},
 	// The same guest compiled WithDeadlines: epoch checks in its loops.
 	{"wasm-rayon-deadlines", []int{1, 2}, wasmALMA(guestDeadlines), wasmGS(guestDeadlines), wasmMesh(guestDeadlines)},
+	// The plain guest under a cooperative deadline (WithTimeout on an engine
+	// without deadlines: the stop word at the deadline, no epoch checks),
+	// a timeout no call reaches: what arming it and the guest's stop checks cost.
+	{"wasm-rayon-stop", []int{1, 2}, wasmALMA(guest, coop), wasmGS(guest, coop), wasmMesh(guest, coop)},
 }
+
+// coop is the timeout of the wasm-rayon-stop rows: far past any call.
+var coop = host.WithTimeout(time.Hour)
 
 // goMesh is the Go reference, on one goroutine.
 func goMesh(_ *testing.B, _, n int, v []float64, iso float64, c int) (func() error, func()) {
@@ -49,9 +56,9 @@ func goMesh(_ *testing.B, _, n int, v []float64, iso float64, c int) (func() err
 
 // wasmMesh meshes in an instance of the guest compiled by compiled, the
 // field copied into its "v" once.
-func wasmMesh(compiled func() (*host.Module, error)) func(*testing.B, int, int, []float64, float64, int) (func() error, func()) {
+func wasmMesh(compiled func() (*host.Module, error), opts ...host.Option) func(*testing.B, int, int, []float64, float64, int) (func() error, func()) {
 	return func(b *testing.B, th, n int, v []float64, iso float64, c int) (func() error, func()) {
-		in, k := instanceOf(b, compiled, th)
+		in, k := instanceOf(b, compiled, th, opts...)
 		return inPlace(b, in, func(buf host.Buffers) func() error {
 			gv, err := host.View(buf, k.V)
 			if err != nil {
@@ -120,9 +127,9 @@ func inPlace(b *testing.B, in *host.Instance, setup func(host.Buffers) func() er
 }
 
 // wasmALMA runs the batch in an instance of the guest compiled by compiled.
-func wasmALMA(compiled func() (*host.Module, error)) func(*testing.B, int, []float64, int, []rayon.Param) (func() error, func()) {
+func wasmALMA(compiled func() (*host.Module, error), opts ...host.Option) func(*testing.B, int, []float64, int, []rayon.Param) (func() error, func()) {
 	return func(b *testing.B, th int, x []float64, s int, params []rayon.Param) (func() error, func()) {
-		in, k := instanceOf(b, compiled, th)
+		in, k := instanceOf(b, compiled, th, opts...)
 		return inPlace(b, in, func(buf host.Buffers) func() error {
 			series, err := testguest.View[float64](in.Module(), buf, "series")
 			if err != nil {
@@ -135,9 +142,9 @@ func wasmALMA(compiled func() (*host.Module, error)) func(*testing.B, int, []flo
 }
 
 // wasmGS runs the steps in an instance of the guest compiled by compiled.
-func wasmGS(compiled func() (*host.Module, error)) func(*testing.B, int, int, []float64, []float64) (func(int) error, func()) {
+func wasmGS(compiled func() (*host.Module, error), opts ...host.Option) func(*testing.B, int, int, []float64, []float64) (func(int) error, func()) {
 	return func(b *testing.B, th, n int, u, v []float64) (func(int) error, func()) {
-		in, k := instanceOf(b, compiled, th)
+		in, k := instanceOf(b, compiled, th, opts...)
 		var steps int
 		run, done := inPlace(b, in, func(buf host.Buffers) func() error {
 			gu, err := testguest.View[float64](in.Module(), buf, "u")

@@ -98,7 +98,9 @@ func status(name string, r uint64) error {
 // below 1, or a buffer's capacity is too small for the series, the
 // periods, the weights or the output; the host's errors of the views and
 // of the call (ErrTrap in a *host.GuestError when the guest traps,
-// ErrDeadline past a deadline); ErrGuest if the guest refuses.
+// ErrDeadline past a deadline); ErrGuest if the guest refuses; ErrStopped
+// when host.Instance.Stop ended the call early (the output series not yet
+// begun then hold what they held).
 func (k *Kernels) ALMA(b host.Buffers, nseries, length int, params []Param) error {
 	series, err := host.View(b, k.Series)
 	if err != nil {

@@ -65,8 +65,9 @@ var guestDeadlines = sync.OnceValues(func() (*host.Module, error) {
 })
 
 // instanceOf instantiates the module compiled by compiled WithThreads(th)
-// if it is threaded; one that is not runs on one thread (th must be 1).
-func instanceOf(tb testing.TB, compiled func() (*host.Module, error), th int) (*host.Instance, *rayon.Kernels) {
+// if it is threaded, with opts; one that is not runs on one thread (th
+// must be 1).
+func instanceOf(tb testing.TB, compiled func() (*host.Module, error), th int, opts ...host.Option) (*host.Instance, *rayon.Kernels) {
 	m, err := compiled()
 	if err != nil {
 		tb.Fatal(err)
@@ -75,7 +76,6 @@ func instanceOf(tb testing.TB, compiled func() (*host.Module, error), th int) (*
 	if err != nil {
 		tb.Fatal(err)
 	}
-	var opts []host.Option
 	if m.Threaded() {
 		opts = append(opts, host.WithThreads(th))
 	} else if th != 1 {

@@ -160,6 +160,34 @@ func (t *Threads) GiveUp(err error) (res Result, ok bool) {
 	}
 }
 
+// StopWait asks the job to end the cooperative way: it raises the guest's
+// stop word (RequestStop) and waits up to grace for the job to end, with
+// no failure recorded. ok reports that it ended (res is its end); if not,
+// the caller gives up as usual (GiveUp).
+func (t *Threads) StopWait(grace time.Duration) (res Result, ok bool) {
+	if !t.RequestStop() {
+		return res, false
+	}
+	tm := time.NewTimer(grace)
+	defer tm.Stop()
+	for {
+		select {
+		case res = <-t.r.done:
+			if res.seq != t.r.seq {
+				continue
+			}
+			t.r.timer.Stop()
+			return res, true
+		case <-t.r.kick:
+			if t.Failed() {
+				return res, false // a thread failed meanwhile: that ends the call
+			}
+		case <-tm.C:
+			return res, false
+		}
+	}
+}
+
 // RunFunc runs f on the runner, bounded by deadline (zero: none): f's error
 // when it ends, or the instance's failure when f returned nil as a thread
 // failed; when the deadline passes or a thread fails first, that failure

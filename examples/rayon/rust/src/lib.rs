@@ -29,6 +29,8 @@ pub const ERR_STOPPED: i32 = -5;
 /// ALMA batch: `series` holds `s` series of length `l`; `periods[p]` and
 /// the weights of set p (back to back in `weights`) give output series
 /// `out[(s·P + p)·l ..][..l]`. Checks every shape before writing anything.
+/// A stop (the host's stop word) leaves the series not begun as they were:
+/// `Err(ERR_STOPPED)`.
 pub fn alma_batch(
     series: &[f64],
     s: usize,
@@ -66,11 +68,19 @@ pub fn alma_batch(
                 .fold(-0.0, |a, &w| a + w)
         })
         .collect();
+    // A stop the host asks for (its stop word: a cooperative deadline, or
+    // Stop) leaves the series not yet begun as they were, and the call
+    // returns ERR_STOPPED.
+    let skipped = core::sync::atomic::AtomicBool::new(false);
     out[..total]
         .par_chunks_mut(l)
         .enumerate()
         .for_each(|(k, o)| {
             guest_check();
+            if stopped() {
+                skipped.store(true, core::sync::atomic::Ordering::Relaxed);
+                return;
+            }
             let (si, p) = (k / np, k % np);
             let period = periods[p] as usize;
             alma_one(
@@ -80,6 +90,9 @@ pub fn alma_batch(
                 o,
             );
         });
+    if skipped.into_inner() {
+        return Err(ERR_STOPPED);
+    }
     Ok(())
 }
 
