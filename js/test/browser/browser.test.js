@@ -151,10 +151,29 @@ for (const { name, launch } of browsers()) {
       ['webpack', 'built, no isolation', base(apps.webpack.plain), 'fallback'],
     ])) {
       await t.test(`${app} (${where}): the ${build} build gives the Go host's Gray–Scott hash`, async () => {
-        const page = await browser.newPage();
-        const t0 = performance.now();
+        // Firefox driven over WebDriver BiDi deadlocks, about 1 load in 50, inside the compute
+        // Worker's `new Worker()` of webpack's thread-Worker chunk (a classic Worker: webpack's
+        // default output). Measured: 17 hangs in 900 loads of this build under puppeteer-core,
+        // whichever of its BiDi subscriptions were left out; none in 500 loads of the same build in
+        // the same Firefox with no WebDriver session (top-level and in iframes, remote agent on or
+        // off), nor in 90 of the Vite build (module Workers) under puppeteer-core. So a webpack
+        // page in Firefox that shows no result in 15 s is loaded once more, and the log says so;
+        // one that hangs twice fails.
+        const retry = name === 'firefox' && app === 'webpack';
+        let page = await browser.newPage();
+        let t0 = performance.now();
         await page.goto(url);
-        await page.waitFor(() => /** @type {any} */ (globalThis).wasmvecResult, null, 30_000);
+        try {
+          await page.waitFor(() => /** @type {any} */ (globalThis).wasmvecResult, null, retry ? 15_000 : 30_000);
+        } catch (e) {
+          if (!retry) throw e;
+          console.log(`${name}, ${app} (${where}): no result in 15 s (the WebDriver deadlock above): loading it once more`);
+          await page.close();
+          page = await browser.newPage();
+          t0 = performance.now();
+          await page.goto(url);
+          await page.waitFor(() => /** @type {any} */ (globalThis).wasmvecResult, null, 30_000);
+        }
         const r = await page.evaluate(() => /** @type {any} */ (globalThis).wasmvecResult);
         assert.equal(r.error, undefined, JSON.stringify(r.error));
         assert.equal(r.build, build, r.reason);
