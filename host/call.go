@@ -570,8 +570,10 @@ func (in *Instance) threadedCall(e export, nargs int) error {
 	}
 }
 
-// StopGrace is how long a cooperative deadline waits for a guest to stop
-// (see WithTimeout): past it, the call ends as on an engine with deadlines.
+// StopGrace is how long a cooperative deadline waits for a threaded guest
+// to stop once its stop word is raised (see WithTimeout): past it, the
+// call returns ErrDeadline with ErrClosed and the instance is done, as for
+// a guest with no stop word.
 const StopGrace = 100 * time.Millisecond
 
 // cooperativeStop ends a threaded call past its deadline the cooperative
