@@ -66,14 +66,64 @@ elems!(f64 = 0.0, f32 = 0.0, i32 = 0, i64 = 0);
 /// every instantiation, while grown pages are zero by the WebAssembly
 /// specification and cost nothing until used.
 pub struct Buffer<T: Elem, const N: usize> {
-    /// The name in its exports, for panic messages ("" from [`Buffer::new`]).
+    /// The name in its exports, for panic messages.
     name: &'static str,
+    /// The elements, in a static of their own that is all zeros, so that
+    /// the linker puts it in zero-initialized memory and the module carries
+    /// no bytes for it (a name beside the elements in one static made the
+    /// whole static initialized data: a 512 KiB buffer, 512 KiB of module).
     #[cfg(not(all(target_family = "wasm", feature = "threads")))]
-    data: UnsafeCell<[T; N]>,
+    data: &'static Zeros<T, N>,
     #[cfg(all(target_family = "wasm", feature = "threads"))]
     base: AtomicUsize,
     #[cfg(all(target_family = "wasm", feature = "threads"))]
     _t: core::marker::PhantomData<UnsafeCell<T>>,
+}
+
+/// The elements of a [`Buffer`]: N zeros. [`buffer!`] declares one per
+/// buffer, in a static of its own.
+#[doc(hidden)]
+pub struct Zeros<T: Elem, const N: usize>(UnsafeCell<[T; N]>);
+
+// SAFETY: as for Buffer, whose elements these are.
+unsafe impl<T: Elem, const N: usize> Sync for Zeros<T, N> {}
+
+impl<T: Elem, const N: usize> Zeros<T, N> {
+    #[doc(hidden)]
+    #[allow(clippy::new_without_default)]
+    pub const fn new() -> Self {
+        Self(UnsafeCell::new([T::ZERO; N]))
+    }
+}
+
+/// What [`Buffer::named`] takes for its elements: their static, or
+/// nothing where they are grown pages (feature `threads`).
+#[doc(hidden)]
+#[cfg(not(all(target_family = "wasm", feature = "threads")))]
+pub type Storage<T, const N: usize> = &'static Zeros<T, N>;
+#[doc(hidden)]
+#[cfg(all(target_family = "wasm", feature = "threads"))]
+pub type Storage<T, const N: usize> = core::marker::PhantomData<T>;
+
+/// The storage of one buffer, for [`buffer!`]: a static of zeros.
+#[doc(hidden)]
+#[cfg(not(all(target_family = "wasm", feature = "threads")))]
+#[macro_export]
+macro_rules! __storage {
+    ($t:ident, $n:expr) => {{
+        static DATA: $crate::Zeros<$t, { $n }> = $crate::Zeros::new();
+        &DATA
+    }};
+}
+
+/// The storage of one buffer, for [`buffer!`]: none (grown pages).
+#[doc(hidden)]
+#[cfg(all(target_family = "wasm", feature = "threads"))]
+#[macro_export]
+macro_rules! __storage {
+    ($t:ident, $n:expr) => {
+        core::marker::PhantomData
+    };
 }
 
 // SAFETY: the contract: the host reads and writes a buffer only between
@@ -94,19 +144,17 @@ impl<T: Elem, const N: usize> Buffer<T, N> {
         N * core::mem::size_of::<T>()
     };
 
-    /// A buffer of zeros (const: for a `static`).
-    #[allow(clippy::new_without_default)]
-    pub const fn new() -> Self {
-        Self::named("")
-    }
-
-    /// A buffer of zeros whose panics name it (what [`buffer!`] declares).
-    pub const fn named(name: &'static str) -> Self {
+    /// A buffer of zeros whose panics name it, its elements in `data`
+    /// (what [`buffer!`] declares; declare buffers with it).
+    #[doc(hidden)]
+    pub const fn named(name: &'static str, data: Storage<T, N>) -> Self {
         let _ = Self::BYTES;
+        #[cfg(all(target_family = "wasm", feature = "threads"))]
+        let _ = data;
         Self {
             name,
             #[cfg(not(all(target_family = "wasm", feature = "threads")))]
-            data: UnsafeCell::new([T::ZERO; N]),
+            data,
             #[cfg(all(target_family = "wasm", feature = "threads"))]
             base: AtomicUsize::new(0),
             #[cfg(all(target_family = "wasm", feature = "threads"))]
@@ -118,7 +166,7 @@ impl<T: Elem, const N: usize> Buffer<T, N> {
     fn ptr(&self) -> *mut T {
         #[cfg(not(all(target_family = "wasm", feature = "threads")))]
         {
-            self.data.get().cast::<T>()
+            self.data.0.get().cast::<T>()
         }
         #[cfg(all(target_family = "wasm", feature = "threads"))]
         {
@@ -200,7 +248,7 @@ impl<T: Elem, const N: usize> Buffer<T, N> {
 macro_rules! buffer {
     ($(#[$m:meta])* $vis:vis static $id:ident : [$t:ident; $n:expr] = $name:literal $(;)?) => {
         $(#[$m])*
-        $vis static $id: $crate::Buffer<$t, { $n }> = $crate::Buffer::named($name);
+        $vis static $id: $crate::Buffer<$t, { $n }> = $crate::Buffer::named($name, $crate::__storage!($t, $n));
         const _: () = {
             #[unsafe(export_name = concat!("buffer-", $name, "-", stringify!($t)))]
             extern "C" fn offset() -> u32 {
