@@ -6,7 +6,7 @@
 //!
 //! The stop word (`get-stop-offset`) is the host's cooperative stop: the
 //! host clears it as a call starts and sets it to ask the call to end early
-//! (Go: `Instance.Stop`; JS: `RemoteInstance.stop`). A kernel that looks at
+//! (Go: `Instance.Stop`, a cooperative deadline; JS: `RemoteInstance.stop`). A kernel that looks at
 //! [`stop_requested`] between its jobs or steps returns [`ERR_STOPPED`]
 //! with its buffers in a state its documentation names; the instance stays
 //! usable. Unlike the abort flag, which ends the instance, nothing traps.
