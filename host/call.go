@@ -544,17 +544,7 @@ func (in *Instance) threadedCall(e export, nargs int) error {
 	for {
 		res, done := t.Next()
 		if done {
-			if err := in.callError(e, res.CallErr); err != nil {
-				return err
-			}
-			// The guest returned, but a thread may have failed meanwhile
-			// (the host's wake-up lets a calling thread asleep in a wait
-			// go on): a call the host ended is never a success. (One load
-			// when none did: Failure takes a lock.)
-			if t.Failed() {
-				return t.Failure()
-			}
-			return nil
+			return in.threadedEnd(e, res)
 		}
 		cause := in.endCause(e, deadline)
 		if cause == nil {
@@ -568,6 +558,21 @@ func (in *Instance) threadedCall(e export, nargs int) error {
 		t.GiveUp(cause)
 		return t.Failure()
 	}
+}
+
+// threadedEnd is the error of a threaded call whose job ended with res:
+// its trap or failure; or, when the guest returned but a thread failed
+// meanwhile (the host's wake-up lets a calling thread asleep in a wait go
+// on), that failure: a call the host ended is never a success. (One load
+// when none did: Failure takes a lock.)
+func (in *Instance) threadedEnd(e export, res threads.Result) error {
+	if err := in.callError(e, res.CallErr); err != nil {
+		return err
+	}
+	if in.th.Failed() {
+		return in.th.Failure()
+	}
+	return nil
 }
 
 // StopGrace is how long a cooperative deadline waits for a threaded guest
@@ -591,11 +596,8 @@ func (in *Instance) cooperativeStop(e export) (stopped bool, err error) {
 	if !ok {
 		return false, nil
 	}
-	if err := in.callError(e, res.CallErr); err != nil {
+	if err := in.threadedEnd(e, res); err != nil {
 		return true, err
-	}
-	if t.Failed() {
-		return true, t.Failure()
 	}
 	return true, &GuestError{Guest: in.name, Export: in.kname(e),
 		Err: fmt.Errorf("%w: %w; the guest stopped at the host's request (its stop word)", ErrDeadline, in.deadlineCause())}

@@ -144,7 +144,14 @@ func (t *Threads) Next() (res Result, ok bool) {
 // runs it, and free waits for it.
 func (t *Threads) GiveUp(err error) (res Result, ok bool) {
 	t.Fail(err)
-	tm := time.NewTimer(t.cfg.Grace)
+	return t.waitEnd(t.cfg.Grace, false)
+}
+
+// waitEnd waits up to grace for the job under way to end, and reports its
+// end; with failing, it stops waiting when a thread fails meanwhile. The
+// job's deadline timer is stopped: the deadline has passed or the job ended.
+func (t *Threads) waitEnd(grace time.Duration, failing bool) (res Result, ok bool) {
+	tm := time.NewTimer(grace)
 	defer tm.Stop()
 	defer t.r.timer.Stop()
 	for {
@@ -154,6 +161,10 @@ func (t *Threads) GiveUp(err error) (res Result, ok bool) {
 				continue
 			}
 			return res, true
+		case <-t.r.kick:
+			if failing && t.Failed() {
+				return res, false
+			}
 		case <-tm.C:
 			return res, false
 		}
@@ -168,24 +179,7 @@ func (t *Threads) StopWait(grace time.Duration) (res Result, ok bool) {
 	if !t.RequestStop() {
 		return res, false
 	}
-	tm := time.NewTimer(grace)
-	defer tm.Stop()
-	for {
-		select {
-		case res = <-t.r.done:
-			if res.seq != t.r.seq {
-				continue
-			}
-			t.r.timer.Stop()
-			return res, true
-		case <-t.r.kick:
-			if t.Failed() {
-				return res, false // a thread failed meanwhile: that ends the call
-			}
-		case <-tm.C:
-			return res, false
-		}
-	}
+	return t.waitEnd(grace, true) // a thread that fails meanwhile ends the call
 }
 
 // RunFunc runs f on the runner, bounded by deadline (zero: none): f's error
